@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ChiTra",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "chitra", targets: ["chitra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // libcrypto (OpenSSL 3) behind a shim; HMAC-SHA256 through EVP_MAC.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Domain: periods, money, identifiers, the tariff and the entitlement engine. No I/O but reading formats/.
+        .target(name: "ChiTraCore"),
+        // The embedded SQLite store (GRDB): schema, migrations, audit log.
+        .target(name: "ChiTraStore", dependencies: [
+            "ChiTraCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // HMAC signing, key files, detached signatures, manifests, verification.
+        .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),
+        // Beneficiary roll: CSV layout, validation, import with history.
+        .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        // Monthly batch: build, approve, export payout files, sign.
+        .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        // Deterministic generator of realistic rolls.
+        .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
+        // The command line: thin over the libraries.
+        .executableTarget(name: "chitra", dependencies: [
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraFixtures",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "ChiTraCoreTests", dependencies: ["ChiTraCore"]),
+        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraRoll", "ChiTraCore", "ChiTraStore",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
+        .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// ChiTraBatch — placeholder until its first file lands.

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A calendar month, the unit in which allowances are owed and paid.
+///
+/// Stored and printed as `YYYY-MM`; the roll writes it `MM/YYYY`.
+public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init?(year: Int, month: Int) {
+        guard (1...12).contains(month), (1900...2999).contains(year) else { return nil }
+        self.year = year
+        self.month = month
+    }
+
+    /// Parses `YYYY-MM` (storage form) or `MM/YYYY` (roll form).
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.count == 7, t.dropFirst(4).first == "-",
+           let y = Int(t.prefix(4)), let m = Int(t.suffix(2)) {
+            self.init(year: y, month: m)
+        } else if let slash = t.firstIndex(of: "/"),
+                  let m = Int(t[..<slash]), let y = Int(t[t.index(after: slash)...]),
+                  t[..<slash].count <= 2, t[t.index(after: slash)...].count == 4 {
+            self.init(year: y, month: m)
+        } else {
+            return nil
+        }
+    }
+
+    /// Months since year 0, for arithmetic.
+    public var index: Int { year * 12 + (month - 1) }
+    public init(index: Int) {
+        self.year = index / 12
+        self.month = index % 12 + 1
+    }
+
+    public func adding(months: Int) -> YearMonth { YearMonth(index: index + months) }
+    public var next: YearMonth { adding(months: 1) }
+    public var previous: YearMonth { adding(months: -1) }
+
+    /// Number of months from `self` to `other` (positive if `other` is later).
+    public func months(to other: YearMonth) -> Int { other.index - index }
+
+    /// `YYYY-MM`
+    public var description: String { String(format: "%04d-%02d", year, month) }
+    /// `MM/YYYY`, the Vietnamese form used in reports.
+    public var vietnamese: String { String(format: "%02d/%04d", month, year) }
+    /// `YYYYMM`, compact, for references.
+    public var compact: String { String(format: "%04d%02d", year, month) }
+
+    public static func < (a: YearMonth, b: YearMonth) -> Bool { a.index < b.index }
+
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let v = YearMonth(s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM, got \(s)"))
+        }
+        self = v
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// A calendar date without time zone (birth, decision, death). Stored as `YYYY-MM-DD`.
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1850...2999).contains(year), (1...12).contains(month),
+              day >= 1, day <= CivilDate.daysIn(year: year, month: month) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses `DD/MM/YYYY` (roll form; also `D/M/YYYY`) or `YYYY-MM-DD` (storage form).
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let parts: [Substring]
+        if t.contains("/") {
+            parts = t.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
+                  let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) else { return nil }
+            self.init(year: y, month: m, day: d)
+        } else {
+            parts = t.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                  let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            self.init(year: y, month: m, day: d)
+        }
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var yearMonth: YearMonth { YearMonth(year: year, month: month)! }
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var vietnamese: String { String(format: "%02d/%02d/%04d", day, month, year) }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    /// Today in Vietnam (UTC+7), the calendar the decisions are dated in.
+    public static func today(now: Date = Date()) -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = cal.dateComponents([.year, .month, .day], from: now)
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    public func adding(days: Int) -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 0)!
+        let d = cal.date(from: DateComponents(year: year, month: month, day: day))!
+        let n = cal.date(byAdding: .day, value: days, to: d)!
+        let c = cal.dateComponents([.year, .month, .day], from: n)
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}

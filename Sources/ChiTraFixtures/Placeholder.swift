@@ -1,0 +1,1 @@
+// ChiTraFixtures — placeholder until its first file lands.

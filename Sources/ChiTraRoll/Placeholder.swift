@@ -1,0 +1,1 @@
+// ChiTraRoll — placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// ChiTraSigning — placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// ChiTraStore — placeholder until its first file lands.
