@@ -28,7 +28,7 @@ let package = Package(
         // HMAC signing, key files, detached signatures, manifests, verification.
         .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),
         // Beneficiary roll: CSV layout, validation, import with history.
-        .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore",
+        .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
         // Monthly batch: build, approve, export payout files, sign.
         .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",

@@ -5,6 +5,7 @@ struct ChiTra: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chitra",
         abstract: "Pay Vietnam's monthly social assistance without cash.",
-        subcommands: []
+        discussion: "Global options: --db PATH (or CHITRA_DB; default ./chitra.sqlite), --json, --formats DIR.",
+        subcommands: [InitCommand.self, RollCommand.self, ExplainCommand.self]
     )
 }

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A streaming RFC 4180 reader: UTF-8 with or without BOM, LF or CRLF, quoted fields with
+/// `""` escapes and embedded newlines. Reads in 1 MiB chunks, so memory does not grow with the file.
+///
+/// Each record carries the physical line number it starts on, for error messages.
+public final class CSVReader {
+    public struct Record: Sendable {
+        public let line: Int
+        public let fields: [String]
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let file: String
+        public let line: Int
+        public let message: String
+        public var description: String { "\(file), line \(line): \(message)" }
+    }
+
+    private let handle: FileHandle
+    private let name: String
+    private var buffer: [UInt8] = []
+    private var pos = 0
+    private var eof = false
+    private var line = 1
+    private var first = true
+    /// Longest accepted record in bytes: a hostile file cannot make us hold gigabytes.
+    public var maxRecordBytes = 1 << 20
+
+    public init(url: URL) throws {
+        guard let h = FileHandle(forReadingAtPath: url.path) else {
+            throw Failure(file: url.lastPathComponent, line: 0, message: "cannot open the file; check the path and permissions")
+        }
+        handle = h
+        name = url.lastPathComponent
+    }
+    deinit { try? handle.close() }
+
+    private func fill() -> Bool {
+        if eof { return false }
+        let chunk = handle.readData(ofLength: 1 << 20)
+        if chunk.isEmpty { eof = true; return false }
+        if pos > 0 { buffer.removeFirst(pos); pos = 0 }
+        buffer.append(contentsOf: chunk)
+        return true
+    }
+
+    private func byte() -> UInt8? {
+        if pos >= buffer.count && !fill() { return nil }
+        let b = buffer[pos]; pos += 1
+        return b
+    }
+    private func peek() -> UInt8? {
+        if pos >= buffer.count && !fill() { return nil }
+        return buffer[pos]
+    }
+
+    /// The next record, or nil at the end of the file.
+    public func next() throws -> Record? {
+        if first {
+            first = false
+            if peek() == 0xEF {
+                // Skip a UTF-8 BOM.
+                if buffer.count - pos >= 3 || fill() || true, buffer.count - pos >= 3,
+                   buffer[pos] == 0xEF, buffer[pos + 1] == 0xBB, buffer[pos + 2] == 0xBF { pos += 3 }
+            }
+        }
+        guard peek() != nil else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var total = 0
+        var inQuotes = false
+        var wasQuoted = false
+        func finishField() throws {
+            guard let s = String(validating: field, as: UTF8.self) else {
+                throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
+            }
+            fields.append(s)
+            field.removeAll(keepingCapacity: true)
+            wasQuoted = false
+        }
+        while true {
+            guard let b = byte() else {
+                if inQuotes { throw Failure(file: name, line: startLine, message: "a quoted field is not closed before the end of the file") }
+                try finishField()
+                return Record(line: startLine, fields: fields)
+            }
+            total += 1
+            if total > maxRecordBytes {
+                throw Failure(file: name, line: startLine, message: "a record is longer than \(maxRecordBytes) bytes; this is not a roll export")
+            }
+            if inQuotes {
+                if b == 0x22 {
+                    if peek() == 0x22 { _ = byte(); field.append(0x22) } else { inQuotes = false }
+                } else {
+                    if b == 0x0A { line += 1 }
+                    field.append(b)
+                }
+                continue
+            }
+            switch b {
+            case 0x22 where field.isEmpty && !wasQuoted:
+                inQuotes = true; wasQuoted = true
+            case 0x2C:
+                try finishField()
+            case 0x0D:
+                if peek() == 0x0A { _ = byte() }
+                line += 1
+                try finishField()
+                return Record(line: startLine, fields: fields)
+            case 0x0A:
+                line += 1
+                try finishField()
+                return Record(line: startLine, fields: fields)
+            default:
+                field.append(b)
+            }
+        }
+    }
+}
+
+/// Writing CSV cells that Excel opens safely.
+public enum CSVText {
+    /// RFC 4180 quoting, and a leading `'` on cells beginning with `=`, `+`, `-`, `@`, tab or CR
+    /// so that a spreadsheet does not run them as formulas.
+    public static func cell(_ s: String) -> String {
+        var v = s
+        if let f = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(f) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+    public static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ",") }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// The entitlement tariff read from `formats/tariff.json`: effective-dated levels and the
+/// coefficient of every category and age band. Changing a level is a data change, not a code change.
+public struct Tariff: Sendable {
+    public enum Scheme: String, Sendable, Codable {
+        /// Monthly social allowance (Decree 20/2021 Art. 5–6): highest-only across schemes.
+        case allowance
+        /// Social pension (Decree 176/2025): counts in the highest-only comparison.
+        case pension
+        /// Care support paid to a carer (Art. 20): additive.
+        case care
+    }
+    public enum LevelKind: String, Sendable, Codable { case standard, pension }
+
+    public struct Level: Sendable, Codable {
+        public let from: YearMonth
+        public let amount: Int64
+        public let basis: String
+    }
+
+    /// A coefficient in thousandths (1.5 → 1500), so that amounts stay exact integers.
+    public struct Coefficient: Sendable, Hashable, CustomStringConvertible {
+        public let milli: Int64
+        public init(milli: Int64) { self.milli = milli }
+        public init?(_ text: String) {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0 else { return nil }
+            var frac: Int64 = 0
+            if parts.count == 2 {
+                let f = parts[1]
+                guard (1...3).contains(f.count), let v = Int64(f) else { return nil }
+                frac = v * Int64([1, 100, 10, 1][f.count])
+            }
+            milli = whole * 1000 + frac
+        }
+        /// `1,5` as written in Vietnamese decisions.
+        public var vietnamese: String { description.replacingOccurrences(of: ".", with: ",") }
+        public var description: String {
+            let w = milli / 1000, f = milli % 1000
+            if f == 0 { return "\(w).0" }
+            var fs = String(format: "%03lld", f)
+            while fs.hasSuffix("0") { fs.removeLast() }
+            return "\(w).\(fs)"
+        }
+    }
+
+    public struct Band: Sendable {
+        public let ageFrom: Int?
+        public let ageUntil: Int?
+        public let countFrom: Int?
+        public let countUntil: Int?
+        public let coefficient: Coefficient
+
+        func matches(age: Int) -> Bool {
+            (ageFrom.map { age >= $0 } ?? true) && (ageUntil.map { age < $0 } ?? true)
+        }
+        func matches(count: Int) -> Bool {
+            (countFrom.map { count >= $0 } ?? true) && (countUntil.map { count < $0 } ?? true)
+        }
+    }
+
+    public struct Category: Sendable {
+        public let code: String
+        public let scheme: Scheme
+        public let level: LevelKind
+        public let nameVi: String
+        public let nameEn: String
+        public let basis: String
+        public let bands: [Band]
+        /// Coefficient is paid per child raised / person cared for (the roll's count column).
+        public let perCount: Bool
+        /// Bands select on the count column rather than on age.
+        public let countBands: Bool
+        /// Paid on top of the highest other amount (single parent exception, Art. 6.2).
+        public let stacksWithHighest: Bool
+        /// A child: paid through a guardian or carer.
+        public let guardianRequired: Bool
+        public let validFrom: YearMonth?
+        public let validUntil: YearMonth?
+
+        public var needsCount: Bool { perCount || countBands }
+        /// Whether this category's beneficiary is itself entitled to funeral support on death.
+        public var fundsFuneral: Bool { scheme != .care }
+    }
+
+    public let standardLevels: [Level]
+    public let pensionLevels: [Level]
+    public let funeralMultiple: Coefficient
+    public let funeralBasis: String
+    public let categories: [String: Category]
+    /// Categories in file order, for listings.
+    public let categoryOrder: [String]
+
+    /// The level in force for a month, if any.
+    public func level(_ kind: LevelKind, at month: YearMonth) -> Level? {
+        let levels = kind == .standard ? standardLevels : pensionLevels
+        return levels.last(where: { $0.from <= month })
+    }
+
+    public func category(_ code: String) -> Category? { categories[code] }
+}
+
+// MARK: - Loading
+
+public struct TariffError: Error, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+extension Tariff {
+    private struct FileBand: Decodable {
+        let ageFrom: Int?, ageUntil: Int?, countFrom: Int?, countUntil: Int?, coefficient: String
+    }
+    private struct FileCategory: Decodable {
+        let code: String, scheme: Scheme, level: LevelKind, nameVi: String, nameEn: String, basis: String
+        let bands: [FileBand]
+        let perCount: Bool?, countBands: Bool?, stacksWithHighest: Bool?, guardianRequired: Bool?
+        let validFrom: YearMonth?, validUntil: YearMonth?
+    }
+    private struct FileFuneral: Decodable { let multiple: String; let basis: String }
+    private struct File: Decodable {
+        let standardLevels: [Level], pensionLevels: [Level], funeral: FileFuneral, categories: [FileCategory]
+    }
+
+    /// Loads and checks `tariff.json`; every problem names the key at fault.
+    public static func load(from url: URL) throws -> Tariff {
+        let name = url.lastPathComponent
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TariffError(file: url.path, message: "cannot read the tariff file; check --formats or CHITRA_FORMATS")
+        }
+        let f: File
+        do { f = try JSONDecoder().decode(File.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
+            throw TariffError(file: name, message: "missing key '\(key.stringValue)' at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw TariffError(file: name, message: "\(ctx.debugDescription) at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw TariffError(file: name, message: "not a valid tariff: \(error)")
+        }
+        func checkLevels(_ levels: [Level], _ key: String) throws {
+            guard !levels.isEmpty else { throw TariffError(file: name, message: "\(key) is empty") }
+            for (a, b) in zip(levels, levels.dropFirst()) where !(a.from < b.from) {
+                throw TariffError(file: name, message: "\(key): \(b.from) must come after \(a.from)")
+            }
+            for l in levels where l.amount <= 0 {
+                throw TariffError(file: name, message: "\(key): amount from \(l.from) must be positive")
+            }
+        }
+        try checkLevels(f.standardLevels, "standardLevels")
+        try checkLevels(f.pensionLevels, "pensionLevels")
+        guard let fm = Coefficient(f.funeral.multiple) else {
+            throw TariffError(file: name, message: "funeral.multiple '\(f.funeral.multiple)' is not a number like 20 or 20.0")
+        }
+        var cats: [String: Category] = [:]
+        var order: [String] = []
+        for c in f.categories {
+            guard cats[c.code] == nil else { throw TariffError(file: name, message: "category \(c.code) appears twice") }
+            guard !c.bands.isEmpty else { throw TariffError(file: name, message: "category \(c.code) has no bands") }
+            var bands: [Band] = []
+            for b in c.bands {
+                guard let k = Coefficient(b.coefficient) else {
+                    throw TariffError(file: name, message: "category \(c.code): coefficient '\(b.coefficient)' is not a number like 1.5")
+                }
+                bands.append(Band(ageFrom: b.ageFrom, ageUntil: b.ageUntil, countFrom: b.countFrom, countUntil: b.countUntil, coefficient: k))
+            }
+            cats[c.code] = Category(code: c.code, scheme: c.scheme, level: c.level, nameVi: c.nameVi, nameEn: c.nameEn,
+                                    basis: c.basis, bands: bands, perCount: c.perCount ?? false,
+                                    countBands: c.countBands ?? false, stacksWithHighest: c.stacksWithHighest ?? false,
+                                    guardianRequired: c.guardianRequired ?? false, validFrom: c.validFrom, validUntil: c.validUntil)
+            order.append(c.code)
+        }
+        return Tariff(standardLevels: f.standardLevels, pensionLevels: f.pensionLevels, funeralMultiple: fm,
+                      funeralBasis: f.funeral.basis, categories: cats, categoryOrder: order)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Vietnamese names as they arrive from different systems (NFC or NFD) and as banks hold them.
+public enum VietnameseText {
+    /// Canonical storage form: NFC, single spaces, trimmed.
+    public static func normalizedName(_ s: String) -> String {
+        let nfc = s.precomposedStringWithCanonicalMapping
+        return nfc.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Upper case without diacritics, Đ → D: the form banks hold account names in
+    /// ("Nguyễn Thị Hoà" → "NGUYEN THI HOA").
+    public static func bankForm(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for scalar in s.decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.value {
+            case 0x0300...0x036F: continue            // combining diacritics
+            case 0x0110, 0x0111: out.append("D")      // Đ đ
+            default:
+                if scalar.properties.isWhitespace { if !out.hasSuffix(" ") && !out.isEmpty { out.append(" ") } }
+                else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        if out.hasSuffix(" ") { out.removeLast() }
+        return out.uppercased()
+    }
+
+    /// Key for comparing headers and labels: NFC, lower case, single spaces.
+    public static func key(_ s: String) -> String {
+        normalizedName(s).lowercased()
+    }
+}

@@ -1,1 +1,0 @@
-// ChiTraRoll — placeholder until its first file lands.

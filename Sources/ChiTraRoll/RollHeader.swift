@@ -1,0 +1,50 @@
+import ChiTraCore
+
+/// Maps a roll file's header line to columns: Vietnamese headers or short English keys,
+/// compared without regard to case, spacing or normalisation form.
+public struct RollHeader: Sendable {
+    /// Column → index in the record.
+    public let index: [RollColumn: Int]
+    /// The header cells as they appear in the file (for the rejects file and messages).
+    public let cells: [String]
+
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static let lookup: [String: RollColumn] = {
+        var d: [String: RollColumn] = [:]
+        for c in RollColumn.allCases {
+            d[VietnameseText.key(c.vietnameseHeader)] = c
+            d[VietnameseText.key(c.rawValue)] = c
+        }
+        return d
+    }()
+
+    public init(cells: [String], file: String) throws {
+        var idx: [RollColumn: Int] = [:]
+        for (i, raw) in cells.enumerated() {
+            let k = VietnameseText.key(raw)
+            guard let col = Self.lookup[k] else {
+                throw Problem(description: "\(file), line 1, column \(i + 1): unknown header \"\(raw)\"; use the headers in formats/roll-csv.md (Vietnamese or English keys)")
+            }
+            if idx[col] != nil {
+                throw Problem(description: "\(file), line 1, column \(i + 1): \"\(raw)\" repeats column \"\(col.vietnameseHeader)\"; remove one of them")
+            }
+            idx[col] = i
+        }
+        let required: [RollColumn] = [.code, .fullName, .birthDate, .sex, .personalID, .commune, .village, .category,
+                                      .decisionNo, .decisionDate, .startMonth, .status, .channel]
+        let missing = required.filter { idx[$0] == nil }
+        if !missing.isEmpty {
+            throw Problem(description: "\(file), line 1: missing required column(s) \(missing.map { "\"\($0.vietnameseHeader)\" (\($0.rawValue))" }.joined(separator: ", "))")
+        }
+        index = idx
+        self.cells = cells
+    }
+
+    public func value(_ c: RollColumn, in fields: [String]) -> String {
+        guard let i = index[c], i < fields.count else { return "" }
+        return fields[i].trimmingCharacters(in: .whitespaces)
+    }
+}

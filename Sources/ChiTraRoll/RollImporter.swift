@@ -1,0 +1,295 @@
+import ChiTraCore
+import ChiTraSigning
+import ChiTraStore
+import Foundation
+import GRDB
+
+/// What an import did, for people (`description`) and machines (`Codable`).
+public struct RollImportSummary: Sendable, Codable {
+    public var file: String
+    public var sha256: String
+    /// The same bytes were imported before: nothing was changed.
+    public var alreadyImported: Bool = false
+    public var previousImportAt: String?
+    public var fileID: Int64?
+    public var lines = 0
+    public var applied = 0
+    public var unchanged = 0
+    public var rejected = 0
+    public var newPeople = 0
+    public var changedPeople = 0
+    public var fieldChanges = 0
+    public var legacyIDs = 0
+    /// `--strict` with rejected lines: nothing was applied.
+    public var strictRefused = false
+    public var rejectsFile: String?
+    public var problems: [String] = []
+    public var duplicateIDs: [DuplicatePerson] = []
+    public var multipleCategories: [MultipleCategories] = []
+
+    public struct DuplicatePerson: Sendable, Codable {
+        public var personalIDMasked: String
+        public var codes: [String]
+    }
+    public struct MultipleCategories: Sendable, Codable {
+        public var personalIDMasked: String
+        public var codes: [String]
+        public var categories: [String]
+    }
+}
+
+/// Thrown when `--strict` refuses a file with rejected lines (after writing the rejects file).
+public struct StrictImportRefused: Error, CustomStringConvertible {
+    public let summary: RollImportSummary
+    public var description: String {
+        "\(summary.file): \(summary.rejected) of \(summary.lines) lines rejected; --strict applied nothing. Fix the lines listed in \(summary.rejectsFile ?? "the rejects file") and import again."
+    }
+}
+
+/// Imports a roll export into the store: one transaction, history of every change, rejects beside the input.
+public struct RollImporter {
+    public let db: AppDatabase
+    public let validator: RollValidator
+    public var strict = false
+    public var actor = defaultActor()
+    /// How many problem sentences to keep in the summary (all go to the rejects file).
+    public var problemLimit = 200
+
+    public init(db: AppDatabase, validator: RollValidator) {
+        self.db = db; self.validator = validator
+    }
+
+    public static func rejectsURL(for input: URL) -> URL {
+        input.deletingLastPathComponent().appendingPathComponent(input.lastPathComponent + ".rejects.csv")
+    }
+
+    public func importFile(_ url: URL) throws -> RollImportSummary {
+        let name = url.lastPathComponent
+        var summary = RollImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
+        if let prev = try db.writer.read({ db in
+            try Row.fetchOne(db, sql: "SELECT id, imported_at FROM import_file WHERE kind = 'roll' AND sha256 = ?", arguments: [summary.sha256])
+        }) {
+            summary.alreadyImported = true
+            summary.fileID = prev["id"]
+            summary.previousImportAt = prev["imported_at"]
+            return summary
+        }
+
+        let reader = try CSVReader(url: url)
+        guard let headerRecord = try reader.next() else {
+            throw RollHeader.Problem(description: "\(name): the file is empty; export the roll again")
+        }
+        let header = try RollHeader(cells: headerRecord.fields, file: name)
+        let rejectsURL = Self.rejectsURL(for: url)
+        let rejects = try AtomicFileWriter(url: rejectsURL, mode: 0o600)
+        var rejectsCommitted = false
+        defer { if !rejectsCommitted { rejects.abandon() } }
+        try rejects.write(Data(([0xEF, 0xBB, 0xBF] as [UInt8]) + Array((CSVText.row(header.cells + ["Lý do từ chối"]) + "\r\n").utf8)))
+
+        let now = Timestamp.now()
+        let actor = self.actor
+        do {
+            try db.writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
+                    VALUES (?, 'roll', ?, ?, ?, 0, 0, 0, 0)
+                    """, arguments: [summary.sha256, name, now, actor])
+                let fileID = db.lastInsertedRowID
+                summary.fileID = fileID
+                var firstLineOfCode: [String: (line: Int, person: [String?])] = [:]
+                var seenGrant = Set<String>()
+                var changedPeople = Set<String>()
+                var createdHere = Set<String>()
+
+                func reject(_ fields: [String], _ problems: [RollProblem]) throws {
+                    summary.rejected += 1
+                    for p in problems where summary.problems.count < problemLimit { summary.problems.append(p.description) }
+                    var cells = fields
+                    if cells.count < header.cells.count { cells += Array(repeating: "", count: header.cells.count - cells.count) }
+                    cells = Array(cells.prefix(header.cells.count))
+                    try rejects.write(Data((CSVText.row(cells + [problems.map(\.reason).joined(separator: "; ")]) + "\r\n").utf8))
+                }
+
+                while let rec = try reader.next() {
+                    if rec.fields.count == 1 && rec.fields[0].isEmpty { continue }   // blank line
+                    summary.lines += 1
+                    let row: RollRow
+                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name) {
+                    case .invalid(let problems): try reject(rec.fields, problems); continue
+                    case .valid(let r): row = r
+                    }
+                    // Lines of one code must agree on the person; a code+category appears once.
+                    let personValues = row.personFields.map(\.1)
+                    if let first = firstLineOfCode[row.code] {
+                        if first.person != personValues {
+                            let differing = zip(row.personFields, first.person).filter { $0.0.1 != $0.1 }.map(\.0.0)
+                            try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
+                                message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
+                            continue
+                        }
+                    } else {
+                        firstLineOfCode[row.code] = (rec.line, personValues)
+                    }
+                    if !seenGrant.insert(row.code + "|" + row.category).inserted {
+                        try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
+                            message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
+                        continue
+                    }
+                    if row.idLegacy { summary.legacyIDs += 1 }
+                    let changes = try apply(row, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
+                    if changes.isNew { summary.newPeople += 1; createdHere.insert(row.code) }
+                    if changes.count > 0 {
+                        summary.applied += 1
+                        summary.fieldChanges += changes.count
+                        if !createdHere.contains(row.code) { changedPeople.insert(row.code) }
+                    } else {
+                        summary.unchanged += 1
+                    }
+                }
+                summary.changedPeople = changedPeople.count
+                if strict && summary.rejected > 0 {
+                    summary.strictRefused = true
+                    throw StrictRollback()
+                }
+                try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
+                               arguments: [summary.lines, summary.applied, summary.unchanged, summary.rejected, fileID])
+                try AuditLog.append(db, actor: actor, action: "roll.import", entity: "import_file", entityID: String(fileID),
+                                    detail: "\(name) sha256=\(summary.sha256) lines=\(summary.lines) applied=\(summary.applied) unchanged=\(summary.unchanged) rejected=\(summary.rejected)")
+            }
+        } catch is StrictRollback {
+            summary.fileID = nil
+        }
+        if summary.rejected > 0 {
+            try rejects.commit()
+            rejectsCommitted = true
+            summary.rejectsFile = rejectsURL.path
+        } else {
+            rejects.abandon(); rejectsCommitted = true
+            try? FileManager.default.removeItem(at: rejectsURL)   // an old rejects file would mislead
+        }
+        if summary.strictRefused { throw StrictImportRefused(summary: summary) }
+        try addDuplicateReport(&summary)
+        return summary
+    }
+
+    private struct StrictRollback: Error {}
+
+    /// A stored value as the text the roll would carry (integers as digits).
+    static func text(_ row: Row, _ field: String) -> String? {
+        let dbv: DatabaseValue = row[field]
+        switch dbv.storage {
+        case .null: return nil
+        case .int64(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return s
+        case .blob: return nil
+        }
+    }
+
+    struct Changes { var isNew = false; var count = 0 }
+
+    /// Inserts or updates one person and one grant, writing a history row per changed field.
+    private func apply(_ row: RollRow, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
+        var changes = Changes()
+        let personFields = row.personFields
+        let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code])
+        let history = try db.cachedStatement(sql: """
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by) VALUES (?,?,?,?,?,?,?,?)
+            """)
+        if let existing {
+            var changed: [(String, String?)] = []
+            for (field, value) in personFields {
+                let old = Self.text(existing, field)
+                if old != value {
+                    changed.append((field, value))
+                    // Personal IDs and account numbers are kept masked in the history text.
+                    let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
+                        : field == "account_no" ? { (s: String?) in s.map(maskAccount) } : { (s: String?) in s }
+                    try history.execute(arguments: [row.code, nil, field, masked(old), masked(value), fileID, now, actor])
+                }
+            }
+            if !changed.isEmpty {
+                let sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
+                var args = StatementArguments(changed.map { $0.1 })
+                args += [fileID, now, row.code]
+                try db.execute(sql: "UPDATE beneficiary SET \(sets), last_file_id = ?, updated_at = ? WHERE code = ?", arguments: args)
+                changes.count += changed.count
+            }
+        } else {
+            let cols = personFields.map(\.0)
+            let sql = "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?)"
+            var args = StatementArguments([row.code])
+            args += StatementArguments(personFields.map(\.1))
+            args += [fileID, fileID, now]
+            try db.cachedStatement(sql: sql).execute(arguments: args)
+            try history.execute(arguments: [row.code, nil, "created", nil, row.category, fileID, now, actor])
+            changes.isNew = true
+            changes.count += 1
+        }
+        // The grant.
+        let grantFields = row.grantFields
+        let g = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM grant_record WHERE code = ? AND category = ?"), arguments: [row.code, row.category])
+        if let g {
+            var changed: [(String, String?)] = []
+            for (field, value) in grantFields {
+                let old = Self.text(g, field)
+                if old != value {
+                    changed.append((field, value))
+                    try history.execute(arguments: [row.code, row.category, field, old, value, fileID, now, actor])
+                }
+            }
+            if !changed.isEmpty {
+                let sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
+                var args = StatementArguments(changed.map { $0.1 })
+                args += [fileID, row.code, row.category]
+                try db.execute(sql: "UPDATE grant_record SET \(sets), last_file_id = ? WHERE code = ? AND category = ?", arguments: args)
+                changes.count += changed.count
+            }
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, last_file_id)
+                VALUES (?,?,?,?,?,?,?,?)
+                """).execute(arguments: [row.code, row.category, row.children, row.decisionNo, row.decisionDate.description,
+                                         row.startMonth.description, row.endMonth?.description, fileID])
+            if existing != nil || !isFirstLineOfCode {
+                try history.execute(arguments: [row.code, row.category, "grant_added", nil, row.category, fileID, now, actor])
+                changes.count += 1
+            }
+        }
+        return changes
+    }
+
+    /// The same personal ID under two codes; one person in two monthly categories.
+    private func addDuplicateReport(_ summary: inout RollImportSummary) throws {
+        let tariff = validator.tariff
+        try db.writer.read { db in
+            let dup = try Row.fetchAll(db, sql: """
+                SELECT personal_id, group_concat(code, ' ') AS codes FROM beneficiary
+                WHERE status <> 'stopped' GROUP BY personal_id HAVING count(*) > 1 ORDER BY personal_id
+                """)
+            summary.duplicateIDs = dup.map { r in
+                .init(personalIDMasked: PersonalID.masked(r["personal_id"]), codes: (r["codes"] as String).split(separator: " ").map(String.init).sorted())
+            }
+            let current = YearMonth(year: validator.today.year, month: validator.today.month)!.description
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT b.personal_id, g.code, g.category FROM grant_record g JOIN beneficiary b ON b.code = g.code
+                WHERE b.status <> 'stopped' AND (g.end_month IS NULL OR g.end_month >= ?)
+                ORDER BY b.personal_id, g.code, g.category
+                """, arguments: [current])
+            var byPerson: [String: (codes: Set<String>, cats: [String])] = [:]
+            var order: [String] = []
+            for r in rows {
+                let cat: String = r["category"]
+                guard let c = tariff.category(cat), c.scheme != .care else { continue }
+                let pid: String = r["personal_id"]
+                if byPerson[pid] == nil { order.append(pid); byPerson[pid] = ([], []) }
+                byPerson[pid]!.codes.insert(r["code"])
+                byPerson[pid]!.cats.append(cat)
+            }
+            summary.multipleCategories = order.compactMap { pid in
+                let e = byPerson[pid]!
+                return e.cats.count > 1 ? .init(personalIDMasked: PersonalID.masked(pid), codes: e.codes.sorted(), categories: e.cats) : nil
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ChiTraCore
+
+/// Payment channel of a beneficiary.
+public enum Channel: String, Sendable, Codable, CaseIterable {
+    case bank, postAccount = "post_account", postCash = "post_cash"
+
+    public var vietnamese: String {
+        switch self {
+        case .bank: return "Tài khoản ngân hàng"
+        case .postAccount: return "Tài khoản bưu điện"
+        case .postCash: return "Tiền mặt tại bưu điện"
+        }
+    }
+    /// Non-cash channels count towards the Resolution 124/NQ-CP target.
+    public var isNonCash: Bool { self != .postCash }
+}
+
+/// One validated line of the roll: a person and one grant.
+public struct RollRow: Sendable {
+    public var line: Int
+    public var code: String
+    public var fullName: String
+    public var nameBank: String
+    public var birthDate: CivilDate
+    public var birthYearOnly: Bool
+    public var sex: PersonalID.Sex
+    public var personalID: String
+    public var idLegacy: Bool
+    public var commune: String
+    public var village: String
+    public var address: String
+    public var phone: String
+    public var category: String
+    public var children: Int?
+    public var decisionNo: String
+    public var decisionDate: CivilDate
+    public var startMonth: YearMonth
+    public var endMonth: YearMonth?
+    public var deathDate: CivilDate?
+    public var status: PersonFacts.Status
+    public var channel: Channel
+    public var bankBIN: String?
+    public var accountNo: String?
+    public var accountName: String?
+    public var proxyName: String?
+    public var proxyID: String?
+    public var proxyRelation: String?
+    public var authorisationUntil: CivilDate?
+
+    /// Person fields as stored (column → text), for change history and consistency checks.
+    public var personFields: [(String, String?)] {
+        [("full_name", fullName), ("name_bank", nameBank), ("birth_date", birthDate.description),
+         ("birth_year_only", birthYearOnly ? "1" : "0"), ("sex", sex.rawValue), ("personal_id", personalID),
+         ("id_legacy", idLegacy ? "1" : "0"), ("commune", commune), ("village", village), ("address", address),
+         ("phone", phone), ("status", status.rawValue), ("death_date", deathDate?.description),
+         ("channel", channel.rawValue), ("bank_bin", bankBIN), ("account_no", accountNo), ("account_name", accountName),
+         ("proxy_name", proxyName), ("proxy_id", proxyID), ("proxy_relation", proxyRelation),
+         ("authorisation_until", authorisationUntil?.description)]
+    }
+
+    /// Grant fields as stored.
+    public var grantFields: [(String, String?)] {
+        [("children", children.map(String.init)), ("decision_no", decisionNo), ("decision_date", decisionDate.description),
+         ("start_month", startMonth.description), ("end_month", endMonth?.description)]
+    }
+}
+
+/// Relations that make the proxy a legal guardian, who needs no authorisation letter.
+public enum ProxyRelation {
+    public static let guardianKeys: Set<String> = ["người giám hộ", "giám hộ", "guardian"]
+    public static func isGuardian(_ relation: String?) -> Bool {
+        guard let r = relation else { return false }
+        return guardianKeys.contains(VietnameseText.key(r))
+    }
+}

@@ -1,0 +1,216 @@
+import ChiTraCore
+
+/// One problem with one line of a roll file: file, line, column, value and what to do.
+public struct RollProblem: Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: RollColumn?
+    public var value: String
+    public var message: String
+
+    /// For the console and logs: personal IDs and account numbers masked.
+    public var description: String {
+        let col = column.map { ", column \"\($0.vietnameseHeader)\"" } ?? ""
+        let shown: String
+        switch column {
+        case .personalID?, .proxyID?: shown = PersonalID.masked(value)
+        case .accountNo?: shown = maskAccount(value)
+        default: shown = value
+        }
+        let v = value.isEmpty ? "" : " (value \"\(shown)\")"
+        return "\(file), line \(line)\(col)\(v): \(message)"
+    }
+    /// For the rejects file, which already holds the full line.
+    public var reason: String {
+        let col = column.map { "\($0.vietnameseHeader): " } ?? ""
+        return col + message
+    }
+}
+
+/// The outcome of validating one line.
+public enum RollValidation: Sendable {
+    case valid(RollRow)
+    case invalid([RollProblem])
+}
+
+/// Turns the cells of one roll line into a `RollRow`, or the list of what is wrong with it.
+public struct RollValidator: Sendable {
+    public let tariff: Tariff
+    public let banks: BankDirectory
+    public let today: CivilDate
+
+    public init(tariff: Tariff, banks: BankDirectory, today: CivilDate = .today()) {
+        self.tariff = tariff; self.banks = banks; self.today = today
+    }
+
+    static let sexes: [String: PersonalID.Sex] = ["nam": .male, "m": .male, "male": .male,
+                                                  "nữ": .female, "nu": .female, "f": .female, "female": .female]
+    static let statuses: [String: PersonFacts.Status] = ["đang hưởng": .active, "active": .active,
+                                                         "tạm dừng": .suspended, "suspended": .suspended,
+                                                         "thôi hưởng": .stopped, "stopped": .stopped]
+    static let channels: [String: Channel] = ["tài khoản ngân hàng": .bank, "bank": .bank,
+                                              "tài khoản bưu điện": .postAccount, "post_account": .postAccount,
+                                              "tiền mặt tại bưu điện": .postCash, "post_cash": .postCash]
+
+    public func validate(fields: [String], line: Int, header: RollHeader, file: String) -> RollValidation {
+        var problems: [RollProblem] = []
+        func v(_ c: RollColumn) -> String { header.value(c, in: fields) }
+        func fail(_ c: RollColumn?, _ value: String, _ msg: String) {
+            problems.append(RollProblem(file: file, line: line, column: c, value: value, message: msg))
+        }
+        func required(_ c: RollColumn, _ why: String = "is required") -> String? {
+            let s = v(c)
+            if s.isEmpty { fail(c, "", "\(why); fill it in and import again"); return nil }
+            return s
+        }
+        func date(_ c: RollColumn, optional: Bool) -> CivilDate? {
+            let s = v(c)
+            if s.isEmpty { if !optional { fail(c, "", "is required (DD/MM/YYYY)") }; return nil }
+            guard let d = CivilDate(s) else { fail(c, s, "is not a real date in the form DD/MM/YYYY"); return nil }
+            return d
+        }
+        func month(_ c: RollColumn, optional: Bool) -> YearMonth? {
+            let s = v(c)
+            if s.isEmpty { if !optional { fail(c, "", "is required (MM/YYYY)") }; return nil }
+            guard let m = YearMonth(s) else { fail(c, s, "is not a month in the form MM/YYYY"); return nil }
+            return m
+        }
+
+        if fields.count != header.cells.count {
+            fail(nil, "", "has \(fields.count) fields but the header has \(header.cells.count); check for a stray comma or an unquoted field")
+            return .invalid(problems)
+        }
+
+        // Identity
+        let code = required(.code) ?? ""
+        if !code.isEmpty && !(code.utf8.count <= 32 && code.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }) {
+            fail(.code, code, "must be 1–32 letters, digits, '.', '_' or '-'")
+        }
+        let rawName = required(.fullName) ?? ""
+        let fullName = VietnameseText.normalizedName(rawName)
+        let sexText = v(.sex)
+        let sex = Self.sexes[VietnameseText.key(sexText)]
+        if sex == nil { fail(.sex, sexText, "must be Nam or Nữ") }
+
+        var birth: CivilDate?
+        var birthYearOnly = false
+        let birthText = v(.birthDate)
+        if birthText.isEmpty { fail(.birthDate, "", "is required (DD/MM/YYYY, or the year alone)") }
+        else if birthText.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
+            birth = d; birthYearOnly = true
+        } else if let d = CivilDate(birthText) { birth = d }
+        else { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
+        if let b = birth, b > today { fail(.birthDate, birthText, "is in the future") }
+
+        let pid = required(.personalID) ?? ""
+        var legacy = false
+        if !pid.isEmpty {
+            switch PersonalID.check(pid, sex: sex, birthYear: birth?.year) {
+            case .success(.legacyCMND): legacy = true
+            case .success: break
+            case .failure(let p): fail(.personalID, pid, "\(p); check the ID card and the date of birth and sex")
+            }
+        }
+        let commune = VietnameseText.normalizedName(required(.commune) ?? "")
+        let village = VietnameseText.normalizedName(required(.village) ?? "")
+        let address = VietnameseText.normalizedName(v(.address))
+        var phone = v(.phone).replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ".", with: "")
+        if phone.hasPrefix("+84") { phone = "0" + phone.dropFirst(3) }
+        if !phone.isEmpty && !(phone.allSatisfy(\.isASCII) && phone.allSatisfy(\.isNumber) && (9...11).contains(phone.count)) {
+            fail(.phone, v(.phone), "is not a phone number (9–11 digits, may start with +84)")
+        }
+
+        // Grant
+        let catCode = (required(.category) ?? "").uppercased()
+        let category = tariff.category(catCode)
+        if !catCode.isEmpty && category == nil {
+            fail(.category, catCode, "is not a known category; use a code from formats/tariff.json")
+        }
+        var children: Int?
+        let childText = v(.children)
+        if !childText.isEmpty {
+            if let n = Int(childText), n >= 1, n <= 20 { children = n } else { fail(.children, childText, "must be a whole number from 1 to 20") }
+        } else if category?.needsCount == true {
+            fail(.children, "", "is required for \(catCode): the number of children raised or persons cared for")
+        }
+        let decisionNo = required(.decisionNo) ?? ""
+        let decisionDate = date(.decisionDate, optional: false)
+        let start = month(.startMonth, optional: false)
+        let end = month(.endMonth, optional: true)
+        let death = date(.deathDate, optional: true)
+        if let s = start, let e = end, e < s { fail(.endMonth, v(.endMonth), "is before the start month \(s.vietnamese)") }
+        if let b = birth, let d = decisionDate, d < b { fail(.decisionDate, v(.decisionDate), "is before the date of birth") }
+        if let d = decisionDate, d > today { fail(.decisionDate, v(.decisionDate), "is in the future") }
+        if let d = death {
+            if d > today { fail(.deathDate, v(.deathDate), "is in the future") }
+            if let b = birth, d < b { fail(.deathDate, v(.deathDate), "is before the date of birth") }
+            if let s = start, s > d.yearMonth { fail(.startMonth, v(.startMonth), "is after the month of death") }
+        }
+        if let b = birth, let s = start, s < b.yearMonth { fail(.startMonth, v(.startMonth), "is before the date of birth") }
+
+        let statusText = v(.status)
+        let status = Self.statuses[VietnameseText.key(statusText)]
+        if status == nil { fail(.status, statusText, "must be Đang hưởng, Tạm dừng or Thôi hưởng") }
+        if status == .stopped && end == nil && death == nil {
+            fail(.endMonth, "", "is required when the status is Thôi hưởng (the last month owed)")
+        }
+
+        // Channel
+        let channelText = v(.channel)
+        let channel = Self.channels[VietnameseText.key(channelText)]
+        if channel == nil { fail(.channel, channelText, "must be Tài khoản ngân hàng, Tài khoản bưu điện or Tiền mặt tại bưu điện") }
+        let bin = v(.bankBIN)
+        let account = v(.accountNo).replacingOccurrences(of: " ", with: "")
+        let accountName = VietnameseText.normalizedName(v(.accountName))
+        if channel == .bank {
+            if bin.isEmpty { fail(.bankBIN, "", "is required for payment to a bank account") }
+            else if banks.bank(bin) == nil { fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json") }
+            if accountName.isEmpty { fail(.accountName, "", "is required for payment to a bank account (the name the bank holds)") }
+        } else if !bin.isEmpty && banks.bank(bin) == nil {
+            fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json")
+        }
+        if channel == .bank || channel == .postAccount {
+            if account.isEmpty { fail(.accountNo, "", "is required for payment to an account") }
+        }
+        if !account.isEmpty && !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
+            fail(.accountNo, account, "must be digits only, at most 19")
+        }
+
+        // Proxy
+        let proxyName = VietnameseText.normalizedName(v(.proxyName))
+        let proxyID = v(.proxyID)
+        let relation = VietnameseText.normalizedName(v(.proxyRelation))
+        let authUntil = date(.authorisationUntil, optional: true)
+        let isChild = birth.map { b in
+            let age = today.year - b.year - ((today.month, today.day) < (b.month, b.day) ? 1 : 0)
+            return age < 16
+        } ?? false
+        if category?.guardianRequired == true && isChild && proxyName.isEmpty {
+            fail(.proxyName, "", "is required: a child is paid through a guardian or carer; record who receives")
+        }
+        if !proxyName.isEmpty {
+            if proxyID.isEmpty { fail(.proxyID, "", "is required when someone receives on the beneficiary's behalf") }
+            else if case .failure(let p) = PersonalID.check(proxyID, sex: nil, birthYear: nil) { fail(.proxyID, proxyID, "\(p)") }
+            if relation.isEmpty { fail(.proxyRelation, "", "is required when someone receives on the beneficiary's behalf") }
+            if authUntil == nil && !ProxyRelation.isGuardian(relation) && v(.authorisationUntil).isEmpty {
+                fail(.authorisationUntil, "", "is required for a proxy who is not a guardian (the authorisation letter's end date)")
+            }
+        } else if !proxyID.isEmpty || !relation.isEmpty {
+            fail(.proxyName, "", "is empty but a proxy ID or relation is given; fill in the proxy's name or clear the proxy columns")
+        }
+
+        guard problems.isEmpty, let sex, let birth, let decisionDate, let start, let status, let channel else {
+            return .invalid(problems)
+        }
+        return .valid(RollRow(
+            line: line, code: code, fullName: fullName, nameBank: VietnameseText.bankForm(fullName),
+            birthDate: birth, birthYearOnly: birthYearOnly, sex: sex, personalID: pid, idLegacy: legacy,
+            commune: commune, village: village, address: address, phone: phone,
+            category: catCode, children: children, decisionNo: decisionNo, decisionDate: decisionDate,
+            startMonth: start, endMonth: end, deathDate: death, status: status, channel: channel,
+            bankBIN: bin.isEmpty ? nil : bin, accountNo: account.isEmpty ? nil : account,
+            accountName: accountName.isEmpty ? nil : accountName,
+            proxyName: proxyName.isEmpty ? nil : proxyName, proxyID: proxyID.isEmpty ? nil : proxyID,
+            proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil))
+    }
+}

@@ -1,1 +1,0 @@
-// ChiTraStore — placeholder until its first file lands.

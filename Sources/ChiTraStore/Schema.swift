@@ -1,0 +1,160 @@
+/// The store's schema. Trust SQLite more than ourselves: every rule that can be a constraint is one.
+enum Schema {
+    static let v1 = """
+    CREATE TABLE import_file (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('roll','return')),
+        name TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        rows_total INTEGER NOT NULL,
+        rows_applied INTEGER NOT NULL,
+        rows_unchanged INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        UNIQUE (kind, sha256)
+    );
+
+    CREATE TABLE beneficiary (
+        code TEXT PRIMARY KEY NOT NULL,
+        full_name TEXT NOT NULL,
+        name_bank TEXT NOT NULL,
+        birth_date TEXT NOT NULL,
+        birth_year_only INTEGER NOT NULL DEFAULT 0 CHECK (birth_year_only IN (0,1)),
+        sex TEXT NOT NULL CHECK (sex IN ('M','F')),
+        personal_id TEXT NOT NULL,
+        id_legacy INTEGER NOT NULL DEFAULT 0 CHECK (id_legacy IN (0,1)),
+        commune TEXT NOT NULL,
+        village TEXT NOT NULL,
+        address TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('active','suspended','stopped')),
+        death_date TEXT,
+        channel TEXT NOT NULL CHECK (channel IN ('bank','post_account','post_cash')),
+        bank_bin TEXT,
+        account_no TEXT,
+        account_name TEXT,
+        proxy_name TEXT,
+        proxy_id TEXT,
+        proxy_relation TEXT,
+        authorisation_until TEXT,
+        first_file_id INTEGER NOT NULL REFERENCES import_file(id),
+        last_file_id INTEGER NOT NULL REFERENCES import_file(id),
+        updated_at TEXT NOT NULL,
+        CHECK (channel <> 'bank' OR (bank_bin IS NOT NULL AND account_no IS NOT NULL)),
+        CHECK (channel <> 'post_account' OR account_no IS NOT NULL)
+    );
+    CREATE INDEX beneficiary_personal_id ON beneficiary(personal_id);
+    CREATE INDEX beneficiary_place ON beneficiary(commune, village);
+
+    CREATE TABLE grant_record (
+        code TEXT NOT NULL REFERENCES beneficiary(code),
+        category TEXT NOT NULL,
+        children INTEGER CHECK (children IS NULL OR children >= 1),
+        decision_no TEXT NOT NULL,
+        decision_date TEXT NOT NULL,
+        start_month TEXT NOT NULL,
+        end_month TEXT CHECK (end_month IS NULL OR end_month >= start_month),
+        last_file_id INTEGER NOT NULL REFERENCES import_file(id),
+        PRIMARY KEY (code, category)
+    );
+
+    -- Who changed what, when, from which file. Append-only.
+    CREATE TABLE roll_change (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        code TEXT NOT NULL,
+        category TEXT,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        file_id INTEGER NOT NULL REFERENCES import_file(id),
+        changed_at TEXT NOT NULL,
+        changed_by TEXT NOT NULL
+    );
+    CREATE INDEX roll_change_code ON roll_change(code);
+
+    -- Every state change, who, when, what and why. Append-only (triggers below).
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER roll_change_no_update BEFORE UPDATE ON roll_change
+        BEGIN SELECT RAISE(ABORT, 'the roll history is append-only'); END;
+    CREATE TRIGGER roll_change_no_delete BEFORE DELETE ON roll_change
+        BEGIN SELECT RAISE(ABORT, 'the roll history is append-only'); END;
+
+    CREATE TABLE batch (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        period TEXT NOT NULL,
+        supplementary INTEGER NOT NULL DEFAULT 0 CHECK (supplementary IN (0,1)),
+        status TEXT NOT NULL CHECK (status IN ('draft','approved','exported','cancelled')),
+        built_by TEXT NOT NULL,
+        built_at TEXT NOT NULL,
+        approved_by TEXT,
+        approved_at TEXT,
+        exported_at TEXT,
+        cancelled_by TEXT,
+        cancelled_at TEXT,
+        cancel_reason TEXT,
+        line_count INTEGER NOT NULL DEFAULT 0,
+        control_sum INTEGER NOT NULL DEFAULT 0,
+        input_digest TEXT NOT NULL DEFAULT '',
+        CHECK (status = 'draft' OR status = 'cancelled' OR approved_by IS NOT NULL),
+        CHECK (approved_by IS NULL OR approved_by <> built_by)
+    );
+    -- One regular (non-supplementary) live batch per month.
+    CREATE UNIQUE INDEX batch_one_live_per_period ON batch(period) WHERE status <> 'cancelled' AND supplementary = 0;
+
+    CREATE TABLE payout_line (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        reference TEXT NOT NULL UNIQUE CHECK (length(reference) <= 35),
+        beneficiary_code TEXT NOT NULL REFERENCES beneficiary(code),
+        person_key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('allowance','care','arrears','care_arrears','funeral','carry_over')),
+        for_month TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        group_key TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('bank','post_account','post_cash')),
+        bank_bin TEXT,
+        account_no TEXT,
+        payee_name TEXT NOT NULL,
+        payee_relation TEXT,
+        category TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN ('draft','approved','exported','paid','failed','pending','cancelled')),
+        carried_from INTEGER REFERENCES payout_line(id)
+    );
+    CREATE INDEX payout_line_batch ON payout_line(batch_id, group_key);
+    -- The store itself makes a double payment impossible: one live line per person, kind and month.
+    CREATE UNIQUE INDEX payout_line_one_live ON payout_line(person_key, kind, for_month)
+        WHERE state NOT IN ('failed','cancelled');
+    CREATE TRIGGER payout_line_frozen_delete BEFORE DELETE ON payout_line
+        WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
+        BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be removed'); END;
+    CREATE TRIGGER payout_line_frozen_update BEFORE UPDATE OF reference, beneficiary_code, person_key, kind, for_month, amount, channel, bank_bin, account_no, payee_name, batch_id ON payout_line
+        WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
+        BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be changed'); END;
+    CREATE TRIGGER payout_line_frozen_insert BEFORE INSERT ON payout_line
+        WHEN (SELECT status FROM batch WHERE id = NEW.batch_id) <> 'draft'
+        BEGIN SELECT RAISE(ABORT, 'this batch is frozen: no line can be added'); END;
+
+    -- People owed money but left out of a batch, and why.
+    CREATE TABLE batch_exclusion (
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        beneficiary_code TEXT NOT NULL REFERENCES beneficiary(code),
+        reason_code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        amount_owed INTEGER NOT NULL,
+        PRIMARY KEY (batch_id, beneficiary_code)
+    );
+    """
+}

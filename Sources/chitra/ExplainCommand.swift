@@ -1,0 +1,60 @@
+import ArgumentParser
+import ChiTraCore
+import ChiTraStore
+import Foundation
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain",
+        abstract: "Show what a beneficiary is owed for a month and how it was reached.",
+        discussion: "Example: chitra explain BTXH-000123 --period 2026-12 --lang en")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Beneficiary code.") var code: String
+    @Option(help: ArgumentHelp("The list's month.", valueName: "YYYY-MM")) var period: String
+    @Option(help: "Report language: vi (default) or en.") var lang: Language = .vi
+
+    func run() throws {
+        guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
+        let tariff = try global.tariff()
+        let db = try global.openStore()
+        guard let c = try db.writer.read({ try RollQueries.personCase($0, code: code) }) else {
+            throw CLIError("no beneficiary with code \(code) in \(global.dbPath); check the code or import the roll first")
+        }
+        let e = EntitlementEngine(tariff: tariff).entitlement(person: c.person, grants: c.grants, period: p)
+        if global.json {
+            try printJSON(ExplainJSON(c, e, tariff: tariff))
+            return
+        }
+        for line in ExplanationRenderer(tariff: tariff, language: lang).render(code: c.code, name: c.fullName, person: c.person, entitlement: e) {
+            print(line)
+        }
+    }
+}
+
+extension Language: ExpressibleByArgument {}
+
+/// The facts of an explanation as data.
+struct ExplainJSON: Encodable {
+    struct Line: Encodable {
+        var kind: String; var forMonth: String; var amount: Int64; var alreadyPaid: Int64
+        var basis: [Grant]; var superseded: [Grant]
+    }
+    struct Grant: Encodable {
+        var code: String; var category: String; var outcome: String; var age: Int
+        var coefficient: String?; var count: Int; var level: Int64?; var levelBasis: String?; var amount: Int64; var legalBasis: String?
+        var decisionNo: String
+    }
+    var code: String; var codes: [String]; var period: String; var status: String; var total: Int64
+    var lines: [Line]; var grants: [Grant]
+
+    init(_ c: PersonCase, _ e: Entitlement, tariff: Tariff) {
+        func g(_ gm: GrantMonth) -> Grant {
+            Grant(code: gm.grant.beneficiaryCode, category: gm.grant.category, outcome: "\(gm.outcome)", age: gm.age,
+                  coefficient: gm.coefficient?.description, count: gm.count, level: gm.level?.amount, levelBasis: gm.level?.basis,
+                  amount: gm.amount, legalBasis: tariff.category(gm.grant.category)?.basis, decisionNo: gm.grant.decisionNo)
+        }
+        code = c.code; codes = c.codes; period = e.period.description; status = e.status.rawValue; total = e.total
+        lines = e.lines.map { Line(kind: $0.kind.rawValue, forMonth: $0.forMonth.description, amount: $0.amount, alreadyPaid: $0.alreadyPaid,
+                                   basis: $0.basis.map(g), superseded: $0.superseded.map(g)) }
+        grants = e.periodDetail.map(g)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import ChiTraCore
+import ChiTraStore
+import Foundation
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file (also CHITRA_DB).", valueName: "PATH"))
+    var db: String?
+
+    @Flag(name: .long, help: "Machine-readable JSON output.")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("The formats folder with tariff.json, banks.json… (also CHITRA_FORMATS).", valueName: "DIR"))
+    var formats: String?
+
+    var dbPath: String {
+        db ?? ProcessInfo.processInfo.environment["CHITRA_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./chitra.sqlite"
+    }
+
+    func formatsDir() throws -> URL { try FormatsDirectory.locate(explicit: formats) }
+    func tariff() throws -> Tariff { try Tariff.load(from: formatsDir().appendingPathComponent("tariff.json")) }
+    func banks() throws -> BankDirectory { try BankDirectory.load(from: formatsDir().appendingPathComponent("banks.json")) }
+
+    /// Opens an existing store; a missing file is an error that says to run `chitra init`.
+    func openStore() throws -> AppDatabase {
+        guard FileManager.default.fileExists(atPath: dbPath) else {
+            throw CLIError("no store at \(dbPath); create it with `chitra init --db \(dbPath)` or pass --db")
+        }
+        return try AppDatabase(path: dbPath)
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Prints an Encodable as pretty JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try enc.encode(value), as: UTF8.self))
+}
+
+func stderrPrint(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
