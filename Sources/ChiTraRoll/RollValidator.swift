@@ -10,7 +10,7 @@ public struct RollProblem: Sendable, CustomStringConvertible {
 
     /// For the console and logs: personal IDs and account numbers masked.
     public var description: String {
-        let col = column.map { ", column \"\($0.vietnameseHeader)\"" } ?? ""
+        let col = column.map { ", column \"\($0.vietnameseHeader)\" (\($0.rawValue))" } ?? ""
         let shown: String
         switch column {
         case .personalID?, .proxyID?: shown = PersonalID.masked(value)
