@@ -1,0 +1,59 @@
+import ChiTraCore
+import ChiTraStore
+import GRDB
+
+/// Approve and cancel: maker–checker, every change in the audit log.
+public struct BatchLifecycle {
+    public let db: AppDatabase
+    public init(db: AppDatabase) { self.db = db }
+
+    static func sameActor(_ a: String, _ b: String) -> Bool {
+        VietnameseText.key(a) == VietnameseText.key(b)
+    }
+
+    /// A second person approves a draft; the batch is frozen from then on.
+    public func approve(batchID: Int64, by actor: String) throws {
+        try db.writer.write { db in
+            guard let b = try Row.fetchOne(db, sql: "SELECT status, built_by, period, line_count, control_sum FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            let status: String = b["status"]
+            guard status == "draft" else {
+                throw BatchError("batch #\(batchID) is \(status); only a draft can be approved")
+            }
+            let builtBy: String = b["built_by"]
+            guard !Self.sameActor(builtBy, actor) else {
+                throw BatchError("\(actor) built batch #\(batchID) and cannot also approve it (maker–checker)",
+                                 remedy: "a second person must approve: chitra batch approve \(batchID) --by OTHER_NAME")
+            }
+            guard (b["line_count"] as Int) > 0 else {
+                throw BatchError("batch #\(batchID) has no lines; there is nothing to approve")
+            }
+            try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
+                           arguments: [actor, Timestamp.now(), batchID])
+            try db.execute(sql: "UPDATE payout_line SET state = 'approved' WHERE batch_id = ?", arguments: [batchID])
+            try AuditLog.append(db, actor: actor, action: "batch.approve", entity: "batch", entityID: String(batchID),
+                                detail: "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy)")
+        }
+    }
+
+    /// Cancels a draft or approved batch before export; its lines stop being live.
+    public func cancel(batchID: Int64, by actor: String, reason: String) throws {
+        try db.writer.write { db in
+            guard let status = try String.fetchOne(db, sql: "SELECT status FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw BatchError("there is no batch #\(batchID)")
+            }
+            guard status == "draft" || status == "approved" else {
+                throw BatchError("batch #\(batchID) is \(status) and cannot be cancelled",
+                                 remedy: status == "exported" ? "its files may already be at the bank; wait for the returns and reconcile" : nil)
+            }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw BatchError("a reason is required to cancel a batch", remedy: "pass --reason \"...\"")
+            }
+            try db.execute(sql: "UPDATE batch SET status = 'cancelled', cancelled_by = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ?",
+                           arguments: [actor, Timestamp.now(), reason, batchID])
+            try db.execute(sql: "UPDATE payout_line SET state = 'cancelled' WHERE batch_id = ?", arguments: [batchID])
+            try AuditLog.append(db, actor: actor, action: "batch.cancel", entity: "batch", entityID: String(batchID), detail: "was=\(status) reason=\(reason)")
+        }
+    }
+}

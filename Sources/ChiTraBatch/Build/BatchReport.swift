@@ -1,0 +1,116 @@
+import ChiTraCore
+import ChiTraStore
+import GRDB
+
+/// Everything `batch show` prints, as data.
+public struct BatchReport: Sendable, Codable {
+    public struct Cell: Sendable, Codable {
+        public var group: String
+        public var kind: String
+        public var count: Int
+        public var sum: Int64
+    }
+    public struct Group: Sendable, Codable {
+        public var key: String
+        public var channel: String
+        public var count: Int
+        public var sum: Int64
+    }
+    public var id: Int64
+    public var period: String
+    public var supplementary: Bool
+    public var status: String
+    public var builtBy: String
+    public var builtAt: String
+    public var approvedBy: String?
+    public var approvedAt: String?
+    public var exportedAt: String?
+    public var cancelledBy: String?
+    public var cancelReason: String?
+    public var lineCount: Int
+    public var controlSum: Int64
+    public var groups: [Group]
+    public var byGroupAndKind: [Cell]
+    public var excluded: [BuildSummary.Excluded]
+    public var excludedSum: Int64
+
+    public static func load(_ db: AppDatabase, batchID: Int64) throws -> BatchReport {
+        try db.writer.read { db in
+            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            let groups = try Row.fetchAll(db, sql: "SELECT group_key, min(channel) AS channel, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key ORDER BY group_key", arguments: [batchID])
+                .map { Group(key: $0["group_key"], channel: $0["channel"], count: $0["n"], sum: $0["s"]) }
+            let cells = try Row.fetchAll(db, sql: "SELECT group_key, kind, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key, kind ORDER BY group_key, kind", arguments: [batchID])
+                .map { Cell(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
+            let excluded = try Row.fetchAll(db, sql: """
+                SELECT x.beneficiary_code, b.full_name, b.village, x.reason_code, x.reason, x.amount_owed FROM batch_exclusion x
+                JOIN beneficiary b ON b.code = x.beneficiary_code WHERE x.batch_id = ? ORDER BY b.village, x.beneficiary_code
+                """, arguments: [batchID]).map {
+                    BuildSummary.Excluded(code: $0["beneficiary_code"], name: $0["full_name"], village: $0["village"],
+                                          reason: ExclusionReason(rawValue: $0["reason_code"])?.english ?? $0["reason_code"],
+                                          reasonVi: $0["reason"], amountOwed: $0["amount_owed"])
+                }
+            let r = BatchReport(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
+                                builtBy: b["built_by"], builtAt: b["built_at"], approvedBy: b["approved_by"], approvedAt: b["approved_at"],
+                                exportedAt: b["exported_at"], cancelledBy: b["cancelled_by"], cancelReason: b["cancel_reason"],
+                                lineCount: b["line_count"], controlSum: b["control_sum"], groups: groups, byGroupAndKind: cells,
+                                excluded: excluded, excludedSum: excluded.reduce(0) { $0 + $1.amountOwed })
+            // The stored header totals must equal the lines, to the đồng.
+            let n = groups.reduce(0) { $0 + $1.count }, s = groups.reduce(Int64(0)) { $0 + $1.sum }
+            guard n == r.lineCount, s == r.controlSum else {
+                throw BatchError("batch #\(batchID): header says \(r.lineCount) lines / \(r.controlSum) đồng but the lines add up to \(n) / \(s)",
+                                 remedy: "the store may have been altered; run an audit before paying")
+            }
+            return r
+        }
+    }
+
+    /// The Vietnamese report for finance staff.
+    public func vietnameseLines(banks: BankDirectory) -> [String] {
+        var out: [String] = []
+        let st = BatchStatus(rawValue: status)?.vietnamese ?? status
+        out.append("Danh sách chi trả #\(id) — tháng \(YearMonth(period)?.vietnamese ?? period)\(supplementary ? " (bổ sung)" : "") — \(st)")
+        out.append("Người lập: \(builtBy) lúc \(builtAt)")
+        if let a = approvedBy { out.append("Người duyệt: \(a) lúc \(approvedAt ?? "")") }
+        if let e = exportedAt { out.append("Đã xuất tệp lúc \(e)") }
+        if let c = cancelledBy { out.append("Đã hủy bởi \(c): \(cancelReason ?? "")") }
+        out.append("Tổng cộng: \(lineCount) khoản, \(Money.vietnamese(controlSum)) đồng")
+        for g in groups {
+            let name = g.key.hasPrefix("BANK-") ? "Ngân hàng \(banks.bank(String(g.key.dropFirst(5)))?.short ?? g.key)" : "Bưu điện \(g.key.dropFirst(7))"
+            out.append("  \(name) [\(g.key)]: \(g.count) khoản, \(Money.vietnamese(g.sum)) đồng")
+            for c in byGroupAndKind where c.group == g.key {
+                let kind = EntitlementKind(rawValue: c.kind)?.vietnamese ?? c.kind
+                out.append("      \(kind): \(c.count) khoản, \(Money.vietnamese(c.sum)) đồng")
+            }
+        }
+        if !excluded.isEmpty {
+            out.append("Chưa đưa vào danh sách (\(excluded.count) người, \(Money.vietnamese(excludedSum)) đồng còn nợ) — chuyển sang danh sách cần xử lý:")
+            for x in excluded {
+                out.append("  \(x.code) \(x.name) (\(x.village)): \(x.reasonVi) — \(Money.vietnamese(x.amountOwed)) đồng")
+            }
+        }
+        return out
+    }
+}
+
+/// One line per batch, newest first.
+public struct BatchListing: Sendable, Codable {
+    public var id: Int64
+    public var period: String
+    public var status: String
+    public var supplementary: Bool
+    public var lineCount: Int
+    public var controlSum: Int64
+    public var builtBy: String
+    public var approvedBy: String?
+
+    public static func all(_ db: AppDatabase) throws -> [BatchListing] {
+        try db.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id DESC").map {
+                BatchListing(id: $0["id"], period: $0["period"], status: $0["status"], supplementary: ($0["supplementary"] as Int) == 1,
+                             lineCount: $0["line_count"], controlSum: $0["control_sum"], builtBy: $0["built_by"], approvedBy: $0["approved_by"])
+            }
+        }
+    }
+}
