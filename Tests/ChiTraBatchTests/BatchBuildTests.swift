@@ -1,0 +1,135 @@
+import ChiTraBatch
+import ChiTraCore
+import ChiTraStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Batch build, approve, cancel")
+struct BatchBuildTests {
+    @Test("December 2026 on the hand-made roll: every amount as worked out from the decrees, 14,750,000 in all")
+    func buildsDecember() throws {
+        let db = try Fixture.rulesStore()
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let got = Dictionary(grouping: try Fixture.lines(db, batch: s.id), by: { $0["beneficiary_code"] as String })
+            .mapValues { $0.reduce(Int64(0)) { $0 + ($1["amount"] as Int64) } }
+        let expected: [String: Int64] = [
+            "R01": 1_000_000,             // 5a, turns 80 in 12/2026: 2.0 × 500,000
+            "R02": 750_000,               // orphan, turns 4: 1.5 × 500,000
+            "R03": 750_000,               // severe disability, adult: 1.5 × 500,000
+            "R04": 1_250_000,             // especially severe, elderly: 2.5 × 500,000
+            "R05": 500_000,               // social pension (R17 shares the ID: paid once)
+            "R06": 1_000_000,             // highest of 2.0 × 500,000 and the pension 500,000
+            "R07": 1_750_000,             // single parent 2 × 500,000 + severe 750,000
+            "R08": 5_000_000,             // 1,000,000 + arrears 08–11/2026 4 × 1,000,000
+            "R10": 500_000,               // care, 1 person × 1.0 × 500,000
+            "R11": 1_750_000,             // care 2.0 × 500,000 + own 750,000
+            "R16": 500_000,               // poor-household social pension, 70 in 2026
+        ]
+        #expect(got == expected)
+        #expect(s.controlSum == 14_750_000)
+        #expect(s.lineCount == 16)
+        #expect(s.byKind["arrears"] == 4_000_000)
+        #expect(s.groups.map(\.key) == ["BANK-970405", "BANK-970415", "BANK-970418", "VNPOST-PHUONG-HUONG-TRA"])
+        #expect(s.groups.map(\.sum).reduce(0, +) == s.controlSum)
+        // A child is paid through the guardian.
+        let r02 = try Fixture.lines(db, batch: s.id).first { ($0["beneficiary_code"] as String) == "R02" }!
+        #expect(r02["payee_name"] as String == "Trần Thị Mai")
+    }
+
+    @Test("Rebuilding a draft replaces it with the same references")
+    func rebuildIsStable() throws {
+        let db = try Fixture.rulesStore()
+        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let refsA = try Fixture.lines(db, batch: a.id).map { $0["reference"] as String }
+        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        #expect(b.id == a.id)
+        #expect(b.rebuilt)
+        #expect(try Fixture.lines(db, batch: b.id).map { $0["reference"] as String } == refsA)
+        #expect(b.inputDigest == a.inputDigest)
+        #expect(refsA.allSatisfy { $0.count <= 35 && $0.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "-") } })
+        #expect(Set(refsA).count == refsA.count)
+    }
+
+    @Test("The builder cannot approve: maker–checker; a second person can; the batch is then frozen")
+    func makerChecker() throws {
+        let db = try Fixture.rulesStore()
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "Nguyễn Văn An")
+        let life = BatchLifecycle(db: db)
+        #expect { try life.approve(batchID: s.id, by: " nguyễn văn an ") } throws: { "\($0)".contains("cannot also approve") }
+        try life.approve(batchID: s.id, by: "Trần Thị Bình")
+        #expect(try BatchReport.load(db, batchID: s.id).status == "approved")
+        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an") } throws: { "\($0)".contains("frozen") }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [s.id]) } }
+        #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE payout_line SET amount = amount + 1 WHERE batch_id = ?", arguments: [s.id]) } }
+        let audit = try db.writer.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE entity = 'batch' ORDER BY id") }
+        #expect(audit == ["batch.build", "batch.approve"])
+    }
+
+    @Test("The store refuses a second live line for the same person, kind and month")
+    func uniqueLiveLine() throws {
+        let db = try Fixture.rulesStore()
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        try db.writer.write { db in
+            try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_at) VALUES ('2026-12', 1, 'draft', 'x', 'now')")
+        }
+        let other = try db.writer.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM batch") }!
+        #expect(other != s.id)
+        #expect { try db.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, for_month, amount, group_key, channel, payee_name, state)
+                VALUES (?, 'CT-DOUBLE', 'R01', '046146000101', 'allowance', '2026-12', 1000000, 'BANK-970405', 'bank', 'x', 'draft')
+                """, arguments: [other])
+        } } throws: { ($0 as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
+    }
+
+    @Test("A supplementary batch holds only what is not already live")
+    func supplementary() throws {
+        let db = try Fixture.rulesStore()
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        try BatchLifecycle(db: db).approve(batchID: s.id, by: "binh")
+        try Fixture.importText(db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an", supplementary: true)
+        let lines = try Fixture.lines(db, batch: sup.id)
+        // 1.5 × 500,000 for December plus November as arrears (decided in November, effective November).
+        #expect(lines.map { $0["beneficiary_code"] as String } == ["S01", "S01"])
+        #expect(sup.controlSum == 1_500_000)
+        #expect(sup.alreadyLive == 16)
+    }
+
+    @Test("Cancel, then rebuild: the new lines get new references; an exported or unknown batch cannot be cancelled")
+    func cancelAndRebuild() throws {
+        let db = try Fixture.rulesStore()
+        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let refsA = Set(try Fixture.lines(db, batch: a.id).map { $0["reference"] as String })
+        #expect { try BatchLifecycle(db: db).cancel(batchID: a.id, by: "an", reason: " ") } throws: { "\($0)".contains("reason") }
+        try BatchLifecycle(db: db).cancel(batchID: a.id, by: "an", reason: "wrong roll")
+        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        #expect(b.id != a.id)
+        #expect(b.controlSum == a.controlSum)
+        let refsB = Set(try Fixture.lines(db, batch: b.id).map { $0["reference"] as String })
+        #expect(refsA.isDisjoint(with: refsB))
+        #expect(throws: BatchError.self) { try BatchLifecycle(db: db).cancel(batchID: 999, by: "an", reason: "x") }
+    }
+
+    @Test("Left out with the reason: expired authorisation, deceased with nobody to receive; owed amounts recorded")
+    func exclusions() throws {
+        let db = try AppDatabase.temporary()
+        try Fixture.importText(db, rollHeader + """
+
+        X01,Lê Văn Ủy,01/01/1945,M,046045009902,Xã A,Thôn 1,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,,active,post_cash,,,,Lê Văn Con,046075009903,Con,31/10/2026
+        X02,Lê Văn Mất,01/01/1940,M,046040009904,Xã A,Thôn 2,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,05/11/2026,active,bank,970405,4001205009904,LE VAN MAT,,,,
+        X03,Lê Văn Đủ,01/01/1945,M,046045009905,Xã A,Thôn 1,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,,active,post_cash,,,,Lê Thị Con,046175009906,Con,31/12/2026
+
+        """)
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        #expect(s.excluded.map(\.code) == ["X01", "X02"])
+        #expect(s.excluded[0].reason == ExclusionReason.authorisationExpired.english)
+        // X02 died in November: paid for November already; December owes only funeral support 20 × 500,000.
+        #expect(s.excluded[1].amountOwed == 10_000_000)
+        #expect(s.excluded[1].reasonVi.contains("đã mất"))
+        #expect(s.controlSum == 500_000)   // X03 only, through the proxy
+        let r = try BatchReport.load(db, batchID: s.id)
+        #expect(r.excludedSum == 10_500_000)
+    }
+}
