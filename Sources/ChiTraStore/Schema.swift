@@ -121,6 +121,9 @@ enum Schema {
         beneficiary_code TEXT NOT NULL REFERENCES beneficiary(code),
         person_key TEXT NOT NULL,
         kind TEXT NOT NULL CHECK (kind IN ('allowance','care','arrears','care_arrears','funeral','carry_over')),
+        -- What the money is for: a carried-over line takes the slot of what it carries, so that
+        -- the same month cannot be paid once as itself and again as a carry-over.
+        slot TEXT NOT NULL CHECK (slot IN ('allowance','care','arrears','care_arrears','funeral')),
         for_month TEXT NOT NULL,
         amount INTEGER NOT NULL CHECK (amount > 0),
         group_key TEXT NOT NULL,
@@ -135,12 +138,12 @@ enum Schema {
     );
     CREATE INDEX payout_line_batch ON payout_line(batch_id, group_key);
     -- The store itself makes a double payment impossible: one live line per person, kind and month.
-    CREATE UNIQUE INDEX payout_line_one_live ON payout_line(person_key, kind, for_month)
+    CREATE UNIQUE INDEX payout_line_one_live ON payout_line(person_key, slot, for_month)
         WHERE state NOT IN ('failed','cancelled');
     CREATE TRIGGER payout_line_frozen_delete BEFORE DELETE ON payout_line
         WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
         BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be removed'); END;
-    CREATE TRIGGER payout_line_frozen_update BEFORE UPDATE OF reference, beneficiary_code, person_key, kind, for_month, amount, channel, bank_bin, account_no, payee_name, batch_id ON payout_line
+    CREATE TRIGGER payout_line_frozen_update BEFORE UPDATE OF reference, beneficiary_code, person_key, kind, slot, for_month, amount, channel, bank_bin, account_no, payee_name, batch_id ON payout_line
         WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
         BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be changed'); END;
     CREATE TRIGGER payout_line_frozen_insert BEFORE INSERT ON payout_line

@@ -77,8 +77,8 @@ struct BatchBuildTests {
         #expect(other != s.id)
         #expect { try db.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, for_month, amount, group_key, channel, payee_name, state)
-                VALUES (?, 'CT-DOUBLE', 'R01', '046146000101', 'allowance', '2026-12', 1000000, 'BANK-970405', 'bank', 'x', 'draft')
+                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel, payee_name, state)
+                VALUES (?, 'CT-DOUBLE', 'R01', '046146000101', 'carry_over', 'allowance', '2026-12', 1000000, 'BANK-970405', 'bank', 'x', 'draft')
                 """, arguments: [other])
         } } throws: { ($0 as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
     }
@@ -131,5 +131,30 @@ struct BatchBuildTests {
         #expect(s.controlSum == 500_000)   // X03 only, through the proxy
         let r = try BatchReport.load(db, batchID: s.id)
         #expect(r.excludedSum == 10_500_000)
+    }
+}
+
+@Suite("Money owed to people left out")
+struct LeftOutLaterPaidTests {
+    @Test("Left out in December for an expired authorisation, renewed in December: January pays January and December (as arrears), once")
+    func paidWhenChannelReturns() throws {
+        let db = try AppDatabase.temporary()
+        let line = "X01,Lê Văn Ủy,01/01/1945,M,046045009902,Xã A,Thôn 1,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,,active,post_cash,,,,Lê Văn Con,046075009903,Con,"
+        try Fixture.importText(db, rollHeader + "\n" + line + "31/10/2026\n")
+        let dec = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        #expect(dec.excluded.map(\.code) == ["X01"])
+        #expect(dec.excluded[0].amountOwed == 500_000)
+        try BatchLifecycle(db: db).approve(batchID: dec.id, by: "binh")
+        // The officer gets a new authorisation signed; the next export carries it.
+        try Fixture.importText(db, rollHeader + "\n" + line + "31/12/2027\n")
+        let jan = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: "an")
+        let lines = try Fixture.lines(db, batch: jan.id).map { "\($0["kind"] as String) \($0["for_month"] as String) \($0["amount"] as Int64)" }
+        #expect(lines == ["allowance 2027-01 500000", "carry_over 2026-12 500000"])
+        // A supplementary December batch cannot pay December again.
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an", supplementary: true)
+        #expect(sup.lineCount == 0)
+        // Rebuilding January does not add December twice.
+        let again = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: "an")
+        #expect(again.controlSum == 1_000_000)
     }
 }

@@ -83,18 +83,28 @@ public struct BatchBuilder {
             var exclusions: [(code: String, reason: ExclusionReason, owed: Int64)] = []
             var sharedIDs = 0
             let lineInsert = try db.cachedStatement(sql: """
-                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, for_month, amount, group_key, channel,
+                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel,
                                         bank_bin, account_no, payee_name, payee_relation, category, state, carried_from)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'draft',?)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'draft',?)
                 """)
-            let liveCheck = try db.cachedStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND kind = ? AND for_month = ? AND state NOT IN ('failed','cancelled')")
-            let attempts = try db.cachedStatement(sql: "SELECT count(*) FROM payout_line WHERE person_key = ? AND kind = ? AND for_month = ?")
+            let liveCheck = try db.cachedStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND state NOT IN ('failed','cancelled')")
+            let attempts = try db.cachedStatement(sql: "SELECT count(*) FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ?")
             var alreadyLive = 0
             var byKind: [String: Int64] = [:]
             var lineCount = 0
             var controlSum: Int64 = 0
             var digestInput = ""
             var groupNames: [String: String] = [:]
+
+            // Earlier months (up to 12) in which a person was left out of a frozen batch. (A draft can
+            // still be rebuilt with them in it, so its exclusions are not carried.)
+            var excludedEarlier: [String: [YearMonth]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT x.beneficiary_code, b.period FROM batch_exclusion x JOIN batch b ON b.id = x.batch_id
+                WHERE b.status IN ('approved','exported') AND b.period < ? AND b.period >= ?
+                """, arguments: [period.description, period.adding(months: -12).description]) {
+                excludedEarlier[r["beneficiary_code"], default: []].append(YearMonth(r["period"] as String)!)
+            }
 
             let people = try Row.fetchCursor(db, sql: """
                 SELECT b.code, b.full_name, b.birth_date, b.birth_year_only, b.personal_id, b.commune, b.village, b.status, b.death_date,
@@ -122,17 +132,29 @@ public struct BatchBuilder {
                                endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) })
                 }
                 let e = engineRef.entitlement(person: facts, grants: grants, period: period)
-                guard !e.lines.isEmpty else { return }
+                // Months this person was left out of earlier frozen batches (no usable channel then) are
+                // owed now, carried over in the slot of what they pay for.
+                var owedLines = e.lines.map { (line: $0, slot: $0.kind) }
+                for q in codes.flatMap({ excludedEarlier[$0] ?? [] }).sorted() {
+                    for l in engineRef.entitlement(person: facts, grants: grants, period: q).lines {
+                        var carried = l
+                        carried.kind = .carryOver
+                        owedLines.append((carried, l.kind))
+                    }
+                }
+                guard !owedLines.isEmpty else { return }
 
                 // Skip what is already in another live line (paid, being paid, or in a frozen batch).
-                var lines: [EntitlementLine] = []
-                for l in e.lines {
-                    if try Int64.fetchOne(liveCheck, arguments: [personKey, l.kind.rawValue, l.forMonth.description]) != nil {
+                var lines: [(line: EntitlementLine, slot: EntitlementKind)] = []
+                for l in owedLines {
+                    if try Int64.fetchOne(liveCheck, arguments: [personKey, l.slot.rawValue, l.line.forMonth.description]) != nil {
                         alreadyLive += 1
-                    } else { lines.append(l) }
+                    } else if !lines.contains(where: { $0.slot == l.slot && $0.line.forMonth == l.line.forMonth }) {
+                        lines.append(l)
+                    }
                 }
                 guard !lines.isEmpty else { return }
-                let owed = lines.reduce(Int64(0)) { $0 + $1.amount }
+                let owed = lines.reduce(Int64(0)) { $0 + $1.line.amount }
 
                 // Where the money goes.
                 let code: String = primary["code"]
@@ -172,11 +194,11 @@ public struct BatchBuilder {
                     groupKey = "VNPOST-" + Self.slug(commune)
                     groupNames[groupKey] = "\(payer.postOfficeName) \(commune)"
                 }
-                for l in lines {
-                    let attempt = try Int.fetchOne(attempts, arguments: [personKey, l.kind.rawValue, l.forMonth.description]) ?? 0
+                for (l, slot) in lines {
+                    let attempt = try Int.fetchOne(attempts, arguments: [personKey, slot.rawValue, l.forMonth.description]) ?? 0
                     let ref = Self.reference(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt)
                     let category = l.basis.map(\.grant.category).joined(separator: "+")
-                    try lineInsert.execute(arguments: [batchID, ref, code, personKey, l.kind.rawValue, l.forMonth.description, l.amount,
+                    try lineInsert.execute(arguments: [batchID, ref, code, personKey, l.kind.rawValue, slot.rawValue, l.forMonth.description, l.amount,
                                                        groupKey, ch, bin, account, payee, payeeRelation, category, nil as Int64?])
                     lineCount += 1
                     let (s, o) = controlSum.addingReportingOverflow(l.amount)

@@ -26,8 +26,9 @@ public struct BatchLifecycle {
                 throw BatchError("\(actor) built batch #\(batchID) and cannot also approve it (maker–checker)",
                                  remedy: "a second person must approve: chitra batch approve \(batchID) --by OTHER_NAME")
             }
-            guard (b["line_count"] as Int) > 0 else {
-                throw BatchError("batch #\(batchID) has no lines; there is nothing to approve")
+            let excluded = try Int.fetchOne(db, sql: "SELECT count(*) FROM batch_exclusion WHERE batch_id = ?", arguments: [batchID]) ?? 0
+            guard (b["line_count"] as Int) > 0 || excluded > 0 else {
+                throw BatchError("batch #\(batchID) has no lines and nobody left out; there is nothing to approve")
             }
             try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
                            arguments: [actor, Timestamp.now(), batchID])
