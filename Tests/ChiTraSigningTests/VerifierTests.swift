@@ -15,6 +15,7 @@ struct VerifierTests {
         file = try dir.write("pain001-970405.xml", "<Document>payout 1500000 VND</Document>\n")
     }
 
+    @discardableResult
     func sign() throws -> DetachedSignature {
         try DetachedSignature.sign(file: file, with: store.activeKey())
     }
@@ -109,6 +110,18 @@ struct VerifierTests {
         try store.rotate(newID: "k2")
         try store.retire(id: "k20261123T120000")
         #expect(try Verifier.verify(file: file, keys: store) == .retiredKey(keyID: "k20261123T120000"))
+    }
+
+    @Test("an edited bytes line with an intact MAC is malformed, not valid")
+    func editedInformativeLine() throws {
+        try sign()
+        let sigURL = dir.file("pain001-970405.xml.sig")
+        let text = try String(contentsOf: sigURL, encoding: .utf8).replacingOccurrences(of: "bytes: 40", with: "bytes: 41")
+        try Data(text.utf8).write(to: sigURL)
+        guard case .malformedSignature = try Verifier.verify(file: file, keys: store) else {
+            Issue.record("an edited .sig must not verify")
+            return
+        }
     }
 
     @Test("a .sig belonging to another file is malformed, not valid")
