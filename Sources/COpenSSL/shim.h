@@ -5,4 +5,5 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #endif

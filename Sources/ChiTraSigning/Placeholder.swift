@@ -1,1 +1,0 @@
-// ChiTraSigning — placeholder until its first file lands.

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Checks files against their detached signatures with the keys of a ``KeyStore``.
+///
+/// ```swift
+/// let result = try Verifier.verify(file: url, keys: store)
+/// print(result.sentence(for: url.lastPathComponent))
+/// ```
+public enum Verifier {
+    /// Verifies `file` against `signature` (default `FILE.sig`).
+    ///
+    /// Checks, in order: the signature parses and names this file; its key is in the store and
+    /// not retired; the stored key's check value equals the signature's (else ``VerificationResult/wrongKey(keyID:)``);
+    /// the MAC over the file's bytes equals the signature's, compared in constant time
+    /// (else ``VerificationResult/fileChanged(keyID:signedBytes:actualBytes:)``).
+    ///
+    /// - Throws: when the file cannot be read, or a key file is unsafe (e.g. mode wider than 0600).
+    public static func verify(file: URL, signature: URL? = nil, keys: KeyStore) throws -> VerificationResult {
+        try check(file: file, signature: signature, keys: keys).result
+    }
+
+    /// The result and, when the file was read, its size and SHA-256 (so callers need not read it twice).
+    static func check(file: URL, signature: URL? = nil, keys: KeyStore)
+        throws -> (result: VerificationResult, digest: FileDigest?)
+    {
+        let signatureURL = signature ?? DetachedSignature.signatureURL(for: file)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw SigningError.io(operation: "read", path: file.path, errno: ENOENT)
+        }
+        guard FileManager.default.fileExists(atPath: signatureURL.path) else { return (.missingSignature, nil) }
+
+        let sig: DetachedSignature
+        do {
+            sig = try DetachedSignature.parse(try FileChunks.readAll(signatureURL, limit: DetachedSignature.maximumSize))
+        } catch let error as SigningError {
+            if case .malformedSignature = error {
+                return (.malformedSignature(reason: error.reasonText), nil)
+            }
+            throw error
+        }
+        guard sig.fileName == file.lastPathComponent else {
+            return (.malformedSignature(reason: "it is the signature of \(sig.fileName), not of \(file.lastPathComponent)"), nil)
+        }
+
+        guard let info = try keys.keyring().entry(id: sig.keyID) else { return (.unknownKey(keyID: sig.keyID), nil) }
+        if info.state == .retired { return (.retiredKey(keyID: sig.keyID), nil) }
+        let key = try keys.key(id: sig.keyID)
+        guard try key.checkValue == sig.kcv else { return (.wrongKey(keyID: sig.keyID), nil) }
+
+        let digest = try FileDigest.compute(file, key: key)
+        guard let expectedMAC = Hex.decode(sig.mac), let actualMAC = digest.mac,
+              HMACSHA256.constantTimeEqual(expectedMAC, actualMAC) else {
+            return (.fileChanged(keyID: sig.keyID, signedBytes: sig.byteCount, actualBytes: digest.byteCount), digest)
+        }
+        // The MAC is authentic, so the bytes are; the informative lines must agree with them.
+        guard sig.byteCount == digest.byteCount, sig.sha256 == Hex.encode(digest.sha256) else {
+            return (.malformedSignature(reason: "its bytes or sha256 line does not match the file although the MAC does, so the .sig was edited"), digest)
+        }
+        return (.valid(keyID: sig.keyID), digest)
+    }
+}
+
+extension SigningError {
+    /// For `.malformedSignature`, the reason with its line number; otherwise the description.
+    var reasonText: String {
+        if case let .malformedSignature(line, reason) = self {
+            return line.map { "line \($0): \(reason)" } ?? reason
+        }
+        return description
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import ChiTraSigning
+import Foundation
+
+/// `chitra keys`: create, list, rotate and retire the HMAC keys that sign payout files.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Manage the HMAC-SHA256 keys that sign payout files.",
+        discussion: """
+            Keys are files in a directory (mode 0700): <id>.key (mode 0600, 64 hex digits) and \
+            keyring.json. One key is active and signs; after a rotation the previous key is \
+            verify-only until it is retired.
+            """,
+        subcommands: [Create.self, List.self, Rotate.self, Retire.self]
+    )
+
+    /// `--keys DIR`, shared by every command that needs the key store.
+    struct StoreOptions: ParsableArguments {
+        @Option(name: .customLong("keys"), help: ArgumentHelp(
+            "The key directory (default: $\(KeyStore.environmentVariable), else ./\(KeyStore.defaultDirectoryName)).",
+            valueName: "DIR"))
+        var directory: String?
+
+        var keyStore: KeyStore {
+            KeyStore(directory: KeyStore.defaultDirectory(explicit: directory))
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the first key and make it active.",
+            discussion: "Refused if an active key exists: use `chitra keys rotate` instead.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "The key id (default: k + UTC time, e.g. k20261123T120000).")
+        var id: String?
+
+        func validate() throws {
+            if let id, !KeyID.isValid(id) {
+                throw ValidationError("The key id \"\(id)\" is not valid: use 1 to 40 characters from A-Z, a-z, 0-9, '.', '_' and '-'.")
+            }
+        }
+
+        func run() throws {
+            let keys = store.keyStore
+            let info = try keys.create(id: id)
+            print("Created key \(info.id) (check value \(info.kcv)) in \(keys.directory.path); it is now the active key.")
+            print("Give the bank the key file \(keys.keyFileURL(id: info.id).path) over a secure channel and confirm the check value by phone.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List keys with their state, creation time and check value (never the key itself).")
+
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            let keys = try store.keyStore.list()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(keys), as: UTF8.self))
+                return
+            }
+            guard !keys.isEmpty else {
+                print("No keys in \(store.keyStore.directory.path). Create one with `chitra keys create`.")
+                return
+            }
+            let width = max(2, keys.map(\.id.count).max() ?? 0)
+            func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
+            print(pad("ID", width) + "  " + pad("STATE", 11) + "  " + pad("CREATED", 20) + "  KCV")
+            for key in keys {
+                print(pad(key.id, width) + "  " + pad(key.state.rawValue, 11) + "  "
+                      + pad(key.created.formatted(.iso8601), 20) + "  " + key.kcv)
+            }
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a new active key; the previous one becomes verify-only.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(name: .customLong("id"), help: "The new key id (default: k + UTC time).")
+        var newID: String?
+
+        func validate() throws {
+            if let newID, !KeyID.isValid(newID) {
+                throw ValidationError("The key id \"\(newID)\" is not valid: use 1 to 40 characters from A-Z, a-z, 0-9, '.', '_' and '-'.")
+            }
+        }
+
+        func run() throws {
+            let keys = store.keyStore
+            let previous = try keys.keyring().active?.id
+            let info = try keys.rotate(newID: newID)
+            print("Key \(info.id) (check value \(info.kcv)) is now active; \(previous ?? "the previous key") is kept to verify files signed before.")
+            print("Give the bank the new key file \(keys.keyFileURL(id: info.id).path) over a secure channel, and retire the old key once no file signed with it is pending.")
+        }
+    }
+
+    struct Retire: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop accepting a previous key; files signed with it no longer verify.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The id of the key to retire.")
+        var id: String
+
+        func run() throws {
+            let info = try store.keyStore.retire(id: id)
+            print("Key \(info.id) is retired: files signed with it are no longer accepted.")
+        }
+    }
+}
