@@ -81,7 +81,7 @@ public struct RollImporter {
         }
         let header = try RollHeader(cells: headerRecord.fields, file: name)
         let rejectsURL = Self.rejectsURL(for: url)
-        let rejects = try AtomicFileWriter(url: rejectsURL, mode: 0o600)
+        let rejects = try AtomicFileWriter(destination: rejectsURL, mode: 0o600)
         var rejectsCommitted = false
         defer { if !rejectsCommitted { rejects.abandon() } }
         try rejects.write(Data(([0xEF, 0xBB, 0xBF] as [UInt8]) + Array((CSVText.row(header.cells + ["Lý do từ chối"]) + "\r\n").utf8)))
