@@ -9,6 +9,7 @@ public enum RollColumn: String, CaseIterable, Sendable {
     case status, channel, bankBIN = "bank_bin", accountNo = "account_no", accountName = "account_name"
     case proxyName = "proxy_name", proxyID = "proxy_id", proxyRelation = "proxy_relation"
     case authorisationUntil = "authorisation_until"
+    case needsProxy = "needs_proxy"
 
     /// The header a Vietnamese export writes.
     public var vietnameseHeader: String {
@@ -38,6 +39,7 @@ public enum RollColumn: String, CaseIterable, Sendable {
         case .proxyID: return "Số định danh người nhận thay"
         case .proxyRelation: return "Quan hệ"
         case .authorisationUntil: return "Ủy quyền đến ngày"
+        case .needsProxy: return "Không tự nhận được"
         }
     }
 }

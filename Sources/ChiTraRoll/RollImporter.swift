@@ -209,7 +209,13 @@ public struct RollImporter {
                 }
             }
             if !changed.isEmpty {
-                let sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
+                var sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
+                // A new account (or bank) clears a rejection flag: the gap is closed by the new data.
+                if changed.contains(where: { $0.0 == "account_no" || $0.0 == "bank_bin" || $0.0 == "channel" }),
+                   let flag = Self.text(existing, "account_flag") {
+                    sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL"
+                    try history.execute(arguments: [row.code, nil, "account_flag", flag, nil, fileID, now, actor])
+                }
                 var args = StatementArguments(changed.map { $0.1 })
                 args += [fileID, now, row.code]
                 try db.execute(sql: "UPDATE beneficiary SET \(sets), last_file_id = ?, updated_at = ? WHERE code = ?", arguments: args)

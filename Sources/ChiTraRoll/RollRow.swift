@@ -46,6 +46,8 @@ public struct RollRow: Sendable {
     public var proxyID: String?
     public var proxyRelation: String?
     public var authorisationUntil: CivilDate?
+    /// Recorded as unable to collect in person: needs a proxy.
+    public var needsProxy: Bool
 
     /// Person fields as stored (column → text), for change history and consistency checks.
     public var personFields: [(String, String?)] {
@@ -55,7 +57,7 @@ public struct RollRow: Sendable {
          ("phone", phone), ("status", status.rawValue), ("death_date", deathDate?.description),
          ("channel", channel.rawValue), ("bank_bin", bankBIN), ("account_no", accountNo), ("account_name", accountName),
          ("proxy_name", proxyName), ("proxy_id", proxyID), ("proxy_relation", proxyRelation),
-         ("authorisation_until", authorisationUntil?.description)]
+         ("authorisation_until", authorisationUntil?.description), ("needs_proxy", needsProxy ? "1" : "0")]
     }
 
     /// Grant fields as stored.

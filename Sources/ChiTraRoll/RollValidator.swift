@@ -199,6 +199,14 @@ public struct RollValidator: Sendable {
             fail(.proxyName, "", "is empty but a proxy ID or relation is given; fill in the proxy's name or clear the proxy columns")
         }
 
+        let needsText = VietnameseText.key(v(.needsProxy))
+        var needsProxy = false
+        switch needsText {
+        case "", "không", "khong", "no", "0": needsProxy = false
+        case "có", "co", "x", "yes", "1": needsProxy = true
+        default: fail(.needsProxy, v(.needsProxy), "must be Có or Không (or empty)")
+        }
+
         guard problems.isEmpty, let sex, let birth, let decisionDate, let start, let status, let channel else {
             return .invalid(problems)
         }
@@ -211,6 +219,6 @@ public struct RollValidator: Sendable {
             bankBIN: bin.isEmpty ? nil : bin, accountNo: account.isEmpty ? nil : account,
             accountName: accountName.isEmpty ? nil : accountName,
             proxyName: proxyName.isEmpty ? nil : proxyName, proxyID: proxyID.isEmpty ? nil : proxyID,
-            proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil))
+            proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil, needsProxy: needsProxy))
     }
 }

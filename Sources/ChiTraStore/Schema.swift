@@ -38,6 +38,13 @@ enum Schema {
         proxy_id TEXT,
         proxy_relation TEXT,
         authorisation_until TEXT,
+        -- Recorded as unable to collect in person (bedridden, far away…): a proxy is needed.
+        needs_proxy INTEGER NOT NULL DEFAULT 0 CHECK (needs_proxy IN (0,1)),
+        -- Set when a bank or post office rejects the account (invalid, closed, blocked, name
+        -- mismatch); cleared when a new account arrives. Reason code and the return that set it.
+        account_flag TEXT,
+        account_flag_at TEXT,
+        account_flag_ref TEXT,
         first_file_id INTEGER NOT NULL REFERENCES import_file(id),
         last_file_id INTEGER NOT NULL REFERENCES import_file(id),
         updated_at TEXT NOT NULL,
@@ -67,9 +74,12 @@ enum Schema {
         field TEXT NOT NULL,
         old_value TEXT,
         new_value TEXT,
-        file_id INTEGER NOT NULL REFERENCES import_file(id),
+        file_id INTEGER REFERENCES import_file(id),
+        -- 'import' (from file_id) or 'manual' (a command such as beneficiary set-account)
+        source TEXT NOT NULL DEFAULT 'import' CHECK (source IN ('import','manual','returns')),
         changed_at TEXT NOT NULL,
-        changed_by TEXT NOT NULL
+        changed_by TEXT NOT NULL,
+        CHECK (source <> 'import' OR file_id IS NOT NULL)
     );
     CREATE INDEX roll_change_code ON roll_change(code);
 
