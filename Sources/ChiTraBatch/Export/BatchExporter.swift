@@ -1,0 +1,185 @@
+import ChiTraCore
+import ChiTraSigning
+import ChiTraStore
+import Foundation
+import GRDB
+
+/// What an export wrote.
+public struct ExportSummary: Sendable, Codable {
+    public struct File: Sendable, Codable {
+        public var name: String
+        public var format: String
+        public var institution: String
+        public var lineCount: Int
+        public var controlSum: Int64
+        public var sha256: String
+        public var signature: String
+    }
+    public var batchID: Int64
+    public var period: String
+    public var directory: String
+    public var reexport: Bool
+    public var keyID: String
+    public var files: [File]
+    public var manifest: String
+    public var lineCount: Int
+    public var controlSum: Int64
+}
+
+/// Writes an approved batch's payout files (one per payee institution, in the format that
+/// institution is configured for), signs each, and writes a signed manifest.
+///
+/// Files are written whole or not at all and have deterministic bytes: their creation time is
+/// the approval time, so exporting again (files lost, a crash half-way) writes the same bytes
+/// with the same message ids, and the bank's duplicate check holds.
+public struct BatchExporter {
+    public let db: AppDatabase
+    public let payer: Payer
+    public let banks: BankDirectory
+    public let formats: PayoutFormats
+    public let keys: KeyStore
+
+    public init(db: AppDatabase, payer: Payer, banks: BankDirectory, formats: PayoutFormats, keys: KeyStore) {
+        self.db = db; self.payer = payer; self.banks = banks; self.formats = formats; self.keys = keys
+    }
+
+    public func export(batchID: Int64, to dir: URL, by actor: String) throws -> ExportSummary {
+        // 1. The batch must be approved (or already exported: same bytes again).
+        let (batch, lines) = try db.writer.read { db -> (Row, [Row]) in
+            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            let status: String = b["status"]
+            switch status {
+            case "approved", "exported": break
+            case "draft":
+                throw BatchError("batch #\(batchID) is a draft and has not been approved; nothing was written",
+                                 remedy: "a second person approves it first: chitra batch approve \(batchID) --by NAME")
+            default:
+                throw BatchError("batch #\(batchID) is \(status); it cannot be exported")
+            }
+            let lines = try Row.fetchAll(db, sql: """
+                SELECT l.*, b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone
+                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
+                WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
+                """, arguments: [batchID])
+            return (b, lines)
+        }
+        let period = YearMonth(batch["period"] as String)!
+        let reexport = (batch["status"] as String) == "exported"
+        guard !lines.isEmpty else {
+            throw BatchError("batch #\(batchID) has no lines to pay; there is no file to write")
+        }
+        let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
+        let key = try keys.activeKey()
+
+        // 2. The output folder holds one batch's export.
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let manifestURL = dir.appendingPathComponent("manifest.json")
+        if let data = try? Data(contentsOf: manifestURL), let m = try? Manifest.decode(data), m.batchId != batchID {
+            throw BatchError("\(dir.path) already holds the export of batch #\(m.batchId)", remedy: "export each batch into its own folder")
+        }
+
+        // 3. One file per group, checked to the đồng against the store before it is signed.
+        var entries: [Manifest.Entry] = []
+        var files: [ExportSummary.File] = []
+        let groups = Dictionary(grouping: lines, by: { $0["group_key"] as String })
+        let execDay = min(max(payer.executionDay, 1), 28)
+        for groupKey in groups.keys.sorted() {
+            let rows = groups[groupKey]!
+            let institution: Institution
+            if groupKey.hasPrefix("BANK-") {
+                let bin = String(groupKey.dropFirst(5))
+                institution = Institution(kind: .bank, code: bin, name: banks.bank(bin)?.name ?? bin)
+            } else {
+                let commune: String = rows[0]["commune"]
+                institution = Institution(kind: .postOffice, code: groupKey, name: "\(payer.postOfficeName) \(commune)")
+            }
+            let doc = PayoutDocument(
+                messageID: Self.messageID(period: period, batchID: batchID, groupKey: groupKey),
+                createdAt: createdAt, period: period,
+                executionDate: CivilDate(year: period.year, month: period.month, day: execDay)!,
+                debtor: Debtor(name: payer.name, accountNo: payer.accountNo, bankBIN: payer.bankBIN, taxOrUnitCode: payer.unitCode),
+                institution: institution,
+                lines: rows.map(Self.payoutLine))
+            let expected = PayoutTotals(count: rows.count, controlSum: rows.reduce(Int64(0)) { $0 + ($1["amount"] as Int64) })
+            let writer = formats.writer(for: institution)
+            let file = try writer.write(doc)
+            guard file.totals == expected else {
+                throw BatchError("the \(groupKey) file would carry \(file.totals) but the batch holds \(expected); nothing was written for it")
+            }
+            let name = "\(doc.messageID).\(file.fileExtension)"
+            let url = dir.appendingPathComponent(name)
+            try AtomicFile.write(file.data, to: url, mode: 0o600)
+            let sig = try DetachedSignature.sign(file: url, with: key)
+            entries.append(try Manifest.Entry(file: url, lineCount: file.totals.count, controlSum: file.totals.controlSum, institution: institution.code))
+            files.append(.init(name: name, format: file.formatName, institution: institution.name, lineCount: file.totals.count,
+                               controlSum: file.totals.controlSum, sha256: sig.sha256, signature: DetachedSignature.signatureURL(for: url).lastPathComponent))
+        }
+
+        // 4. The signed manifest ties names to contents and totals to the batch.
+        let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries)
+        guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
+            throw BatchError("the files total \(manifest.totals.lineCount) lines / \(manifest.totals.controlSum) đồng but batch #\(batchID) holds \(batch["line_count"] as Int) / \(batch["control_sum"] as Int64)")
+        }
+        let manifestFile = try manifest.write(to: dir, signingWith: key)
+
+        // 5. Only now, with every file whole and signed, does the batch change state.
+        try db.writer.write { db in
+            if !reexport {
+                try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ? WHERE id = ? AND status = 'approved'",
+                               arguments: [Timestamp.now(), batchID])
+                try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
+            }
+            try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),
+                                detail: "dir=\(dir.lastPathComponent) key=\(key.id) files=" + files.map { "\($0.name):\($0.sha256.prefix(16))" }.joined(separator: ","))
+        }
+        return ExportSummary(batchID: batchID, period: period.description, directory: dir.path, reexport: reexport, keyID: key.id,
+                             files: files, manifest: manifestFile.lastPathComponent, lineCount: manifest.totals.lineCount,
+                             controlSum: manifest.totals.controlSum)
+    }
+
+    /// ≤ 35 characters: `CT202612-B000001-970405` for a bank, `CT202612-B000001-P1A2B3C4` for a post-office group.
+    public static func messageID(period: YearMonth, batchID: Int64, groupKey: String) -> String {
+        let suffix = groupKey.hasPrefix("BANK-") ? String(groupKey.dropFirst(5))
+            : "P" + FileDigest.sha256Hex(Data(groupKey.utf8)).prefix(8).uppercased()
+        return "CT\(period.compact)-B\(String(format: "%06lld", batchID))-\(suffix)"
+    }
+
+    static func payoutLine(_ r: Row) -> PayoutLine {
+        let kind = EntitlementKind(rawValue: r["kind"]) ?? .allowance
+        let code: String = r["beneficiary_code"]
+        let forMonth = YearMonth(r["for_month"] as String)!
+        let payee: String = r["payee_name"]
+        let phone: String = r["phone"]
+        let remittanceKind: String
+        switch kind {
+        case .allowance: remittanceKind = "TCXH"
+        case .care: remittanceKind = "HTCS"
+        case .arrears, .careArrears: remittanceKind = "TRUY LINH"
+        case .funeral: remittanceKind = "MAI TANG PHI"
+        case .carryOver: remittanceKind = "CHI BO SUNG"
+        }
+        return PayoutLine(
+            reference: r["reference"], beneficiaryCode: code, beneficiaryName: r["full_name"],
+            payeeName: payee, payeeNameASCII: VietnameseText.bankForm(payee), proxyRelation: r["payee_relation"],
+            personalIDMasked: PersonalID.masked(r["personal_id"]),
+            channel: PayoutLine.Channel(rawValue: r["channel"]) ?? .postCash,
+            bankBIN: r["bank_bin"], accountNo: r["account_no"], amount: r["amount"], kind: PayoutLine.Kind(kind),
+            forMonth: forMonth, commune: r["commune"], village: r["village"], address: r["address"],
+            phone: phone.isEmpty ? nil : phone,
+            remittance: "\(remittanceKind) \(forMonth.vietnamese) \(code)")
+    }
+}
+
+extension PayoutLine.Kind {
+    init(_ k: EntitlementKind) {
+        switch k {
+        case .allowance: self = .allowance
+        case .care: self = .care
+        case .arrears, .careArrears: self = .arrears
+        case .funeral: self = .funeral
+        case .carryOver: self = .carryOver
+        }
+    }
+}
