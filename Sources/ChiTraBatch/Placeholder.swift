@@ -1,1 +1,0 @@
-// ChiTraBatch — placeholder until its first file lands.

@@ -1,0 +1,39 @@
+/// One CSV cell made safe: formula injection neutralised (OWASP), then RFC 4180 quoting.
+///
+/// Spreadsheets run a cell that begins with `=`, `+`, `-` or `@` (also tab or CR) as a formula,
+/// so a name like `=HYPERLINK(...)` in a payment list could act when the clerk opens it. Such a
+/// cell gets a leading `'`, which spreadsheets show as text.
+///
+/// ```swift
+/// CSVCell.escape("=1+2")        // "'=1+2"
+/// CSVCell.escape("Hoa, Lan")    // "\"Hoa, Lan\""
+/// CSVCell.escape("say \"hi\"")  // "\"say \"\"hi\"\"\""
+/// ```
+public enum CSVCell {
+    /// Prefixes `'` when the cell begins with `=`, `+`, `-`, `@`, tab or CR.
+    public static func neutralised(_ value: String) -> String {
+        guard let first = value.utf8.first else { return value }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D:
+            return "'" + value
+        default:
+            return value
+        }
+    }
+
+    /// Neutralises the cell, then quotes it (doubling inner quotes) if it contains the delimiter,
+    /// a double quote, CR or LF.
+    public static func escape(_ value: String, delimiter: Character = ",") -> String {
+        let cell = neutralised(value)
+        let d = delimiter.asciiValue ?? UInt8(ascii: ",")
+        let needsQuotes = cell.utf8.contains { $0 == d || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        guard needsQuotes else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,132 @@
+import ChiTraCore
+import Foundation
+
+/// The declarative definition of a CSV-style payout format, as read from `formats/payout-formats.json`.
+public struct CSVFormatDescriptor: Sendable, Equatable {
+    /// What a column holds on the totals row.
+    public enum TotalCell: String, Sendable, CaseIterable { case label, count, sum }
+
+    public enum LineEnding: String, Sendable, CaseIterable {
+        case crlf, lf
+        var bytes: [UInt8] { self == .crlf ? [0x0D, 0x0A] : [0x0A] }
+    }
+
+    public struct Column: Sendable, Equatable {
+        public var header: String
+        public var field: PayoutField
+        /// Refuse a line whose value is empty.
+        public var required: Bool
+        /// Refuse a line whose value is longer (in characters).
+        public var maxLength: Int?
+        /// What the column shows on the totals row (nothing if nil).
+        public var total: TotalCell?
+
+        public init(header: String, field: PayoutField, required: Bool = false, maxLength: Int? = nil, total: TotalCell? = nil) {
+            self.header = header
+            self.field = field
+            self.required = required
+            self.maxLength = maxLength
+            self.total = total
+        }
+    }
+
+    public var fileExtension: String
+    /// Start with the UTF-8 byte order mark (Excel needs it to read Vietnamese correctly).
+    public var bom: Bool
+    /// One ASCII character: `,`, `;` or tab.
+    public var delimiter: Character
+    public var lineEnding: LineEnding
+    public var headerRow: Bool
+    /// The label of the totals row (`Tổng cộng`); nil writes no totals row.
+    public var totalsLabel: String?
+    /// Lines are ordered by these fields, then by reference; empty keeps the document's order.
+    public var sort: [PayoutField]
+    public var columns: [Column]
+
+    public init(fileExtension: String = "csv", bom: Bool, delimiter: Character = ",", lineEnding: LineEnding = .crlf,
+                headerRow: Bool = true, totalsLabel: String? = nil, sort: [PayoutField] = [], columns: [Column]) {
+        self.fileExtension = fileExtension
+        self.bom = bom
+        self.delimiter = delimiter
+        self.lineEnding = lineEnding
+        self.headerRow = headerRow
+        self.totalsLabel = totalsLabel
+        self.sort = sort
+        self.columns = columns
+    }
+}
+
+/// The one engine for every CSV-style payout format (`bank-csv`, `vnpost-list`, …): it reads a
+/// `CSVFormatDescriptor` and writes UTF-8 with RFC 4180 quoting; every cell goes through
+/// `CSVCell.escape(_:delimiter:)`, so formula injection is neutralised.
+///
+/// Amounts are plain integers (whole đồng). Control characters in any value are refused.
+public struct DescriptorCSVWriter: PayoutWriter {
+    public var formatName: String
+    public var descriptor: CSVFormatDescriptor
+    public var fileExtension: String { descriptor.fileExtension }
+
+    public init(formatName: String, descriptor: CSVFormatDescriptor) {
+        self.formatName = formatName
+        self.descriptor = descriptor
+    }
+
+    public func write(_ doc: PayoutDocument) throws(PayoutWriteError) -> PayoutFile {
+        let totals = try doc.validatedTotals()
+        let d = descriptor
+        let newline = d.lineEnding.bytes
+        let delimiter = d.delimiter.asciiValue ?? UInt8(ascii: ",")
+        var out = ByteSink(reservingCapacity: 256 + doc.lines.count * 40 * max(1, d.columns.count))
+        if d.bom { out.append(bytes: [0xEF, 0xBB, 0xBF]) }
+
+        func row(_ cells: [String]) {
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(byte: delimiter) }
+                out.append(CSVCell.escape(cell, delimiter: d.delimiter))
+            }
+            out.append(bytes: newline)
+        }
+
+        if d.headerRow { row(d.columns.map(\.header)) }
+
+        var running = RunningTotals()
+        var cells = [String](repeating: "", count: d.columns.count)
+        for (seq, index) in order(doc.lines).enumerated() {
+            let line = doc.lines[index]
+            let place = PayoutWriteError.Place.line(number: index + 1, reference: line.reference)
+            for (c, column) in d.columns.enumerated() {
+                let value = try column.field.value(of: line, sequence: seq + 1, at: place)
+                _ = try TextRules.scan(value, field: column.field.rawValue, at: place,
+                                       maxLength: column.maxLength, required: column.required)
+                cells[c] = value
+            }
+            try running.add(line.amount)
+            row(cells)
+        }
+        let written = try running.verify(against: totals)
+
+        if let label = d.totalsLabel {
+            row(d.columns.map { column in
+                switch column.total {
+                case .label: return label
+                case .count: return String(written.count)
+                case .sum: return String(written.controlSum)
+                case nil: return ""
+                }
+            })
+        }
+        return PayoutFile(formatName: formatName, fileExtension: fileExtension, data: out.data, totals: written)
+    }
+
+    /// Indices of the lines in output order: by the descriptor's sort fields, then by reference.
+    private func order(_ lines: [PayoutLine]) -> [Int] {
+        guard !descriptor.sort.isEmpty else { return Array(lines.indices) }
+        let keys = lines.map { line in descriptor.sort.map { $0.sortKey(of: line) } }
+        return lines.indices.sorted { a, b in
+            for (ka, kb) in zip(keys[a], keys[b]) where ka != kb {
+                return ka.lexicographicallyPrecedes(kb)
+            }
+            return lines[a].reference < lines[b].reference
+        }
+    }
+}

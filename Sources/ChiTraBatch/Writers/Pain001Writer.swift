@@ -1,0 +1,152 @@
+import ChiTraCore
+import Foundation
+
+/// Writes an ISO 20022 `pain.001.001.09` credit-transfer initiation: one group header, one
+/// payment information block debiting the commune's account, one `CdtTrfTxInf` per line.
+///
+/// Choices that make the file valid against the official XSD and usable by Vietnamese banks:
+/// - amounts in whole đồng without decimals (`<InstdAmt Ccy="VND">750000</InstdAmt>`);
+/// - banks identified by their NAPAS BIN in `FinInstnId/ClrSysMmbId/MmbId` (no BIC needed);
+/// - accounts in `Id/Othr/Id` (Vietnamese accounts have no IBAN);
+/// - by default `Cdtr/Nm` is the payee's **ASCII name** (upper case, no diacritics), because that is
+///   how banks hold account names and what their name check compares (reason BE01); the remittance
+///   text is folded to ASCII too. `creditorName: .payeeName` writes the NFC Vietnamese name instead,
+///   escaped UTF-8.
+///
+/// The output is built in one byte buffer, without an XML library. Values are escaped; control
+/// characters and over-long values are refused with a `PayoutWriteError` rather than written.
+public struct Pain001Writer: PayoutWriter {
+    public static let namespace = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+    /// Which name goes into `Cdtr/Nm`.
+    public enum CreditorName: String, Sendable, CaseIterable { case payeeNameASCII, payeeName }
+    /// Which remittance text goes into `RmtInf/Ustrd`.
+    public enum Remittance: String, Sendable, CaseIterable { case remittanceASCII, remittance }
+
+    public var formatName: String
+    public var fileExtension: String { "xml" }
+    public var creditorName: CreditorName
+    public var remittance: Remittance
+
+    public init(formatName: String = "pain.001.001.09", creditorName: CreditorName = .payeeNameASCII,
+                remittance: Remittance = .remittanceASCII) {
+        self.formatName = formatName
+        self.creditorName = creditorName
+        self.remittance = remittance
+    }
+
+    public func write(_ doc: PayoutDocument) throws(PayoutWriteError) -> PayoutFile {
+        let totals = try doc.validatedTotals()
+        let header = PayoutWriteError.Place.document
+        try TextRules.checkReference(doc.messageID, field: "messageID", at: header)
+        _ = try TextRules.scan(doc.debtor.name, field: "debtor.name", at: header, maxLength: 140, required: true)
+        try Self.checkDigits(doc.debtor.accountNo, field: "debtor.accountNo", at: header, max: 34)
+        try Self.checkDigits(doc.debtor.bankBIN, field: "debtor.bankBIN", at: header, max: 35)
+        if let code = doc.debtor.taxOrUnitCode {
+            _ = try TextRules.scan(code, field: "debtor.taxOrUnitCode", at: header, maxLength: 35, required: true)
+        }
+
+        var out = ByteSink(reservingCapacity: 1_024 + doc.lines.count * 700)
+        out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        out.append("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\">\n")
+        out.append(" <CstmrCdtTrfInitn>\n  <GrpHdr>\n   <MsgId>")
+        out.append(doc.messageID)
+        out.append("</MsgId>\n   <CreDtTm>")
+        out.append(Self.isoDateTime(doc.createdAt))
+        out.append("</CreDtTm>\n   <NbOfTxs>")
+        out.appendDecimal(Int64(totals.count))
+        out.append("</NbOfTxs>\n   <CtrlSum>")
+        out.appendDecimal(totals.controlSum)
+        out.append("</CtrlSum>\n   <InitgPty>\n    <Nm>")
+        out.appendXMLEscaped(doc.debtor.name)
+        out.append("</Nm>\n   </InitgPty>\n  </GrpHdr>\n  <PmtInf>\n   <PmtInfId>")
+        out.append(doc.messageID)
+        out.append("</PmtInfId>\n   <PmtMtd>TRF</PmtMtd>\n   <BtchBookg>true</BtchBookg>\n   <NbOfTxs>")
+        out.appendDecimal(Int64(totals.count))
+        out.append("</NbOfTxs>\n   <CtrlSum>")
+        out.appendDecimal(totals.controlSum)
+        out.append("</CtrlSum>\n   <ReqdExctnDt>\n    <Dt>")
+        out.append(doc.executionDate.description)
+        out.append("</Dt>\n   </ReqdExctnDt>\n   <Dbtr>\n    <Nm>")
+        out.appendXMLEscaped(doc.debtor.name)
+        out.append("</Nm>\n")
+        if let code = doc.debtor.taxOrUnitCode {
+            out.append("    <Id>\n     <OrgId>\n      <Othr>\n       <Id>")
+            out.appendXMLEscaped(code)
+            out.append("</Id>\n      </Othr>\n     </OrgId>\n    </Id>\n")
+        }
+        out.append("   </Dbtr>\n   <DbtrAcct>\n    <Id>\n     <Othr>\n      <Id>")
+        out.append(doc.debtor.accountNo)
+        out.append("</Id>\n     </Othr>\n    </Id>\n   </DbtrAcct>\n   <DbtrAgt>\n    <FinInstnId>\n     <ClrSysMmbId>\n      <MmbId>")
+        out.append(doc.debtor.bankBIN)
+        out.append("</MmbId>\n     </ClrSysMmbId>\n    </FinInstnId>\n   </DbtrAgt>\n")
+
+        var running = RunningTotals()
+        for (i, line) in doc.lines.enumerated() {
+            let place = PayoutWriteError.Place.line(number: i + 1, reference: line.reference)
+            let account = line.accountNo ?? ""
+            try Self.checkDigits(account, field: "accountNo", at: place, max: 34)
+            let bin = line.bankBIN ?? ""
+            try Self.checkDigits(bin, field: "bankBIN", at: place, max: 35)
+            let name: String
+            switch creditorName {
+            case .payeeNameASCII:
+                name = line.payeeNameASCII
+                _ = try TextRules.scan(name, field: "payeeNameASCII", at: place, maxLength: 140, required: true, asciiOnly: true)
+            case .payeeName:
+                name = line.payeeName
+                _ = try TextRules.scan(name, field: "payeeName", at: place, maxLength: 140, required: true)
+            }
+            let text: String
+            switch remittance {
+            case .remittanceASCII:
+                guard let folded = TextRules.asciiFold(line.remittance) else {
+                    throw .invalidField(field: "remittance", at: place, problem: .notASCII)
+                }
+                text = folded
+            case .remittance:
+                text = line.remittance
+            }
+            _ = try TextRules.scan(text, field: "remittance", at: place, maxLength: 140, required: true)
+
+            out.append("   <CdtTrfTxInf>\n    <PmtId>\n     <EndToEndId>")
+            out.append(line.reference)
+            out.append("</EndToEndId>\n    </PmtId>\n    <Amt>\n     <InstdAmt Ccy=\"VND\">")
+            out.appendDecimal(line.amount)
+            try running.add(line.amount)
+            out.append("</InstdAmt>\n    </Amt>\n    <CdtrAgt>\n     <FinInstnId>\n      <ClrSysMmbId>\n       <MmbId>")
+            out.append(bin)
+            out.append("</MmbId>\n      </ClrSysMmbId>\n     </FinInstnId>\n    </CdtrAgt>\n    <Cdtr>\n     <Nm>")
+            out.appendXMLEscaped(name)
+            out.append("</Nm>\n    </Cdtr>\n    <CdtrAcct>\n     <Id>\n      <Othr>\n       <Id>")
+            out.append(account)
+            out.append("</Id>\n      </Othr>\n     </Id>\n    </CdtrAcct>\n    <RmtInf>\n     <Ustrd>")
+            out.appendXMLEscaped(text)
+            out.append("</Ustrd>\n    </RmtInf>\n   </CdtTrfTxInf>\n")
+        }
+        out.append("  </PmtInf>\n </CstmrCdtTrfInitn>\n</Document>\n")
+
+        let written = try running.verify(against: totals)
+        return PayoutFile(formatName: formatName, fileExtension: fileExtension, data: out.data, totals: written)
+    }
+
+    /// 1–`max` ASCII digits.
+    private static func checkDigits(_ value: String, field: String, at place: PayoutWriteError.Place, max: Int) throws(PayoutWriteError) {
+        guard !value.isEmpty else { throw .invalidField(field: field, at: place, problem: .missing) }
+        guard value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw .invalidField(field: field, at: place, problem: .notAllowed(allowed: "digits"))
+        }
+        guard value.utf8.count <= max else {
+            throw .invalidField(field: field, at: place, problem: .tooLong(max: max, actual: value.utf8.count))
+        }
+    }
+
+    /// `2026-11-20T09:30:00+07:00`: Vietnam time, the time zone the commune works in.
+    static func isoDateTime(_ date: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d+07:00",
+                      c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+}

@@ -1,0 +1,120 @@
+import ChiTraCore
+
+/// The fixed vocabulary of values a descriptor-driven CSV column can hold
+/// (`formats/payout-formats.md` lists them with examples).
+public enum PayoutField: String, Sendable, CaseIterable, Equatable {
+    /// 1, 2, 3… in output order (after sorting).
+    case sequence
+    case reference, beneficiaryCode, beneficiaryName, payeeName, payeeNameASCII
+    /// The payee's name when a proxy, guardian or carer receives; empty otherwise.
+    case proxyName
+    case proxyRelation, personalIDMasked
+    /// `bank`, `post_account`, `post_cash`.
+    case channel
+    /// `Tài khoản ngân hàng`, `Tài khoản bưu điện`, `Tiền mặt tại bưu điện`.
+    case channelVietnamese
+    /// `allowance`, `care`, `funeral`, `arrears`, `carry_over`.
+    case kind
+    case kindVietnamese
+    case bankBIN, accountNo
+    /// Whole đồng, plain digits.
+    case amount
+    /// Always `VND`.
+    case currency
+    /// `MM/YYYY`.
+    case forMonth
+    /// `YYYY-MM`.
+    case forMonthISO
+    case commune, village, address, phone
+    case remittance
+    /// The remittance text without diacritics (`đ` → `d`).
+    case remittanceASCII
+    /// An empty cell, e.g. for a signature (`Ký nhận`).
+    case blank
+
+    /// The cell text for a line. `sequence` is the 1-based position in the file.
+    func value(of line: PayoutLine, sequence: Int, at place: PayoutWriteError.Place) throws(PayoutWriteError) -> String {
+        switch self {
+        case .sequence: return String(sequence)
+        case .reference: return line.reference
+        case .beneficiaryCode: return line.beneficiaryCode
+        case .beneficiaryName: return line.beneficiaryName
+        case .payeeName: return line.payeeName
+        case .payeeNameASCII: return line.payeeNameASCII
+        case .proxyName: return line.proxyName ?? ""
+        case .proxyRelation: return line.proxyRelation ?? ""
+        case .personalIDMasked:
+            let v = line.personalIDMasked
+            if !v.isEmpty && !v.contains("*") { throw .invalidField(field: rawValue, at: place, problem: .notMasked) }
+            return v
+        case .channel: return line.channel.rawValue
+        case .channelVietnamese: return line.channel.vietnamese
+        case .kind: return line.kind.rawValue
+        case .kindVietnamese: return line.kind.vietnamese
+        case .bankBIN: return line.bankBIN ?? ""
+        case .accountNo: return line.accountNo ?? ""
+        case .amount: return String(line.amount)
+        case .currency: return "VND"
+        case .forMonth: return line.forMonth.vietnamese
+        case .forMonthISO: return line.forMonth.description
+        case .commune: return line.commune
+        case .village: return line.village
+        case .address: return line.address
+        case .phone: return line.phone ?? ""
+        case .remittance: return line.remittance
+        case .remittanceASCII:
+            guard let folded = TextRules.asciiFold(line.remittance) else {
+                throw .invalidField(field: rawValue, at: place, problem: .notASCII)
+            }
+            return folded
+        case .blank: return ""
+        }
+    }
+
+    /// Whether the field can order lines (`sequence` and `blank` cannot).
+    var isSortable: Bool { self != .sequence && self != .blank }
+
+    /// A key that orders lines: numbers numerically, months chronologically, text in Vietnamese alphabetical order.
+    func sortKey(of line: PayoutLine) -> [UInt32] {
+        switch self {
+        case .amount: return [UInt32(truncatingIfNeeded: line.amount >> 32), UInt32(truncatingIfNeeded: line.amount)]
+        case .forMonth, .forMonthISO: return [UInt32(line.forMonth.index)]
+        default:
+            let text = (try? value(of: line, sequence: 0, at: .document)) ?? ""
+            return VietnameseCollation.key(text)
+        }
+    }
+}
+
+/// Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,
+/// then tones (none, huyền, hỏi, ngã, sắc, nặng), then case. Works on NFC or NFD input.
+enum VietnameseCollation {
+    static func key(_ text: String) -> [UInt32] {
+        var primary: [UInt32] = []
+        var secondary: [UInt32] = []
+        var tertiary: [UInt32] = []
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            let v = scalar.value
+            switch v {
+            case 0x41...0x5A, 0x61...0x7A, 0x110, 0x111:
+                let upper = v <= 0x5A || v == 0x110
+                let letter: UInt32 = (v == 0x110 || v == 0x111) ? 3 : (upper ? v - 0x41 : v - 0x61)
+                primary.append(1_000 + letter * 4 + (v >= 0x110 ? 1 : 0))
+                secondary.append(0)
+                tertiary.append(upper ? 1 : 0)
+            case 0x306, 0x302, 0x31B:                                 // ă, â/ê/ô, ơ/ư
+                if let last = primary.last, last >= 1_000, (last - 1_000) % 4 == 0 {
+                    primary[primary.count - 1] = last + (v == 0x306 ? 1 : v == 0x302 ? 2 : 3)
+                }
+            case 0x300, 0x309, 0x303, 0x301, 0x323:                   // tones
+                if !secondary.isEmpty {
+                    secondary[secondary.count - 1] = v == 0x300 ? 1 : v == 0x309 ? 2 : v == 0x303 ? 3 : v == 0x301 ? 4 : 5
+                }
+            case 0x30...0x39: primary.append(500 + v); secondary.append(0); tertiary.append(0)
+            case 0..<0x80: primary.append(v + 1); secondary.append(0); tertiary.append(0)
+            default: primary.append(100_000 + v); secondary.append(0); tertiary.append(0)
+            }
+        }
+        return primary + [0] + secondary + [0] + tertiary
+    }
+}
