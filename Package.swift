@@ -33,11 +33,14 @@ let package = Package(
         // Monthly batch: build, approve, export payout files, sign.
         .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
+        // Returns: bank and post-office return files, matching, consequences, reconciliation; the simulator.
+        .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch",
+            .product(name: "GRDB", package: "GRDB.swift")]),
         // Deterministic generator of realistic rolls.
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
         .executableTarget(name: "chitra", dependencies: [
-            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraFixtures",
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -46,6 +49,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
     ]

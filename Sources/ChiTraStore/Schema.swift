@@ -140,6 +140,7 @@ enum Schema {
         channel TEXT NOT NULL CHECK (channel IN ('bank','post_account','post_cash')),
         bank_bin TEXT,
         account_no TEXT,
+        account_name TEXT,
         payee_name TEXT NOT NULL,
         payee_relation TEXT,
         category TEXT NOT NULL DEFAULT '',
@@ -153,7 +154,7 @@ enum Schema {
     CREATE TRIGGER payout_line_frozen_delete BEFORE DELETE ON payout_line
         WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
         BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be removed'); END;
-    CREATE TRIGGER payout_line_frozen_update BEFORE UPDATE OF reference, beneficiary_code, person_key, kind, slot, for_month, amount, channel, bank_bin, account_no, payee_name, batch_id ON payout_line
+    CREATE TRIGGER payout_line_frozen_update BEFORE UPDATE OF reference, beneficiary_code, person_key, kind, slot, for_month, amount, channel, bank_bin, account_no, account_name, payee_name, batch_id ON payout_line
         WHEN (SELECT status FROM batch WHERE id = OLD.batch_id) <> 'draft'
         BEGIN SELECT RAISE(ABORT, 'this batch is frozen: its lines cannot be changed'); END;
     CREATE TRIGGER payout_line_frozen_insert BEFORE INSERT ON payout_line

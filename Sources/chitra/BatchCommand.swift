@@ -6,7 +6,7 @@ import Foundation
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "batch", abstract: "The monthly payout batch.",
-        subcommands: [Build.self, Approve.self, Cancel.self, Show.self, List.self])
+        subcommands: [Build.self, Approve.self, Cancel.self, Export.self, Show.self, List.self])
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build (or rebuild) the draft batch for a month.",
@@ -63,6 +63,33 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             try BatchLifecycle(db: try global.openStore()).cancel(batchID: id, by: by ?? defaultActor(), reason: reason)
             if global.json { try printJSON(["id": "\(id)", "status": "cancelled"]) } else { print("Batch #\(id) cancelled.") }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write an approved batch's payout files, signed, with a signed manifest.",
+            discussion: """
+            One file per payee institution in the format formats/payout-formats.json gives it, each with FILE.sig
+            (HMAC-SHA256 with the active key), and manifest.json + manifest.json.sig. Exporting again writes the same bytes.
+            Example: chitra batch export 1 --out out/2026-12 --keys /secure/chitra-keys
+            """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var keys: KeysCommand.StoreOptions
+        @Argument(help: "Batch id.") var id: Int64
+        @Option(help: ArgumentHelp("Output folder (one batch per folder).", valueName: "DIR")) var out: String
+        @Option(help: "Who exports (default: the OS user).") var by: String?
+
+        func run() throws {
+            let dir = try global.formatsDir()
+            let exporter = BatchExporter(db: try global.openStore(), payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
+                                         banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
+                                         keys: keys.keyStore)
+            let s = try exporter.export(batchID: id, to: URL(fileURLWithPath: out), by: by ?? defaultActor())
+            if global.json { try printJSON(s); return }
+            print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
+            for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
+            print("  \(s.manifest) (+ .sig): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND in all")
+            print("Check before sending: chitra verify \(s.directory)/\(s.manifest)")
         }
     }
 

@@ -84,8 +84,8 @@ public struct BatchBuilder {
             var sharedIDs = 0
             let lineInsert = try db.cachedStatement(sql: """
                 INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel,
-                                        bank_bin, account_no, payee_name, payee_relation, category, state, carried_from)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'draft',?)
+                                        bank_bin, account_no, account_name, payee_name, payee_relation, category, state, carried_from)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'draft',?)
                 """)
             let liveCheck = try db.cachedStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND state NOT IN ('failed','cancelled')")
             let attempts = try db.cachedStatement(sql: "SELECT count(*) FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ?")
@@ -167,10 +167,11 @@ public struct BatchBuilder {
                 var ch = channel
                 var bin: String? = primary["bank_bin"]
                 var account: String? = primary["account_no"]
+                var accountName: String? = primary["account_name"]
                 if facts.deathDate != nil {
                     // The dead cannot receive; the family or the funeral organiser collects at the post office.
                     guard let proxyName else { exclusions.append((code, .deceasedNoRecipient, owed)); return }
-                    payee = proxyName; payeeRelation = relation; ch = "post_cash"; bin = nil; account = nil
+                    payee = proxyName; payeeRelation = relation; ch = "post_cash"; bin = nil; account = nil; accountName = nil
                 } else {
                     if let proxyName {
                         if !isGuardian {
@@ -199,7 +200,7 @@ public struct BatchBuilder {
                     let ref = Self.reference(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt)
                     let category = l.basis.map(\.grant.category).joined(separator: "+")
                     try lineInsert.execute(arguments: [batchID, ref, code, personKey, l.kind.rawValue, slot.rawValue, l.forMonth.description, l.amount,
-                                                       groupKey, ch, bin, account, payee, payeeRelation, category, nil as Int64?])
+                                                       groupKey, ch, bin, account, accountName, payee, payeeRelation, category, nil as Int64?])
                     lineCount += 1
                     let (s, o) = controlSum.addingReportingOverflow(l.amount)
                     if o { throw BatchError("the batch total overflowed; the roll is not credible") }

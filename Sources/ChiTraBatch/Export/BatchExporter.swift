@@ -95,7 +95,7 @@ public struct BatchExporter {
                 let commune: String = rows[0]["commune"]
                 institution = Institution(kind: .postOffice, code: groupKey, name: "\(payer.postOfficeName) \(commune)")
             }
-            let doc = PayoutDocument(
+            let doc0 = PayoutDocument(
                 messageID: Self.messageID(period: period, batchID: batchID, groupKey: groupKey),
                 createdAt: createdAt, period: period,
                 executionDate: CivilDate(year: period.year, month: period.month, day: execDay)!,
@@ -103,6 +103,8 @@ public struct BatchExporter {
                 institution: institution,
                 lines: rows.map(Self.payoutLine))
             let expected = PayoutTotals(count: rows.count, controlSum: rows.reduce(Int64(0)) { $0 + ($1["amount"] as Int64) })
+            var doc = doc0
+            doc.expectedTotals = expected
             let writer = formats.writer(for: institution)
             let file = try writer.write(doc)
             guard file.totals == expected else {
@@ -162,7 +164,7 @@ public struct BatchExporter {
         }
         return PayoutLine(
             reference: r["reference"], beneficiaryCode: code, beneficiaryName: r["full_name"],
-            payeeName: payee, payeeNameASCII: VietnameseText.bankForm(payee), proxyRelation: r["payee_relation"],
+            payeeName: payee, payeeNameASCII: VietnameseText.bankForm((r["account_name"] as String?) ?? payee), proxyRelation: r["payee_relation"],
             personalIDMasked: PersonalID.masked(r["personal_id"]),
             channel: PayoutLine.Channel(rawValue: r["channel"]) ?? .postCash,
             bankBIN: r["bank_bin"], accountNo: r["account_no"], amount: r["amount"], kind: PayoutLine.Kind(kind),

@@ -1,0 +1,1 @@
+// ChiTraReturns — placeholder until its first file lands.
