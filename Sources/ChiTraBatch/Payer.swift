@@ -10,6 +10,9 @@ public struct Payer: Sendable, Codable {
     public var postOfficeName: String
     public var executionDay: Int
     public var authorisationGraceDays: Int
+    /// Pay people whose account the bank rejected through the post office (cash) until a new
+    /// account is on file, instead of leaving them out.
+    public var routeRejectedToPostOffice: Bool?
 
     public static func load(from url: URL) throws -> Payer {
         do { return try JSONDecoder().decode(Payer.self, from: Data(contentsOf: url)) }

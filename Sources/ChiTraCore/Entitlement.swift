@@ -115,6 +115,11 @@ public struct EntitlementLine: Sendable {
     public var superseded: [GrantMonth]
     /// For arrears: the amount already presumed paid for that month.
     public var alreadyPaid: Int64
+
+    public init(kind: EntitlementKind, forMonth: YearMonth, amount: Int64, basis: [GrantMonth], superseded: [GrantMonth], alreadyPaid: Int64) {
+        self.kind = kind; self.forMonth = forMonth; self.amount = amount
+        self.basis = basis; self.superseded = superseded; self.alreadyPaid = alreadyPaid
+    }
 }
 
 /// The amount owed for a period and how it was reached.

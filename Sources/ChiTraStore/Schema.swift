@@ -145,8 +145,18 @@ enum Schema {
         payee_relation TEXT,
         category TEXT NOT NULL DEFAULT '',
         state TEXT NOT NULL CHECK (state IN ('draft','approved','exported','paid','failed','pending','cancelled')),
-        carried_from INTEGER REFERENCES payout_line(id)
+        carried_from INTEGER REFERENCES payout_line(id),
+        -- What the bank or post office reported (set by returns import, never by an exception).
+        result_reason TEXT,
+        result_reason_code TEXT,
+        result_retryable INTEGER CHECK (result_retryable IS NULL OR result_retryable IN (0,1)),
+        result_receiver TEXT,
+        result_date TEXT,
+        result_return_line INTEGER,
+        result_at TEXT
     );
+    CREATE INDEX payout_line_code ON payout_line(beneficiary_code, for_month);
+    CREATE INDEX payout_line_failed ON payout_line(state, result_retryable) WHERE state = 'failed';
     CREATE INDEX payout_line_batch ON payout_line(batch_id, group_key);
     -- The store itself makes a double payment impossible: one live line per person, kind and month.
     CREATE UNIQUE INDEX payout_line_one_live ON payout_line(person_key, slot, for_month)
@@ -160,6 +170,66 @@ enum Schema {
     CREATE TRIGGER payout_line_frozen_insert BEFORE INSERT ON payout_line
         WHEN (SELECT status FROM batch WHERE id = NEW.batch_id) <> 'draft'
         BEGIN SELECT RAISE(ABORT, 'this batch is frozen: no line can be added'); END;
+
+    -- Returns: one row per imported return file (its bytes are recorded in import_file).
+    CREATE TABLE return_import (
+        file_id INTEGER PRIMARY KEY REFERENCES import_file(id),
+        format TEXT NOT NULL,
+        message_id TEXT,
+        original_message_id TEXT,
+        signature TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        applied INTEGER NOT NULL,
+        exceptions INTEGER NOT NULL,
+        malformed INTEGER NOT NULL
+    );
+    CREATE TABLE return_line (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_id INTEGER NOT NULL REFERENCES import_file(id),
+        line_no INTEGER NOT NULL,
+        reference TEXT,
+        amount INTEGER,
+        account_no TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('paid','rejected','pending')),
+        reason_code TEXT,
+        reason TEXT,
+        retryable INTEGER,
+        receiver TEXT,
+        date TEXT,
+        payout_line_id INTEGER REFERENCES payout_line(id),
+        result TEXT NOT NULL CHECK (result IN ('applied','exception','unchanged'))
+    );
+    CREATE INDEX return_line_payout ON return_line(payout_line_id);
+    -- What needs a person's judgement. An exception never changes money by itself.
+    CREATE TABLE return_exception (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        file_id INTEGER NOT NULL REFERENCES import_file(id),
+        return_line_id INTEGER REFERENCES return_line(id),
+        line_no INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('unknown_reference','amount_differs','account_differs','duplicate_return',
+                                           'conflicting_outcome','cancelled_batch','not_exported','malformed','totals_differ')),
+        payout_line_id INTEGER REFERENCES payout_line(id),
+        batch_id INTEGER REFERENCES batch(id),
+        detail TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','resolved')),
+        resolution TEXT CHECK (resolution IS NULL OR resolution IN ('dismissed','applied')),
+        resolved_by TEXT,
+        resolved_at TEXT,
+        note TEXT,
+        CHECK (status = 'open' OR (resolved_by IS NOT NULL AND resolution IS NOT NULL AND note IS NOT NULL))
+    );
+    CREATE INDEX return_exception_open ON return_exception(status, batch_id);
+    -- Flags raised by returns for an officer to act on (deceased reported, 3 months not collected…).
+    CREATE TABLE beneficiary_flag (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        beneficiary_code TEXT NOT NULL REFERENCES beneficiary(code),
+        kind TEXT NOT NULL CHECK (kind IN ('deceased_reported','funeral_case','suspend_not_collected','account_rejected')),
+        detail TEXT NOT NULL,
+        payout_line_id INTEGER REFERENCES payout_line(id),
+        raised_at TEXT NOT NULL,
+        closed_at TEXT,
+        UNIQUE (beneficiary_code, kind, payout_line_id)
+    );
 
     -- People owed money but left out of a batch, and why.
     CREATE TABLE batch_exclusion (

@@ -106,9 +106,20 @@ public struct BatchBuilder {
                 excludedEarlier[r["beneficiary_code"], default: []].append(YearMonth(r["period"] as String)!)
             }
 
+            // Failed payments not yet sent again, by person.
+            var failedEarlier: [String: [(id: Int64, slot: EntitlementKind, forMonth: YearMonth, amount: Int64, retryable: Bool, reason: String)]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT l.id, l.person_key, l.slot, l.for_month, l.amount, l.result_retryable, l.result_reason FROM payout_line l
+                JOIN batch b ON b.id = l.batch_id
+                WHERE l.state = 'failed' AND b.id <> ? AND coalesce(l.result_reason, '') NOT IN ('deceased', 'duplicate')
+                """, arguments: [batchID]) {
+                failedEarlier[r["person_key"], default: []].append((r["id"], EntitlementKind(rawValue: r["slot"])!, YearMonth(r["for_month"] as String)!,
+                                                                   r["amount"], (r["result_retryable"] as Int?) == 1, (r["result_reason"] as String?) ?? ""))
+            }
+
             let people = try Row.fetchCursor(db, sql: """
                 SELECT b.code, b.full_name, b.birth_date, b.birth_year_only, b.personal_id, b.commune, b.village, b.status, b.death_date,
-                       b.channel, b.bank_bin, b.account_no, b.account_name, b.proxy_name, b.proxy_relation, b.authorisation_until,
+                       b.channel, b.bank_bin, b.account_no, b.account_name, b.proxy_name, b.proxy_relation, b.authorisation_until, b.account_flag,
                        g.category, g.children, g.decision_no, g.decision_date, g.start_month, g.end_month
                 FROM beneficiary b JOIN grant_record g ON g.code = b.code
                 ORDER BY b.personal_id, b.code, g.category
@@ -134,18 +145,25 @@ public struct BatchBuilder {
                 let e = engineRef.entitlement(person: facts, grants: grants, period: period)
                 // Months this person was left out of earlier frozen batches (no usable channel then) are
                 // owed now, carried over in the slot of what they pay for.
-                var owedLines = e.lines.map { (line: $0, slot: $0.kind) }
+                var owedLines: [(line: EntitlementLine, slot: EntitlementKind, carriedFrom: Int64?)] = e.lines.map { ($0, $0.kind, nil) }
                 for q in codes.flatMap({ excludedEarlier[$0] ?? [] }).sorted() {
                     for l in engineRef.entitlement(person: facts, grants: grants, period: q).lines {
                         var carried = l
                         carried.kind = .carryOver
-                        owedLines.append((carried, l.kind))
+                        owedLines.append((carried, l.kind, nil))
                     }
+                }
+                // Payments the bank or post office could not make, sent again (retryable failures,
+                // or an account failure whose account has since been corrected or is routed to the post office).
+                let accountFlag: String? = primary["account_flag"]
+                for f in failedEarlier[personKey] ?? [] where f.retryable || (Self.accountReasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
+                    let line = EntitlementLine(kind: .carryOver, forMonth: f.forMonth, amount: f.amount, basis: [], superseded: [], alreadyPaid: 0)
+                    owedLines.append((line, f.slot, f.id))
                 }
                 guard !owedLines.isEmpty else { return }
 
                 // Skip what is already in another live line (paid, being paid, or in a frozen batch).
-                var lines: [(line: EntitlementLine, slot: EntitlementKind)] = []
+                var lines: [(line: EntitlementLine, slot: EntitlementKind, carriedFrom: Int64?)] = []
                 for l in owedLines {
                     if try Int64.fetchOne(liveCheck, arguments: [personKey, l.slot.rawValue, l.line.forMonth.description]) != nil {
                         alreadyLive += 1
@@ -185,6 +203,10 @@ public struct BatchBuilder {
                     if (ch == "bank" && (bin == nil || account == nil)) || (ch == "post_account" && account == nil) {
                         exclusions.append((code, .noAccount, owed)); return
                     }
+                    if accountFlag != nil && ch != "post_cash" {
+                        guard payer.routeRejectedToPostOffice == true else { exclusions.append((code, .accountRejected, owed)); return }
+                        ch = "post_cash"; bin = nil; account = nil; accountName = nil
+                    }
                 }
                 let groupKey: String
                 if ch == "bank" {
@@ -195,12 +217,12 @@ public struct BatchBuilder {
                     groupKey = "VNPOST-" + Self.slug(commune)
                     groupNames[groupKey] = "\(payer.postOfficeName) \(commune)"
                 }
-                for (l, slot) in lines {
+                for (l, slot, carriedFrom) in lines {
                     let attempt = try Int.fetchOne(attempts, arguments: [personKey, slot.rawValue, l.forMonth.description]) ?? 0
                     let ref = Self.reference(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt)
                     let category = l.basis.map(\.grant.category).joined(separator: "+")
                     try lineInsert.execute(arguments: [batchID, ref, code, personKey, l.kind.rawValue, slot.rawValue, l.forMonth.description, l.amount,
-                                                       groupKey, ch, bin, account, accountName, payee, payeeRelation, category, nil as Int64?])
+                                                       groupKey, ch, bin, account, accountName, payee, payeeRelation, category, carriedFrom])
                     lineCount += 1
                     let (s, o) = controlSum.addingReportingOverflow(l.amount)
                     if o { throw BatchError("the batch total overflowed; the roll is not credible") }
@@ -262,6 +284,9 @@ public struct BatchBuilder {
         let h = FileDigest.sha256Hex(Data("\(code)|\(kind.rawValue)|\(forMonth)|\(attempt)".utf8))
         return "CT\(forMonth.compact)\(letter)\(attempt)-" + h.prefix(20).uppercased()
     }
+
+    /// Rejections that mean the account itself is wrong: paid again only on a corrected account.
+    static let accountReasons: Set<String> = ["invalid_account", "closed", "blocked", "name_mismatch"]
 
     /// ASCII slug of a commune name for group keys: "Phường Hương Trà" → "PHUONG-HUONG-TRA".
     public static func slug(_ s: String) -> String {

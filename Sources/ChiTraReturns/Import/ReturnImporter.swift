@@ -1,0 +1,262 @@
+import ChiTraCore
+import ChiTraSigning
+import ChiTraStore
+import Foundation
+import GRDB
+
+/// What a return import did.
+public struct ReturnImportSummary: Sendable, Codable {
+    public var file: String
+    public var sha256: String
+    public var format: String?
+    public var alreadyImported = false
+    public var previousImportAt: String?
+    public var fileID: Int64?
+    /// `valid (key k…)`, `absent`.
+    public var signature: String = "absent"
+    public var records = 0
+    public var paid = 0
+    public var failed = 0
+    public var pending = 0
+    public var unchanged = 0
+    public var exceptions: [String] = []
+    public var malformed = 0
+    public var flags: [String] = []
+}
+
+/// A return file refused whole (bad signature, unreadable): nothing was recorded.
+public struct ReturnRefused: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Imports a bank or post-office return: records every line, matches it to a payout line by
+/// reference, checks amount and account, applies the outcome, and queues what does not fit as
+/// an exception. One transaction; a file imported twice changes nothing.
+public struct ReturnImporter {
+    public let db: AppDatabase
+    public let taxonomy: ReasonTaxonomy
+    public let formatsDir: URL
+    public let keys: KeyStore?
+    public var requireSignature = false
+    public var actor = defaultActor()
+
+    public init(db: AppDatabase, taxonomy: ReasonTaxonomy, formatsDir: URL, keys: KeyStore?) {
+        self.db = db; self.taxonomy = taxonomy; self.formatsDir = formatsDir; self.keys = keys
+    }
+
+    public func importFile(_ url: URL, formatHint: String? = nil) throws -> ReturnImportSummary {
+        let name = url.lastPathComponent
+        var s = ReturnImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
+        if let prev = try db.writer.read({ try Row.fetchOne($0, sql: "SELECT id, imported_at FROM import_file WHERE kind = 'return' AND sha256 = ?", arguments: [s.sha256]) }) {
+            s.alreadyImported = true
+            s.fileID = prev["id"]
+            s.previousImportAt = prev["imported_at"]
+            return s
+        }
+        // A signed return must verify, or the whole file is refused.
+        let sigURL = DetachedSignature.signatureURL(for: url)
+        if FileManager.default.fileExists(atPath: sigURL.path) {
+            guard let keys else { throw ReturnRefused(description: "\(name) is signed but no key store was given; pass --keys DIR") }
+            let result = try Verifier.verify(file: url, signature: sigURL, keys: keys)
+            guard result.isValid else {
+                throw ReturnRefused(description: result.sentence(for: name) + " The return was not imported; ask the sender for a correctly signed file.")
+            }
+            s.signature = "valid"
+        } else if requireSignature {
+            throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
+        }
+        let doc = try ReturnFileReader.read(url: url, formatHint: formatHint, formats: formatsDir)
+        s.format = doc.format
+        s.records = doc.records.count
+        s.malformed = doc.malformed.count
+        let now = Timestamp.now()
+        let actor = self.actor
+        try db.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
+                VALUES (?, 'return', ?, ?, ?, ?, 0, 0, ?)
+                """, arguments: [s.sha256, name, now, actor, doc.records.count + doc.malformed.count, doc.malformed.count])
+            let fileID = db.lastInsertedRowID
+            s.fileID = fileID
+            var m = Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
+            for bad in doc.malformed {
+                try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.message)
+            }
+            for rec in doc.records { try m.apply(rec) }
+            s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
+            s.exceptions = m.exceptionSentences
+            s.flags = m.flags
+            try db.execute(sql: """
+                INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
+                VALUES (?,?,?,?,?,?,?,?,?)
+                """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, doc.records.count,
+                                 m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
+            try db.execute(sql: "UPDATE import_file SET rows_applied = ?, rows_unchanged = ? WHERE id = ?",
+                           arguments: [m.paid + m.failed + m.pending, m.unchanged, fileID])
+            try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
+                                detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
+        }
+        return s
+    }
+}
+
+/// Matching and its consequences, inside the import's transaction.
+struct Matcher {
+    let db: Database
+    let fileID: Int64
+    let taxonomy: ReasonTaxonomy
+    let now: String
+    let actor: String
+    var paid = 0, failed = 0, pending = 0, unchanged = 0
+    var exceptionSentences: [String] = []
+    var flags: [String] = []
+
+    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: String) {
+        self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
+    }
+
+    mutating func exception(kind: String, lineNo: Int, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String) throws {
+        try db.execute(sql: """
+            INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail)
+            VALUES (?,?,?,?,?,?,?)
+            """, arguments: [fileID, returnLine, lineNo, kind, payoutLine, batch, detail])
+        exceptionSentences.append("line \(lineNo): \(detail)")
+        if let returnLine {
+            try db.execute(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?", arguments: [returnLine])
+        }
+    }
+
+    mutating func apply(_ rec: ReturnRecord) throws {
+        let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode, text: rec.reasonText) : nil
+        try db.execute(sql: """
+            INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, result)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,'unchanged')
+            """, arguments: [fileID, rec.line, rec.reference, rec.amount, rec.accountNo, rec.outcome.rawValue, rec.reasonCode,
+                             reason?.code, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue, rec.date?.description])
+        let rlID = db.lastInsertedRowID
+        guard let ref = rec.reference, !ref.isEmpty else {
+            try exception(kind: "malformed", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
+                          detail: "the line has no reference; it cannot be matched to a payment")
+            return
+        }
+        guard let line = try Row.fetchOne(db, sql: """
+            SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, l.result_reason, b.status AS batch_status
+            FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
+            """, arguments: [ref]) else {
+            try exception(kind: "unknown_reference", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
+                          detail: "reference \(ref) is not in any batch of this store; check that the file is ours")
+            return
+        }
+        let lineID: Int64 = line["id"]
+        let batchID: Int64 = line["batch_id"]
+        try db.execute(sql: "UPDATE return_line SET payout_line_id = ? WHERE id = ?", arguments: [lineID, rlID])
+        let batchStatus: String = line["batch_status"]
+        if batchStatus == "cancelled" {
+            try exception(kind: "cancelled_batch", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
+                          detail: "reference \(ref) belongs to batch #\(batchID), which was cancelled; nothing should have been paid on it")
+            return
+        }
+        if batchStatus != "exported" {
+            try exception(kind: "not_exported", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
+                          detail: "reference \(ref) belongs to batch #\(batchID), which is \(batchStatus) and was never exported")
+            return
+        }
+        let amount: Int64 = line["amount"]
+        if let a = rec.amount, a != amount {
+            try exception(kind: "amount_differs", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
+                          detail: "reference \(ref): the return says \(Money.english(a)) but we sent \(Money.english(amount)) VND")
+            return
+        }
+        let account: String? = line["account_no"]
+        if let a = rec.accountNo, !a.isEmpty, let ours = account, a != ours {
+            try exception(kind: "account_differs", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
+                          detail: "reference \(ref): the return names account \(maskAccount(a)) but we sent to \(maskAccount(ours))")
+            return
+        }
+        let state: String = line["state"]
+        if state == "paid" || state == "failed" {
+            let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
+            try exception(kind: same ? "duplicate_return" : "conflicting_outcome", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
+                          detail: same ? "reference \(ref) was already reported \(state) by an earlier return; counted once"
+                                       : "reference \(ref) was already settled as \(state) and is now reported \(rec.outcome.rawValue); check with the bank before changing anything")
+            return
+        }
+        if state == "pending" && rec.outcome == .pending {
+            unchanged += 1
+            return
+        }
+        try settle(lineID: lineID, rec: rec, reason: reason, returnLine: rlID)
+        let code: String = line["beneficiary_code"]
+        if rec.outcome == .rejected, let reason {
+            try consequences(code: code, lineID: lineID, reason: reason, forMonth: line["for_month"], slot: line["slot"])
+        }
+    }
+
+    /// Writes the reported outcome onto the payout line.
+    mutating func settle(lineID: Int64, rec: ReturnRecord, reason: CanonicalReason?, returnLine: Int64) throws {
+        let newState: String
+        switch rec.outcome {
+        case .paid: newState = "paid"; paid += 1
+        case .rejected: newState = "failed"; failed += 1
+        case .pending: newState = "pending"; pending += 1
+        }
+        try db.execute(sql: """
+            UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
+                   result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
+            """, arguments: [newState, reason?.code, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
+                             rec.date?.description, returnLine, now, lineID])
+        try db.execute(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?", arguments: [returnLine])
+    }
+
+    static let accountReasons: Set<String> = ["invalid_account", "closed", "blocked", "name_mismatch"]
+
+    /// What a rejection means for the person: a bad account is flagged; a reported death suspends
+    /// the person pending a stop decision and opens a funeral case; three consecutive months not
+    /// collected flag a suspension (Circular 02/2021 Art. 2).
+    mutating func consequences(code: String, lineID: Int64, reason: CanonicalReason, forMonth: String, slot: String) throws {
+        if Self.accountReasons.contains(reason.code) {
+            let old = try String.fetchOne(db, sql: "SELECT account_flag FROM beneficiary WHERE code = ?", arguments: [code])
+            try db.execute(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?",
+                           arguments: [reason.code, now, String(lineID), code])
+            try history(code: code, field: "account_flag", old: old, new: reason.code)
+            try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.vietnamese)
+        } else if reason.code == "deceased" {
+            let status = try String.fetchOne(db, sql: "SELECT status FROM beneficiary WHERE code = ?", arguments: [code]) ?? "active"
+            if status == "active" {
+                try db.execute(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?", arguments: [now, code])
+                try history(code: code, field: "status", old: status, new: "suspended")
+            }
+            try flag(code: code, kind: "deceased_reported", lineID: lineID,
+                     detail: "Đơn vị chi trả báo đối tượng đã chết: tạm dừng chi, chờ quyết định thôi hưởng và ngày mất để tính truy thu")
+            try flag(code: code, kind: "funeral_case", lineID: lineID,
+                     detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
+        } else if reason.code == "not_collected" && slot == "allowance" {
+            // The last three months paid for, each reported not collected?
+            let recent = try Row.fetchAll(db, sql: """
+                SELECT for_month, state, result_reason FROM payout_line
+                WHERE beneficiary_code = ? AND slot = 'allowance' AND state NOT IN ('cancelled','draft')
+                ORDER BY for_month DESC, id DESC LIMIT 3
+                """, arguments: [code])
+            let months = recent.map { $0["for_month"] as String }
+            let consecutive = months.count == 3 && Set(months).count == 3
+                && YearMonth(months[2])!.months(to: YearMonth(months[0])!) == 2
+            if consecutive && recent.allSatisfy({ ($0["state"] as String) == "failed" && ($0["result_reason"] as String?) == "not_collected" }) {
+                try flag(code: code, kind: "suspend_not_collected", lineID: lineID,
+                         detail: "Không nhận trợ cấp 3 tháng liên tiếp (\(months.reversed().joined(separator: ", "))): đề nghị tạm dừng theo Thông tư 02/2021 Điều 2")
+            }
+        }
+    }
+
+    mutating func flag(code: String, kind: String, lineID: Int64, detail: String) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)",
+                       arguments: [code, kind, detail, lineID, now])
+        if db.changesCount > 0 { flags.append("\(code): \(kind)") }
+    }
+
+    func history(code: String, field: String, old: String?, new: String?) throws {
+        try db.execute(sql: """
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
+            VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?)
+            """, arguments: [code, field, old, new, fileID, now, actor])
+    }
+}
