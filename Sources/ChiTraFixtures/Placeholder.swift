@@ -1,1 +1,0 @@
-// ChiTraFixtures — placeholder until its first file lands.
