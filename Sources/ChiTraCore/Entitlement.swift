@@ -30,12 +30,14 @@ public struct GrantFacts: Sendable {
     public var decisionDate: CivilDate
     public var startMonth: YearMonth
     public var endMonth: YearMonth?
+    /// A suspended grant pays nothing while suspended; a stopped one ends with `endMonth`.
+    public var status: PersonFacts.Status
 
     public init(beneficiaryCode: String, category: String, count: Int? = nil, decisionNo: String,
-                decisionDate: CivilDate, startMonth: YearMonth, endMonth: YearMonth? = nil) {
+                decisionDate: CivilDate, startMonth: YearMonth, endMonth: YearMonth? = nil, status: PersonFacts.Status = .active) {
         self.beneficiaryCode = beneficiaryCode; self.category = category; self.count = count
         self.decisionNo = decisionNo; self.decisionDate = decisionDate
-        self.startMonth = startMonth; self.endMonth = endMonth
+        self.startMonth = startMonth; self.endMonth = endMonth; self.status = status
     }
 
     /// The first list this grant can be on. A list for month M+1 is sent during month M, so a
@@ -93,6 +95,7 @@ public struct GrantMonth: Sendable {
         case outsideAgeBands(age: Int)
         case noCount
         case noLevel
+        case grantSuspended
     }
     public var grant: GrantFacts
     public var month: YearMonth
@@ -143,6 +146,7 @@ public struct EntitlementEngine: Sendable {
         var r = GrantMonth(grant: g, month: m, outcome: .paid, age: age, coefficient: nil, count: 1, level: nil, amount: 0)
         guard let cat = tariff.category(g.category) else { r.outcome = .categoryNotInForce; return r }
         if m < g.startMonth { r.outcome = .notStarted(g.startMonth); return r }
+        if g.status == .suspended { r.outcome = .grantSuspended; return r }
         if let end = g.endMonth, m > end { r.outcome = .ended(end); return r }
         if let d = person.deathDate, m > d.yearMonth { r.outcome = .afterDeath(d); return r }
         if let from = cat.validFrom, m < from { r.outcome = .categoryNotInForce; return r }

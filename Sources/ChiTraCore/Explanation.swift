@@ -41,6 +41,8 @@ public struct ExplanationRenderer: Sendable {
             return t("\(catName(gm.grant.category)): \(age) tuổi không thuộc độ tuổi hưởng của diện này", "\(catName(gm.grant.category)): age \(age) is outside this category's age range")
         case .noCount:
             return t("\(catName(gm.grant.category)): thiếu số con/người được chăm sóc", "\(catName(gm.grant.category)): count of children/persons cared for is missing")
+        case .grantSuspended:
+            return t("\(catName(gm.grant.category)): đang tạm dừng hưởng", "\(catName(gm.grant.category)): suspended")
         case .noLevel:
             return t("\(catName(gm.grant.category)): chưa có mức trợ cấp áp dụng cho tháng \(month(gm.month))", "\(catName(gm.grant.category)): no level in force for \(month(gm.month))")
         }

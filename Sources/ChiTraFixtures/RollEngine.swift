@@ -159,6 +159,7 @@ final class RollEngine {
     private var statusStr: [Str] = []
     private var channelStr: [Str] = []
     private var relationStr: [Str] = []
+    private static let yes = Array("Có".precomposedStringWithCanonicalMapping.utf8)
 
     // Commune state.
     private var communeIndex = -1
@@ -848,6 +849,13 @@ final class RollEngine {
             if p.authDay >= 0 { w.date(p.authDay) }
         } else {
             w.comma(); w.comma(); w.comma()
+        }
+        // 26 needs_proxy: adults who receive through a proxy cannot collect in person; so do about
+        // 1 in 16 of the very old without one (derived from the ID, not the generator's stream,
+        // so that the other columns stay as they were).
+        w.comma()
+        if (p.hasProxy && !p.childProxy) || (p.age >= 85 && !p.hasProxy && p.id % 16 == 5) {
+            w.bytes(Self.yes)
         }
         w.newline()
     }

@@ -147,6 +147,7 @@ public struct RollImporter {
                     }
                 }
                 summary.changedPeople = changedPeople.count
+                try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
                 if strict && summary.rejected > 0 {
                     summary.strictRefused = true
                     throw StrictRollback()
@@ -173,6 +174,28 @@ public struct RollImporter {
     }
 
     private struct StrictRollback: Error {}
+
+    /// A person's status follows their grants: active if any grant is active, else suspended if
+    /// any is, else stopped. A death reported by a return keeps the person suspended whatever the
+    /// roll says, until an officer closes that flag.
+    static func deriveStatus(_ db: Database, fileID: Int64, at now: String, actor: String) throws {
+        let derived = """
+            CASE WHEN EXISTS (SELECT 1 FROM grant_record g WHERE g.code = b.code AND g.status = 'active')
+                 THEN CASE WHEN EXISTS (SELECT 1 FROM beneficiary_flag f WHERE f.beneficiary_code = b.code
+                                        AND f.kind = 'deceased_reported' AND f.closed_at IS NULL) THEN 'suspended' ELSE 'active' END
+                 WHEN EXISTS (SELECT 1 FROM grant_record g WHERE g.code = b.code AND g.status = 'suspended') THEN 'suspended'
+                 ELSE 'stopped' END
+            """
+        let touched = "b.code IN (SELECT code FROM grant_record WHERE last_file_id = ?)"
+        // History first (old → new), then the change, for people whose derived status differs.
+        try db.execute(sql: """
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
+            SELECT code, NULL, 'status', status, new_status, ?, 'import', ?, ? FROM (
+                SELECT b.code, b.status, \(derived) AS new_status, b.first_file_id FROM beneficiary b WHERE \(touched))
+            WHERE new_status <> status AND first_file_id <> ?
+            """, arguments: [fileID, now, actor, fileID, fileID])
+        try db.execute(sql: "UPDATE beneficiary AS b SET status = \(derived) WHERE \(touched) AND status <> \(derived)", arguments: [fileID])
+    }
 
     /// A stored value as the text the roll would carry (integers as digits).
     static func text(_ row: Row, _ field: String) -> String? {
@@ -223,10 +246,10 @@ public struct RollImporter {
             }
         } else {
             let cols = personFields.map(\.0)
-            let sql = "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?)"
+            let sql = "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
             var args = StatementArguments([row.code])
             args += StatementArguments(personFields.map(\.1))
-            args += [fileID, fileID, now]
+            args += [row.status.rawValue, fileID, fileID, now]
             try db.cachedStatement(sql: sql).execute(arguments: args)
             try history.execute(arguments: [row.code, nil, "created", nil, row.category, fileID, now, actor])
             changes.isNew = true
@@ -253,10 +276,10 @@ public struct RollImporter {
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, last_file_id)
-                VALUES (?,?,?,?,?,?,?,?)
+                INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, status, last_file_id)
+                VALUES (?,?,?,?,?,?,?,?,?)
                 """).execute(arguments: [row.code, row.category, row.children, row.decisionNo, row.decisionDate.description,
-                                         row.startMonth.description, row.endMonth?.description, fileID])
+                                         row.startMonth.description, row.endMonth?.description, row.status.rawValue, fileID])
             if existing != nil || !isFirstLineOfCode {
                 try history.execute(arguments: [row.code, row.category, "grant_added", nil, row.category, fileID, now, actor])
                 changes.count += 1

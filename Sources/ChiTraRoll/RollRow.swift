@@ -50,11 +50,12 @@ public struct RollRow: Sendable {
     public var needsProxy: Bool
 
     /// Person fields as stored (column → text), for change history and consistency checks.
+    /// The person's status is not among them: it is derived from their grants' statuses.
     public var personFields: [(String, String?)] {
         [("full_name", fullName), ("name_bank", nameBank), ("birth_date", birthDate.description),
          ("birth_year_only", birthYearOnly ? "1" : "0"), ("sex", sex.rawValue), ("personal_id", personalID),
          ("id_legacy", idLegacy ? "1" : "0"), ("commune", commune), ("village", village), ("address", address),
-         ("phone", phone), ("status", status.rawValue), ("death_date", deathDate?.description),
+         ("phone", phone), ("death_date", deathDate?.description),
          ("channel", channel.rawValue), ("bank_bin", bankBIN), ("account_no", accountNo), ("account_name", accountName),
          ("proxy_name", proxyName), ("proxy_id", proxyID), ("proxy_relation", proxyRelation),
          ("authorisation_until", authorisationUntil?.description), ("needs_proxy", needsProxy ? "1" : "0")]
@@ -63,7 +64,7 @@ public struct RollRow: Sendable {
     /// Grant fields as stored.
     public var grantFields: [(String, String?)] {
         [("children", children.map(String.init)), ("decision_no", decisionNo), ("decision_date", decisionDate.description),
-         ("start_month", startMonth.description), ("end_month", endMonth?.description)]
+         ("start_month", startMonth.description), ("end_month", endMonth?.description), ("status", status.rawValue)]
     }
 }
 

@@ -22,7 +22,8 @@ public enum RollQueries {
     static func grant(_ r: Row) -> GrantFacts {
         GrantFacts(beneficiaryCode: r["code"], category: r["category"], count: r["children"], decisionNo: r["decision_no"],
                    decisionDate: CivilDate(r["decision_date"] as String)!, startMonth: YearMonth(r["start_month"] as String)!,
-                   endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) })
+                   endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) },
+                   status: PersonFacts.Status(rawValue: r["status"]) ?? .active)
     }
 
     /// The case for one beneficiary code, with grants from other codes sharing the personal ID.

@@ -62,6 +62,8 @@ enum Schema {
         decision_date TEXT NOT NULL,
         start_month TEXT NOT NULL,
         end_month TEXT CHECK (end_month IS NULL OR end_month >= start_month),
+        -- Status of this grant in the export; the person's status is derived from their grants.
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','suspended','stopped')),
         last_file_id INTEGER NOT NULL REFERENCES import_file(id),
         PRIMARY KEY (code, category)
     );

@@ -120,7 +120,7 @@ public struct BatchBuilder {
             let people = try Row.fetchCursor(db, sql: """
                 SELECT b.code, b.full_name, b.birth_date, b.birth_year_only, b.personal_id, b.commune, b.village, b.status, b.death_date,
                        b.channel, b.bank_bin, b.account_no, b.account_name, b.proxy_name, b.proxy_relation, b.authorisation_until, b.account_flag,
-                       g.category, g.children, g.decision_no, g.decision_date, g.start_month, g.end_month
+                       g.category, g.children, g.decision_no, g.decision_date, g.start_month, g.end_month, g.status AS grant_status
                 FROM beneficiary b JOIN grant_record g ON g.code = b.code
                 ORDER BY b.personal_id, b.code, g.category
                 """)
@@ -140,7 +140,8 @@ public struct BatchBuilder {
                 let grants = group.map { r in
                     GrantFacts(beneficiaryCode: r["code"], category: r["category"], count: r["children"], decisionNo: r["decision_no"],
                                decisionDate: CivilDate(r["decision_date"] as String)!, startMonth: YearMonth(r["start_month"] as String)!,
-                               endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) })
+                               endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) },
+                               status: PersonFacts.Status(rawValue: r["grant_status"]) ?? .active)
                 }
                 let e = engineRef.entitlement(person: facts, grants: grants, period: period)
                 // Months this person was left out of earlier frozen batches (no usable channel then) are
