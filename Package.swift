@@ -36,11 +36,14 @@ let package = Package(
         // Returns: bank and post-office return files, matching, consequences, reconciliation; the simulator.
         .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch",
             .product(name: "GRDB", package: "GRDB.swift")]),
+        // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
+        .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll",
+            .product(name: "GRDB", package: "GRDB.swift")]),
         // Deterministic generator of realistic rolls.
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
         .executableTarget(name: "chitra", dependencies: [
-            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -51,6 +54,8 @@ let package = Package(
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
     ]

@@ -49,6 +49,9 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v1-roll-batch-audit") { db in
             try db.execute(sql: Schema.v1)
         }
+        m.registerMigration("v2-gaps") { db in
+            try db.execute(sql: Schema.v2Gaps)
+        }
         return m
     }
 }

@@ -244,3 +244,36 @@ enum Schema {
     );
     """
 }
+
+extension Schema {
+    /// The gaps worklist: monthly coverage snapshots and the officers' follow-up of each case.
+    static let v2Gaps = """
+    -- Non-cash coverage as of a month: one row per (month, commune, village). Commune totals have
+    -- village = '' and the overall total has commune = '' and village = ''. Re-running coverage in
+    -- the same month replaces that month's row (the latest figure of the month is the month's figure).
+    CREATE TABLE coverage_snapshot (
+        month TEXT NOT NULL,
+        commune TEXT NOT NULL,
+        village TEXT NOT NULL,
+        noncash INTEGER NOT NULL CHECK (noncash >= 0),
+        total INTEGER NOT NULL CHECK (total >= noncash),
+        taken_at TEXT NOT NULL,
+        PRIMARY KEY (month, commune, village)
+    );
+
+    -- What an officer did about a gap case. Append-only (triggers below); kept when the case clears.
+    CREATE TABLE gap_case_event (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        code TEXT NOT NULL REFERENCES beneficiary(code),
+        status TEXT NOT NULL CHECK (status IN ('contacted','visit-planned','account-opened','authorisation-signed','unreachable')),
+        note TEXT NOT NULL DEFAULT '',
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX gap_case_event_code ON gap_case_event(code);
+    CREATE TRIGGER gap_case_event_no_update BEFORE UPDATE ON gap_case_event
+        BEGIN SELECT RAISE(ABORT, 'the gap case history is append-only'); END;
+    CREATE TRIGGER gap_case_event_no_delete BEFORE DELETE ON gap_case_event
+        BEGIN SELECT RAISE(ABORT, 'the gap case history is append-only'); END;
+    """
+}

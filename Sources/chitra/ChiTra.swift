@@ -6,6 +6,7 @@ struct ChiTra: ParsableCommand {
         commandName: "chitra",
         abstract: "Pay Vietnam's monthly social assistance without cash.",
         discussion: "Global options: --db PATH (or CHITRA_DB; default ./chitra.sqlite), --json, --formats DIR.",
-        subcommands: [InitCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self, FixturesCommand.self]
+        subcommands: [InitCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self,
+                      FixturesCommand.self, GapsCommand.self, BeneficiaryCommand.self]
     )
 }

@@ -1,0 +1,135 @@
+import ArgumentParser
+import ChiTraCore
+import ChiTraGaps
+import ChiTraStore
+import Foundation
+
+/// `chitra gaps`: the worklist of beneficiaries without a usable non-cash payment, coverage and follow-up.
+struct GapsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gaps",
+        abstract: "Who still lacks a usable non-cash payment, village by village; coverage; follow-up.",
+        discussion: "Scoring and reason codes: formats/gaps.md. Example: chitra gaps --village \"Tổ dân phố 4\" --html out/gaps",
+        subcommands: [List.self, CoverageCommand.self, Record.self, History.self], defaultSubcommand: List.self)
+
+    /// `--as-of`, shared by the list and coverage.
+    struct AsOf: ParsableArguments {
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("The day the list is for (default: today in Vietnam, UTC+7).", valueName: "YYYY-MM-DD"))
+        var asOf: String?
+
+        func date() throws -> CivilDate {
+            guard let asOf else { return .today() }
+            guard let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-11-23") }
+            return d
+        }
+    }
+
+    static func config(_ global: GlobalOptions) throws -> GapConfig {
+        try GapConfig.load(from: global.formatsDir().appendingPathComponent("gaps.json"))
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list",
+            abstract: "Print the worklist in Vietnamese (default), or write it as CSV / printable HTML.",
+            discussion: "Example: chitra gaps --commune \"Phường Hương Trà\" --csv gaps.csv --html out/gaps")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var asOf: AsOf
+        @Option(help: "Only this commune or ward.") var commune: String?
+        @Option(help: "Only this village or residential group.") var village: String?
+        @Option(help: ArgumentHelp("Write the list as CSV for Excel (UTF-8 with BOM).", valueName: "FILE")) var csv: String?
+        @Option(help: ArgumentHelp("Write one printable A4 page per village and index.html into DIR.", valueName: "DIR")) var html: String?
+        @Option(name: .customLong("expiring-days"), help: "Flag authorisations ending within this many days (default from formats/gaps.json: 30).") var expiringDays: Int?
+        @Option(name: .customLong("proxy-max"), help: "Flag a proxy receiving for more than this many unrelated households (default 3).") var proxyMax: Int?
+        @Option(name: .customLong("cash-months"), help: "Flag people paid in cash in each of this many latest batches (default 3).") var cashMonths: Int?
+
+        func validate() throws {
+            if let expiringDays, expiringDays < 0 { throw ValidationError("--expiring-days must be 0 or more") }
+            if let proxyMax, proxyMax < 1 { throw ValidationError("--proxy-max must be 1 or more") }
+            if let cashMonths, cashMonths < 1 { throw ValidationError("--cash-months must be 1 or more") }
+        }
+
+        func run() throws {
+            let config = try GapsCommand.config(global)
+            var options = GapOptions(asOf: try asOf.date(), config: config, commune: commune, village: village)
+            if let expiringDays { options.expiringDays = expiringDays }
+            if let proxyMax { options.proxyMax = proxyMax }
+            if let cashMonths { options.cashMonths = cashMonths }
+            let list = try GapFinder(tariff: try global.tariff(), config: config).worklist(try global.openStore(), options: options)
+            var wrote: [String] = []
+            if let csv {
+                try list.writeCSV(to: URL(fileURLWithPath: csv))
+                wrote.append("Đã ghi tệp CSV: \(csv)")
+            }
+            if let html {
+                let files = try list.writeHTML(to: URL(fileURLWithPath: html))
+                wrote.append("Đã ghi \(files.count - 1) trang in (A4) và trang mục lục: \(files[0].path)")
+            }
+            if global.json { try printJSON(list); return }
+            if wrote.isEmpty { list.vietnameseLines.forEach { print($0) } }
+            else {
+                print("\(list.caseCount) trường hợp cần xử lý trên \(list.activeCount) đối tượng đang hưởng (ngày \(list.asOfDate.vietnamese)).")
+                wrote.forEach { print($0) }
+            }
+        }
+    }
+
+    struct CoverageCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "coverage",
+            abstract: "Non-cash share overall, per commune and village, with the change since last month.",
+            discussion: "Each run stores the month's figures (coverage_snapshot). Example: chitra gaps coverage --as-of 2026-11-23")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var asOf: AsOf
+
+        func run() throws {
+            let report = try Coverage.run(try global.openStore(), asOf: try asOf.date())
+            if global.json { try printJSON(report); return }
+            report.vietnameseLines.forEach { print($0) }
+        }
+    }
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "record",
+            abstract: "Record what was done about a case (kept after the case clears).",
+            discussion: "Example: chitra gaps record G02 --status visit-planned --note \"hẹn thứ Năm\" --by \"Lê Thị Hà\"")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Beneficiary code.") var code: String
+        @Option(help: "contacted, visit-planned, account-opened, authorisation-signed or unreachable.") var status: GapFollowUpStatus
+        @Option(help: "What happened, in a few words.") var note: String = ""
+        @Option(help: "Who did it (default: the OS user).") var by: String?
+
+        func run() throws {
+            let e = try GapCaseLog.record(try global.openStore(), code: code, status: status, note: note, by: by ?? defaultActor())
+            if global.json { try printJSON(e); return }
+            print("Đã ghi nhận cho \(e.code): \(e.status.vietnamese)\(e.note.isEmpty ? "" : " — \(e.note)") (\(e.recordedBy), \(e.recordedAt)).")
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "history",
+            abstract: "Show the follow-up history of a case and whether it is still on the list.",
+            discussion: "Example: chitra gaps history G02")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var asOf: AsOf
+        @Argument(help: "Beneficiary code.") var code: String
+
+        func run() throws {
+            let db = try global.openStore()
+            let config = try GapsCommand.config(global)
+            let events = try GapCaseLog.history(db, code: code)
+            let current = try GapFinder(tariff: try global.tariff(), config: config)
+                .worklist(db, options: GapOptions(asOf: try asOf.date(), config: config)).case(code)
+            if global.json {
+                struct Out: Encodable { var code: String; var events: [GapEvent]; var openCase: GapCase? }
+                try printJSON(Out(code: code, events: events, openCase: current)); return
+            }
+            print("Lịch sử theo dõi của \(code):")
+            if events.isEmpty { print("  (chưa có ghi nhận nào)") }
+            for e in events {
+                print("  \(e.recordedAt)  \(e.status.vietnamese)  \(e.recordedBy)\(e.note.isEmpty ? "" : ": \(e.note)")")
+            }
+            if let c = current { print("Còn trong danh sách cần xử lý: \(c.flags.map(\.label).joined(separator: "; ")).") }
+            else { print("Không còn trong danh sách cần xử lý.") }
+        }
+    }
+}
+
+extension GapFollowUpStatus: ExpressibleByArgument {}
