@@ -1,12 +1,14 @@
 import ArgumentParser
 import ChiTraBatch
 import ChiTraCore
+import ChiTraReturns
+import ChiTraSigning
 import ChiTraStore
 import Foundation
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "batch", abstract: "The monthly payout batch.",
-        subcommands: [Build.self, Approve.self, Cancel.self, Export.self, Show.self, List.self])
+        subcommands: [Build.self, Approve.self, Cancel.self, Export.self, Reconcile.self, Show.self, List.self])
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build (or rebuild) the draft batch for a month.",
@@ -90,6 +92,22 @@ struct BatchCommand: ParsableCommand {
             for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
             print("  \(s.manifest) (+ .sig): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND in all")
             print("Check before sending: chitra verify \(s.directory)/\(s.manifest)")
+        }
+    }
+
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sent, paid, not paid and pending per group, checked to the đồng; failures, exceptions, what carries over.",
+            discussion: "Example: chitra batch reconcile 1 --csv out/doi-chieu-2026-12.csv")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Batch id.") var id: Int64
+        @Option(help: ArgumentHelp("Also write a CSV for the accountant.", valueName: "FILE")) var csv: String?
+
+        func run() throws {
+            let db = try global.openStore()
+            let r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db))
+            if let csv { try AtomicFile.write(try Reconciliation.accountantCSV(db, batchID: id), to: URL(fileURLWithPath: csv), mode: 0o600) }
+            if global.json { try printJSON(r) } else { r.vietnameseLines().forEach { print($0) } }
+            if !r.balanced { throw ExitCode(3) }
         }
     }
 

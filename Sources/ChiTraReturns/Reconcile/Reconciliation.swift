@@ -1,0 +1,188 @@
+import ChiTraCore
+import ChiTraStore
+import Foundation
+import GRDB
+
+/// A batch after the returns: sent = paid + failed + pending (+ not yet reported), to the đồng.
+public struct Reconciliation: Sendable, Codable {
+    public struct Figures: Sendable, Codable, Equatable {
+        public var count = 0
+        public var sum: Int64 = 0
+        mutating func add(_ amount: Int64) { count += 1; sum += amount }
+    }
+    public struct Group: Sendable, Codable {
+        public var key: String
+        public var sent = Figures()
+        public var paid = Figures()
+        public var failed = Figures()
+        public var pending = Figures()
+        /// Exported lines no return has spoken of yet.
+        public var awaiting = Figures()
+        public var balanced: Bool { sent.count == paid.count + failed.count + pending.count + awaiting.count
+                                    && sent.sum == paid.sum + failed.sum + pending.sum + awaiting.sum }
+    }
+    public struct Failure: Sendable, Codable {
+        public var reference: String
+        public var code: String
+        public var name: String
+        public var village: String
+        public var amount: Int64
+        public var forMonth: String
+        public var reason: String
+        public var reasonVi: String
+        public var retryable: Bool
+        /// What happens next: carried into the next batch, waits for a corrected account, or never paid again.
+        public var next: String
+    }
+    public struct Overpayment: Sendable, Codable {
+        public var code: String
+        public var name: String
+        public var reference: String
+        public var forMonth: String
+        public var amount: Int64
+        public var deathDate: String
+    }
+    public var batchID: Int64
+    public var period: String
+    public var status: String
+    public var total: Group
+    public var groups: [Group]
+    public var failures: [Failure]
+    public var openExceptions: [ExceptionQueue.Item]
+    public var carryOver: Figures
+    public var overpayments: [Overpayment]
+    public var flags: [String]
+    public var balanced: Bool
+
+    static let reasonVi: [String: String] = [
+        "invalid_account": "Tài khoản không hợp lệ", "closed": "Tài khoản đã đóng", "blocked": "Tài khoản bị phong tỏa",
+        "name_mismatch": "Tên không khớp chủ tài khoản", "deceased": "Đối tượng đã chết", "duplicate": "Trùng lặp",
+        "regulatory": "Lý do pháp lý", "not_collected": "Không đến nhận", "other": "Lý do khác",
+    ]
+
+    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue) throws -> Reconciliation {
+        let base = try db.writer.read { db -> Reconciliation in
+            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+                throw StoreError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            var groups: [String: Group] = [:]
+            var total = Group(key: "TOTAL")
+            var failures: [Failure] = []
+            var carry = Figures()
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT l.*, b.full_name, b.village, b.account_flag,
+                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried
+                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
+                WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
+                """, arguments: [batchID])
+            for r in rows {
+                let key: String = r["group_key"]
+                let amount: Int64 = r["amount"]
+                var g = groups[key] ?? Group(key: key)
+                g.sent.add(amount); total.sent.add(amount)
+                switch r["state"] as String {
+                case "paid": g.paid.add(amount); total.paid.add(amount)
+                case "failed":
+                    g.failed.add(amount); total.failed.add(amount)
+                    let reason = (r["result_reason"] as String?) ?? "other"
+                    let retryable = (r["result_retryable"] as Int?) == 1
+                    let carried = (r["carried"] as Bool)
+                    let next: String
+                    if carried { next = "đã chuyển sang đợt sau" }
+                    else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
+                    else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
+                    else if retryable { next = "sẽ chi lại trong đợt sau"; carry.add(amount) }
+                    else if (r["account_flag"] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carry.add(amount) }
+                    else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
+                    failures.append(Failure(reference: r["reference"], code: r["beneficiary_code"], name: r["full_name"], village: r["village"],
+                                            amount: amount, forMonth: r["for_month"], reason: reason, reasonVi: reasonVi[reason] ?? reason,
+                                            retryable: retryable, next: next))
+                case "pending": g.pending.add(amount); total.pending.add(amount)
+                default: g.awaiting.add(amount); total.awaiting.add(amount)
+                }
+                groups[key] = g
+            }
+            // Money for months after a recorded death, paid or on its way: to recover.
+            let over = try Row.fetchAll(db, sql: """
+                SELECT l.beneficiary_code, b.full_name, l.reference, l.for_month, l.amount, b.death_date FROM payout_line l
+                JOIN beneficiary b ON b.code = l.beneficiary_code
+                WHERE l.batch_id = ? AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
+                  AND l.for_month > substr(b.death_date, 1, 7) AND l.state IN ('paid','exported','pending')
+                ORDER BY l.beneficiary_code, l.for_month
+                """, arguments: [batchID]).map {
+                    Overpayment(code: $0["beneficiary_code"], name: $0["full_name"], reference: $0["reference"], forMonth: $0["for_month"],
+                                amount: $0["amount"], deathDate: $0["death_date"])
+                }
+            let flags = try Row.fetchAll(db, sql: """
+                SELECT f.beneficiary_code, f.kind, f.detail FROM beneficiary_flag f JOIN payout_line l ON l.id = f.payout_line_id
+                WHERE l.batch_id = ? AND f.closed_at IS NULL ORDER BY f.beneficiary_code, f.kind
+                """, arguments: [batchID]).map { "\($0["beneficiary_code"] as String): \($0["detail"] as String)" }
+            let gs = groups.keys.sorted().map { groups[$0]! }
+            // The batch header, the groups and the lines must agree to the đồng.
+            let balanced = total.balanced && gs.allSatisfy(\.balanced)
+                && total.sent.count == (b["line_count"] as Int) && total.sent.sum == (b["control_sum"] as Int64)
+            return Reconciliation(batchID: batchID, period: b["period"], status: b["status"], total: total, groups: gs, failures: failures,
+                                  openExceptions: [], carryOver: carry, overpayments: over, flags: flags, balanced: balanced)
+        }
+        var r = base
+        r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
+        return r
+    }
+
+    /// The clerk's report, in Vietnamese.
+    public func vietnameseLines() -> [String] {
+        func f(_ x: Figures) -> String { "\(x.count) khoản, \(Money.vietnamese(x.sum)) đồng" }
+        var out = ["Đối chiếu danh sách chi trả #\(batchID) — tháng \(YearMonth(period)?.vietnamese ?? period)"]
+        out.append("Đã gửi: \(f(total.sent))")
+        out.append("  Đã chi: \(f(total.paid))")
+        out.append("  Chưa chi (bị trả lại): \(f(total.failed))")
+        out.append("  Đang xử lý: \(f(total.pending))")
+        if total.awaiting.count > 0 { out.append("  Chưa có kết quả: \(f(total.awaiting))") }
+        out.append(balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
+                            : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu.")
+        for g in groups {
+            out.append("  [\(g.key)] gửi \(f(g.sent)); đã chi \(f(g.paid)); chưa chi \(f(g.failed)); đang xử lý \(f(g.pending))\(g.awaiting.count > 0 ? "; chưa có kết quả \(f(g.awaiting))" : "")")
+        }
+        if !failures.isEmpty {
+            out.append("Các khoản chưa chi (\(failures.count)):")
+            for x in failures {
+                out.append("  \(x.code) \(x.name) (\(x.village)) tháng \(YearMonth(x.forMonth)?.vietnamese ?? x.forMonth): \(Money.vietnamese(x.amount)) đồng — \(x.reasonVi); \(x.next)")
+            }
+        }
+        out.append("Chuyển sang đợt chi sau: \(f(carryOver))")
+        if !overpayments.isEmpty {
+            out.append("Chi sau ngày mất — cần truy thu (\(overpayments.count)):")
+            for o in overpayments { out.append("  \(o.code) \(o.name) tháng \(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth): \(Money.vietnamese(o.amount)) đồng (mất ngày \(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate))") }
+        }
+        if !flags.isEmpty {
+            out.append("Việc cần làm:")
+            for x in flags { out.append("  " + x) }
+        }
+        if !openExceptions.isEmpty {
+            out.append("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
+            for e in openExceptions { out.append("  #\(e.id) [\(e.kind)] \(e.file) dòng \(e.lineNo): \(e.detail)") }
+        }
+        return out
+    }
+
+    /// A CSV for the accountant: one line per payment with its outcome; UTF-8 BOM, Excel-safe cells.
+    public static func accountantCSV(_ db: AppDatabase, batchID: Int64) throws -> Data {
+        var out = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
+                                            "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
+        try db.writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT l.reference, l.beneficiary_code, b.full_name, b.village, l.group_key, l.kind, l.for_month, l.amount, l.state, l.result_reason, l.result_date
+                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
+                """, arguments: [batchID])
+            while let r = try rows.next() {
+                let state: String = r["state"]
+                let result = ["paid": "Đã chi", "failed": "Chưa chi", "pending": "Đang xử lý"][state] ?? "Chưa có kết quả"
+                let reason = (r["result_reason"] as String?).map { reasonVi[$0] ?? $0 } ?? ""
+                let kind = EntitlementKind(rawValue: r["kind"])?.vietnamese ?? (r["kind"] as String)
+                out += CSVText.row([r["reference"], r["beneficiary_code"], r["full_name"], r["village"], r["group_key"], kind, r["for_month"],
+                                    String(r["amount"] as Int64), result, reason, (r["result_date"] as String?) ?? ""]) + "\r\n"
+            }
+        }
+        return Data(out.utf8)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import ChiTraCore
+import ChiTraReturns
+import ChiTraSigning
+import ChiTraStore
+import Foundation
+
+struct ReturnsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "returns", abstract: "Bank and post-office return files.",
+                                                    subcommands: [Import.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import a return file and match it to the payments sent.",
+            discussion: """
+            Formats are told apart by the file itself (pain.002, camt.054, bank CSV return, Vietnam Post return);
+            --format forces one. A FILE.sig beside the file is verified, and a bad signature refuses the whole file.
+            Importing the same file again changes nothing.
+            Example: chitra returns import returns/CT202612-B000001-970418.pain002.xml --keys chitra-keys
+            """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var keys: KeysCommand.StoreOptions
+        @Argument(help: "The return file.") var file: String
+        @Option(help: "Force a format (pain.002.001.03, pain.002.001.10, camt.054.001.02, camt.054.001.08, bank-csv-return, vnpost-return).") var format: String?
+        @Flag(help: "Refuse a file without a detached signature.") var requireSignature = false
+        @Option(help: "Who imports (default: the OS user).") var by: String?
+
+        func run() throws {
+            let dir = try global.formatsDir()
+            var importer = ReturnImporter(db: try global.openStore(), taxonomy: try ReasonTaxonomy.load(from: dir.appendingPathComponent("return-reasons.json")),
+                                          formatsDir: dir, keys: keys.keyStore)
+            importer.requireSignature = requireSignature
+            if let by { importer.actor = by }
+            let s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format)
+            if global.json { try printJSON(s); return }
+            if s.alreadyImported {
+                print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (same SHA-256); nothing changed.")
+                return
+            }
+            print("\(s.file) [\(s.format ?? "?")], signature \(s.signature): \(s.records) lines — \(s.paid) paid, \(s.failed) not paid, \(s.pending) pending, \(s.unchanged) unchanged; \(s.exceptions.count) exceptions, \(s.malformed) malformed.")
+            for e in s.exceptions.prefix(30) { print("  exception: \(e)") }
+            if s.exceptions.count > 30 { print("  … \(s.exceptions.count - 30) more: chitra exceptions list") }
+            for f in s.flags.prefix(30) { print("  flag: \(f)") }
+        }
+    }
+}
+
+struct ExceptionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exceptions", abstract: "Return lines that need a person's judgement.",
+                                                    subcommands: [List.self, Resolve.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List exceptions (open ones by default).",
+                                                        discussion: "Example: chitra exceptions list --batch 1")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Include resolved exceptions.") var all = false
+        @Option(help: "Only this batch's exceptions.") var batch: Int64?
+
+        func run() throws {
+            let items = try ExceptionQueue(db: try global.openStore()).list(openOnly: !all, batchID: batch)
+            if global.json { try printJSON(items); return }
+            if items.isEmpty { print("No \(all ? "" : "open ")exceptions.") }
+            for e in items {
+                print("#\(e.id) [\(e.kind)] \(e.file) line \(e.lineNo)\(e.batchID.map { " batch #\($0)" } ?? ""): \(e.detail)\(e.status == "resolved" ? " — resolved (\(e.resolution ?? "")) by \(e.resolvedBy ?? ""): \(e.note ?? "")" : "")")
+            }
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve an exception with a note.",
+            discussion: """
+            --resolution dismiss changes no money; --resolution apply applies the return's outcome to the payment
+            (for amount/account differences and conflicting outcomes, after checking with the bank).
+            Example: chitra exceptions resolve 3 --resolution dismiss --note "bank confirmed a test line" --by "Lê Thị Cúc"
+            """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Exception id.") var id: Int64
+        @Option(help: "dismiss or apply.") var resolution: String
+        @Option(help: "What was checked, with whom.") var note: String
+        @Option(help: "Who resolves (default: the OS user).") var by: String?
+
+        func run() throws {
+            guard let r = ExceptionQueue.Resolution(rawValue: resolution) else { throw ValidationError("--resolution must be dismiss or apply") }
+            try ExceptionQueue(db: try global.openStore()).resolve(id: id, resolution: r, note: note, by: by ?? defaultActor())
+            print("Exception #\(id) resolved (\(r.rawValue)).")
+        }
+    }
+}
