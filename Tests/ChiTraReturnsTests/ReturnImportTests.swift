@@ -1,0 +1,258 @@
+import ChiTraBatch
+import ChiTraCore
+import ChiTraReturns
+import ChiTraRoll
+import ChiTraSigning
+import ChiTraStore
+import Foundation
+import GRDB
+import Testing
+
+/// A store with the hand-made roll, December built, approved and exported; helpers to write
+/// return files by hand about its lines.
+struct ReturnsSetup {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let formats = root.appendingPathComponent("formats")
+    static let tariff = try! Tariff.load(from: formats.appendingPathComponent("tariff.json"))
+    static let banks = try! BankDirectory.load(from: formats.appendingPathComponent("banks.json"))
+    static let payer = try! Payer.load(from: formats.appendingPathComponent("payer.json"))
+
+    let db: AppDatabase
+    let dir: URL
+    let keys: KeyStore
+    let batchID: Int64
+
+    init(export: Bool = true) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("returns-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        db = try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path)
+        let roll = dir.appendingPathComponent("rules-roll.csv")
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("fixtures/rules/rules-roll.csv"), to: roll)
+        var importer = RollImporter(db: db, validator: RollValidator(tariff: Self.tariff, banks: Self.banks, today: CivilDate(year: 2026, month: 11, day: 23)!))
+        importer.actor = "test"
+        _ = try importer.importFile(roll)
+        keys = KeyStore(directory: dir.appendingPathComponent("keys"))
+        _ = try keys.create(id: "k1")
+        batchID = try build("2026-12")
+        if export { try approveAndExport(batchID) }
+    }
+
+    func build(_ period: String) throws -> Int64 {
+        try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth(period)!, by: "an").id
+    }
+
+    func approveAndExport(_ id: Int64) throws {
+        try BatchLifecycle(db: db).approve(batchID: id, by: "binh")
+        _ = try BatchExporter(db: db, payer: Self.payer, banks: Self.banks,
+                              formats: try PayoutFormats.load(from: Self.formats.appendingPathComponent("payout-formats.json")), keys: keys)
+            .export(batchID: id, to: dir.appendingPathComponent("out-\(id)"), by: "chi")
+    }
+
+    func importer() throws -> ReturnImporter {
+        var i = ReturnImporter(db: db, taxonomy: try ReasonTaxonomy.load(from: Self.formats.appendingPathComponent("return-reasons.json")),
+                               formatsDir: Self.formats, keys: keys)
+        i.actor = "clerk"
+        return i
+    }
+
+    /// Lines of a batch: code, kind, month → (reference, amount, account).
+    func lines(_ batch: Int64, group: String? = nil) throws -> [Row] {
+        try db.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM payout_line WHERE batch_id = ? AND (? IS NULL OR group_key = ?) ORDER BY beneficiary_code, for_month",
+                             arguments: [batch, group, group])
+        }
+    }
+
+    func reference(_ batch: Int64, code: String, month: String) throws -> Row {
+        try lines(batch).first { ($0["beneficiary_code"] as String) == code && ($0["for_month"] as String) == month }!
+    }
+
+    /// A bank CSV return (formats/return-formats.md) written by hand.
+    func bankReturn(_ rows: [(ref: String, account: String, amount: Int64, status: String, code: String)], name: String = "agribank-return.csv") throws -> URL {
+        var s = "reference,account_no,amount,currency,status,reason_code,reason_text,value_date\r\n"
+        for r in rows { s += "\(r.ref),\(r.account),\(r.amount),VND,\(r.status),\(r.code),,2026-12-05\r\n" }
+        let url = dir.appendingPathComponent(name)
+        try Data(s.utf8).write(to: url)
+        return url
+    }
+
+    /// A Vietnam Post return list written by hand.
+    func postReturn(_ rows: [(ref: String, code: String, amount: Int64, result: String, receiver: String, reason: String)], name: String) throws -> URL {
+        var s = "\u{FEFF}STT,Mã tham chiếu,Mã đối tượng,Họ và tên,Số tiền (đồng),Kết quả,Người nhận,Lý do,Ngày chi trả\r\n"
+        var total: Int64 = 0
+        for (i, r) in rows.enumerated() {
+            s += "\(i + 1),\(r.ref),\(r.code),Tên,\(r.amount),\(r.result),\(r.receiver),\(r.reason),\(r.result == "Đã chi" ? "06/12/2026" : "")\r\n"
+            total += r.amount
+        }
+        s += "Tổng cộng,\(rows.count),,,\(total),,,,\r\n"
+        let url = dir.appendingPathComponent(name)
+        try Data(s.utf8).write(to: url)
+        return url
+    }
+
+    func state(_ ref: String) throws -> String {
+        try db.writer.read { try String.fetchOne($0, sql: "SELECT state FROM payout_line WHERE reference = ?", arguments: [ref])! }
+    }
+}
+
+@Suite("Returns: import, match, consequences")
+struct ReturnImportTests {
+    @Test("A bank return settles paid lines, fails rejected ones with the canonical reason, and the reconciliation adds up to the đồng")
+    func bankReturnReconciles() throws {
+        let s = try ReturnsSetup()
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")   // 1,000,000
+        let r04 = try s.reference(s.batchID, code: "R04", month: "2026-12")   // 1,250,000
+        let r06 = try s.reference(s.batchID, code: "R06", month: "2026-12")   // 1,000,000
+        let file = try s.bankReturn([
+            (r01["reference"], r01["account_no"], 1_000_000, "PAID", ""),
+            (r04["reference"], r04["account_no"], 1_250_000, "REJECTED", "AC04"),
+            (r06["reference"], r06["account_no"], 1_000_000, "REJECTED", "MS03"),
+        ])
+        let sum = try s.importer().importFile(file)
+        #expect(sum.paid == 1)
+        #expect(sum.failed == 2)
+        #expect(sum.exceptions.isEmpty)
+        #expect(try s.state(r01["reference"]) == "paid")
+        #expect(try s.state(r04["reference"]) == "failed")
+        let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db))
+        #expect(rec.balanced)
+        #expect(rec.total.sent == .init(count: 16, sum: 14_750_000))
+        #expect(rec.total.paid == .init(count: 1, sum: 1_000_000))
+        #expect(rec.total.failed == .init(count: 2, sum: 2_250_000))
+        #expect(rec.total.awaiting == .init(count: 13, sum: 11_500_000))
+        #expect(rec.failures.map(\.reason).sorted() == ["closed", "not_collected"] || rec.failures.map(\.reason).sorted() == ["closed", "other"])
+        // A closed account flags the person as needing an account.
+        #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT account_flag FROM beneficiary WHERE code = 'R04'") } == "closed")
+    }
+
+    @Test("Importing the same return twice changes nothing and says so")
+    func sameReturnTwice() throws {
+        let s = try ReturnsSetup()
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
+        let file = try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")])
+        _ = try s.importer().importFile(file)
+        let again = try s.importer().importFile(file)
+        #expect(again.alreadyImported)
+        #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM return_line") } == 1)
+    }
+
+    @Test("Unknown reference, changed amount, other account, reported twice: exceptions that change no money")
+    func exceptions() throws {
+        let s = try ReturnsSetup()
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
+        let r02 = try s.reference(s.batchID, code: "R02", month: "2026-12")
+        let r04 = try s.reference(s.batchID, code: "R04", month: "2026-12")
+        let file = try s.bankReturn([
+            ("CT209912A0-NOTOURS000000000000", "4001205000999", 500_000, "PAID", ""),
+            (r01["reference"], r01["account_no"], 1_000_001, "PAID", ""),
+            (r02["reference"], "4001205999999", 750_000, "PAID", ""),
+            (r04["reference"], r04["account_no"], 1_250_000, "PAID", ""),
+            (r04["reference"], r04["account_no"], 1_250_000, "REJECTED", "AC01"),
+        ])
+        let sum = try s.importer().importFile(file)
+        let kinds = try ExceptionQueue(db: s.db).list().map(\.kind)
+        #expect(kinds == ["unknown_reference", "amount_differs", "account_differs", "conflicting_outcome"])
+        #expect(sum.paid == 1)
+        #expect(try s.state(r01["reference"]) == "exported")
+        #expect(try s.state(r02["reference"]) == "exported")
+        #expect(try s.state(r04["reference"]) == "paid")
+        // Resolving needs a note; applying the amount-differs line settles it, with who and why.
+        let q = ExceptionQueue(db: s.db)
+        let amountEx = try q.list().first { $0.kind == "amount_differs" }!
+        #expect(throws: (any Error).self) { try q.resolve(id: amountEx.id, resolution: .apply, note: "", by: "cuc") }
+        try q.resolve(id: amountEx.id, resolution: .apply, note: "bank confirmed 1,000,000 paid; typo in their file", by: "cuc")
+        #expect(try s.state(r01["reference"]) == "paid")
+        let unknown = try q.list().first { $0.kind == "unknown_reference" }!
+        #expect(throws: (any Error).self) { try q.resolve(id: unknown.id, resolution: .apply, note: "x", by: "cuc") }
+        try q.resolve(id: unknown.id, resolution: .dismiss, note: "another commune's line", by: "cuc")
+        #expect(try q.list().count == 2)
+    }
+
+    @Test("A return with a bad signature is refused whole")
+    func badSignature() throws {
+        let s = try ReturnsSetup()
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
+        let file = try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")])
+        _ = try DetachedSignature.sign(file: file, with: try s.keys.activeKey())
+        var data = try Data(contentsOf: file)
+        data[data.count - 5] = UInt8(ascii: "9")
+        try data.write(to: file)
+        #expect(throws: ReturnRefused.self) { try s.importer().importFile(file) }
+        #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM import_file WHERE kind = 'return'") } == 0)
+        #expect(try s.state(r01["reference"]) == "exported")
+    }
+
+    @Test("A return for a cancelled batch is an exception")
+    func cancelledBatch() throws {
+        let s = try ReturnsSetup(export: false)
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
+        try BatchLifecycle(db: s.db).cancel(batchID: s.batchID, by: "an", reason: "test")
+        _ = try s.importer().importFile(try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")]))
+        #expect(try ExceptionQueue(db: s.db).list().map(\.kind) == ["cancelled_batch"])
+        #expect(try s.state(r01["reference"]) == "cancelled")
+    }
+
+    @Test("January carries the retryable failure, routes the closed account to the post office, and pays nobody twice")
+    func carryOverIntoNextBatch() throws {
+        let s = try ReturnsSetup()
+        let r04 = try s.reference(s.batchID, code: "R04", month: "2026-12")   // closed account
+        let r06 = try s.reference(s.batchID, code: "R06", month: "2026-12")   // MS03, retryable
+        _ = try s.importer().importFile(try s.bankReturn([
+            (r04["reference"], r04["account_no"], 1_250_000, "REJECTED", "AC04"),
+            (r06["reference"], r06["account_no"], 1_000_000, "REJECTED", "MS03"),
+        ]))
+        let jan = try s.build("2027-01")
+        let lines = try s.lines(jan)
+        let r06Carry = lines.filter { ($0["beneficiary_code"] as String) == "R06" && ($0["kind"] as String) == "carry_over" }
+        #expect(r06Carry.count == 1)
+        #expect(r06Carry.first?["for_month"] as String? == "2026-12")
+        #expect(r06Carry.first?["carried_from"] as Int64? == (r06["id"] as Int64))
+        #expect(r06Carry.first?["amount"] as Int64? == 1_000_000)
+        // R04's account is flagged: January and December's money go through the post office.
+        let r04Lines = lines.filter { ($0["beneficiary_code"] as String) == "R04" }
+        #expect(r04Lines.map { $0["group_key"] as String } == ["VNPOST-PHUONG-HUONG-TRA", "VNPOST-PHUONG-HUONG-TRA"])
+        #expect(r04Lines.map { $0["amount"] as Int64 }.reduce(0, +) == 2_500_000)
+        // Building January again does not add them twice.
+        let again = try s.build("2027-01")
+        #expect(try s.lines(again).count == lines.count)
+    }
+
+    @Test("A death reported by the bank suspends the person, opens the funeral case, and January pays them nothing")
+    func deceasedReported() throws {
+        let s = try ReturnsSetup()
+        let r03 = try s.reference(s.batchID, code: "R03", month: "2026-12")
+        let vietin = try s.lines(s.batchID, group: "BANK-970415")
+        #expect(vietin.count == 1)
+        _ = try s.importer().importFile(try s.bankReturn([(r03["reference"], r03["account_no"], 750_000, "REJECTED", "MD07")], name: "vietin.csv"))
+        #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT status FROM beneficiary WHERE code = 'R03'") } == "suspended")
+        let flags = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT kind FROM beneficiary_flag WHERE beneficiary_code = 'R03' ORDER BY kind") }
+        #expect(flags == ["deceased_reported", "funeral_case"])
+        let jan = try s.build("2027-01")
+        #expect(try s.lines(jan).filter { ($0["beneficiary_code"] as String) == "R03" }.isEmpty)
+    }
+
+    @Test("Not collected at the post office three months running flags a suspension (Circular 02/2021)")
+    func threeMonthsNotCollected() throws {
+        let s = try ReturnsSetup()
+        var batch = s.batchID
+        for (i, month) in ["2026-12", "2027-01", "2027-02"].enumerated() {
+            if i > 0 { batch = try s.build(month); try s.approveAndExport(batch) }
+            // R05 collects at the post office (cash): not collected this month.
+            let r05 = try s.lines(batch).first { ($0["beneficiary_code"] as String) == "R05" && ($0["slot"] as String) == "allowance" && ($0["for_month"] as String) == month }!
+            _ = try s.importer().importFile(try s.postReturn([(r05["reference"], "R05", 500_000, "Chưa chi", "", "Không đến nhận")], name: "post-\(month).csv"))
+        }
+        let flags = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT kind FROM beneficiary_flag WHERE beneficiary_code = 'R05'") }
+        #expect(flags.contains("suspend_not_collected"))
+    }
+
+    @Test("The accountant's CSV has one line per payment with its outcome, Excel-safe")
+    func accountantCSV() throws {
+        let s = try ReturnsSetup()
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
+        _ = try s.importer().importFile(try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")]))
+        let csv = String(decoding: try Reconciliation.accountantCSV(s.db, batchID: s.batchID).dropFirst(3), as: UTF8.self)
+        let rows = csv.split(separator: "\r\n")
+        #expect(rows.count == 17)
+        #expect(rows.contains { $0.hasPrefix("\(r01["reference"] as String),R01,Nguyễn Thị Lành,") && $0.contains(",1000000,Đã chi,") })
+    }
+}
