@@ -6,6 +6,6 @@ struct ChiTra: ParsableCommand {
         commandName: "chitra",
         abstract: "Pay Vietnam's monthly social assistance without cash.",
         discussion: "Global options: --db PATH (or CHITRA_DB; default ./chitra.sqlite), --json, --formats DIR.",
-        subcommands: [InitCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self]
+        subcommands: [InitCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self, SimulateCommand.self]
     )
 }
