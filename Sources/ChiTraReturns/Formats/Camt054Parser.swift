@@ -52,7 +52,6 @@ final class Camt054Parser: XMLEventHandler {
             case "MsgId" where path.ends(with: ["TxDtls", "Refs", "MsgId"]):
                 if document.originalMessageID == nil { document.originalMessageID = text }
             case "Amt" where path.ends(with: ["TxDtls", "Amt"]): draft.amountText = text
-            case "CdtDbtInd" where path.ends(with: ["TxDtls", "CdtDbtInd"]): draft.statusCode = text
             case "IBAN" where path.ends(with: ["RltdPties", "CdtrAcct", "Id", "IBAN"]),
                  "Id" where path.ends(with: ["RltdPties", "CdtrAcct", "Id", "Othr", "Id"]):
                 draft.accountNo = text
