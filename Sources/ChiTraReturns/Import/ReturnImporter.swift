@@ -65,7 +65,8 @@ public struct ReturnImporter {
         } else if requireSignature {
             throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
         }
-        let doc = try ReturnFileReader.read(url: url, formatHint: formatHint, formats: formatsDir)
+        let doc = try ReturnFileReader.read(url: url, formatHint: formatHint,
+                                            formats: try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json")))
         s.format = doc.format
         s.records = doc.records.count
         s.malformed = doc.malformed.count
@@ -80,7 +81,16 @@ public struct ReturnImporter {
             s.fileID = fileID
             var m = Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
             for bad in doc.malformed {
-                try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.message)
+                try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+            }
+            // Whole-file findings (a totals row that does not add up…) and a file rejected as a
+            // whole change no line: a person checks with the sender.
+            for f in doc.findings {
+                try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
+            }
+            if doc.isRejectedAsAWhole, let g = doc.groupStatus {
+                try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
+                                detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
             }
             for rec in doc.records { try m.apply(rec) }
             s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
@@ -127,12 +137,12 @@ struct Matcher {
     }
 
     mutating func apply(_ rec: ReturnRecord) throws {
-        let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode, text: rec.reasonText) : nil
+        let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode) : nil
         try db.execute(sql: """
             INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, result)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,'unchanged')
             """, arguments: [fileID, rec.line, rec.reference, rec.amount, rec.accountNo, rec.outcome.rawValue, rec.reasonCode,
-                             reason?.code, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue, rec.date?.description])
+                             reason?.reason.rawValue, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue, rec.date?.description])
         let rlID = db.lastInsertedRowID
         guard let ref = rec.reference, !ref.isEmpty else {
             try exception(kind: "malformed", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
@@ -193,7 +203,7 @@ struct Matcher {
     }
 
     /// Writes the reported outcome onto the payout line.
-    mutating func settle(lineID: Int64, rec: ReturnRecord, reason: CanonicalReason?, returnLine: Int64) throws {
+    mutating func settle(lineID: Int64, rec: ReturnRecord, reason: ReasonClassification?, returnLine: Int64) throws {
         let newState: String
         switch rec.outcome {
         case .paid: newState = "paid"; paid += 1
@@ -203,7 +213,7 @@ struct Matcher {
         try db.execute(sql: """
             UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
                    result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
-            """, arguments: [newState, reason?.code, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
+            """, arguments: [newState, reason?.reason.rawValue, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
                              rec.date?.description, returnLine, now, lineID])
         try db.execute(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?", arguments: [returnLine])
     }
@@ -213,14 +223,14 @@ struct Matcher {
     /// What a rejection means for the person: a bad account is flagged; a reported death suspends
     /// the person pending a stop decision and opens a funeral case; three consecutive months not
     /// collected flag a suspension (Circular 02/2021 Art. 2).
-    mutating func consequences(code: String, lineID: Int64, reason: CanonicalReason, forMonth: String, slot: String) throws {
-        if Self.accountReasons.contains(reason.code) {
+    mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
+        if Self.accountReasons.contains(reason.reason.rawValue) {
             let old = try String.fetchOne(db, sql: "SELECT account_flag FROM beneficiary WHERE code = ?", arguments: [code])
             try db.execute(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?",
-                           arguments: [reason.code, now, String(lineID), code])
-            try history(code: code, field: "account_flag", old: old, new: reason.code)
-            try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.vietnamese)
-        } else if reason.code == "deceased" {
+                           arguments: [reason.reason.rawValue, now, String(lineID), code])
+            try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)
+            try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.label)
+        } else if reason.reason.rawValue == "deceased" {
             let status = try String.fetchOne(db, sql: "SELECT status FROM beneficiary WHERE code = ?", arguments: [code]) ?? "active"
             if status == "active" {
                 try db.execute(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?", arguments: [now, code])
@@ -230,11 +240,11 @@ struct Matcher {
                      detail: "Đơn vị chi trả báo đối tượng đã chết: tạm dừng chi, chờ quyết định thôi hưởng và ngày mất để tính truy thu")
             try flag(code: code, kind: "funeral_case", lineID: lineID,
                      detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
-        } else if reason.code == "not_collected" && slot == "allowance" {
+        } else if reason.reason.rawValue == "not_collected" && slot == "allowance" {
             // The last three months paid for, each reported not collected?
             let recent = try Row.fetchAll(db, sql: """
                 SELECT for_month, state, result_reason FROM payout_line
-                WHERE beneficiary_code = ? AND slot = 'allowance' AND state NOT IN ('cancelled','draft')
+                WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
                 ORDER BY for_month DESC, id DESC LIMIT 3
                 """, arguments: [code])
             let months = recent.map { $0["for_month"] as String }

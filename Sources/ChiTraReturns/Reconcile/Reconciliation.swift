@@ -8,6 +8,7 @@ public struct Reconciliation: Sendable, Codable {
     public struct Figures: Sendable, Codable, Equatable {
         public var count = 0
         public var sum: Int64 = 0
+        public init(count: Int = 0, sum: Int64 = 0) { self.count = count; self.sum = sum }
         mutating func add(_ amount: Int64) { count += 1; sum += amount }
     }
     public struct Group: Sendable, Codable {

@@ -1,0 +1,197 @@
+import ChiTraCore
+import Foundation
+
+/// The one engine for CSV return files (`bank-csv-return`, `vnpost-return`, …), driven by a
+/// `ReturnCSVDescriptor`. Reads with `CSVReader` (streaming, BOM-aware, bounded record size).
+///
+/// Columns are found by header (NFC, trimmed), so their order does not matter and extra columns
+/// are ignored. A bad line becomes a `MalformedLine` naming the line and the column; the rest
+/// of the file is still read. A totals row (`Tổng cộng`) is checked against the lines.
+enum ReturnCSVParser {
+    /// Normalised header cells of the first record.
+    static func headers(of url: URL, maxRecordBytes: Int) throws(ReturnFileError) -> [String] {
+        do {
+            let reader = try CSVReader(url: url)
+            reader.maxRecordBytes = maxRecordBytes
+            guard let first = try reader.next() else {
+                throw ReturnFileError(.emptyFile, file: url.lastPathComponent, "is empty.")
+            }
+            return first.fields.map(normalise)
+        } catch let e as ReturnFileError {
+            throw e
+        } catch {
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be read as CSV (\(error)).")
+        }
+    }
+
+    static func normalise(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.trimmedCell }
+
+    /// True when every column of the descriptor is among the headers.
+    static func matches(_ headers: [String], _ d: ReturnCSVDescriptor) -> Bool {
+        d.columns.allSatisfy { headers.contains($0.header) }
+    }
+
+    static func read(_ url: URL, descriptor d: ReturnCSVDescriptor, maxRecordBytes: Int) throws(ReturnFileError) -> ReturnDocument {
+        let name = url.lastPathComponent
+        var doc = ReturnDocument(format: d.name)
+        do {
+            let reader = try CSVReader(url: url)
+            reader.maxRecordBytes = maxRecordBytes
+            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+            let cells = header.fields.map(normalise)
+            var index: [Int] = []
+            for column in d.columns {
+                guard let i = cells.firstIndex(of: column.header) else {
+                    throw ReturnFileError(.headerMismatch, file: name,
+                        "has no column \"\(column.header)\", which the \(d.name) format needs; its header row is: \(cells.joined(separator: ", ")).")
+                }
+                index.append(i)
+            }
+            var state = Totals()
+            while let row = try reader.next() {
+                if row.fields.allSatisfy({ $0.trimmedCell.isEmpty }) { continue }
+                func cell(_ field: ReturnCSVDescriptor.Field) -> String? {
+                    guard let c = d.columns.firstIndex(where: { $0.field == field }) else { return nil }
+                    let i = index[c]
+                    return i < row.fields.count ? normalise(row.fields[i]) : ""
+                }
+                if let label = d.totalsLabel, let c = d.columns.firstIndex(where: { $0.total == .label }),
+                   index[c] < row.fields.count, normalise(row.fields[index[c]]) == label {
+                    if let seen = state.totalsLine {
+                        doc.findings.append(DocumentFinding(line: row.line, message: "A second \"\(label)\" row was found (the first is on line \(seen)); it was ignored."))
+                    } else {
+                        state.totalsLine = row.line
+                        check(row: row, index: index, descriptor: d, state: state, into: &doc)
+                    }
+                    continue
+                }
+                if let t = state.totalsLine {
+                    doc.findings.append(DocumentFinding(line: row.line, message: "This line comes after the \"\(d.totalsLabel ?? "")\" row on line \(t); it was read, but the totals do not cover it."))
+                }
+                state.rows += 1
+                switch line(row.line, cell: cell, descriptor: d) {
+                case .success(let record):
+                    if let a = record.amount { state.sum = state.sum.addingReportingOverflow(a).partialValue }
+                    doc.records.append(record)
+                case .failure(let e):
+                    if e.line.column == d.column(.amount)?.header { state.unreadableAmounts += 1 }
+                    else if let a = cell(.amount).flatMap({ try? ReturnAmount.parse($0, strictSeparators: true).get() }) {
+                        state.sum = state.sum.addingReportingOverflow(a).partialValue
+                    }
+                    doc.malformed.append(e.line)
+                }
+            }
+            if let label = d.totalsLabel, state.totalsLine == nil {
+                doc.findings.append(DocumentFinding(message: "The file has no \"\(label)\" row; it may be incomplete. Ask the post office to confirm the number of lines (\(state.rows)) and the total."))
+            }
+        } catch let e as ReturnFileError {
+            throw e
+        } catch let f as CSVReader.Failure {
+            throw ReturnFileError(.unreadable, file: name, "line \(f.line): \(f.message).")
+        } catch {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read (\(error)).")
+        }
+        return doc
+    }
+
+    private struct Totals {
+        var rows = 0
+        var sum: Int64 = 0
+        var unreadableAmounts = 0
+        var totalsLine: Int?
+    }
+
+    private static func check(row: CSVReader.Record, index: [Int], descriptor d: ReturnCSVDescriptor, state: Totals, into doc: inout ReturnDocument) {
+        func value(_ cell: ReturnCSVDescriptor.TotalCell) -> String {
+            guard let c = d.columns.firstIndex(where: { $0.total == cell }), index[c] < row.fields.count else { return "" }
+            return normalise(row.fields[index[c]])
+        }
+        let label = d.totalsLabel ?? ""
+        let countText = value(.count), sumText = value(.sum)
+        if Int(countText) != state.rows {
+            doc.findings.append(DocumentFinding(line: row.line,
+                message: "The \"\(label)\" row gives \(countText.isEmpty ? "no" : countText) lines, but the file has \(state.rows); ask the post office which is right."))
+        }
+        let sum = try? ReturnAmount.parse(sumText, strictSeparators: true).get()
+        if sum != state.sum || state.unreadableAmounts > 0 {
+            let note = state.unreadableAmounts > 0 ? " (\(state.unreadableAmounts) line(s) have an unreadable amount and are not in that sum)" : ""
+            if sum != state.sum {
+                doc.findings.append(DocumentFinding(line: row.line,
+                    message: "The \"\(label)\" row gives a total of \(sumText.isEmpty ? "nothing" : sumText) đồng, but the lines add up to \(state.sum) đồng\(note); ask the post office which is right."))
+            } else {
+                doc.findings.append(DocumentFinding(line: row.line,
+                    message: "The \"\(label)\" row matches the readable lines only\(note)."))
+            }
+        }
+    }
+
+    private static func line(_ n: Int, cell: (ReturnCSVDescriptor.Field) -> String?, descriptor d: ReturnCSVDescriptor) -> Result<ReturnRecord, MalformedLineError> {
+        func bad(_ field: ReturnCSVDescriptor.Field, _ message: String) -> Result<ReturnRecord, MalformedLineError> {
+            .failure(.init(MalformedLine(line: n, column: d.column(field)?.header, message: message)))
+        }
+        for column in d.columns where column.required && (cell(column.field) ?? "").isEmpty {
+            return bad(column.field, column.field == .reference
+                ? "The reference is missing, so the line cannot be matched to a payout line; ask which payment it is."
+                : "The \"\(column.header)\" cell is empty, but every line needs it.")
+        }
+        let reference = cell(.reference) ?? ""
+        if reference.isEmpty { return bad(.reference, "The reference is missing, so the line cannot be matched to a payout line; ask which payment it is.") }
+
+        var amount: Int64?
+        if let text = cell(.amount), !text.isEmpty {
+            switch ReturnAmount.parse(text, strictSeparators: true) {
+            case .success(let v): amount = v
+            case .failure(let box): return bad(.amount, "The amount \"\(text)\" of \(reference) \(box.problem.sentence).")
+            }
+        }
+        var currency = d.impliedCurrency
+        if let c = cell(.currency), !c.isEmpty { currency = c.uppercased() }
+        if currency != "VND" { return bad(.currency, "The currency of \(reference) is \(currency), not VND; ChiTra pays only in đồng.") }
+
+        let outcomeText = cell(.outcome) ?? ""
+        guard let outcome = d.outcomes[outcomeText] ?? d.outcomes.first(where: { $0.key.lowercased() == outcomeText.lowercased() })?.value else {
+            return bad(.outcome, "The result \"\(outcomeText)\" of \(reference) is not one of \(d.outcomes.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")).")
+        }
+
+        var receiver: ReturnRecord.Receiver?
+        if let r = cell(.receiver), !r.isEmpty {
+            guard let v = d.receivers[r] ?? d.receivers.first(where: { $0.key.lowercased() == r.lowercased() })?.value else {
+                return bad(.receiver, "The receiver \"\(r)\" of \(reference) is not one of \(d.receivers.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")).")
+            }
+            receiver = v
+        }
+
+        var reasonCode: String?
+        var reasonText = cell(.reasonText).flatMap { $0.isEmpty ? nil : $0 }
+        if let r = cell(.reasonCode), !r.isEmpty {
+            if d.reasons.isEmpty {
+                reasonCode = r
+            } else if let code = d.reasons[r] ?? d.reasons.first(where: { $0.key.lowercased() == r.lowercased() })?.value {
+                reasonCode = code
+                if reasonText == nil { reasonText = r }
+            } else if Set(d.reasons.values).contains(r.uppercased()) {
+                reasonCode = r.uppercased()
+            } else {
+                reasonText = reasonText ?? r   // an unlisted wording: kept as text, the taxonomy will say "other"
+            }
+        }
+
+        var date: CivilDate?
+        if let t = cell(.date), !t.isEmpty {
+            let ok: Bool
+            switch d.dateFormat {
+            case .iso: ok = t.count == 10 && t.contains("-")
+            case .vietnamese: ok = t.contains("/")
+            }
+            guard ok, let v = CivilDate(t) else {
+                return bad(.date, "The date \"\(t)\" of \(reference) is not a valid \(d.dateFormat.rawValue) date.")
+            }
+            date = v
+        }
+
+        return .success(ReturnRecord(line: n, reference: reference, amount: amount, currency: "VND",
+                                     accountNo: cell(.accountNo).flatMap { $0.isEmpty ? nil : $0 }, outcome: outcome,
+                                     reasonCode: reasonCode, reasonText: reasonText, receiver: receiver, date: date,
+                                     beneficiaryCode: cell(.beneficiaryCode).flatMap { $0.isEmpty ? nil : $0 }))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// Reads a return file — pain.002, camt.054 or a CSV return list — into a `ReturnDocument`,
+/// finding the format from the file itself.
+///
+/// - XML: the root element's namespace, `urn:iso:std:iso:20022:tech:xsd:pain.002.001.03`
+///   (also national variants whose namespace contains `pain.002.001.03`), `.10`,
+///   `camt.054.001.02`, `camt.054.001.08`;
+/// - CSV: the header row, matched against the descriptors of `return-formats.json`.
+///
+/// `formatHint` (the CLI's `--format NAME`) forces a format. Foreign currencies: by default a
+/// transaction whose amount is not in VND is a `MalformedLine` (ChiTra only pays đồng, so such a
+/// line cannot answer one of its payments); `acceptForeignCurrency` keeps it as a record with
+/// `currency` set and `amount` nil, which is how the public sample files are read in tests.
+///
+/// ```swift
+/// let doc = try ReturnFileReader.read(url: url, formatHint: nil, formats: formats)
+/// for bad in doc.malformed { print(bad) }
+/// ```
+public struct ReturnFileReader: Sendable {
+    public var limits: XMLLimits
+    /// Longest CSV record, in bytes.
+    public var maxRecordBytes: Int
+    public var acceptForeignCurrency: Bool
+
+    public init(limits: XMLLimits = XMLLimits(), maxRecordBytes: Int = 1 << 20, acceptForeignCurrency: Bool = false) {
+        self.limits = limits
+        self.maxRecordBytes = maxRecordBytes
+        self.acceptForeignCurrency = acceptForeignCurrency
+    }
+
+    /// Reads with the default limits and strict currency.
+    public static func read(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> ReturnDocument {
+        try ReturnFileReader().read(url: url, formatHint: formatHint, formats: formats)
+    }
+
+    public func read(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> ReturnDocument {
+        let format = try detect(url: url, formatHint: formatHint, formats: formats)
+        if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
+            try SafeXMLReader.prescan(url, limits: limits)
+            if format.hasPrefix("pain.002") {
+                let handler = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+                try SafeXMLReader.parse(url, limits: limits, handler: handler)
+                return handler.document
+            }
+            let handler = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+            try SafeXMLReader.parse(url, limits: limits, handler: handler)
+            return handler.document
+        }
+        guard let descriptor = formats.csv[format] else {
+            throw ReturnFileError(.unsupportedFormat, file: url.lastPathComponent,
+                "cannot be read as \"\(format)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+        }
+        try checkSize(url)
+        return try ReturnCSVParser.read(url, descriptor: descriptor, maxRecordBytes: maxRecordBytes)
+    }
+
+    /// The format name of a return file: `formatHint` if given (checked), else from the content.
+    public func detect(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
+        let name = url.lastPathComponent
+        if let hint = formatHint {
+            guard formats.allNames.contains(hint) else {
+                throw ReturnFileError(.unsupportedFormat, file: name,
+                    "cannot be read as \"\(hint)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+            }
+            return hint
+        }
+        try checkSize(url)
+        if try looksLikeXML(url) {
+            try SafeXMLReader.prescan(url, limits: limits)
+            let ns = try SafeXMLReader.rootNamespace(url, limits: limits) ?? ""
+            for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return format }
+            // National variants (e.g. Swiss `…/pain.002.001.03.ch.02.xsd`) keep the structure.
+            for format in ReturnFormats.xmlFormats where ns.contains(format) { return format }
+            throw ReturnFileError(.unknownFormat, file: name,
+                "is XML with the namespace \"\(ns)\", which is not a return format ChiTra reads (\(ReturnFormats.xmlFormats.joined(separator: ", "))); pass --format to force one.")
+        }
+        let headers = try ReturnCSVParser.headers(of: url, maxRecordBytes: maxRecordBytes)
+        for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return d.name }
+        throw ReturnFileError(.unknownFormat, file: name,
+            "has a header row (\(headers.prefix(12).joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
+    }
+
+    private func checkSize(_ url: URL) throws(ReturnFileError) {
+        let name = url.lastPathComponent
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read; check the path and permissions.")
+        }
+        let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        if size > limits.maxFileBytes {
+            throw ReturnFileError(.tooLarge, file: name, "is \(size) bytes, larger than the \(limits.maxFileBytes)-byte limit for a return file; check that this is the right file, or raise the limit.")
+        }
+        if size == 0 { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+    }
+
+    /// First non-blank character after an optional BOM is `<`.
+    private func looksLikeXML(_ url: URL) throws(ReturnFileError) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be opened; check the path and permissions.")
+        }
+        defer { try? handle.close() }
+        var bytes = [UInt8](handle.readData(ofLength: 4096))
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) { return true }   // UTF-16: prescan refuses it
+        return bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Limits that keep a hostile or broken XML file from exhausting memory or time.
+public struct XMLLimits: Sendable, Equatable {
+    /// Largest file accepted, in bytes (default 2 GiB).
+    public var maxFileBytes: UInt64
+    /// Longest text of one element, in bytes (default 64 KiB; ISO 20022 texts are ≤ 500 characters).
+    public var maxTextBytes: Int
+    /// Deepest element nesting (default 64; ISO 20022 messages need about 15).
+    public var maxDepth: Int
+
+    public init(maxFileBytes: UInt64 = 2 << 30, maxTextBytes: Int = 64 << 10, maxDepth: Int = 64) {
+        self.maxFileBytes = maxFileBytes
+        self.maxTextBytes = maxTextBytes
+        self.maxDepth = maxDepth
+    }
+}
+
+/// Receives the elements of an XML file, one at a time (SAX), with the path from the root.
+protocol XMLEventHandler: AnyObject {
+    /// `path` ends with the element just opened (local names, prefixes removed).
+    func didStart(path: [String], attributes: [String: String], line: Int)
+    /// `path` ends with the element being closed; `text` is its own trimmed text.
+    func didEnd(path: [String], text: String, line: Int)
+}
+
+extension Array where Element == String {
+    /// True when the path ends with `suffix`, e.g. `["OrgnlTxRef", "Amt", "InstdAmt"]`.
+    func ends(with suffix: [String]) -> Bool {
+        count >= suffix.count && zip(self[(count - suffix.count)...], suffix).allSatisfy { $0 == $1 }
+    }
+}
+
+/// Streaming XML reading with the defences a file from outside needs:
+///
+/// - any `<!DOCTYPE` or `<!ENTITY` is refused **before** parsing (entity expansion,
+///   "billion laughs", external entities): ISO 20022 messages never need a DTD;
+/// - UTF-16 and UTF-32 files are refused (the byte scan above would not see their DTDs);
+/// - file size, element text length and nesting depth are capped (`XMLLimits`);
+/// - the parser (FoundationXML's `XMLParser`, libxml2 SAX) reads the file in chunks from a stream.
+enum SafeXMLReader {
+    /// Checks size, encoding and the absence of DTDs by scanning the bytes in 1 MiB chunks.
+    static func prescan(_ url: URL, limits: XMLLimits) throws(ReturnFileError) {
+        let name = url.lastPathComponent
+        let size: UInt64
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        } catch {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read; check the path and permissions.")
+        }
+        if size > limits.maxFileBytes {
+            throw ReturnFileError(.tooLarge, file: name, "is \(size) bytes, larger than the \(limits.maxFileBytes)-byte limit for a return file; check that this is the right file, or raise the limit.")
+        }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
+        }
+        defer { try? handle.close() }
+        let patterns: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
+        var carry: [UInt8] = []
+        var first = true
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            var bytes = carry
+            bytes.append(contentsOf: chunk)
+            if first {
+                first = false
+                if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE])
+                    || bytes.starts(with: [0x00, 0x3C]) || bytes.starts(with: [0x3C, 0x00]) || bytes.starts(with: [0x00, 0x00]) {
+                    throw ReturnFileError(.notUTF8, file: name, "is not UTF-8 (UTF-16 or UTF-32 found); ask the bank for the UTF-8 file ISO 20022 requires.")
+                }
+            }
+            for pattern in patterns where contains(bytes, pattern) {
+                throw ReturnFileError(.doctypeRefused, file: name, "contains a DOCTYPE or ENTITY declaration, which ISO 20022 messages never need and which can be used to attack the reader (entity expansion); the file was not parsed. Ask the bank for the file without a DTD.")
+            }
+            carry = Array(bytes.suffix(8))
+        }
+        if first {
+            throw ReturnFileError(.emptyFile, file: name, "is empty.")
+        }
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count, let f = needle.first else { return false }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == f {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// The namespace of the root element; reading stops there.
+    static func rootNamespace(_ url: URL, limits: XMLLimits) throws(ReturnFileError) -> String? {
+        let sniffer = RootSniffer()
+        try parse(url, limits: limits, handler: sniffer, stopAtRoot: true)
+        return sniffer.namespace
+    }
+
+    /// Parses the whole file into `handler`. Call `prescan` first.
+    static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler, stopAtRoot: Bool = false) throws(ReturnFileError) {
+        let name = url.lastPathComponent
+        guard let stream = InputStream(url: url) else {
+            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
+        }
+        let parser = XMLParser(stream: stream)
+        parser.shouldProcessNamespaces = true
+        parser.shouldReportNamespacePrefixes = false
+        parser.shouldResolveExternalEntities = false
+        let delegate = Delegate(handler: handler, limits: limits, stopAtRoot: stopAtRoot)
+        parser.delegate = delegate
+        let ok = parser.parse()
+        if let failure = delegate.failure {
+            throw ReturnFileError(failure.code, file: name, failure.message)
+        }
+        if !ok && !delegate.stopped {
+            let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
+            throw ReturnFileError(.notWellFormed, file: name, "is not well-formed XML near line \(parser.lineNumber) (\(detail)); the file may be truncated or damaged, ask the bank to send it again.")
+        }
+    }
+
+    private final class RootSniffer: XMLEventHandler {
+        var namespace: String?
+        func didStart(path: [String], attributes: [String: String], line: Int) {}
+        func didEnd(path: [String], text: String, line: Int) {}
+    }
+
+    private final class Delegate: NSObject, XMLParserDelegate {
+        let handler: XMLEventHandler
+        let limits: XMLLimits
+        let stopAtRoot: Bool
+        var path: [String] = []
+        var text: [UInt8] = []
+        var failure: (code: ReturnFileError.Code, message: String)?
+        var stopped = false
+
+        init(handler: XMLEventHandler, limits: XMLLimits, stopAtRoot: Bool) {
+            self.handler = handler
+            self.limits = limits
+            self.stopAtRoot = stopAtRoot
+        }
+
+        private func fail(_ parser: XMLParser, _ code: ReturnFileError.Code, _ message: String) {
+            if failure == nil { failure = (code, message) }
+            parser.abortParsing()
+        }
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+            guard failure == nil, !stopped else { return }
+            if stopAtRoot {
+                (handler as? RootSniffer)?.namespace = namespaceURI
+                stopped = true
+                parser.abortParsing()
+                return
+            }
+            if path.count >= limits.maxDepth {
+                fail(parser, .limitExceeded, "nests elements more than \(limits.maxDepth) deep near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+                return
+            }
+            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            path.append(local)
+            text.removeAll(keepingCapacity: true)
+            handler.didStart(path: path, attributes: attributeDict, line: parser.lineNumber)
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            guard failure == nil, !stopped, !path.isEmpty else { return }
+            let value = String(decoding: text, as: UTF8.self).trimmedCell
+            handler.didEnd(path: path, text: value, line: parser.lineNumber)
+            path.removeLast()
+            text.removeAll(keepingCapacity: true)
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard failure == nil, !stopped else { return }
+            text.append(contentsOf: string.utf8)
+            if text.count > limits.maxTextBytes {
+                fail(parser, .limitExceeded, "has an element text longer than \(limits.maxTextBytes) bytes near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            guard failure == nil, !stopped else { return }
+            text.append(contentsOf: CDATABlock)
+            if text.count > limits.maxTextBytes {
+                fail(parser, .limitExceeded, "has an element text longer than \(limits.maxTextBytes) bytes near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundInternalSubsetDeclarationWithName name: String, externalID: String?, systemID: String?) {
+            fail(parser, .doctypeRefused, "declares a DTD, which is refused.")
+        }
+
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+            fail(parser, .doctypeRefused, "declares an entity, which is refused.")
+        }
+    }
+}

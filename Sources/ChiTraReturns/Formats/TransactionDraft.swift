@@ -1,0 +1,69 @@
+import ChiTraCore
+
+/// The raw values of one XML transaction, collected element by element, then checked and turned
+/// into a `ReturnRecord` or a `MalformedLine`.
+struct TransactionDraft {
+    var line: Int
+    var reference: String?
+    var amountText: String?
+    var amountElement = "Amt"
+    var currency: String?
+    var accountNo: String?
+    var statusCode: String?
+    var reasonCode: String?
+    var reasonText: String?
+    var dateText: String?
+
+    init(line: Int) { self.line = line }
+
+    mutating func addReasonText(_ text: String) {
+        guard !text.isEmpty else { return }
+        reasonText = reasonText.map { "\($0) \(text)" } ?? text
+    }
+
+    /// The record, or why there can be none. `what` names the transaction in messages.
+    func finish(outcome: ReturnRecord.Outcome, acceptForeignCurrency: Bool, what: String) -> Result<ReturnRecord, MalformedLineError> {
+        guard let reference, !reference.isEmpty else {
+            return .failure(.init(MalformedLine(line: line, column: what == "TxDtls" ? "EndToEndId" : "OrgnlEndToEndId",
+                message: "The \(what) has no end-to-end reference, so it cannot be matched to a payout line; ask the bank which payment it is.")))
+        }
+        var record = ReturnRecord(line: line, reference: reference, accountNo: accountNo, outcome: outcome,
+                                  reasonCode: reasonCode, reasonText: reasonText,
+                                  date: dateText.flatMap { CivilDate(String($0.prefix(10))) })
+        if let amountText {
+            let ccy = currency ?? ""
+            if ccy != "VND" {
+                guard acceptForeignCurrency else {
+                    return .failure(.init(MalformedLine(line: line, column: "\(amountElement)/@Ccy",
+                        message: "The amount of transaction \(reference) is in \(ccy.isEmpty ? "no currency" : ccy), not VND; ChiTra pays only in đồng, so this cannot answer one of its payout lines.")))
+                }
+                record.currency = ccy
+                return .success(record)
+            }
+            switch ReturnAmount.parse(amountText, strictSeparators: false) {
+            case .success(let value):
+                record.amount = value
+                record.currency = "VND"
+            case .failure(let box):
+                return .failure(.init(MalformedLine(line: line, column: amountElement,
+                    message: "The amount of transaction \(reference) \(box.problem.sentence).")))
+            }
+        }
+        return .success(record)
+    }
+}
+
+/// A `MalformedLine` as an `Error`, for `Result`.
+struct MalformedLineError: Error {
+    let line: MalformedLine
+    init(_ line: MalformedLine) { self.line = line }
+}
+
+extension ReturnDocument {
+    mutating func add(_ result: Result<ReturnRecord, MalformedLineError>) {
+        switch result {
+        case .success(let r): records.append(r)
+        case .failure(let e): malformed.append(e.line)
+        }
+    }
+}

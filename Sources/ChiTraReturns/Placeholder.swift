@@ -1,1 +1,0 @@
-// ChiTraReturns — placeholder until its first file lands.

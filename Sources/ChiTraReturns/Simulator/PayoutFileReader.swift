@@ -1,0 +1,136 @@
+import ChiTraBatch
+import ChiTraCore
+import Foundation
+
+/// What the simulator needs of one of our payout files.
+struct SimulatedPayout {
+    struct Line {
+        var reference: String
+        var amount: Int64
+        var accountNo: String?
+        var beneficiaryCode: String?
+        var beneficiaryName: String?
+        var proxyName: String?
+        var line: Int
+    }
+    /// `pain.001.001.09`, `bank-csv`, `vnpost-list`, … (the name in payout-formats.json).
+    var format: String
+    var messageID: String?
+    var paymentInfoID: String?
+    var executionDate: String?
+    var debtorAccount: String?
+    var lines: [Line]
+}
+
+/// Reads our own payout files back: pain.001.001.09 through the same guarded XML reader as the
+/// returns, CSV formats through their payout descriptors (columns found by header).
+enum PayoutFileReader {
+    static func read(_ url: URL, formats: PayoutFormats, limits: XMLLimits = XMLLimits()) throws(ReturnFileError) -> SimulatedPayout {
+        let name = url.lastPathComponent
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
+        }
+        var head = [UInt8](handle.readData(ofLength: 64))
+        try? handle.close()
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        if head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<") {
+            try SafeXMLReader.prescan(url, limits: limits)
+            let ns = try SafeXMLReader.rootNamespace(url, limits: limits)
+            guard ns == Pain001Writer.namespace else {
+                throw ReturnFileError(.unknownFormat, file: name, "is XML with the namespace \"\(ns ?? "")\"; the simulator reads pain.001.001.09 payout files only.")
+            }
+            let handler = Pain001Reader()
+            try SafeXMLReader.parse(url, limits: limits, handler: handler)
+            if let problem = handler.problem { throw ReturnFileError(.notWellFormed, file: name, problem) }
+            guard !handler.payout.lines.isEmpty else {
+                throw ReturnFileError(.emptyFile, file: name, "has no CdtTrfTxInf; there is nothing to answer.")
+            }
+            return handler.payout
+        }
+        return try readCSV(url, formats: formats)
+    }
+
+    private static func readCSV(_ url: URL, formats: PayoutFormats) throws(ReturnFileError) -> SimulatedPayout {
+        let name = url.lastPathComponent
+        do {
+            let reader = try CSVReader(url: url)
+            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+            let cells = header.fields.map(ReturnCSVParser.normalise)
+            var chosen: (String, CSVFormatDescriptor)?
+            for (formatName, format) in formats.formats.sorted(by: { $0.key < $1.key }) {
+                guard case .csv(let d) = format, d.headerRow else { continue }
+                if d.columns.allSatisfy({ cells.contains($0.header.precomposedStringWithCanonicalMapping) }) { chosen = (formatName, d); break }
+            }
+            guard let (formatName, d) = chosen else {
+                throw ReturnFileError(.unknownFormat, file: name, "has a header row that matches no CSV format of payout-formats.json; the simulator cannot tell which lines it holds.")
+            }
+            func index(_ field: PayoutField) -> Int? {
+                d.columns.first { $0.field == field }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
+            }
+            guard let refIndex = index(.reference), let amountIndex = index(.amount) else {
+                throw ReturnFileError(.headerMismatch, file: name, "is in the \(formatName) format, which has no reference or amount column; it cannot be answered line by line.")
+            }
+            let labelIndex = d.columns.first { $0.total == .label }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
+            var payout = SimulatedPayout(format: formatName, lines: [])
+            while let row = try reader.next() {
+                func value(_ i: Int?) -> String? {
+                    guard let i, i < row.fields.count else { return nil }
+                    let v = ReturnCSVParser.normalise(row.fields[i])
+                    return v.isEmpty ? nil : v
+                }
+                if row.fields.allSatisfy({ $0.isEmpty }) { continue }
+                if let label = d.totalsLabel, value(labelIndex) == label.precomposedStringWithCanonicalMapping { continue }
+                guard let reference = value(refIndex), let amountText = value(amountIndex),
+                      let amount = try? ReturnAmount.parse(amountText, strictSeparators: true).get() else {
+                    throw ReturnFileError(.notWellFormed, file: name, "line \(row.line) has no readable reference or amount; is this a file ChiTra wrote?")
+                }
+                payout.lines.append(.init(reference: reference, amount: amount, accountNo: value(index(.accountNo)),
+                                          beneficiaryCode: value(index(.beneficiaryCode)),
+                                          beneficiaryName: value(index(.beneficiaryName)) ?? value(index(.payeeName)),
+                                          proxyName: value(index(.proxyName)), line: row.line))
+            }
+            guard !payout.lines.isEmpty else { throw ReturnFileError(.emptyFile, file: name, "has no payout lines; there is nothing to answer.") }
+            return payout
+        } catch let e as ReturnFileError {
+            throw e
+        } catch {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+        }
+    }
+
+    /// Collects the pain.001.001.09 fields the simulator answers with.
+    private final class Pain001Reader: XMLEventHandler {
+        var payout = SimulatedPayout(format: "pain.001.001.09", lines: [])
+        var current: SimulatedPayout.Line?
+        var currentCurrency: String?
+        var problem: String?
+
+        func didStart(path: [String], attributes: [String: String], line: Int) {
+            if path.last == "CdtTrfTxInf" { current = .init(reference: "", amount: -1, line: line); currentCurrency = nil }
+            if path.ends(with: ["CdtTrfTxInf", "Amt", "InstdAmt"]) { currentCurrency = attributes["Ccy"] }
+        }
+
+        func didEnd(path: [String], text: String, line: Int) {
+            if current != nil {
+                if path.ends(with: ["CdtTrfTxInf", "PmtId", "EndToEndId"]) { current?.reference = text }
+                else if path.ends(with: ["CdtTrfTxInf", "Amt", "InstdAmt"]) {
+                    if currentCurrency == "VND", let v = try? ReturnAmount.parse(text, strictSeparators: false).get() { current?.amount = v }
+                } else if path.ends(with: ["CdtrAcct", "Id", "Othr", "Id"]) { current?.accountNo = text }
+                else if path.ends(with: ["Cdtr", "Nm"]) { current?.beneficiaryName = text }
+                else if path.last == "CdtTrfTxInf", let c = current {
+                    current = nil
+                    if c.reference.isEmpty || c.amount < 0 {
+                        if problem == nil { problem = "has a transaction near line \(c.line) without an EndToEndId or a VND amount; is this a file ChiTra wrote?" }
+                    } else {
+                        payout.lines.append(c)
+                    }
+                }
+                return
+            }
+            if path.ends(with: ["GrpHdr", "MsgId"]) { payout.messageID = text }
+            else if path.ends(with: ["PmtInf", "PmtInfId"]) { payout.paymentInfoID = text }
+            else if path.ends(with: ["PmtInf", "ReqdExctnDt", "Dt"]) { payout.executionDate = text }
+            else if path.ends(with: ["PmtInf", "DbtrAcct", "Id", "Othr", "Id"]) { payout.debtorAccount = text }
+        }
+    }
+}
