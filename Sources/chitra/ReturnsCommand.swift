@@ -37,6 +37,7 @@ struct ReturnsCommand: ParsableCommand {
                 return
             }
             print("\(s.file) [\(s.format ?? "?")], signature \(s.signature): \(s.records) lines — \(s.paid) paid, \(s.failed) not paid, \(s.pending) pending, \(s.unchanged) unchanged; \(s.exceptions.count) exceptions, \(s.malformed) malformed.")
+            if let g = s.groupStatus { print("  the file's status for the whole message: \(g)") }
             for e in s.exceptions.prefix(30) { print("  exception: \(e)") }
             if s.exceptions.count > 30 { print("  … \(s.exceptions.count - 30) more: chitra exceptions list") }
             for f in s.flags.prefix(30) { print("  flag: \(f)") }

@@ -260,3 +260,31 @@ struct ReturnImportTests {
         #expect(rows.contains { $0.hasPrefix("\(r01["reference"] as String),R01,Nguyễn Thị Lành,") && $0.contains(",1000000,Đã chi,") })
     }
 }
+
+@Suite("Returns: the public ISO 20022 samples")
+struct PublicSampleImportTests {
+    static let samples = ReturnsSetup.root.deletingLastPathComponent().appendingPathComponent("shared/iso20022/samples")
+
+    @Test("Every public pain.002 and camt.054 sample imports without a crash; its lines are unknown to our batches and queued as such",
+          .enabled(if: FileManager.default.fileExists(atPath: samples.path), "needs ../shared/iso20022/samples beside the clone"))
+    func samplesImport() throws {
+        let s = try ReturnsSetup()
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.samples.path)
+            .filter { $0.hasPrefix("pain.002") || $0.hasPrefix("camt.054") }.sorted()
+        #expect(names.count == 5)
+        for name in names {
+            let copy = s.dir.appendingPathComponent(name)
+            try FileManager.default.copyItem(at: Self.samples.appendingPathComponent(name), to: copy)
+            let sum = try s.importer().importFile(copy)
+            #expect(sum.paid + sum.failed + sum.pending == 0, "\(name) must not settle any of our payments")
+            #expect(sum.records + sum.malformed > 0 || sum.groupStatus != nil, "\(name) should say what it held")
+            #expect(sum.exceptions.count == sum.records + sum.malformed, "\(name): every line it holds is queued, none applied")
+        }
+        let kinds = Set(try ExceptionQueue(db: s.db).list().map(\.kind))
+        #expect(kinds.contains("unknown_reference"))
+        #expect(kinds.isSubset(of: ["unknown_reference", "malformed", "totals_differ"]))
+        // Nothing of ours changed.
+        let states = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM payout_line WHERE batch_id = ?", arguments: [s.batchID]) }
+        #expect(states == ["exported"])
+    }
+}

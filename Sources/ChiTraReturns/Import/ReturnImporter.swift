@@ -22,6 +22,8 @@ public struct ReturnImportSummary: Sendable, Codable {
     public var exceptions: [String] = []
     public var malformed = 0
     public var flags: [String] = []
+    /// A status the file gives its whole message (pain.002 GrpSts), e.g. `RCVC`, `ACCP`, `RJCT AM05`.
+    public var groupStatus: String?
 }
 
 /// A return file refused whole (bad signature, unreadable): nothing was recorded.
@@ -68,6 +70,7 @@ public struct ReturnImporter {
         let doc = try ReturnFileReader.read(url: url, formatHint: formatHint,
                                             formats: try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json")))
         s.format = doc.format
+        s.groupStatus = doc.groupStatus.map { g in g.status + (g.reasonCode.map { " " + $0 } ?? "") }
         s.records = doc.records.count
         s.malformed = doc.malformed.count
         let now = Timestamp.now()
