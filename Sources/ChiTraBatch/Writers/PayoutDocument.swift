@@ -88,19 +88,8 @@ public struct Institution: Sendable, Equatable, Hashable {
 
 /// One payment to one payee.
 public struct PayoutLine: Sendable, Equatable {
-    /// How the payee receives the money.
-    public enum Channel: String, Sendable, Codable, CaseIterable {
-        case bank, postAccount = "post_account", postCash = "post_cash"
-
-        /// The wording of the roll (`formats/roll-csv.md`).
-        public var vietnamese: String {
-            switch self {
-            case .bank: return "Tài khoản ngân hàng"
-            case .postAccount: return "Tài khoản bưu điện"
-            case .postCash: return "Tiền mặt tại bưu điện"
-            }
-        }
-    }
+    /// How the payee receives the money (the roll's channel).
+    public typealias Channel = ChiTraCore.Channel
 
     /// What the money is for.
     public enum Kind: String, Sendable, Codable, CaseIterable {
