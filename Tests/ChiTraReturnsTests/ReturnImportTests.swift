@@ -288,3 +288,24 @@ struct PublicSampleImportTests {
         #expect(states == ["exported"])
     }
 }
+
+@Suite("Returns: overpayments")
+struct OverpaymentTests {
+    @Test("A death recorded after the batch was sent lists the months after it as overpayments to recover")
+    func overpaymentAfterDeath() throws {
+        let s = try ReturnsSetup()
+        // The December list paid R01 1,000,000; the next roll export records her death on 10/11/2026.
+        var text = try String(contentsOf: ReturnsSetup.root.appendingPathComponent("fixtures/rules/rules-roll.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "R01,Nguyễn Thị Lành,15/12/1946,Nữ,046146000101,Phường Hương Trà,Tổ dân phố 1,Số 9 đường Lý Bôn,0912345678,NCT_NGHEO_KHONG_NGUOI_PHUNG_DUONG,,101/QĐ-UBND,10/03/2022,04/2022,,",
+                                         with: "R01,Nguyễn Thị Lành,15/12/1946,Nữ,046146000101,Phường Hương Trà,Tổ dân phố 1,Số 9 đường Lý Bôn,0912345678,NCT_NGHEO_KHONG_NGUOI_PHUNG_DUONG,,101/QĐ-UBND,10/03/2022,04/2022,,10/11/2026")
+        let url = s.dir.appendingPathComponent("roll-later.csv")
+        try Data(text.utf8).write(to: url)
+        var importer = RollImporter(db: s.db, validator: RollValidator(tariff: ReturnsSetup.tariff, banks: ReturnsSetup.banks, today: CivilDate(year: 2026, month: 11, day: 23)!))
+        importer.actor = "test"
+        _ = try importer.importFile(url)
+        let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db))
+        #expect(rec.overpayments.map(\.code) == ["R01"])
+        #expect(rec.overpayments.first?.amount == 1_000_000)
+        #expect(rec.vietnameseLines().contains { $0.contains("cần truy thu") })
+    }
+}
