@@ -83,7 +83,7 @@ struct BatchCommand: ParsableCommand {
 
         func run() throws {
             let dir = try global.formatsDir()
-            let exporter = BatchExporter(db: try global.openStore(), payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
+            let exporter = BatchExporter(db: try global.openStore(keys: keys.directory), payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
                                          banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
                                          keys: keys.keyStore)
             let s = try exporter.export(batchID: id, to: URL(fileURLWithPath: out), by: by ?? defaultActor())
