@@ -21,7 +21,7 @@ public final class AppDatabase: Sendable {
     public convenience init(path: String, auditKeyDirectory: URL? = nil) throws {
         let dir = auditKeyDirectory ?? Self.defaultKeyDirectory()
         // A store whose chain is already sealed must find its key; a new store creates one.
-        let key = try AuditKey.loadOrCreate(directory: dir)
+        let key = try AuditKey.loadOrCreate(directory: dir, create: !Self.hasSealedChain(path: path))
         try self.init(path: path, auditKey: key)
     }
 
@@ -31,6 +31,21 @@ public final class AppDatabase: Sendable {
             guard let message = Data.fromDatabaseValue(values[0]) else { return nil }
             return try auditKey.mac(message)
         }
+    }
+
+    /// True when the store at `path` exists and its audit chain is already bound to a key.
+    static func hasSealedChain(path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return false }
+        defer { try? queue.close() }
+        let kcv = try? queue.read { db -> String? in
+            guard try db.tableExists("audit_chain") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT key_kcv FROM audit_chain WHERE id = 1")
+        }
+        return (kcv ?? nil) != nil
     }
 
     /// `$CHITRA_KEYS`, else `./chitra-keys` (the signing key directory).

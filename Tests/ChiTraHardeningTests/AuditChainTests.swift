@@ -123,9 +123,19 @@ struct AuditChainTests {
     @Test func theWrongAuditKeyIsRefusedOnOpen() throws {
         let (db, dir) = try store(entries: 2)
         let path = db.path
+        _ = try AuditKey.loadOrCreate(directory: dir.file("elsewhere"))   // another store's key
         #expect {
             _ = try AppDatabase(path: path, auditKeyDirectory: dir.file("elsewhere"))
         } throws: { ($0 as? StoreError)?.message.contains("check value") == true }
+    }
+
+    @Test func anExistingStoreDoesNotCreateAStrayAuditKey() throws {
+        let (db, dir) = try store(entries: 1)
+        let path = db.path
+        #expect {
+            _ = try AppDatabase(path: path, auditKeyDirectory: dir.file("wrong-dir"))
+        } throws: { "\($0)".contains("does not exist") && "\($0)".contains("--keys") }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("wrong-dir").path))
     }
 
     @Test func theMigrationSealsOlderEntries() throws {
