@@ -1,4 +1,6 @@
 import ChiTraCore
+import ChiTraStore
+import GRDB
 import Foundation
 import Testing
 
@@ -55,6 +57,14 @@ import Testing
         let code = try #require(try column("code", in: dir.file("roll.csv")).sorted().first)
         try run(["explain", code, "--period", "2026-12"], mustSucceed: false)
         try run(["beneficiary", "set-account", code, "--channel", "bank", "--bin", "970405", "--account", "12345678901234", "--account-name", "X", "--by", "D"], mustSucceed: false)
+
+        // On request, the full ID is shown, and the request is in the audit log.
+        let shown = try ChitraRun.run(["explain", code, "--period", "2026-12", "--show-personal-data"], in: dir.url)
+        #expect(shown.status == 0, "\(shown.text)")
+        let db = try AppDatabase(path: dir.file("s.sqlite").path, auditKeyDirectory: dir.file("keys"))
+        let logged = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action = 'personal-data.show' AND entity_id = ?", arguments: [code]) }
+        #expect(logged == 1)
+        #expect(try db.verifyAuditChain().ok)
 
         var secrets = try column("personal_id", in: dir.file("roll.csv"))
         secrets.formUnion(try column("account_no", in: dir.file("roll.csv")))
