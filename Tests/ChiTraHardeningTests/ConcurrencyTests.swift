@@ -78,6 +78,14 @@ import Testing
             try #require(r.status == 0, "\(r.text)")
             returns.append(ret)
         }
+        // The same return file twice at once: applied once; the other run says so in a sentence.
+        let twice = [try ChitraRun(["returns", "import", returns[0], "--by", "C"], in: dir.url),
+                     try ChitraRun(["returns", "import", returns[0], "--by", "D"], in: dir.url)].map { $0.finish() }
+        #expect(twice.contains { $0.status == 0 }, "\(twice.map(\.text))")
+        for r in twice where r.status != 0 {
+            #expect(r.text.contains("already imported") || r.text.contains("busy"), "\(r.text)")
+            #expect(!r.text.contains("SQLite error"), "\(r.text)")
+        }
         let build = try ChitraRun(["batch", "build", "--period", "2027-01", "--by", "A"], in: dir.url)
         var imports: [(status: Int32, text: String)] = []
         for ret in returns { imports.append(try ChitraRun.run(["returns", "import", ret, "--by", "C"], in: dir.url)) }
