@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "ChiTraCore"),
         // The embedded SQLite store (GRDB): schema, migrations, audit log.
         .target(name: "ChiTraStore", dependencies: [
-            "ChiTraCore",
+            "ChiTraCore", "ChiTraSigning",  // ChiTraSigning: HMAC for the audit chain (no cycle: Signing depends on COpenSSL only)
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // HMAC signing, key files, detached signatures, manifests, verification.
@@ -58,5 +58,6 @@ let package = Package(
         .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
+        .testTarget(name: "ChiTraHardeningTests", dependencies: ["ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

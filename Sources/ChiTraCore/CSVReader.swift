@@ -14,7 +14,7 @@ public final class CSVReader {
         public let file: String
         public let line: Int
         public let message: String
-        public var description: String { "\(file), line \(line): \(message)" }
+        public var description: String { "\(SafeText.echo(file, limit: 200)), line \(line): \(SafeText.clean(message))" }
     }
 
     private let handle: FileHandle

@@ -106,7 +106,7 @@ public struct Tariff: Sendable {
 public struct TariffError: Error, CustomStringConvertible {
     public let file: String
     public let message: String
-    public var description: String { "\(file): \(message)" }
+    public var description: String { "\(file): \(SafeText.clean(message))" }
 }
 
 extension Tariff {

@@ -26,7 +26,7 @@ public struct RollHeader: Sendable {
         for (i, raw) in cells.enumerated() {
             let k = VietnameseText.key(raw)
             guard let col = Self.lookup[k] else {
-                throw Problem(description: "\(file), line 1, column \(i + 1): unknown header \"\(raw)\"; use the headers in formats/roll-csv.md (Vietnamese or English keys)")
+                throw Problem(description: "\(file), line 1, column \(i + 1): unknown header \"\(SafeText.echo(raw))\"; use the headers in formats/roll-csv.md (Vietnamese or English keys)")
             }
             if idx[col] != nil {
                 throw Problem(description: "\(file), line 1, column \(i + 1): \"\(raw)\" repeats column \"\(col.vietnameseHeader)\"; remove one of them")

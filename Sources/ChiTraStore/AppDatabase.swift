@@ -9,15 +9,64 @@ import GRDB
 public final class AppDatabase: Sendable {
     public let writer: DatabaseQueue
     public let path: String
+    /// The key that seals the audit log's hash chain (see ``AuditLog``).
+    public let auditKey: AuditKey
 
-    /// Opens (creating if needed) the store at `path`, mode 0600, WAL journal.
-    public init(path: String) throws {
+    /// The SQL function through which ``AuditLog`` MACs entries with this store's audit key.
+    static let auditMacFunctionName = "chitra_audit_mac"
+
+    /// Opens (creating if needed) the store at `path`, mode 0600, WAL journal, with the audit
+    /// key `audit.key` of `auditKeyDirectory` (default: `$CHITRA_KEYS`, else `./chitra-keys`;
+    /// created on first use).
+    public convenience init(path: String, auditKeyDirectory: URL? = nil) throws {
+        let dir = auditKeyDirectory ?? Self.defaultKeyDirectory()
+        // A store whose chain is already sealed must find its key; a new store creates one.
+        let key = try AuditKey.loadOrCreate(directory: dir, create: !Self.hasSealedChain(path: path))
+        try self.init(path: path, auditKey: key)
+    }
+
+    /// The SQL function `chitra_audit_mac(blob)`: HMAC-SHA256 under the audit key.
+    static func auditMacFunction(_ auditKey: AuditKey) -> DatabaseFunction {
+        DatabaseFunction(auditMacFunctionName, argumentCount: 1, pure: true) { values in
+            guard let message = Data.fromDatabaseValue(values[0]) else { return nil }
+            return try auditKey.mac(message)
+        }
+    }
+
+    /// True when the store at `path` exists and its audit chain is already bound to a key.
+    static func hasSealedChain(path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return false }
+        defer { try? queue.close() }
+        let kcv = try? queue.read { db -> String? in
+            guard try db.tableExists("audit_chain") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT key_kcv FROM audit_chain WHERE id = 1")
+        }
+        return (kcv ?? nil) != nil
+    }
+
+    /// `$CHITRA_KEYS`, else `./chitra-keys` (the signing key directory).
+    public static func defaultKeyDirectory() -> URL {
+        if let env = ProcessInfo.processInfo.environment["CHITRA_KEYS"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        return URL(fileURLWithPath: "chitra-keys")
+    }
+
+    /// Opens (creating if needed) the store at `path` with an audit key already loaded.
+    public init(path: String, auditKey: AuditKey) throws {
         self.path = path
+        self.auditKey = auditKey
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
+        // GRDB 7 opens write transactions IMMEDIATE (Configuration.defaultTransactionKind is gone):
+        // two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
+        let macFunction = Self.auditMacFunction(auditKey)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            db.add(function: macFunction)
         }
         let fm = FileManager.default
         let existed = fm.fileExists(atPath: path)
@@ -31,6 +80,9 @@ public final class AppDatabase: Sendable {
             writer = try DatabaseQueue(path: path, configuration: config)
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Self.migrator.migrate(writer)
+            try checkAuditKey()
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
+            throw StoreError.busy(path: path)
         } catch let e as DatabaseError {
             throw StoreError("cannot open the store at \(path): \(e.message ?? "\(e.resultCode)")", remedy: "is it a ChiTra store? `chitra init` creates a new one")
         }
@@ -41,7 +93,27 @@ public final class AppDatabase: Sendable {
     public static func temporary() throws -> AppDatabase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path)
+        return try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path, auditKeyDirectory: dir.appendingPathComponent("keys"))
+    }
+
+    /// Records the audit key's check value on first use and refuses a different key afterwards,
+    /// so a store opened with the wrong key directory never starts a second chain.
+    private func checkAuditKey() throws {
+        let kcv = auditKey.checkValue
+        let stored = try writer.write { db -> String in
+            if let k = try String.fetchOne(db, sql: "SELECT key_kcv FROM audit_chain WHERE id = 1") { return k }
+            try db.execute(sql: "INSERT INTO audit_chain(id, key_kcv) VALUES (1, ?)", arguments: [kcv])
+            return kcv
+        }
+        if stored != kcv {
+            throw StoreError("the audit log of \(path) is sealed with the audit key of check value \(stored), but \(auditKey.path) has check value \(kcv)",
+                             remedy: "pass --keys DIR (or set CHITRA_KEYS) to the key directory that holds this store's audit.key")
+        }
+    }
+
+    /// Verifies the audit log's hash chain; see ``AuditLog/verify(_:)``.
+    public func verifyAuditChain() throws -> AuditLog.ChainReport {
+        try writer.read { try AuditLog.verify($0) }
     }
 
     static var migrator: DatabaseMigrator {
@@ -51,6 +123,13 @@ public final class AppDatabase: Sendable {
         }
         m.registerMigration("v2-gaps") { db in
             try db.execute(sql: Schema.v2Gaps)
+        }
+        m.registerMigration("v3-audit-chain") { db in
+            try db.execute(sql: Schema.v3AuditChain)
+            // Seal what was written before the chain existed, in id order.
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update")
+            try AuditLog.sealUnsealed(db)
+            try db.execute(sql: Schema.v3AuditTriggers)
         }
         return m
     }
@@ -62,4 +141,10 @@ public struct StoreError: Error, CustomStringConvertible {
     public let remedy: String?
     public init(_ message: String, remedy: String? = nil) { self.message = message; self.remedy = remedy }
     public var description: String { remedy.map { "\(message); \($0)" } ?? message }
+
+    /// Another process holds the store's write lock for longer than the busy timeout.
+    public static func busy(path: String) -> StoreError {
+        StoreError("the store \(path) is busy: another chitra command has been writing to it for more than 30 seconds",
+                   remedy: "wait for it to finish and run this command again (nothing was changed)")
+    }
 }

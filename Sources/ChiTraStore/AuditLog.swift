@@ -2,10 +2,175 @@ import Foundation
 import GRDB
 
 /// The append-only audit trail: who, when, what and why. Never holds keys or full personal IDs.
+///
+/// Every entry is sealed into a hash chain: `mac = HMAC-SHA256(auditKey, canonical(entry) ‖ prev_mac)`
+/// where `prev_mac` is the previous entry's `mac` (32 zero bytes for the first). The key is the
+/// store's ``AuditKey`` (a file beside the signing keys, never in the database), reached through
+/// the SQL function `chitra_audit_mac` that ``AppDatabase`` registers on its connection. So an
+/// attacker who can edit the SQLite file can change, delete or reorder rows, but ``verify(_:)``
+/// names the first entry where that happened.
 public enum AuditLog {
+    /// `prev_mac` of the first entry.
+    public static let genesis = Data(repeating: 0, count: 32)
+
+    /// Appends one entry inside the caller's transaction and seals it into the chain.
     public static func append(_ db: Database, actor: String, action: String, entity: String, entityID: String, detail: String = "") throws {
-        try db.execute(sql: "INSERT INTO audit_log(at, actor, action, entity, entity_id, detail) VALUES (?,?,?,?,?,?)",
-                       arguments: [Timestamp.now(), actor, action, entity, entityID, detail])
+        let at = Timestamp.now()
+        let prev = try Data.fetchOne(db, sql: "SELECT mac FROM audit_log ORDER BY id DESC LIMIT 1") ?? genesis
+        let fields = Fields(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail)
+        let mac = try seal(db, fields: fields, prevMac: prev)
+        try db.execute(sql: "INSERT INTO audit_log(at, actor, action, entity, entity_id, detail, prev_mac, mac) VALUES (?,?,?,?,?,?,?,?)",
+                       arguments: [at, actor, action, entity, entityID, detail, prev, mac])
+    }
+
+    /// The fields an entry's MAC covers (everything but `id`, `prev_mac` and `mac`).
+    public struct Fields: Equatable, Sendable {
+        public var at, actor, action, entity, entityID, detail: String
+
+        /// Domain tag, then each field as a 4-byte big-endian length and its UTF-8 bytes, then `prev_mac`.
+        public func canonical(prevMac: Data) -> Data {
+            var out = Data("chitra-audit-v1".utf8)
+            for field in [at, actor, action, entity, entityID, detail] {
+                let bytes = Data(field.utf8)
+                var length = UInt32(bytes.count).bigEndian
+                out.append(Data(bytes: &length, count: 4))
+                out.append(bytes)
+            }
+            out.append(prevMac)
+            return out
+        }
+    }
+
+    static func seal(_ db: Database, fields: Fields, prevMac: Data) throws -> Data {
+        guard let mac = try Data.fetchOne(db, sql: "SELECT \(AppDatabase.auditMacFunctionName)(?)",
+                                          arguments: [fields.canonical(prevMac: prevMac)]) else {
+            throw StoreError("the audit key produced no MAC")
+        }
+        return mac
+    }
+
+    // MARK: - Verification
+
+    /// One audit entry as stored.
+    public struct Entry: Codable, Sendable, FetchableRecord {
+        public var id: Int64
+        public var at, actor, action, entity, entityID, detail: String
+        var prevMac: Data?
+        var mac: Data?
+
+        public init(row: Row) {
+            id = row["id"]; at = row["at"]; actor = row["actor"]; action = row["action"]
+            entity = row["entity"]; entityID = row["entity_id"]; detail = row["detail"]
+            prevMac = row["prev_mac"]; mac = row["mac"]
+        }
+        enum CodingKeys: String, CodingKey { case id, at, actor, action, entity, entityID = "entity_id", detail }
+        var fields: Fields { Fields(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail) }
+    }
+
+    /// What is wrong with the chain at an entry.
+    public enum Problem: String, Codable, Sendable {
+        /// The entry's fields no longer match its MAC.
+        case changed
+        /// One or more entries before this one were deleted.
+        case removed
+        /// The entry is out of its original place (rows swapped or moved).
+        case reordered
+        /// The entry was inserted without a MAC (outside ChiTra).
+        case unsealed
+    }
+
+    /// The outcome of ``verify(_:)``.
+    public struct ChainReport: Codable, Sendable {
+        public var entries: Int
+        public var ok: Bool { problem == nil }
+        /// The first broken entry's id (for `removed` at the end: the last id still present, or 0).
+        public var entryID: Int64?
+        public var problem: Problem?
+        public var message: String
+    }
+
+    /// Walks the chain in id order and reports the first entry that was changed, removed,
+    /// reordered or added without a seal.
+    public static func verify(_ db: Database) throws -> ChainReport {
+        let entries = try Entry.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id")
+        var indexByMac: [Data: Int] = [:]
+        for (i, e) in entries.enumerated() { if let m = e.mac { indexByMac[m] = i } }
+        var expectedPrev = genesis
+        var previousID: Int64 = 0
+        func report(_ id: Int64, _ p: Problem, _ m: String) -> ChainReport {
+            ChainReport(entries: entries.count, entryID: id, problem: p, message: m)
+        }
+        for (i, e) in entries.enumerated() {
+            guard let mac = e.mac, let prev = e.prevMac else {
+                return report(e.id, .unsealed, "audit entry #\(e.id) has no seal: it was added outside ChiTra")
+            }
+            let recomputed = try seal(db, fields: e.fields, prevMac: prev)
+            if recomputed != mac {
+                // Fields moved from a neighbouring row (rows swapped but not their seals)?
+                for j in [i - 1, i + 1] where entries.indices.contains(j) {
+                    if let pm = entries[j].prevMac, let m = entries[j].mac, try seal(db, fields: e.fields, prevMac: pm) == m {
+                        return report(e.id, .reordered, "audit entry #\(e.id) was reordered: it holds the entry sealed as #\(entries[j].id)")
+                    }
+                }
+                return report(e.id, .changed, "audit entry #\(e.id) was changed after it was written (\(e.action) on \(e.entity) \(e.entityID))")
+            }
+            if prev != expectedPrev {
+                if let j = indexByMac[prev], j > i {
+                    return report(e.id, .reordered, "audit entry #\(e.id) was reordered: it belongs after #\(entries[j].id)")
+                }
+                if indexByMac[prev] == nil {
+                    let gap = e.id - previousID - 1
+                    let which = gap > 0 ? (gap == 1 ? "entry #\(previousID + 1) was" : "entries #\(previousID + 1)–#\(e.id - 1) were")
+                                        : "an entry before it was"
+                    return report(e.id, .removed, "audit \(which) removed: #\(e.id) does not follow #\(previousID)")
+                }
+                return report(e.id, .reordered, "audit entry #\(e.id) is out of order: it does not follow #\(previousID)")
+            }
+            expectedPrev = mac
+            previousID = e.id
+        }
+        // Deleted entries at the end: AUTOINCREMENT remembers the highest id ever used.
+        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'") ?? 0
+        if sequence > previousID {
+            let first = previousID + 1
+            return report(previousID, .removed,
+                          sequence == first ? "audit entry #\(first) (the last) was removed" : "audit entries #\(first)–#\(sequence) (the last) were removed")
+        }
+        return ChainReport(entries: entries.count, entryID: nil, problem: nil,
+                           message: "the audit chain of \(entries.count) entries is intact")
+    }
+
+    /// Seals entries written before the chain existed (migration v3), in id order.
+    static func sealUnsealed(_ db: Database) throws {
+        var prev = genesis
+        for e in try Entry.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id") {
+            let mac = try seal(db, fields: e.fields, prevMac: prev)
+            try db.execute(sql: "UPDATE audit_log SET prev_mac = ?, mac = ? WHERE id = ?", arguments: [prev, mac, e.id])
+            prev = mac
+        }
+    }
+
+    // MARK: - Trails
+
+    /// The entries about one batch (the batch itself and the files imported against it), oldest first.
+    public static func trail(_ db: Database, batchID: Int64) throws -> [Entry] {
+        try Entry.fetchAll(db, sql: """
+            SELECT * FROM audit_log
+            WHERE (entity = 'batch' AND entity_id = ?)
+               OR (entity = 'import_file' AND entity_id IN (SELECT DISTINCT CAST(r.file_id AS TEXT) FROM return_line r
+                    JOIN payout_line p ON p.id = r.payout_line_id WHERE p.batch_id = ?))
+            ORDER BY id
+            """, arguments: [String(batchID), batchID])
+    }
+
+    /// The entries about one beneficiary (manual updates, follow-up), oldest first.
+    public static func trail(_ db: Database, beneficiary code: String) throws -> [Entry] {
+        try Entry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE entity = 'beneficiary' AND entity_id = ? ORDER BY id", arguments: [code])
+    }
+
+    /// The last `limit` entries, oldest first.
+    public static func recent(_ db: Database, limit: Int) throws -> [Entry] {
+        try Entry.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])
     }
 }
 

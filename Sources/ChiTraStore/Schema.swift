@@ -276,4 +276,24 @@ extension Schema {
     CREATE TRIGGER gap_case_event_no_delete BEFORE DELETE ON gap_case_event
         BEGIN SELECT RAISE(ABORT, 'the gap case history is append-only'); END;
     """
+
+    /// v3: the audit log becomes a hash chain (see `AuditLog`). Existing entries are sealed by the
+    /// migration; `audit_chain` records the audit key's check value (never the key).
+    static let v3AuditChain = """
+    ALTER TABLE audit_log ADD COLUMN prev_mac BLOB;
+    ALTER TABLE audit_log ADD COLUMN mac BLOB;
+    CREATE TABLE audit_chain (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        key_kcv TEXT NOT NULL
+    );
+    """
+
+    /// Re-created after the v3 migration sealed the old entries: no update, and no entry without a seal.
+    static let v3AuditTriggers = """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_sealed BEFORE INSERT ON audit_log
+        WHEN NEW.mac IS NULL OR NEW.prev_mac IS NULL
+        BEGIN SELECT RAISE(ABORT, 'audit entries must be sealed: use AuditLog.append'); END;
+    """
 }

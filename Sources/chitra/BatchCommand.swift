@@ -83,9 +83,11 @@ struct BatchCommand: ParsableCommand {
 
         func run() throws {
             let dir = try global.formatsDir()
-            let exporter = BatchExporter(db: try global.openStore(), payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
+            let exporter = BatchExporter(db: try global.openStore(keys: keys.directory), payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
                                          banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
                                          keys: keys.keyStore)
+            let stale = removeInterruptedTemporaries(in: URL(fileURLWithPath: out))
+            if stale > 0 && !global.json { print("Removed \(stale) temporary file(s) left in \(out) by an interrupted export.") }
             let s = try exporter.export(batchID: id, to: URL(fileURLWithPath: out), by: by ?? defaultActor())
             if global.json { try printJSON(s); return }
             print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
@@ -136,4 +138,15 @@ struct BatchCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Deletes the hidden `.NAME.tmp-XXXXXX` files an export killed mid-way leaves (AtomicFileWriter's
+/// temporaries: never listed in a manifest, never renamed into place). Returns how many.
+func removeInterruptedTemporaries(in directory: URL) -> Int {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
+    var removed = 0
+    for name in names where name.hasPrefix(".") && name.range(of: #"\.tmp-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil {
+        if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed += 1 }
+    }
+    return removed
 }

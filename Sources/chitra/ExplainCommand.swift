@@ -2,6 +2,7 @@ import ArgumentParser
 import ChiTraCore
 import ChiTraStore
 import Foundation
+import GRDB
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "explain",
@@ -11,6 +12,7 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "Beneficiary code.") var code: String
     @Option(help: ArgumentHelp("The list's month.", valueName: "YYYY-MM")) var period: String
     @Option(help: "Report language: vi (default) or en.") var lang: Language = .vi
+    @Flag(help: "Also print the full personal ID and account number (recorded in the audit log).") var showPersonalData = false
 
     func run() throws {
         guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
@@ -20,6 +22,16 @@ struct ExplainCommand: ParsableCommand {
             throw CLIError("no beneficiary with code \(code) in \(global.dbPath); check the code or import the roll first")
         }
         let e = EntitlementEngine(tariff: tariff).entitlement(person: c.person, grants: c.grants, period: p)
+        if showPersonalData {
+            // Shown only on request, and who asked is kept in the (tamper-evident) audit log.
+            let account = try db.writer.write { d -> String in
+                try AuditLog.append(d, actor: defaultActor(), action: "personal-data.show", entity: "beneficiary", entityID: c.code,
+                                    detail: "explain --show-personal-data")
+                let row = try Row.fetchOne(d, sql: "SELECT channel, bank_bin, account_no FROM beneficiary WHERE code = ?", arguments: [c.code])
+                return [row?["channel"] as String?, row?["bank_bin"] as String?, row?["account_no"] as String?].compactMap { $0 }.joined(separator: " ")
+            }
+            stderrPrint("Personal data of \(c.code) (this display is recorded in the audit log): personal ID \(c.personalID); payment \(account.isEmpty ? "none" : account)")
+        }
         if global.json {
             try printJSON(ExplainJSON(c, e, tariff: tariff))
             return

@@ -23,11 +23,12 @@ struct GlobalOptions: ParsableArguments {
     func banks() throws -> BankDirectory { try BankDirectory.load(from: formatsDir().appendingPathComponent("banks.json")) }
 
     /// Opens an existing store; a missing file is an error that says to run `chitra init`.
-    func openStore() throws -> AppDatabase {
+    /// The audit key is `audit.key` in `keys` (a command's `--keys`), else `$CHITRA_KEYS`, else `./chitra-keys`.
+    func openStore(keys: String? = nil) throws -> AppDatabase {
         guard FileManager.default.fileExists(atPath: dbPath) else {
             throw CLIError("no store at \(dbPath); create it with `chitra init --db \(dbPath)` or pass --db")
         }
-        return try AppDatabase(path: dbPath)
+        return try AppDatabase(path: dbPath, auditKeyDirectory: keys.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) })
     }
 }
 

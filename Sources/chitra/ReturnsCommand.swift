@@ -26,7 +26,7 @@ struct ReturnsCommand: ParsableCommand {
 
         func run() throws {
             let dir = try global.formatsDir()
-            var importer = ReturnImporter(db: try global.openStore(), taxonomy: try ReasonTaxonomy.load(from: dir.appendingPathComponent("return-reasons.json")),
+            var importer = ReturnImporter(db: try global.openStore(keys: keys.directory), taxonomy: try ReasonTaxonomy.load(from: dir.appendingPathComponent("return-reasons.json")),
                                           formatsDir: dir, keys: keys.keyStore)
             importer.requireSignature = requireSignature
             if let by { importer.actor = by }

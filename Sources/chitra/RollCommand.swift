@@ -22,6 +22,7 @@ struct RollCommand: ParsableCommand {
         @Option(help: "Who imports (default: the OS user).") var by: String?
 
         func run() throws {
+            try RollFilePreflight.check(URL(fileURLWithPath: file))
             let db = try global.openStore()
             var importer = RollImporter(db: db, validator: RollValidator(tariff: try global.tariff(), banks: try global.banks()))
             importer.strict = strict

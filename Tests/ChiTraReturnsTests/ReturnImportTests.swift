@@ -25,7 +25,7 @@ struct ReturnsSetup {
     init(export: Bool = true) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("returns-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        db = try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path)
+        db = try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path, auditKeyDirectory: dir.appendingPathComponent("keys"))
         let roll = dir.appendingPathComponent("rules-roll.csv")
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("fixtures/rules/rules-roll.csv"), to: roll)
         var importer = RollImporter(db: db, validator: RollValidator(tariff: Self.tariff, banks: Self.banks, today: CivilDate(year: 2026, month: 11, day: 23)!))

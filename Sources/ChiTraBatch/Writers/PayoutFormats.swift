@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// A payout format by kind: the ISO 20022 code, or a descriptor read by `DescriptorCSVWriter`.
@@ -68,7 +69,9 @@ public struct PayoutFormatsError: Error, Sendable, Equatable, CustomStringConver
     /// Path of the key in the JSON, e.g. `institutions[2].format`.
     public var key: String
     public var message: String
-    public var description: String { key.isEmpty ? "\(source) \(message)." : "\(source): \(key): \(message)." }
+    public var description: String {
+        key.isEmpty ? "\(source) \(SafeText.clean(message))." : "\(source): \(SafeText.clean(key, limit: 120)): \(SafeText.clean(message))."
+    }
 }
 
 /// Walks the JSON tree, checking every key against what is allowed.

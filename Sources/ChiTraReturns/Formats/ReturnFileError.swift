@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// A return file that cannot be read at all (as opposed to a `MalformedLine`, which spoils one line).
@@ -19,5 +20,5 @@ public struct ReturnFileError: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
-    public var description: String { "\(file): \(message)" }
+    public var description: String { "\(SafeText.echo(file, limit: 200)): \(SafeText.clean(message, limit: 600))" }
 }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// Reads a return file — pain.002, camt.054 or a CSV return list — into a `ReturnDocument`,
@@ -78,7 +79,7 @@ public struct ReturnFileReader: Sendable {
         let headers = try ReturnCSVParser.headers(of: url, maxRecordBytes: maxRecordBytes)
         for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return d.name }
         throw ReturnFileError(.unknownFormat, file: name,
-            "has a header row (\(headers.prefix(12).joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
+            "has a header row (\(headers.prefix(12).map { SafeText.echo($0, limit: 40) }.joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
     }
 
     private func checkSize(_ url: URL) throws(ReturnFileError) {

@@ -244,5 +244,7 @@ public struct ReturnFormatsError: Error, Sendable, Equatable, CustomStringConver
     public var source: String
     public var key: String
     public var message: String
-    public var description: String { key.isEmpty ? "\(source) \(message)." : "\(source): \(key): \(message)." }
+    public var description: String {
+        key.isEmpty ? "\(source) \(SafeText.clean(message))." : "\(source): \(SafeText.clean(key, limit: 120)): \(SafeText.clean(message))."
+    }
 }

@@ -62,9 +62,16 @@ enum SafeXMLReader {
         let patterns: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
         var carry: [UInt8] = []
         var first = true
+        var utf8 = UTF8Check()
+        var offset: UInt64 = 0
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
+            // Invalid UTF-8 is refused here: Foundation's XMLParser crashes on some of it (in comments).
+            if !utf8.feed([UInt8](chunk), final: false) {
+                throw ReturnFileError(.notUTF8, file: name, "is not valid UTF-8 (bad bytes near byte \(max(0, Int64(offset) + Int64(utf8.badOffset)))); ask the bank for the UTF-8 file ISO 20022 requires.")
+            }
+            offset += UInt64(chunk.count)
             var bytes = carry
             bytes.append(contentsOf: chunk)
             if first {
@@ -81,6 +88,51 @@ enum SafeXMLReader {
         }
         if first {
             throw ReturnFileError(.emptyFile, file: name, "is empty.")
+        }
+        if !utf8.feed([], final: true) {
+            throw ReturnFileError(.notUTF8, file: name, "is not valid UTF-8 (it ends inside a character); ask the bank for the UTF-8 file ISO 20022 requires.")
+        }
+    }
+
+    /// Streaming UTF-8 validation: a character split between two chunks is carried over.
+    struct UTF8Check {
+        private var pending: [UInt8] = []
+        /// Offset of the chunk's first byte from where the bad sequence starts (approximate).
+        private(set) var badOffset = 0
+
+        /// False when `chunk` (after what was pending) is not valid UTF-8.
+        mutating func feed(_ chunk: [UInt8], final: Bool) -> Bool {
+            var bytes = pending
+            bytes.append(contentsOf: chunk)
+            var cut = bytes.count
+            if !final {
+                // Keep back an incomplete sequence at the end (at most 3 bytes).
+                var i = bytes.count - 1
+                while i >= 0 && i >= bytes.count - 3 {
+                    let b = bytes[i]
+                    if b & 0xC0 != 0x80 {
+                        let need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+                        if bytes.count - i < need { cut = i }
+                        break
+                    }
+                    i -= 1
+                }
+            }
+            pending = Array(bytes[cut...])
+            if String(validating: bytes[..<cut], as: UTF8.self) == nil {
+                var valid = 0
+                var it = bytes[..<cut].makeIterator()
+                var decoder = UTF8()
+                loop: while true {
+                    switch decoder.decode(&it) {
+                    case .scalarValue(let v): valid += UTF8.width(v)
+                    case .emptyInput, .error: break loop
+                    }
+                }
+                badOffset = valid - (bytes.count - chunk.count)
+                return false
+            }
+            return true
         }
     }
 

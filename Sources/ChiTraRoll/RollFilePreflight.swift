@@ -1,0 +1,29 @@
+import Foundation
+
+/// Checks a roll file before anything reads it: a regular file, not empty, not absurdly large.
+///
+/// A commune's roll is a few megabytes (3,000 people ≈ 1 MB); the limit leaves room for a
+/// province-wide export while refusing, by size alone, a multi-gigabyte file picked by mistake
+/// (which would otherwise be hashed in full before the first line is read).
+public enum RollFilePreflight {
+    /// Largest accepted roll file, in bytes (256 MiB).
+    public static let maxBytes: UInt64 = 256 << 20
+
+    public struct Refused: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func check(_ url: URL, maxBytes: UInt64 = maxBytes) throws {
+        let name = url.lastPathComponent
+        var st = stat()
+        guard stat(url.path, &st) == 0 else {
+            throw Refused(description: "\(name): cannot be read (\(String(cString: strerror(errno)))); check the path and permissions")
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: "\(name) is not a regular file") }
+        let size = UInt64(st.st_size)
+        if size == 0 { throw Refused(description: "\(name) is empty; export the roll again") }
+        if size > maxBytes {
+            throw Refused(description: "\(name) is \(size) bytes, larger than the \(maxBytes)-byte limit for a roll export; check that this is the right file")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import ChiTraCore
+import ChiTraStore
+import Foundation
+
+/// `chitra audit`: verify the audit log's hash chain and show trails.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The tamper-evident audit log.",
+        discussion: """
+        Every entry is sealed with HMAC-SHA256 under the audit key (audit.key in the key directory, never in the store),
+        chained to the entry before it. `verify` names the first entry changed, removed or reordered.
+        """,
+        subcommands: [Verify.self, Show.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Walk the audit chain; exit 4 at the first changed, removed or reordered entry.",
+            discussion: "Example: chitra audit verify --keys /secure/chitra-keys")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var keys: KeysCommand.StoreOptions
+
+        func run() throws {
+            let r = try global.openStore(keys: keys.directory).verifyAuditChain()
+            if global.json { try printJSON(r) } else { print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).") }
+            if !r.ok { throw ExitCode(4) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a trail: one batch, one beneficiary, or the latest entries.",
+            discussion: "Examples: chitra audit show --batch 1; chitra audit show --beneficiary DT0000114; chitra audit show --last 50")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var keys: KeysCommand.StoreOptions
+        @Option(help: "A batch id.") var batch: Int64?
+        @Option(help: "A beneficiary code.") var beneficiary: String?
+        @Option(help: "Without --batch or --beneficiary: how many of the latest entries.") var last = 30
+
+        func validate() throws {
+            if batch != nil && beneficiary != nil { throw ValidationError("Give --batch or --beneficiary, not both.") }
+        }
+
+        func run() throws {
+            let db = try global.openStore(keys: keys.directory)
+            let entries = try db.writer.read { d -> [AuditLog.Entry] in
+                if let batch { return try AuditLog.trail(d, batchID: batch) }
+                if let beneficiary { return try AuditLog.trail(d, beneficiary: beneficiary) }
+                return try AuditLog.recent(d, limit: last)
+            }
+            if global.json { try printJSON(entries); return }
+            if entries.isEmpty { print("No audit entries."); return }
+            for e in entries {
+                print("#\(e.id) \(e.at) \(e.actor): \(e.action) \(e.entity) \(e.entityID)\(e.detail.isEmpty ? "" : " — \(e.detail)")")
+            }
+        }
+    }
+}
+
+/// `chitra backup`: an online copy of the store, atomic, mode 0600, checked after writing.
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the store to a file (SQLite online backup), 0600, atomic.",
+        discussion: """
+        Commands may keep running meanwhile. The copy is checked (integrity_check, audit chain) after writing.
+        The audit key is not in the backup: keep a copy of the key directory elsewhere (ops/runbook.md).
+        Example: chitra backup --out /backup/chitra-2026-12-01.sqlite
+        """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var keys: KeysCommand.StoreOptions
+    @Option(help: ArgumentHelp("The backup file to write.", valueName: "FILE")) var out: String
+    @Option(help: "Who makes the backup (default: the OS user).") var by: String?
+
+    func validate() throws {
+        if FileManager.default.fileExists(atPath: out) && URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: global.dbPath).standardizedFileURL.path {
+            throw ValidationError("--out must not be the store itself.")
+        }
+    }
+
+    func run() throws {
+        let db = try global.openStore(keys: keys.directory)
+        let r = try db.backup(to: URL(fileURLWithPath: out), by: by ?? defaultActor())
+        if global.json { try printJSON(r) } else {
+            print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
+        }
+        if r.integrity != "ok" || !r.auditChain.ok { throw ExitCode(4) }
+    }
+}
+
+/// `chitra restore`: put a backup back as a store, after checking it.
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a backup as the store, after checking its integrity and audit chain.",
+        discussion: """
+        Refuses to replace an existing store unless --force. The backup is checked (PRAGMA integrity_check, the audit chain
+        under the audit key of --keys) before it is renamed into place.
+        Example: chitra restore /backup/chitra-2026-12-01.sqlite --db ward.sqlite
+        """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var keys: KeysCommand.StoreOptions
+    @Argument(help: "The backup file.") var file: String
+    @Flag(help: "Replace an existing store.") var force = false
+    @Option(help: "Who restores (default: the OS user).") var by: String?
+
+    func run() throws {
+        let dir = keys.directory.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } ?? AppDatabase.defaultKeyDirectory()
+        let key = try AuditKey.loadOrCreate(directory: dir, create: false)
+        let r = try AppDatabase.restore(from: URL(fileURLWithPath: file), to: global.dbPath, auditKey: key, force: force, by: by ?? defaultActor())
+        if global.json { try printJSON(r) } else {
+            print("Restored \(file) as \(r.file): integrity \(r.integrity); \(r.auditChain.message).")
+        }
+    }
+}

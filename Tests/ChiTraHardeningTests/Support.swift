@@ -1,0 +1,67 @@
+import Foundation
+
+/// A fresh temporary directory, removed when the value is dropped.
+final class TempDir {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-harden-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
+
+enum Paths {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let formats = packageRoot.appendingPathComponent("formats")
+    static let fixtures = packageRoot.appendingPathComponent("fixtures")
+}
+
+/// File mode bits (permissions only).
+func fileMode(_ path: String) -> mode_t {
+    var st = stat()
+    return stat(path, &st) == 0 ? st.st_mode & 0o777 : 0
+}
+
+/// The `chitra` executable built beside the test bundle, or nil (the tests that need it skip).
+let chitraBinary: URL? = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [beside.appendingPathComponent("chitra"), beside.deletingLastPathComponent().appendingPathComponent("chitra"),
+                      Paths.packageRoot.appendingPathComponent(".build/debug/chitra")]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+/// A running or finished `chitra` process in a store directory.
+final class ChitraRun: @unchecked Sendable {
+    let process = Process()
+    let output: URL
+
+    /// Starts `chitra args…` with CHITRA_DB/KEYS/FORMATS pointing into `dir`.
+    init(_ args: [String], in dir: URL) throws {
+        process.executableURL = chitraBinary
+        process.arguments = args
+        process.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["CHITRA_DB"] = dir.appendingPathComponent("s.sqlite").path
+        env["CHITRA_KEYS"] = dir.appendingPathComponent("keys").path
+        env["CHITRA_FORMATS"] = Paths.formats.path
+        process.environment = env
+        output = dir.appendingPathComponent(".out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    /// Waits for the end; returns the exit status and everything printed.
+    func finish() -> (status: Int32, text: String) {
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs to the end and returns the exit status and output.
+    static func run(_ args: [String], in dir: URL) throws -> (status: Int32, text: String) {
+        try ChitraRun(args, in: dir).finish()
+    }
+}
