@@ -52,6 +52,9 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v2-gaps") { db in
             try db.execute(sql: Schema.v2Gaps)
         }
+        m.registerMigration("v3-scale-indexes") { db in
+            try db.execute(sql: Schema.v3ScaleIndexes)
+        }
         return m
     }
 }
