@@ -93,7 +93,16 @@ public struct BatchBuilder {
             var byKind: [String: Int64] = [:]
             var lineCount = 0
             var controlSum: Int64 = 0
-            var digestInput = ""
+            // The input digest is SHA-256 of "ref|amount|group|account\n" per line, streamed (the
+            // text of a national batch would take half a gigabyte).
+            let inputDigest = try SHA256Digest()
+            var digestBuffer: [UInt8] = []
+            digestBuffer.reserveCapacity(1 << 16)
+            func feedDigest(flush: Bool = false) throws {
+                guard flush || digestBuffer.count >= 1 << 16 else { return }
+                try digestBuffer.withUnsafeBytes { try inputDigest.update(bytes: $0) }
+                digestBuffer.removeAll(keepingCapacity: true)
+            }
             var groupNames: [String: String] = [:]
 
             // Earlier months (up to 12) in which a person was left out of a frozen batch. (A draft can
@@ -229,7 +238,8 @@ public struct BatchBuilder {
                     if o { throw BatchError("the batch total overflowed; the roll is not credible") }
                     controlSum = s
                     byKind[l.kind.rawValue, default: 0] += l.amount
-                    digestInput += "\(ref)|\(l.amount)|\(groupKey)|\(account ?? "")\n"
+                    digestBuffer.append(contentsOf: "\(ref)|\(l.amount)|\(groupKey)|\(account ?? "")\n".utf8)
+                    try feedDigest()
                 }
             }
             while let r = try people.next() {
@@ -248,7 +258,8 @@ public struct BatchBuilder {
             guard (stored["n"] as Int) == lineCount, (stored["s"] as Int64) == controlSum else {
                 throw BatchError("control totals differ between the build (\(lineCount) lines, \(controlSum) đồng) and the store; nothing was saved")
             }
-            let digest = FileDigest.sha256Hex(Data(digestInput.utf8))
+            try feedDigest(flush: true)
+            let digest = try inputDigest.finalizeHex()
             try db.execute(sql: "UPDATE batch SET line_count = ?, control_sum = ?, input_digest = ? WHERE id = ?",
                            arguments: [lineCount, controlSum, digest, batchID])
             try AuditLog.append(db, actor: actor, action: rebuilt ? "batch.rebuild" : "batch.build", entity: "batch", entityID: String(batchID),
