@@ -119,10 +119,11 @@ public struct RollImporter {
                     case .valid(let r): row = r
                     }
                     // Lines of one code must agree on the person; a code+category appears once.
-                    let personValues = row.personFields.map(\.1)
+                    let personFields = row.personFields
+                    let personValues = personFields.map(\.1)
                     if let first = firstLineOfCode[row.code] {
                         if first.person != personValues {
-                            let differing = zip(row.personFields, first.person).filter { $0.0.1 != $0.1 }.map(\.0.0)
+                            let differing = zip(personFields, first.person).filter { $0.0.1 != $0.1 }.map(\.0.0)
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
                                 message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
                             continue
@@ -136,7 +137,7 @@ public struct RollImporter {
                         continue
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
-                    let changes = try apply(row, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
+                    let changes = try apply(row, personFields: personFields, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
                     if changes.isNew { summary.newPeople += 1; createdHere.insert(row.code) }
                     if changes.count > 0 {
                         summary.applied += 1
@@ -212,9 +213,14 @@ public struct RollImporter {
     struct Changes { var isNew = false; var count = 0 }
 
     /// Inserts or updates one person and one grant, writing a history row per changed field.
-    private func apply(_ row: RollRow, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
+    /// The INSERT of a new person: the columns of `RollRow.personFields`, in that order.
+    private static let insertPersonSQL: String = {
+        let cols = RollRow.personColumns
+        return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
+    }()
+
+    private func apply(_ row: RollRow, personFields: [(String, String?)], db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
         var changes = Changes()
-        let personFields = row.personFields
         let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code])
         let history = try db.cachedStatement(sql: """
             INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by) VALUES (?,?,?,?,?,?,?,?)
@@ -245,8 +251,8 @@ public struct RollImporter {
                 changes.count += changed.count
             }
         } else {
-            let cols = personFields.map(\.0)
-            let sql = "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
+            assert(personFields.map(\.0) == RollRow.personColumns)
+            let sql = Self.insertPersonSQL
             var args = StatementArguments([row.code])
             args += StatementArguments(personFields.map(\.1))
             args += [row.status.rawValue, fileID, fileID, now]
