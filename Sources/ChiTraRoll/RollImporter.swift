@@ -96,10 +96,24 @@ public struct RollImporter {
                     """, arguments: [summary.sha256, name, now, actor])
                 let fileID = db.lastInsertedRowID
                 summary.fileID = fileID
-                var firstLineOfCode: [String: (line: Int, person: [String?])] = [:]
-                var seenGrant = Set<String>()
+                // Per code seen in the file: its first line, the categories of its lines (an index into
+                // `categories`) and whether this import created the person. Kept small: a national
+                // roll has millions of codes. The person values of the first line are not kept: once
+                // that line is applied the store holds exactly them, and later lines of the code are
+                // compared with the store.
+                struct SeenCode { var line: Int; var category: UInt16; var created: Bool }
+                var firstLineOfCode: [String: SeenCode] = [:]
+                var moreCategories: [String: [UInt16]] = [:]
+                var categories: [String] = []
+                var categoryIndex: [String: UInt16] = [:]
+                func categoryNumber(_ c: String) throws -> UInt16 {
+                    if let i = categoryIndex[c] { return i }
+                    guard categories.count < Int(UInt16.max) else { throw StoreError("the roll has more than 65,535 different categories; it is not a roll export") }
+                    categories.append(c)
+                    categoryIndex[c] = UInt16(categories.count - 1)
+                    return UInt16(categories.count - 1)
+                }
                 var changedPeople = Set<String>()
-                var createdHere = Set<String>()
 
                 func reject(_ fields: [String], _ problems: [RollProblem]) throws {
                     summary.rejected += 1
@@ -120,29 +134,35 @@ public struct RollImporter {
                     }
                     // Lines of one code must agree on the person; a code+category appears once.
                     let personFields = row.personFields
-                    let personValues = personFields.map(\.1)
+                    let category = try categoryNumber(row.category)
                     if let first = firstLineOfCode[row.code] {
-                        if first.person != personValues {
-                            let differing = zip(personFields, first.person).filter { $0.0.1 != $0.1 }.map(\.0.0)
+                        // The first line of this code was applied: the store holds its person values.
+                        guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code]) else {
+                            throw StoreError("\(name), line \(rec.line): code \(row.code) was imported from line \(first.line) but is not in the store; nothing was imported")
+                        }
+                        let firstValues = personFields.map { Self.text(stored, $0.0) }
+                        if firstValues != personFields.map(\.1) {
+                            let differing = zip(personFields, firstValues).filter { $0.0.1 != $0.1 }.map(\.0.0)
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
                                 message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
                             continue
                         }
+                        if first.category == category || moreCategories[row.code]?.contains(category) == true {
+                            try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
+                                message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
+                            continue
+                        }
+                        moreCategories[row.code, default: []].append(category)
                     } else {
-                        firstLineOfCode[row.code] = (rec.line, personValues)
-                    }
-                    if !seenGrant.insert(row.code + "|" + row.category).inserted {
-                        try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
-                            message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
-                        continue
+                        firstLineOfCode[row.code] = SeenCode(line: rec.line, category: category, created: false)
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
                     let changes = try apply(row, personFields: personFields, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
-                    if changes.isNew { summary.newPeople += 1; createdHere.insert(row.code) }
+                    if changes.isNew { summary.newPeople += 1; firstLineOfCode[row.code]?.created = true }
                     if changes.count > 0 {
                         summary.applied += 1
                         summary.fieldChanges += changes.count
-                        if !createdHere.contains(row.code) { changedPeople.insert(row.code) }
+                        if firstLineOfCode[row.code]?.created != true { changedPeople.insert(row.code) }
                     } else {
                         summary.unchanged += 1
                     }
