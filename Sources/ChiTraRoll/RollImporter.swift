@@ -326,14 +326,20 @@ public struct RollImporter {
                 .init(personalIDMasked: PersonalID.masked(r["personal_id"]), codes: (r["codes"] as String).split(separator: " ").map(String.init).sorted())
             }
             let current = YearMonth(year: validator.today.year, month: validator.today.month)!.description
-            let rows = try Row.fetchAll(db, sql: """
+            // Only people with more than one current grant can have two monthly categories: the
+            // others are left in the store (a national roll has millions of them).
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT b.personal_id, g.code, g.category FROM grant_record g JOIN beneficiary b ON b.code = g.code
                 WHERE b.status <> 'stopped' AND (g.end_month IS NULL OR g.end_month >= ?)
+                  AND b.personal_id IN (
+                    SELECT b2.personal_id FROM grant_record g2 JOIN beneficiary b2 ON b2.code = g2.code
+                    WHERE b2.status <> 'stopped' AND (g2.end_month IS NULL OR g2.end_month >= ?)
+                    GROUP BY b2.personal_id HAVING count(*) > 1)
                 ORDER BY b.personal_id, g.code, g.category
-                """, arguments: [current])
+                """, arguments: [current, current])
             var byPerson: [String: (codes: Set<String>, cats: [String])] = [:]
             var order: [String] = []
-            for r in rows {
+            while let r = try rows.next() {
                 let cat: String = r["category"]
                 guard let c = tariff.category(cat), c.scheme != .care else { continue }
                 let pid: String = r["personal_id"]
