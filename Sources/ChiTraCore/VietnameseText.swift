@@ -4,8 +4,7 @@ import Foundation
 public enum VietnameseText {
     /// Canonical storage form: NFC, single spaces, trimmed.
     public static func normalizedName(_ s: String) -> String {
-        let nfc = s.precomposedStringWithCanonicalMapping
-        return nfc.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        FastText.normalizedName(s)
     }
 
     /// Upper case without diacritics, Đ → D: the form banks hold account names in
@@ -13,7 +12,8 @@ public enum VietnameseText {
     public static func bankForm(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for scalar in s.decomposedStringWithCanonicalMapping.unicodeScalars {
+        let decomposed = FastText.strippedDecomposition(s) ?? Array(s.decomposedStringWithCanonicalMapping.unicodeScalars)
+        for scalar in decomposed {
             switch scalar.value {
             case 0x0300...0x036F: continue            // combining diacritics
             case 0x0110, 0x0111: out.append("D")      // Đ đ

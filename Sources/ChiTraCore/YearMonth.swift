@@ -15,7 +15,7 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM` (storage form) or `MM/YYYY` (roll form).
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = FastText.trimmedWhitespaces(text)
         if t.count == 7, t.dropFirst(4).first == "-",
            let y = Int(t.prefix(4)), let m = Int(t.suffix(2)) {
             self.init(year: y, month: m)
@@ -43,11 +43,11 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public func months(to other: YearMonth) -> Int { other.index - index }
 
     /// `YYYY-MM`
-    public var description: String { String(format: "%04d-%02d", year, month) }
+    public var description: String { FastText.padded(year, width: 4) + "-" + FastText.padded(month, width: 2) }
     /// `MM/YYYY`, the Vietnamese form used in reports.
     public var vietnamese: String { String(format: "%02d/%04d", month, year) }
     /// `YYYYMM`, compact, for references.
-    public var compact: String { String(format: "%04d%02d", year, month) }
+    public var compact: String { FastText.padded(year, width: 4) + FastText.padded(month, width: 2) }
 
     public static func < (a: YearMonth, b: YearMonth) -> Bool { a.index < b.index }
 
@@ -78,7 +78,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `DD/MM/YYYY` (roll form; also `D/M/YYYY`) or `YYYY-MM-DD` (storage form).
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = FastText.trimmedWhitespaces(text)
         let parts: [Substring]
         if t.contains("/") {
             parts = t.split(separator: "/", omittingEmptySubsequences: false)
@@ -102,7 +102,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var yearMonth: YearMonth { YearMonth(year: year, month: month)! }
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String { FastText.padded(year, width: 4) + "-" + FastText.padded(month, width: 2) + "-" + FastText.padded(day, width: 2) }
     public var vietnamese: String { String(format: "%02d/%02d/%04d", day, month, year) }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool {

@@ -45,6 +45,6 @@ public struct RollHeader: Sendable {
 
     public func value(_ c: RollColumn, in fields: [String]) -> String {
         guard let i = index[c], i < fields.count else { return "" }
-        return fields[i].trimmingCharacters(in: .whitespaces)
+        return FastText.trimmedWhitespaces(fields[i])
     }
 }

@@ -96,10 +96,24 @@ public struct RollImporter {
                     """, arguments: [summary.sha256, name, now, actor])
                 let fileID = db.lastInsertedRowID
                 summary.fileID = fileID
-                var firstLineOfCode: [String: (line: Int, person: [String?])] = [:]
-                var seenGrant = Set<String>()
+                // Per code seen in the file: its first line, the categories of its lines (an index into
+                // `categories`) and whether this import created the person. Kept small: a national
+                // roll has millions of codes. The person values of the first line are not kept: once
+                // that line is applied the store holds exactly them, and later lines of the code are
+                // compared with the store.
+                struct SeenCode { var line: Int; var category: UInt16; var created: Bool }
+                var firstLineOfCode: [String: SeenCode] = [:]
+                var moreCategories: [String: [UInt16]] = [:]
+                var categories: [String] = []
+                var categoryIndex: [String: UInt16] = [:]
+                func categoryNumber(_ c: String) throws -> UInt16 {
+                    if let i = categoryIndex[c] { return i }
+                    guard categories.count < Int(UInt16.max) else { throw StoreError("the roll has more than 65,535 different categories; it is not a roll export") }
+                    categories.append(c)
+                    categoryIndex[c] = UInt16(categories.count - 1)
+                    return UInt16(categories.count - 1)
+                }
                 var changedPeople = Set<String>()
-                var createdHere = Set<String>()
 
                 func reject(_ fields: [String], _ problems: [RollProblem]) throws {
                     summary.rejected += 1
@@ -119,29 +133,36 @@ public struct RollImporter {
                     case .valid(let r): row = r
                     }
                     // Lines of one code must agree on the person; a code+category appears once.
-                    let personValues = row.personFields.map(\.1)
+                    let personFields = row.personFields
+                    let category = try categoryNumber(row.category)
                     if let first = firstLineOfCode[row.code] {
-                        if first.person != personValues {
-                            let differing = zip(row.personFields, first.person).filter { $0.0.1 != $0.1 }.map(\.0.0)
+                        // The first line of this code was applied: the store holds its person values.
+                        guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code]) else {
+                            throw StoreError("\(name), line \(rec.line): code \(row.code) was imported from line \(first.line) but is not in the store; nothing was imported")
+                        }
+                        let firstValues = personFields.map { Self.text(stored, $0.0) }
+                        if firstValues != personFields.map(\.1) {
+                            let differing = zip(personFields, firstValues).filter { $0.0.1 != $0.1 }.map(\.0.0)
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
                                 message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
                             continue
                         }
+                        if first.category == category || moreCategories[row.code]?.contains(category) == true {
+                            try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
+                                message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
+                            continue
+                        }
+                        moreCategories[row.code, default: []].append(category)
                     } else {
-                        firstLineOfCode[row.code] = (rec.line, personValues)
-                    }
-                    if !seenGrant.insert(row.code + "|" + row.category).inserted {
-                        try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
-                            message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
-                        continue
+                        firstLineOfCode[row.code] = SeenCode(line: rec.line, category: category, created: false)
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
-                    let changes = try apply(row, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
-                    if changes.isNew { summary.newPeople += 1; createdHere.insert(row.code) }
+                    let changes = try apply(row, personFields: personFields, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
+                    if changes.isNew { summary.newPeople += 1; firstLineOfCode[row.code]?.created = true }
                     if changes.count > 0 {
                         summary.applied += 1
                         summary.fieldChanges += changes.count
-                        if !createdHere.contains(row.code) { changedPeople.insert(row.code) }
+                        if firstLineOfCode[row.code]?.created != true { changedPeople.insert(row.code) }
                     } else {
                         summary.unchanged += 1
                     }
@@ -212,9 +233,14 @@ public struct RollImporter {
     struct Changes { var isNew = false; var count = 0 }
 
     /// Inserts or updates one person and one grant, writing a history row per changed field.
-    private func apply(_ row: RollRow, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
+    /// The INSERT of a new person: the columns of `RollRow.personFields`, in that order.
+    private static let insertPersonSQL: String = {
+        let cols = RollRow.personColumns
+        return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
+    }()
+
+    private func apply(_ row: RollRow, personFields: [(String, String?)], db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
         var changes = Changes()
-        let personFields = row.personFields
         let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code])
         let history = try db.cachedStatement(sql: """
             INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by) VALUES (?,?,?,?,?,?,?,?)
@@ -245,8 +271,8 @@ public struct RollImporter {
                 changes.count += changed.count
             }
         } else {
-            let cols = personFields.map(\.0)
-            let sql = "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
+            assert(personFields.map(\.0) == RollRow.personColumns)
+            let sql = Self.insertPersonSQL
             var args = StatementArguments([row.code])
             args += StatementArguments(personFields.map(\.1))
             args += [row.status.rawValue, fileID, fileID, now]
@@ -300,14 +326,20 @@ public struct RollImporter {
                 .init(personalIDMasked: PersonalID.masked(r["personal_id"]), codes: (r["codes"] as String).split(separator: " ").map(String.init).sorted())
             }
             let current = YearMonth(year: validator.today.year, month: validator.today.month)!.description
-            let rows = try Row.fetchAll(db, sql: """
+            // Only people with more than one current grant can have two monthly categories: the
+            // others are left in the store (a national roll has millions of them).
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT b.personal_id, g.code, g.category FROM grant_record g JOIN beneficiary b ON b.code = g.code
                 WHERE b.status <> 'stopped' AND (g.end_month IS NULL OR g.end_month >= ?)
+                  AND b.personal_id IN (
+                    SELECT b2.personal_id FROM grant_record g2 JOIN beneficiary b2 ON b2.code = g2.code
+                    WHERE b2.status <> 'stopped' AND (g2.end_month IS NULL OR g2.end_month >= ?)
+                    GROUP BY b2.personal_id HAVING count(*) > 1)
                 ORDER BY b.personal_id, g.code, g.category
-                """, arguments: [current])
+                """, arguments: [current, current])
             var byPerson: [String: (codes: Set<String>, cats: [String])] = [:]
             var order: [String] = []
-            for r in rows {
+            while let r = try rows.next() {
                 let cat: String = r["category"]
                 guard let c = tariff.category(cat), c.scheme != .care else { continue }
                 let pid: String = r["personal_id"]

@@ -46,6 +46,11 @@ public struct RollRow: Sendable {
          ("authorisation_until", authorisationUntil?.description), ("needs_proxy", needsProxy ? "1" : "0")]
     }
 
+    /// The column names of `personFields`, in order.
+    public static let personColumns = ["full_name", "name_bank", "birth_date", "birth_year_only", "sex", "personal_id", "id_legacy",
+                                       "commune", "village", "address", "phone", "death_date", "channel", "bank_bin", "account_no",
+                                       "account_name", "proxy_name", "proxy_id", "proxy_relation", "authorisation_until", "needs_proxy"]
+
     /// Grant fields as stored.
     public var grantFields: [(String, String?)] {
         [("children", children.map(String.init)), ("decision_no", decisionNo), ("decision_date", decisionDate.description),

@@ -45,6 +45,9 @@ public final class SHA256Digest {
         return Data(out)
     }
 
+    /// The digest as lower-case hex (what `FileDigest.sha256Hex` returns). Call once.
+    public func finalizeHex() throws -> String { Hex.encode(try finalize()) }
+
     /// SHA-256 of `data` in one call (`EVP_Digest`).
     public static func hash(_ data: some ContiguousBytes) throws -> Data {
         var out = [UInt8](repeating: 0, count: byteCount)

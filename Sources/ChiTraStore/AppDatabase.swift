@@ -67,6 +67,9 @@ public final class AppDatabase: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             db.add(function: macFunction)
+            // A 64 MiB page cache (SQLite's default is 2 MiB): a national roll's indexes are
+            // updated at random places, and a small cache rereads the same pages from the OS.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let fm = FileManager.default
         let existed = fm.fileExists(atPath: path)
@@ -123,6 +126,9 @@ public final class AppDatabase: Sendable {
         }
         m.registerMigration("v2-gaps") { db in
             try db.execute(sql: Schema.v2Gaps)
+        }
+        m.registerMigration("v3-scale-indexes") { db in
+            try db.execute(sql: Schema.v3ScaleIndexes)
         }
         m.registerMigration("v3-audit-chain") { db in
             try db.execute(sql: Schema.v3AuditChain)

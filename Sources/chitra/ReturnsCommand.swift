@@ -10,19 +10,26 @@ struct ReturnsCommand: ParsableCommand {
                                                     subcommands: [Import.self])
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import a return file and match it to the payments sent.",
+        static let configuration = CommandConfiguration(abstract: "Import return files and match them to the payments sent.",
             discussion: """
             Formats are told apart by the file itself (pain.002, camt.054, bank CSV return, Vietnam Post return);
             --format forces one. A FILE.sig beside the file is verified, and a bad signature refuses the whole file.
-            Importing the same file again changes nothing.
+            Importing the same file again changes nothing. Several files are imported one after the other, each
+            in its own transaction, as if the command were run once per file; the first file refused stops
+            the command (the files before it stay imported).
             Example: chitra returns import returns/CT202612-B000001-970418.pain002.xml --keys chitra-keys
+                     chitra returns import returns/*.xml returns/*.csv --keys chitra-keys
             """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var keys: KeysCommand.StoreOptions
-        @Argument(help: "The return file.") var file: String
+        @Argument(help: "The return file(s).") var files: [String]
         @Option(help: "Force a format (pain.002.001.03, pain.002.001.10, camt.054.001.02, camt.054.001.08, bank-csv-return, vnpost-return).") var format: String?
         @Flag(help: "Refuse a file without a detached signature.") var requireSignature = false
         @Option(help: "Who imports (default: the OS user).") var by: String?
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("give at least one return file") }
+        }
 
         func run() throws {
             let dir = try global.formatsDir()
@@ -30,8 +37,17 @@ struct ReturnsCommand: ParsableCommand {
                                           formatsDir: dir, keys: keys.keyStore)
             importer.requireSignature = requireSignature
             if let by { importer.actor = by }
-            let s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format)
-            if global.json { try printJSON(s); return }
+            let list = files
+            var summaries: [ReturnImportSummary] = []
+            for file in list {
+                let s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format)
+                if global.json { summaries.append(s) } else { report(s) }
+            }
+            if global.json { if list.count == 1 { try printJSON(summaries[0]) } else { try printJSON(summaries) } }
+        }
+
+        /// What one file did, as a clerk reads it.
+        func report(_ s: ReturnImportSummary) {
             if s.alreadyImported {
                 print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (same SHA-256); nothing changed.")
                 return

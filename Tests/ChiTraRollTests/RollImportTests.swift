@@ -205,3 +205,26 @@ struct RollImportTests {
         #expect(mode == 0o600)
     }
 }
+
+@Suite("Roll import: lines of one code")
+struct RollImportSameCodeTests {
+    @Test("A later line of a code must agree on the person and bring a new category; both refusals name the first line")
+    func laterLinesOfACode() throws {
+        let original = try String(contentsOf: packageRoot.appendingPathComponent("fixtures/rules/rules-roll.csv"), encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let r01 = lines[1]
+        #expect(r01.hasPrefix("R01,Nguyễn Thị Lành,"))
+        // Line 22: R01 again with its category (a duplicate); line 23: R01 with another name and another category.
+        let renamed = r01.replacingOccurrences(of: "Nguyễn Thị Lành", with: "Nguyễn Thị Lan")
+            .replacingOccurrences(of: "NCT_NGHEO_KHONG_NGUOI_PHUNG_DUONG", with: "NKT_NANG")
+        let url = try writeTemp(original + (original.hasSuffix("\n") ? "" : "\n") + r01 + "\n" + renamed + "\n")
+        let db = try AppDatabase.temporary()
+        let s = try importer(db).importFile(url)
+        #expect(s.lines == 22)
+        #expect(s.rejected == 2)
+        #expect(s.problems.contains { $0.contains("line 22") && $0.contains("code R01 already has this category earlier in the file") })
+        #expect(s.problems.contains { $0.contains("line 23") && $0.contains("the same code on line 2 has different full_name, name_bank; one person's lines must agree") })
+        #expect(try count(db, "SELECT count(*) FROM grant_record WHERE code = 'R01'") == 1)
+        #expect(s.newPeople == 17)
+    }
+}

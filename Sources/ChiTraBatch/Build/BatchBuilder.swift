@@ -93,7 +93,16 @@ public struct BatchBuilder {
             var byKind: [String: Int64] = [:]
             var lineCount = 0
             var controlSum: Int64 = 0
-            var digestInput = ""
+            // The input digest is SHA-256 of "ref|amount|group|account\n" per line, streamed (the
+            // text of a national batch would take half a gigabyte).
+            let inputDigest = try SHA256Digest()
+            var digestBuffer: [UInt8] = []
+            digestBuffer.reserveCapacity(1 << 16)
+            func feedDigest(flush: Bool = false) throws {
+                guard flush || digestBuffer.count >= 1 << 16 else { return }
+                try digestBuffer.withUnsafeBytes { try inputDigest.update(bytes: $0) }
+                digestBuffer.removeAll(keepingCapacity: true)
+            }
             var groupNames: [String: String] = [:]
 
             // Earlier months (up to 12) in which a person was left out of a frozen batch. (A draft can
@@ -124,24 +133,24 @@ public struct BatchBuilder {
                 FROM beneficiary b JOIN grant_record g ON g.code = b.code
                 ORDER BY b.personal_id, b.code, g.category
                 """)
-            var group: [Row] = []
+            var group: [WalkRow] = []
             func flush() throws {
                 guard !group.isEmpty else { return }
                 defer { group.removeAll(keepingCapacity: true) }
                 // Several codes with one personal ID: one person, paid once under the first code.
-                let codes = Array(Set(group.map { $0["code"] as String })).sorted()
+                let codes = Array(Set(group.map { $0.code })).sorted()
                 if codes.count > 1 { sharedIDs += 1 }
-                let primary = group.first { ($0["code"] as String) == codes[0] }!
-                let personKey: String = primary["personal_id"]
-                let facts = PersonFacts(code: primary["code"], birthDate: CivilDate(primary["birth_date"] as String)!,
-                                        birthYearOnly: (primary["birth_year_only"] as Int) == 1,
-                                        deathDate: (primary["death_date"] as String?).flatMap(CivilDate.init),
-                                        status: PersonFacts.Status(rawValue: primary["status"]) ?? .active)
+                let primary = group.first { $0.code == codes[0] }!
+                let personKey: String = primary.personalID
+                let facts = PersonFacts(code: primary.code, birthDate: CivilDate(primary.birthDate)!,
+                                        birthYearOnly: primary.birthYearOnly == 1,
+                                        deathDate: primary.deathDate.flatMap(CivilDate.init),
+                                        status: PersonFacts.Status(rawValue: primary.status) ?? .active)
                 let grants = group.map { r in
-                    GrantFacts(beneficiaryCode: r["code"], category: r["category"], count: r["children"], decisionNo: r["decision_no"],
-                               decisionDate: CivilDate(r["decision_date"] as String)!, startMonth: YearMonth(r["start_month"] as String)!,
-                               endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) },
-                               status: PersonFacts.Status(rawValue: r["grant_status"]) ?? .active)
+                    GrantFacts(beneficiaryCode: r.code, category: r.category, count: r.children, decisionNo: r.decisionNo,
+                               decisionDate: CivilDate(r.decisionDate)!, startMonth: YearMonth(r.startMonth)!,
+                               endMonth: r.endMonth.flatMap { YearMonth($0) },
+                               status: PersonFacts.Status(rawValue: r.grantStatus) ?? .active)
                 }
                 let e = engineRef.entitlement(person: facts, grants: grants, period: period)
                 // Months this person was left out of earlier frozen batches (no usable channel then) are
@@ -156,7 +165,7 @@ public struct BatchBuilder {
                 }
                 // Payments the bank or post office could not make, sent again (retryable failures,
                 // or an account failure whose account has since been corrected or is routed to the post office).
-                let accountFlag: String? = primary["account_flag"]
+                let accountFlag: String? = primary.accountFlag
                 for f in failedEarlier[personKey] ?? [] where f.retryable || (Self.accountReasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
                     let line = EntitlementLine(kind: .carryOver, forMonth: f.forMonth, amount: f.amount, basis: [], superseded: [], alreadyPaid: 0)
                     owedLines.append((line, f.slot, f.id))
@@ -176,17 +185,17 @@ public struct BatchBuilder {
                 let owed = lines.reduce(Int64(0)) { $0 + $1.line.amount }
 
                 // Where the money goes.
-                let code: String = primary["code"]
-                let channel = primary["channel"] as String
-                let proxyName: String? = primary["proxy_name"]
-                let relation: String? = primary["proxy_relation"]
+                let code: String = primary.code
+                let channel = primary.channel
+                let proxyName: String? = primary.proxyName
+                let relation: String? = primary.proxyRelation
                 let isGuardian = relation.map { ["người giám hộ", "giám hộ", "guardian"].contains(VietnameseText.key($0)) } ?? false
-                var payee: String = primary["full_name"]
+                var payee: String = primary.fullName
                 var payeeRelation: String? = nil
                 var ch = channel
-                var bin: String? = primary["bank_bin"]
-                var account: String? = primary["account_no"]
-                var accountName: String? = primary["account_name"]
+                var bin: String? = primary.bankBIN
+                var account: String? = primary.accountNo
+                var accountName: String? = primary.accountName
                 if facts.deathDate != nil {
                     // The dead cannot receive; the family or the funeral organiser collects at the post office.
                     guard let proxyName else { exclusions.append((code, .deceasedNoRecipient, owed)); return }
@@ -194,7 +203,7 @@ public struct BatchBuilder {
                 } else {
                     if let proxyName {
                         if !isGuardian {
-                            let until = (primary["authorisation_until"] as String?).flatMap(CivilDate.init)
+                            let until = primary.authorisationUntil.flatMap(CivilDate.init)
                             if until == nil || until! < payDay { exclusions.append((code, .authorisationExpired, owed)); return }
                         }
                         payee = proxyName; payeeRelation = relation
@@ -214,7 +223,7 @@ public struct BatchBuilder {
                     groupKey = "BANK-" + bin!
                     groupNames[groupKey] = banks.bank(bin!)?.short ?? bin!
                 } else {
-                    let commune: String = primary["commune"]
+                    let commune: String = primary.commune
                     groupKey = "VNPOST-" + Self.slug(commune)
                     groupNames[groupKey] = "\(payer.postOfficeName) \(commune)"
                 }
@@ -229,12 +238,14 @@ public struct BatchBuilder {
                     if o { throw BatchError("the batch total overflowed; the roll is not credible") }
                     controlSum = s
                     byKind[l.kind.rawValue, default: 0] += l.amount
-                    digestInput += "\(ref)|\(l.amount)|\(groupKey)|\(account ?? "")\n"
+                    digestBuffer.append(contentsOf: "\(ref)|\(l.amount)|\(groupKey)|\(account ?? "")\n".utf8)
+                    try feedDigest()
                 }
             }
             while let r = try people.next() {
-                if let last = group.last, (last["personal_id"] as String) != (r["personal_id"] as String) { try flush() }
-                group.append(r.copy())
+                let row = WalkRow(r)
+                if let last = group.last, last.personalID != row.personalID { try flush() }
+                group.append(row)
             }
             try flush()
 
@@ -248,7 +259,8 @@ public struct BatchBuilder {
             guard (stored["n"] as Int) == lineCount, (stored["s"] as Int64) == controlSum else {
                 throw BatchError("control totals differ between the build (\(lineCount) lines, \(controlSum) đồng) and the store; nothing was saved")
             }
-            let digest = FileDigest.sha256Hex(Data(digestInput.utf8))
+            try feedDigest(flush: true)
+            let digest = try inputDigest.finalizeHex()
             try db.execute(sql: "UPDATE batch SET line_count = ?, control_sum = ?, input_digest = ? WHERE id = ?",
                            arguments: [lineCount, controlSum, digest, batchID])
             try AuditLog.append(db, actor: actor, action: rebuilt ? "batch.rebuild" : "batch.build", entity: "batch", entityID: String(batchID),
@@ -266,6 +278,24 @@ public struct BatchBuilder {
             return BuildSummary(id: batchID, period: period.description, status: "draft", rebuilt: rebuilt, supplementary: supplementary,
                                 builtBy: actor, lineCount: lineCount, controlSum: controlSum, byKind: byKind, groups: groups,
                                 excluded: excluded, alreadyLive: alreadyLive, sharedIDs: sharedIDs, inputDigest: digest)
+        }
+    }
+
+    /// One line of the roll walk (a person and one grant), decoded once by column position in
+    /// the order of the walk's SELECT (no copy of the SQLite row, no lookup by column name).
+    struct WalkRow {
+        let code: String, fullName: String, birthDate: String, birthYearOnly: Int, personalID: String, commune: String
+        let status: String, deathDate: String?, channel: String, bankBIN: String?, accountNo: String?, accountName: String?
+        let proxyName: String?, proxyRelation: String?, authorisationUntil: String?, accountFlag: String?
+        let category: String, children: Int?, decisionNo: String, decisionDate: String, startMonth: String, endMonth: String?
+        let grantStatus: String
+        init(_ r: Row) {
+            code = r[0]; fullName = r[1]; birthDate = r[2]; birthYearOnly = r[3]; personalID = r[4]; commune = r[5]
+            // r[6] is b.village (read by nothing in the walk)
+            status = r[7]; deathDate = r[8]; channel = r[9]; bankBIN = r[10]; accountNo = r[11]; accountName = r[12]
+            proxyName = r[13]; proxyRelation = r[14]; authorisationUntil = r[15]; accountFlag = r[16]
+            category = r[17]; children = r[18]; decisionNo = r[19]; decisionDate = r[20]; startMonth = r[21]; endMonth = r[22]
+            grantStatus = r[23]
         }
     }
 

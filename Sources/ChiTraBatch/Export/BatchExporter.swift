@@ -45,7 +45,7 @@ public struct BatchExporter {
 
     public func export(batchID: Int64, to dir: URL, by actor: String) throws -> ExportSummary {
         // 1. The batch must be approved (or already exported: same bytes again).
-        let (batch, lines) = try db.writer.read { db -> (Row, [Row]) in
+        let (batch, hasLines) = try db.writer.read { db -> (Row, Bool) in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
             }
@@ -58,16 +58,12 @@ public struct BatchExporter {
             default:
                 throw BatchError("batch #\(batchID) is \(status); it cannot be exported")
             }
-            let lines = try Row.fetchAll(db, sql: """
-                SELECT l.*, b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone
-                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-                WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
-                """, arguments: [batchID])
-            return (b, lines)
+            let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
+            return (b, any)
         }
         let period = YearMonth(batch["period"] as String)!
         let reexport = (batch["status"] as String) == "exported"
-        guard !lines.isEmpty else {
+        guard hasLines else {
             throw BatchError("batch #\(batchID) has no lines to pay; there is no file to write")
         }
         let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
@@ -80,19 +76,18 @@ public struct BatchExporter {
             throw BatchError("\(dir.path) already holds the export of batch #\(m.batchId)", remedy: "export each batch into its own folder")
         }
 
-        // 3. One file per group, checked to the đồng against the store before it is signed.
+        // 3. One file per group, checked to the đồng against the store before it is signed. The
+        // lines are read group after group (ordered by group, then reference), so that only one
+        // group is in memory at a time.
         var entries: [Manifest.Entry] = []
         var files: [ExportSummary.File] = []
-        let groups = Dictionary(grouping: lines, by: { $0["group_key"] as String })
         let execDay = min(max(payer.executionDay, 1), 28)
-        for groupKey in groups.keys.sorted() {
-            let rows = groups[groupKey]!
+        func writeGroup(_ groupKey: String, commune: String, lines: [PayoutLine]) throws {
             let institution: Institution
             if groupKey.hasPrefix("BANK-") {
                 let bin = String(groupKey.dropFirst(5))
                 institution = Institution(kind: .bank, code: bin, name: banks.bank(bin)?.name ?? bin)
             } else {
-                let commune: String = rows[0]["commune"]
                 institution = Institution(kind: .postOffice, code: groupKey, name: "\(payer.postOfficeName) \(commune)")
             }
             let doc0 = PayoutDocument(
@@ -101,8 +96,8 @@ public struct BatchExporter {
                 executionDate: CivilDate(year: period.year, month: period.month, day: execDay)!,
                 debtor: Debtor(name: payer.name, accountNo: payer.accountNo, bankBIN: payer.bankBIN, taxOrUnitCode: payer.unitCode),
                 institution: institution,
-                lines: rows.map(Self.payoutLine))
-            let expected = PayoutTotals(count: rows.count, controlSum: rows.reduce(Int64(0)) { $0 + ($1["amount"] as Int64) })
+                lines: lines)
+            let expected = PayoutTotals(count: lines.count, controlSum: lines.reduce(Int64(0)) { $0 + $1.amount })
             var doc = doc0
             doc.expectedTotals = expected
             let writer = formats.writer(for: institution)
@@ -117,6 +112,27 @@ public struct BatchExporter {
             entries.append(try Manifest.Entry(file: url, lineCount: file.totals.count, controlSum: file.totals.controlSum, institution: institution.code))
             files.append(.init(name: name, format: file.formatName, institution: institution.name, lineCount: file.totals.count,
                                controlSum: file.totals.controlSum, sha256: sig.sha256, signature: DetachedSignature.signatureURL(for: url).lastPathComponent))
+        }
+        try db.writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT l.*, b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone
+                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
+                WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
+                """, arguments: [batchID])
+            var groupKey: String?
+            var commune = ""
+            var lines: [PayoutLine] = []
+            while let r = try rows.next() {
+                let key: String = r["group_key"]
+                if key != groupKey {
+                    if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
+                    groupKey = key
+                    commune = r["commune"]
+                    lines.removeAll(keepingCapacity: true)
+                }
+                lines.append(Self.payoutLine(r))
+            }
+            if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
         }
 
         // 4. The signed manifest ties names to contents and totals to the batch.

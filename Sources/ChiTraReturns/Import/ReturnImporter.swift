@@ -129,22 +129,22 @@ struct Matcher {
     }
 
     mutating func exception(kind: String, lineNo: Int, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail)
             VALUES (?,?,?,?,?,?,?)
-            """, arguments: [fileID, returnLine, lineNo, kind, payoutLine, batch, detail])
+            """).execute(arguments: [fileID, returnLine, lineNo, kind, payoutLine, batch, detail])
         exceptionSentences.append("line \(lineNo): \(detail)")
         if let returnLine {
-            try db.execute(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?", arguments: [returnLine])
+            try db.cachedStatement(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?").execute(arguments: [returnLine])
         }
     }
 
     mutating func apply(_ rec: ReturnRecord) throws {
         let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode) : nil
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, result)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,'unchanged')
-            """, arguments: [fileID, rec.line, rec.reference, rec.amount, rec.accountNo, rec.outcome.rawValue, rec.reasonCode,
+            """).execute(arguments: [fileID, rec.line, rec.reference, rec.amount, rec.accountNo, rec.outcome.rawValue, rec.reasonCode,
                              reason?.reason.rawValue, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue, rec.date?.description])
         let rlID = db.lastInsertedRowID
         guard let ref = rec.reference, !ref.isEmpty else {
@@ -152,17 +152,17 @@ struct Matcher {
                           detail: "the line has no reference; it cannot be matched to a payment")
             return
         }
-        guard let line = try Row.fetchOne(db, sql: """
+        guard let line = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, l.result_reason, b.status AS batch_status
             FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
-            """, arguments: [ref]) else {
+            """), arguments: [ref]) else {
             try exception(kind: "unknown_reference", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
                           detail: "reference \(ref) is not in any batch of this store; check that the file is ours")
             return
         }
         let lineID: Int64 = line["id"]
         let batchID: Int64 = line["batch_id"]
-        try db.execute(sql: "UPDATE return_line SET payout_line_id = ? WHERE id = ?", arguments: [lineID, rlID])
+        try db.cachedStatement(sql: "UPDATE return_line SET payout_line_id = ? WHERE id = ?").execute(arguments: [lineID, rlID])
         let batchStatus: String = line["batch_status"]
         if batchStatus == "cancelled" {
             try exception(kind: "cancelled_batch", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
@@ -213,12 +213,12 @@ struct Matcher {
         case .rejected: newState = "failed"; failed += 1
         case .pending: newState = "pending"; pending += 1
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
                    result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
-            """, arguments: [newState, reason?.reason.rawValue, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
+            """).execute(arguments: [newState, reason?.reason.rawValue, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
                              rec.date?.description, returnLine, now, lineID])
-        try db.execute(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?", arguments: [returnLine])
+        try db.cachedStatement(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?").execute(arguments: [returnLine])
     }
 
     static let accountReasons: Set<String> = ["invalid_account", "closed", "blocked", "name_mismatch"]
@@ -228,15 +228,14 @@ struct Matcher {
     /// collected flag a suspension (Circular 02/2021 Art. 2).
     mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
         if Self.accountReasons.contains(reason.reason.rawValue) {
-            let old = try String.fetchOne(db, sql: "SELECT account_flag FROM beneficiary WHERE code = ?", arguments: [code])
-            try db.execute(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?",
-                           arguments: [reason.reason.rawValue, now, String(lineID), code])
+            let old = try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
+            try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?").execute(arguments: [reason.reason.rawValue, now, String(lineID), code])
             try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)
             try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.label)
         } else if reason.reason.rawValue == "deceased" {
-            let status = try String.fetchOne(db, sql: "SELECT status FROM beneficiary WHERE code = ?", arguments: [code]) ?? "active"
+            let status = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM beneficiary WHERE code = ?"), arguments: [code]) ?? "active"
             if status == "active" {
-                try db.execute(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?", arguments: [now, code])
+                try db.cachedStatement(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?").execute(arguments: [now, code])
                 try history(code: code, field: "status", old: status, new: "suspended")
             }
             try flag(code: code, kind: "deceased_reported", lineID: lineID,
@@ -245,11 +244,11 @@ struct Matcher {
                      detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
         } else if reason.reason.rawValue == "not_collected" && slot == "allowance" {
             // The last three months paid for, each reported not collected?
-            let recent = try Row.fetchAll(db, sql: """
+            let recent = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT for_month, state, result_reason FROM payout_line
                 WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
                 ORDER BY for_month DESC, id DESC LIMIT 3
-                """, arguments: [code])
+                """), arguments: [code])
             let months = recent.map { $0["for_month"] as String }
             let consecutive = months.count == 3 && Set(months).count == 3
                 && YearMonth(months[2])!.months(to: YearMonth(months[0])!) == 2
@@ -261,15 +260,14 @@ struct Matcher {
     }
 
     mutating func flag(code: String, kind: String, lineID: Int64, detail: String) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)",
-                       arguments: [code, kind, detail, lineID, now])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)").execute(arguments: [code, kind, detail, lineID, now])
         if db.changesCount > 0 { flags.append("\(code): \(kind)") }
     }
 
     func history(code: String, field: String, old: String?, new: String?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
             VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?)
-            """, arguments: [code, field, old, new, fileID, now, actor])
+            """).execute(arguments: [code, field, old, new, fileID, now, actor])
     }
 }

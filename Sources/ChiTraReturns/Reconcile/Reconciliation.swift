@@ -70,13 +70,14 @@ public struct Reconciliation: Sendable, Codable {
             var total = Group(key: "TOTAL")
             var failures: [Failure] = []
             var carry = Figures()
-            let rows = try Row.fetchAll(db, sql: """
+            // A cursor: one line in memory at a time (a national batch has millions).
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.*, b.full_name, b.village, b.account_flag,
                        EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
-            for r in rows {
+            while let r = try rows.next() {
                 let key: String = r["group_key"]
                 let amount: Int64 = r["amount"]
                 var g = groups[key] ?? Group(key: key)
