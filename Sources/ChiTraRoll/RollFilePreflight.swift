@@ -2,12 +2,12 @@ import Foundation
 
 /// Checks a roll file before anything reads it: a regular file, not empty, not absurdly large.
 ///
-/// A commune's roll is a few megabytes (3,000 people ≈ 1 MB); the limit leaves room for a
-/// province-wide export while refusing, by size alone, a multi-gigabyte file picked by mistake
-/// (which would otherwise be hashed in full before the first line is read).
+/// A commune's roll is a few megabytes (3,000 people ≈ 1 MB) and a national one about 1.3 GB
+/// (5 million people); the limit leaves room for that while refusing, by size alone, a file far
+/// larger picked by mistake (which would otherwise be hashed in full before the first line is read).
 public enum RollFilePreflight {
-    /// Largest accepted roll file, in bytes (256 MiB).
-    public static let maxBytes: UInt64 = 256 << 20
+    /// Largest accepted roll file, in bytes (4 GiB: three times a national roll).
+    public static let maxBytes: UInt64 = 4 << 30
 
     public struct Refused: Error, CustomStringConvertible {
         public let description: String

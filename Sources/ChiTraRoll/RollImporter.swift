@@ -64,6 +64,7 @@ public struct RollImporter {
     }
 
     public func importFile(_ url: URL) throws -> RollImportSummary {
+        try RollFilePreflight.check(url)
         let name = url.lastPathComponent
         var summary = RollImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
         if let prev = try db.writer.read({ db in
