@@ -267,14 +267,7 @@ public struct BatchBuilder {
                                 detail: "period=\(period) lines=\(lineCount) sum=\(controlSum) excluded=\(exclusions.count) digest=\(digest)")
             let groups = try Row.fetchAll(db, sql: "SELECT group_key, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key ORDER BY group_key", arguments: [batchID])
                 .map { BuildSummary.Group(key: $0["group_key"], name: groupNames[$0["group_key"] as String] ?? $0["group_key"], count: $0["n"], sum: $0["s"]) }
-            let excluded = try Row.fetchAll(db, sql: """
-                SELECT x.beneficiary_code, b.full_name, b.village, x.reason_code, x.reason, x.amount_owed FROM batch_exclusion x
-                JOIN beneficiary b ON b.code = x.beneficiary_code WHERE x.batch_id = ? ORDER BY b.village, x.beneficiary_code
-                """, arguments: [batchID]).map {
-                    BuildSummary.Excluded(code: $0["beneficiary_code"], name: $0["full_name"], village: $0["village"],
-                                          reason: ExclusionReason(rawValue: $0["reason_code"])?.english ?? $0["reason_code"],
-                                          reasonVi: $0["reason"], amountOwed: $0["amount_owed"])
-                }
+            let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
             return BuildSummary(id: batchID, period: period.description, status: "draft", rebuilt: rebuilt, supplementary: supplementary,
                                 builtBy: actor, lineCount: lineCount, controlSum: controlSum, byKind: byKind, groups: groups,
                                 excluded: excluded, alreadyLive: alreadyLive, sharedIDs: sharedIDs, inputDigest: digest)

@@ -43,14 +43,7 @@ public struct BatchReport: Sendable, Codable {
                 .map { Group(key: $0["group_key"], channel: $0["channel"], count: $0["n"], sum: $0["s"]) }
             let cells = try Row.fetchAll(db, sql: "SELECT group_key, kind, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key, kind ORDER BY group_key, kind", arguments: [batchID])
                 .map { Cell(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
-            let excluded = try Row.fetchAll(db, sql: """
-                SELECT x.beneficiary_code, b.full_name, b.village, x.reason_code, x.reason, x.amount_owed FROM batch_exclusion x
-                JOIN beneficiary b ON b.code = x.beneficiary_code WHERE x.batch_id = ? ORDER BY b.village, x.beneficiary_code
-                """, arguments: [batchID]).map {
-                    BuildSummary.Excluded(code: $0["beneficiary_code"], name: $0["full_name"], village: $0["village"],
-                                          reason: ExclusionReason(rawValue: $0["reason_code"])?.english ?? $0["reason_code"],
-                                          reasonVi: $0["reason"], amountOwed: $0["amount_owed"])
-                }
+            let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
             let r = BatchReport(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
                                 builtBy: b["built_by"], builtAt: b["built_at"], approvedBy: b["approved_by"], approvedAt: b["approved_at"],
                                 exportedAt: b["exported_at"], cancelledBy: b["cancelled_by"], cancelReason: b["cancel_reason"],
@@ -112,5 +105,19 @@ public struct BatchListing: Sendable, Codable {
                              lineCount: $0["line_count"], controlSum: $0["control_sum"], builtBy: $0["built_by"], approvedBy: $0["approved_by"])
             }
         }
+    }
+}
+
+extension BuildSummary.Excluded {
+    /// The people left out of a batch, by village, with the reason and what they are owed.
+    static func all(_ db: Database, batchID: Int64) throws -> [BuildSummary.Excluded] {
+        try Row.fetchAll(db, sql: """
+            SELECT x.beneficiary_code, b.full_name, b.village, x.reason_code, x.reason, x.amount_owed FROM batch_exclusion x
+            JOIN beneficiary b ON b.code = x.beneficiary_code WHERE x.batch_id = ? ORDER BY b.village, x.beneficiary_code
+            """, arguments: [batchID]).map {
+                BuildSummary.Excluded(code: $0["beneficiary_code"], name: $0["full_name"], village: $0["village"],
+                                      reason: ExclusionReason(rawValue: $0["reason_code"])?.english ?? $0["reason_code"],
+                                      reasonVi: $0["reason"], amountOwed: $0["amount_owed"])
+            }
     }
 }
