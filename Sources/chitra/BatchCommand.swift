@@ -107,7 +107,7 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let db = try global.openStore()
             let r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db))
-            if let csv { try AtomicFile.write(try Reconciliation.accountantCSV(db, batchID: id), to: URL(fileURLWithPath: csv), mode: 0o600) }
+            if let csv { try Reconciliation.writeAccountantCSV(db, batchID: id, to: URL(fileURLWithPath: csv)) }
             if global.json { try printJSON(r) } else { r.vietnameseLines().forEach { print($0) } }
             if !r.balanced { throw ExitCode(3) }
         }

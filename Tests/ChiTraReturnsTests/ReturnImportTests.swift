@@ -258,6 +258,11 @@ struct ReturnImportTests {
         let rows = csv.split(separator: "\r\n")
         #expect(rows.count == 17)
         #expect(rows.contains { $0.hasPrefix("\(r01["reference"] as String),R01,Nguyễn Thị Lành,") && $0.contains(",1000000,Đã chi,") })
+        // Written to a file it is the same bytes, mode 0600.
+        let file = s.dir.appendingPathComponent("doi-chieu.csv")
+        try Reconciliation.writeAccountantCSV(s.db, batchID: s.batchID, to: file)
+        #expect(try Data(contentsOf: file) == Reconciliation.accountantCSV(s.db, batchID: s.batchID))
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int == 0o600)
     }
 }
 

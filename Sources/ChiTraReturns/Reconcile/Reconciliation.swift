@@ -1,4 +1,5 @@
 import ChiTraCore
+import ChiTraSigning
 import ChiTraStore
 import Foundation
 import GRDB
@@ -169,6 +170,26 @@ public struct Reconciliation: Sendable, Codable {
 
     /// A CSV for the accountant: one line per payment with its outcome; UTF-8 BOM, Excel-safe cells.
     public static func accountantCSV(_ db: AppDatabase, batchID: Int64) throws -> Data {
+        var out = Data()
+        try accountantCSV(db, batchID: batchID) { out.append($0) }
+        return out
+    }
+
+    /// The accountant CSV written straight to a file (atomic, 0600), in chunks: memory does not
+    /// grow with the batch.
+    public static func writeAccountantCSV(_ db: AppDatabase, batchID: Int64, to url: URL) throws {
+        let w = try AtomicFileWriter(destination: url, mode: 0o600)
+        do {
+            try accountantCSV(db, batchID: batchID) { try w.write($0) }
+            try w.commit()
+        } catch {
+            w.abandon()
+            throw error
+        }
+    }
+
+    /// The CSV's bytes, handed to `emit` about 1 MiB at a time.
+    static func accountantCSV(_ db: AppDatabase, batchID: Int64, emit: (Data) throws -> Void) throws {
         var out = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
                                             "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
         try db.writer.read { db in
@@ -183,8 +204,9 @@ public struct Reconciliation: Sendable, Codable {
                 let kind = EntitlementKind(rawValue: r["kind"])?.vietnamese ?? (r["kind"] as String)
                 out += CSVText.row([r["reference"], r["beneficiary_code"], r["full_name"], r["village"], r["group_key"], kind, r["for_month"],
                                     String(r["amount"] as Int64), result, reason, (r["result_date"] as String?) ?? ""]) + "\r\n"
+                if out.utf8.count >= 1 << 20 { try emit(Data(out.utf8)); out = "" }
             }
         }
-        return Data(out.utf8)
+        try emit(Data(out.utf8))
     }
 }
