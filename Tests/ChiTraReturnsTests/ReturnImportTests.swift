@@ -114,7 +114,8 @@ struct ReturnImportTests {
         #expect(sum.exceptions.isEmpty)
         #expect(try s.state(r01["reference"]) == "paid")
         #expect(try s.state(r04["reference"]) == "failed")
-        let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db))
+        let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db),
+                                           taxonomy: try ReasonTaxonomy.load(from: ReturnsSetup.formats.appendingPathComponent("return-reasons.json")))
         #expect(rec.balanced)
         #expect(rec.total.sent == .init(count: 16, sum: 14_750_000))
         #expect(rec.total.paid == .init(count: 1, sum: 1_000_000))

@@ -166,7 +166,7 @@ public struct BatchBuilder {
                 // Payments the bank or post office could not make, sent again (retryable failures,
                 // or an account failure whose account has since been corrected or is routed to the post office).
                 let accountFlag: String? = primary.accountFlag
-                for f in failedEarlier[personKey] ?? [] where f.retryable || (Self.accountReasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
+                for f in failedEarlier[personKey] ?? [] where f.retryable || (AccountRejection.reasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
                     let line = EntitlementLine(kind: .carryOver, forMonth: f.forMonth, amount: f.amount, basis: [], superseded: [], alreadyPaid: 0)
                     owedLines.append((line, f.slot, f.id))
                 }
@@ -189,7 +189,7 @@ public struct BatchBuilder {
                 let channel = primary.channel
                 let proxyName: String? = primary.proxyName
                 let relation: String? = primary.proxyRelation
-                let isGuardian = relation.map { ["người giám hộ", "giám hộ", "guardian"].contains(VietnameseText.key($0)) } ?? false
+                let isGuardian = ProxyRelation.isGuardian(relation)
                 var payee: String = primary.fullName
                 var payeeRelation: String? = nil
                 var ch = channel
@@ -308,9 +308,6 @@ public struct BatchBuilder {
         let h = FileDigest.sha256Hex(Data("\(code)|\(kind.rawValue)|\(forMonth)|\(attempt)".utf8))
         return "CT\(forMonth.compact)\(letter)\(attempt)-" + h.prefix(20).uppercased()
     }
-
-    /// Rejections that mean the account itself is wrong: paid again only on a corrected account.
-    static let accountReasons: Set<String> = ["invalid_account", "closed", "blocked", "name_mismatch"]
 
     /// ASCII slug of a commune name for group keys: "Phường Hương Trà" → "PHUONG-HUONG-TRA".
     public static func slug(_ s: String) -> String {

@@ -221,13 +221,11 @@ struct Matcher {
         try db.cachedStatement(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?").execute(arguments: [returnLine])
     }
 
-    static let accountReasons: Set<String> = ["invalid_account", "closed", "blocked", "name_mismatch"]
-
     /// What a rejection means for the person: a bad account is flagged; a reported death suspends
     /// the person pending a stop decision and opens a funeral case; three consecutive months not
     /// collected flag a suspension (Circular 02/2021 Art. 2).
     mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
-        if Self.accountReasons.contains(reason.reason.rawValue) {
+        if AccountRejection.reasons.contains(reason.reason.rawValue) {
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
             try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?").execute(arguments: [reason.reason.rawValue, now, String(lineID), code])
             try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)

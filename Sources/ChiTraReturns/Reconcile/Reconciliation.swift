@@ -56,13 +56,12 @@ public struct Reconciliation: Sendable, Codable {
     public var flags: [String]
     public var balanced: Bool
 
-    static let reasonVi: [String: String] = [
-        "invalid_account": "Tài khoản không hợp lệ", "closed": "Tài khoản đã đóng", "blocked": "Tài khoản bị phong tỏa",
-        "name_mismatch": "Tên không khớp chủ tài khoản", "deceased": "Đối tượng đã chết", "duplicate": "Trùng lặp",
-        "regulatory": "Lý do pháp lý", "not_collected": "Không đến nhận", "other": "Lý do khác",
-    ]
+    /// The Vietnamese label of a canonical reason, from `formats/return-reasons.json`.
+    static func label(_ reason: String, _ taxonomy: ReasonTaxonomy?) -> String {
+        CanonicalReason(rawValue: reason).flatMap { taxonomy?.reasons[$0]?.label } ?? reason
+    }
 
-    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue) throws -> Reconciliation {
+    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy? = nil) throws -> Reconciliation {
         let base = try db.writer.read { db -> Reconciliation in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw StoreError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
@@ -98,7 +97,7 @@ public struct Reconciliation: Sendable, Codable {
                     else if (r["account_flag"] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carry.add(amount) }
                     else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
                     failures.append(Failure(reference: r["reference"], code: r["beneficiary_code"], name: r["full_name"], village: r["village"],
-                                            amount: amount, forMonth: r["for_month"], reason: reason, reasonVi: reasonVi[reason] ?? reason,
+                                            amount: amount, forMonth: r["for_month"], reason: reason, reasonVi: label(reason, taxonomy),
                                             retryable: retryable, next: next))
                 case "pending": g.pending.add(amount); total.pending.add(amount)
                 default: g.awaiting.add(amount); total.awaiting.add(amount)
@@ -169,18 +168,18 @@ public struct Reconciliation: Sendable, Codable {
     }
 
     /// A CSV for the accountant: one line per payment with its outcome; UTF-8 BOM, Excel-safe cells.
-    public static func accountantCSV(_ db: AppDatabase, batchID: Int64) throws -> Data {
+    public static func accountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy? = nil) throws -> Data {
         var out = Data()
-        try accountantCSV(db, batchID: batchID) { out.append($0) }
+        try accountantCSV(db, batchID: batchID, taxonomy: taxonomy) { out.append($0) }
         return out
     }
 
     /// The accountant CSV written straight to a file (atomic, 0600), in chunks: memory does not
     /// grow with the batch.
-    public static func writeAccountantCSV(_ db: AppDatabase, batchID: Int64, to url: URL) throws {
+    public static func writeAccountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy? = nil, to url: URL) throws {
         let w = try AtomicFileWriter(destination: url, mode: 0o600)
         do {
-            try accountantCSV(db, batchID: batchID) { try w.write($0) }
+            try accountantCSV(db, batchID: batchID, taxonomy: taxonomy) { try w.write($0) }
             try w.commit()
         } catch {
             w.abandon()
@@ -189,7 +188,7 @@ public struct Reconciliation: Sendable, Codable {
     }
 
     /// The CSV's bytes, handed to `emit` about 1 MiB at a time.
-    static func accountantCSV(_ db: AppDatabase, batchID: Int64, emit: (Data) throws -> Void) throws {
+    static func accountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, emit: (Data) throws -> Void) throws {
         var out = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
                                             "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
         try db.writer.read { db in
@@ -200,7 +199,7 @@ public struct Reconciliation: Sendable, Codable {
             while let r = try rows.next() {
                 let state: String = r["state"]
                 let result = ["paid": "Đã chi", "failed": "Chưa chi", "pending": "Đang xử lý"][state] ?? "Chưa có kết quả"
-                let reason = (r["result_reason"] as String?).map { reasonVi[$0] ?? $0 } ?? ""
+                let reason = (r["result_reason"] as String?).map { label($0, taxonomy) } ?? ""
                 let kind = EntitlementKind(rawValue: r["kind"])?.vietnamese ?? (r["kind"] as String)
                 out += CSVText.row([r["reference"], r["beneficiary_code"], r["full_name"], r["village"], r["group_key"], kind, r["for_month"],
                                     String(r["amount"] as Int64), result, reason, (r["result_date"] as String?) ?? ""]) + "\r\n"
