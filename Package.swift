@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),
         // Beneficiary roll: CSV layout, validation, import with history.
         .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
-            .product(name: "GRDB", package: "GRDB.swift")]),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            // The SQLite C API that GRDB itself links (same package, no new dependency): the import's per-line statements.
+            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Monthly batch: build, approve, export payout files, sign.
         .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),

@@ -24,6 +24,8 @@ public final class CSVReader {
     private var eof = false
     private var line = 1
     private var first = true
+    /// Fields in the previous record (the next one most likely has as many).
+    private var lastFieldCount = 8
     /// Longest accepted record in bytes: a hostile file cannot make us hold gigabytes.
     public var maxRecordBytes = 1 << 20
 
@@ -68,6 +70,8 @@ public final class CSVReader {
         guard peek() != nil else { return nil }
         let startLine = line
         var fields: [String] = []
+        fields.reserveCapacity(lastFieldCount)
+        defer { lastFieldCount = fields.count }
         var field: [UInt8] = []
         var total = 0
         var inQuotes = false
@@ -81,6 +85,45 @@ public final class CSVReader {
             wasQuoted = false
         }
         while true {
+            // Fast path for the common field: unquoted, lying whole in the buffer, ended by a comma or
+            // a line end within the record limit. One `String` straight from the buffer (no byte-by-byte
+            // copy into `field`); the delimiter is then handled below exactly as on the slow path.
+            // Anything else (a quote at the start, a field across the buffer's end, a record at the
+            // limit) takes the byte-by-byte path, so every error is raised where it was before.
+            if !inQuotes && !wasQuoted && field.isEmpty && pos < buffer.count && buffer[pos] != 0x22 {
+                let start = pos
+                // Field bytes plus the delimiter must keep `total` within the limit.
+                let limit = min(buffer.count, start + max(0, maxRecordBytes - total - 1))
+                let end: Int? = buffer.withUnsafeBufferPointer { buf in
+                    var j = start
+                    while j < limit {
+                        let c = buf[j]
+                        if c == 0x2C || c == 0x0A || c == 0x0D { return j }
+                        j += 1
+                    }
+                    return nil
+                }
+                if let end {
+                    let s = buffer.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+                    guard let s else {
+                        throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
+                    }
+                    total += end - start + 1
+                    pos = end + 1
+                    fields.append(s)
+                    switch buffer[end] {
+                    case 0x2C:
+                        continue
+                    case 0x0D:
+                        if peek() == 0x0A { _ = byte() }
+                        line += 1
+                        return Record(line: startLine, fields: fields)
+                    default:   // 0x0A
+                        line += 1
+                        return Record(line: startLine, fields: fields)
+                    }
+                }
+            }
             guard let b = byte() else {
                 if inQuotes { throw Failure(file: name, line: startLine, message: "a quoted field is not closed before the end of the file") }
                 try finishField()

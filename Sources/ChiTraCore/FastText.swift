@@ -92,4 +92,34 @@ public enum FastText {
         let pad = width - digits.utf8.count
         return pad > 0 ? String(repeating: "0", count: pad) + digits : digits
     }
+
+    /// True if `s` is non-empty and all ASCII digits.
+    @inline(__always)
+    public static func isASCIIDigits(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// `s.replacingOccurrences(of: " ", with: "")`, without Foundation when there is no space byte.
+    @inline(__always)
+    public static func removingSpaces(_ s: String) -> String {
+        s.utf8.contains(0x20) ? s.replacingOccurrences(of: " ", with: "") : s
+    }
+
+    /// `s.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ".", with: "")`, without
+    /// Foundation when there is neither a space nor a dot byte (no other text is equivalent to them).
+    @inline(__always)
+    public static func removingSpacesAndDots(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 0x20 || $0 == 0x2E }) ? s.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ".", with: "") : s
+    }
+
+    /// `s.uppercased()`, without the Unicode tables for ASCII text (where upper case is A–Z only).
+    @inline(__always)
+    public static func uppercased(_ s: String) -> String {
+        var hasLower = false
+        for b in s.utf8 {
+            if b >= 0x80 { return s.uppercased() }
+            if b >= 0x61 && b <= 0x7A { hasLower = true }
+        }
+        return hasLower ? s.uppercased() : s
+    }
 }

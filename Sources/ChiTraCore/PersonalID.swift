@@ -41,14 +41,25 @@ public enum PersonalID {
         let n = id.utf8.count
         if n == 9 { return .success(.legacyCMND) }
         guard n == 12 else { return .failure(.wrongLength(n)) }
-        let chars = Array(id)
-        if let sex, let birthYear, let expected = centurySexDigit(sex: sex, birthYear: birthYear), chars[3] != expected {
-            return .failure(.centurySexDigit(found: chars[3], expected: expected))
+        // All ASCII digits from here: work on the bytes (no `Array(id)`, no `String(format:)` per line).
+        var u: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        var k = 0
+        for b in id.utf8 {
+            switch k { case 3: u.3 = b; case 4: u.4 = b; case 5: u.5 = b; default: break }
+            k += 1
+            if k > 5 { break }
+        }
+        if let sex, let birthYear, let expected = centurySexDigit(sex: sex, birthYear: birthYear),
+           Character(Unicode.Scalar(u.3)) != expected {
+            return .failure(.centurySexDigit(found: Character(Unicode.Scalar(u.3)), expected: expected))
         }
         if let birthYear {
-            let yy = String(format: "%02d", birthYear % 100)
-            let found = String(chars[4...5])
-            if found != yy { return .failure(.birthYearDigits(found: found, expected: yy)) }
+            let yy = birthYear % 100
+            // `%02d` of a non-negative yy is two digits; compare them as bytes.
+            if yy >= 0 && Int(u.4) - 48 == yy / 10 && Int(u.5) - 48 == yy % 10 { return .success(.citizenID) }
+            let expected = FastText.padded(yy, width: 2)
+            let found = String(decoding: [u.4, u.5], as: UTF8.self)
+            if found != expected { return .failure(.birthYearDigits(found: found, expected: expected)) }
         }
         return .success(.citizenID)
     }

@@ -43,3 +43,38 @@ public enum RollColumn: String, CaseIterable, Sendable {
         }
     }
 }
+
+extension RollColumn {
+    /// The column's position in `allCases` (a switch: no hashing in the per-line paths).
+    @inline(__always)
+    public var ordinal: Int {
+        switch self {
+        case .code: return 0
+        case .fullName: return 1
+        case .birthDate: return 2
+        case .sex: return 3
+        case .personalID: return 4
+        case .commune: return 5
+        case .village: return 6
+        case .address: return 7
+        case .phone: return 8
+        case .category: return 9
+        case .children: return 10
+        case .decisionNo: return 11
+        case .decisionDate: return 12
+        case .startMonth: return 13
+        case .endMonth: return 14
+        case .deathDate: return 15
+        case .status: return 16
+        case .channel: return 17
+        case .bankBIN: return 18
+        case .accountNo: return 19
+        case .accountName: return 20
+        case .proxyName: return 21
+        case .proxyID: return 22
+        case .proxyRelation: return 23
+        case .authorisationUntil: return 24
+        case .needsProxy: return 25
+        }
+    }
+}

@@ -15,6 +15,10 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `YYYY-MM` (storage form) or `MM/YYYY` (roll form).
     public init?(_ text: String) {
+        if let fast = FastDateParse.yearMonth(text) {
+            guard let m = fast else { return nil }
+            self = m; return
+        }
         let t = FastText.trimmedWhitespaces(text)
         if t.count == 7, t.dropFirst(4).first == "-",
            let y = Int(t.prefix(4)), let m = Int(t.suffix(2)) {
@@ -78,6 +82,10 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `DD/MM/YYYY` (roll form; also `D/M/YYYY`) or `YYYY-MM-DD` (storage form).
     public init?(_ text: String) {
+        if let fast = FastDateParse.civilDate(text) {
+            guard let d = fast else { return nil }
+            self = d; return
+        }
         let t = FastText.trimmedWhitespaces(text)
         let parts: [Substring]
         if t.contains("/") {
@@ -124,5 +132,57 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         let n = cal.date(byAdding: .day, value: days, to: d)!
         let c = cal.dateComponents([.year, .month, .day], from: n)
         return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+/// Byte-level parsing of the exact date shapes a roll writes, for the per-line paths.
+///
+/// Each returns `.some(result)` when the text has one of those shapes (ASCII digits and
+/// separators only), with the same result the `String` parser gives for it, and `nil` for any
+/// other text, which the `String` parser then decides (so odd input keeps its old handling).
+enum FastDateParse {
+    /// Splits ASCII text into digit runs separated by `sep`; nil if any other byte appears or
+    /// more than three parts. Returns the values and the digit count of each part.
+    @inline(__always)
+    static func parts(_ text: String, sep: UInt8) -> (count: Int, values: (Int, Int, Int), lengths: (Int, Int, Int))? {
+        var values = (0, 0, 0), lengths = (0, 0, 0)
+        var part = 0, value = 0, length = 0
+        for b in text.utf8 {
+            if b >= 48 && b <= 57 {
+                length += 1
+                if length > 4 { return nil }
+                value = value * 10 + Int(b - 48)
+            } else if b == sep {
+                switch part { case 0: values.0 = value; lengths.0 = length; case 1: values.1 = value; lengths.1 = length; default: return nil }
+                part += 1; value = 0; length = 0
+            } else {
+                return nil
+            }
+        }
+        switch part { case 0: values.0 = value; lengths.0 = length; case 1: values.1 = value; lengths.1 = length; default: values.2 = value; lengths.2 = length }
+        return (part + 1, values, lengths)
+    }
+
+    /// `DD/MM/YYYY` (1–2, 1–2 and 4 digits) or `YYYY-MM-DD`.
+    static func civilDate(_ text: String) -> CivilDate?? {
+        if let p = parts(text, sep: 0x2F), p.count == 3,
+           (1...2).contains(p.lengths.0), (1...2).contains(p.lengths.1), p.lengths.2 == 4 {
+            return .some(CivilDate(year: p.values.2, month: p.values.1, day: p.values.0))
+        }
+        if let p = parts(text, sep: 0x2D), p.count == 3, p.lengths.0 == 4, p.lengths.1 == 2, p.lengths.2 == 2 {
+            return .some(CivilDate(year: p.values.0, month: p.values.1, day: p.values.2))
+        }
+        return nil
+    }
+
+    /// `MM/YYYY` (1–2 and 4 digits) or `YYYY-MM`.
+    static func yearMonth(_ text: String) -> YearMonth?? {
+        if let p = parts(text, sep: 0x2F), p.count == 2, (1...2).contains(p.lengths.0), p.lengths.1 == 4 {
+            return .some(YearMonth(year: p.values.1, month: p.values.0))
+        }
+        if let p = parts(text, sep: 0x2D), p.count == 2, p.lengths.0 == 4, p.lengths.1 == 2 {
+            return .some(YearMonth(year: p.values.0, month: p.values.1))
+        }
+        return nil
     }
 }

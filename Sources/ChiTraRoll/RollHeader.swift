@@ -41,6 +41,17 @@ public struct RollHeader: Sendable {
         }
         index = idx
         self.cells = cells
+        var positions = [Int](repeating: -1, count: RollColumn.allCases.count)
+        for (c, i) in idx { positions[c.ordinal] = i }
+        self.positions = positions
+    }
+
+    /// Column ordinal → index in the record, or -1: `index` without hashing, for the per-line paths.
+    let positions: [Int]
+
+    /// Every column's trimmed value (`value(_:in:)`), indexed by `RollColumn.ordinal`.
+    func values(in fields: [String]) -> [String] {
+        positions.map { i in i >= 0 && i < fields.count ? FastText.trimmedWhitespaces(fields[i]) : "" }
     }
 
     public func value(_ c: RollColumn, in fields: [String]) -> String {

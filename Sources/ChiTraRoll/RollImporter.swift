@@ -98,13 +98,13 @@ public struct RollImporter {
                 let fileID = db.lastInsertedRowID
                 summary.fileID = fileID
                 // Per code seen in the file: its first line, the categories of its lines (an index into
-                // `categories`) and whether this import created the person. Kept small: a national
-                // roll has millions of codes. The person values of the first line are not kept: once
-                // that line is applied the store holds exactly them, and later lines of the code are
+                // `categories`) and whether this import created the person. A national roll has millions
+                // of codes, so they are kept in a temporary table (`RollSeenCodes`: SQLite's temp store,
+                // paged to disk) rather than in memory. The person values of the first line are not kept:
+                // once that line is applied the store holds exactly them, and later lines of the code are
                 // compared with the store.
-                struct SeenCode { var line: Int; var category: UInt16; var created: Bool }
-                var firstLineOfCode: [String: SeenCode] = [:]
-                var moreCategories: [String: [UInt16]] = [:]
+                let sql = try RollImportStatements(db, insertPersonSQL: Self.insertPersonSQL)
+                let seen = try RollSeenCodes(db, sql: sql)
                 var categories: [String] = []
                 var categoryIndex: [String: UInt16] = [:]
                 func categoryNumber(_ c: String) throws -> UInt16 {
@@ -136,39 +136,55 @@ public struct RollImporter {
                     // Lines of one code must agree on the person; a code+category appears once.
                     let personFields = row.personFields
                     let category = try categoryNumber(row.category)
-                    if let first = firstLineOfCode[row.code] {
+                    let firstLine: Int
+                    let createdByFirstLine: Bool
+                    if let first = try seen.lookup(code: row.code, category: category) {
                         // The first line of this code was applied: the store holds its person values.
-                        guard let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code]) else {
+                        sql.reset(sql.selectPerson)
+                        try sql.bind(sql.selectPerson, 1, row.code)
+                        guard try sql.step(sql.selectPerson) else {
                             throw StoreError("\(name), line \(rec.line): code \(row.code) was imported from line \(first.line) but is not in the store; nothing was imported")
                         }
-                        let firstValues = personFields.map { Self.text(stored, $0.0) }
-                        if firstValues != personFields.map(\.1) {
-                            let differing = zip(personFields, firstValues).filter { $0.0.1 != $0.1 }.map(\.0.0)
+                        var differing: [String] = []
+                        for (i, (field, value)) in personFields.enumerated() where !sql.columnEquals(sql.selectPerson, Int32(i), value) {
+                            differing.append(field)
+                        }
+                        sql.reset(sql.selectPerson)
+                        if !differing.isEmpty {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
                                 message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
                             continue
                         }
-                        if first.category == category || moreCategories[row.code]?.contains(category) == true {
+                        if first.hasCategory {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
                                 message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
                             continue
                         }
-                        moreCategories[row.code, default: []].append(category)
+                        try seen.add(code: row.code, category: category, firstLine: first.line, created: first.created)
+                        firstLine = first.line
+                        createdByFirstLine = first.created
                     } else {
-                        firstLineOfCode[row.code] = SeenCode(line: rec.line, category: category, created: false)
+                        firstLine = rec.line
+                        createdByFirstLine = false   // set below from what `apply` did
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
-                    let changes = try apply(row, personFields: personFields, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: firstLineOfCode[row.code]?.line == rec.line)
-                    if changes.isNew { summary.newPeople += 1; firstLineOfCode[row.code]?.created = true }
+                    let isFirstLineOfCode = firstLine == rec.line
+                    let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode)
+                    if changes.isNew { summary.newPeople += 1 }
+                    if isFirstLineOfCode {
+                        try seen.add(code: row.code, category: category, firstLine: rec.line, created: changes.isNew)
+                    }
+                    let created = isFirstLineOfCode ? changes.isNew : createdByFirstLine
                     if changes.count > 0 {
                         summary.applied += 1
                         summary.fieldChanges += changes.count
-                        if firstLineOfCode[row.code]?.created != true { changedPeople.insert(row.code) }
+                        if !created { changedPeople.insert(row.code) }
                     } else {
                         summary.unchanged += 1
                     }
                 }
                 summary.changedPeople = changedPeople.count
+                try seen.drop()
                 try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
                 if strict && summary.rejected > 0 {
                     summary.strictRefused = true
@@ -240,75 +256,95 @@ public struct RollImporter {
         return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
     }()
 
-    private func apply(_ row: RollRow, personFields: [(String, String?)], db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
+    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
         var changes = Changes()
-        let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiary WHERE code = ?"), arguments: [row.code])
-        let history = try db.cachedStatement(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by) VALUES (?,?,?,?,?,?,?,?)
-            """)
-        if let existing {
-            var changed: [(String, String?)] = []
-            for (field, value) in personFields {
-                let old = Self.text(existing, field)
-                if old != value {
-                    changed.append((field, value))
-                    // Personal IDs and account numbers are kept masked in the history text.
-                    let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
-                        : field == "account_no" ? { (s: String?) in s.map(maskAccount) } : { (s: String?) in s }
-                    try history.execute(arguments: [row.code, nil, field, masked(old), masked(value), fileID, now, actor])
-                }
+        /// One history row (the statement is bound in the column order of its INSERT).
+        func history(_ category: String?, _ field: String, _ old: String?, _ new: String?) throws {
+            let h = sql.insertHistory
+            try sql.bind(h, 1, row.code); try sql.bind(h, 2, category); try sql.bind(h, 3, field)
+            try sql.bind(h, 4, old); try sql.bind(h, 5, new); try sql.bind(h, 6, fileID)
+            try sql.bind(h, 7, now); try sql.bind(h, 8, actor)
+            try sql.execute(h)
+        }
+        let person = sql.selectPerson
+        sql.reset(person)
+        try sql.bind(person, 1, row.code)
+        let exists = try sql.step(person)
+        if exists {
+            // Read what differs before writing anything (the SELECT's row is read in place).
+            var changed: [(field: String, old: String?, new: String?)] = []
+            for (i, (field, value)) in personFields.enumerated() where !sql.columnEquals(person, Int32(i), value) {
+                changed.append((field, sql.text(person, Int32(i)), value))
+            }
+            let flag = changed.isEmpty ? nil : sql.text(person, RollImportStatements.accountFlagColumn)
+            sql.reset(person)
+            for (field, old, value) in changed {
+                // Personal IDs and account numbers are kept masked in the history text.
+                let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
+                    : field == "account_no" ? { (s: String?) in s.map(maskAccount) } : { (s: String?) in s }
+                try history(nil, field, masked(old), masked(value))
             }
             if !changed.isEmpty {
-                var sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
+                var sets = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
                 // A new account (or bank) clears a rejection flag: the gap is closed by the new data.
-                if changed.contains(where: { $0.0 == "account_no" || $0.0 == "bank_bin" || $0.0 == "channel" }),
-                   let flag = Self.text(existing, "account_flag") {
+                if changed.contains(where: { $0.field == "account_no" || $0.field == "bank_bin" || $0.field == "channel" }),
+                   let flag {
                     sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL"
-                    try history.execute(arguments: [row.code, nil, "account_flag", flag, nil, fileID, now, actor])
+                    try history(nil, "account_flag", flag, nil)
                 }
-                var args = StatementArguments(changed.map { $0.1 })
+                var args = StatementArguments(changed.map { $0.new })
                 args += [fileID, now, row.code]
                 try db.execute(sql: "UPDATE beneficiary SET \(sets), last_file_id = ?, updated_at = ? WHERE code = ?", arguments: args)
                 changes.count += changed.count
             }
         } else {
             assert(personFields.map(\.0) == RollRow.personColumns)
-            let sql = Self.insertPersonSQL
-            var args = StatementArguments([row.code])
-            args += StatementArguments(personFields.map(\.1))
-            args += [row.status.rawValue, fileID, fileID, now]
-            try db.cachedStatement(sql: sql).execute(arguments: args)
-            try history.execute(arguments: [row.code, nil, "created", nil, row.category, fileID, now, actor])
+            // code, the person columns, status, first_file_id, last_file_id, updated_at
+            let ins = sql.insertPerson
+            try sql.bind(ins, 1, row.code)
+            var i: Int32 = 2
+            for (_, value) in personFields { try sql.bind(ins, i, value); i += 1 }
+            try sql.bind(ins, i, row.status.rawValue)
+            try sql.bind(ins, i + 1, fileID)
+            try sql.bind(ins, i + 2, fileID)
+            try sql.bind(ins, i + 3, now)
+            try sql.execute(ins)
+            try history(nil, "created", nil, row.category)
             changes.isNew = true
             changes.count += 1
         }
         // The grant.
         let grantFields = row.grantFields
-        let g = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM grant_record WHERE code = ? AND category = ?"), arguments: [row.code, row.category])
-        if let g {
-            var changed: [(String, String?)] = []
-            for (field, value) in grantFields {
-                let old = Self.text(g, field)
-                if old != value {
-                    changed.append((field, value))
-                    try history.execute(arguments: [row.code, row.category, field, old, value, fileID, now, actor])
-                }
+        assert(grantFields.map(\.0) == RollImportStatements.grantColumns)
+        let grant = sql.selectGrant
+        sql.reset(grant)
+        try sql.bind(grant, 1, row.code)
+        try sql.bind(grant, 2, row.category)
+        if try sql.step(grant) {
+            var changed: [(field: String, old: String?, new: String?)] = []
+            for (i, (field, value)) in grantFields.enumerated() where !sql.columnEquals(grant, Int32(i), value) {
+                changed.append((field, sql.text(grant, Int32(i)), value))
+            }
+            sql.reset(grant)
+            for (field, old, value) in changed {
+                try history(row.category, field, old, value)
             }
             if !changed.isEmpty {
-                let sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
-                var args = StatementArguments(changed.map { $0.1 })
+                let sets = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
+                var args = StatementArguments(changed.map { $0.new })
                 args += [fileID, row.code, row.category]
                 try db.execute(sql: "UPDATE grant_record SET \(sets), last_file_id = ? WHERE code = ? AND category = ?", arguments: args)
                 changes.count += changed.count
             }
         } else {
-            try db.cachedStatement(sql: """
-                INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, status, last_file_id)
-                VALUES (?,?,?,?,?,?,?,?,?)
-                """).execute(arguments: [row.code, row.category, row.children, row.decisionNo, row.decisionDate.description,
-                                         row.startMonth.description, row.endMonth?.description, row.status.rawValue, fileID])
-            if existing != nil || !isFirstLineOfCode {
-                try history.execute(arguments: [row.code, row.category, "grant_added", nil, row.category, fileID, now, actor])
+            let ins = sql.insertGrant
+            try sql.bind(ins, 1, row.code); try sql.bind(ins, 2, row.category); try sql.bind(ins, 3, row.children.map(Int64.init))
+            try sql.bind(ins, 4, row.decisionNo); try sql.bind(ins, 5, row.decisionDate.description)
+            try sql.bind(ins, 6, row.startMonth.description); try sql.bind(ins, 7, row.endMonth?.description)
+            try sql.bind(ins, 8, row.status.rawValue); try sql.bind(ins, 9, fileID)
+            try sql.execute(ins)
+            if exists || !isFirstLineOfCode {
+                try history(row.category, "grant_added", nil, row.category)
                 changes.count += 1
             }
         }

@@ -52,9 +52,37 @@ public struct RollValidator: Sendable {
                                               "tài khoản bưu điện": .postAccount, "post_account": .postAccount,
                                               "tiền mặt tại bưu điện": .postCash, "post_cash": .postCash]
 
+    /// `table[VietnameseText.key(text)]`, trying the text as written first: an export writes the
+    /// same few spellings on every line, and `key` (NFC, spaces, lower case) costs more than a lookup.
+    /// Each spelling's answer is computed with `key` itself, so the result is the same.
+    struct KeyedLookup<T: Sendable>: Sendable {
+        let table: [String: T]
+        let asWritten: [String: T?]
+        init(_ table: [String: T], spellings: [String] = []) {
+            self.table = table
+            var w: [String: T?] = [:]
+            for k in Array(table.keys) + spellings {
+                let capitalized = k.prefix(1).uppercased() + k.dropFirst()
+                for s in [k, capitalized, k.uppercased()] { w[s] = .some(table[VietnameseText.key(s)]) }
+            }
+            asWritten = w
+        }
+        @inline(__always)
+        func callAsFunction(_ text: String) -> T? {
+            if let hit = asWritten[text] { return hit }
+            return table[VietnameseText.key(text)]
+        }
+    }
+    static let sexLookup = KeyedLookup(sexes)
+    static let statusLookup = KeyedLookup(statuses)
+    static let channelLookup = KeyedLookup(channels)
+    static let needsProxyLookup = KeyedLookup(["": false, "không": false, "khong": false, "no": false, "0": false,
+                                                "có": true, "co": true, "x": true, "yes": true, "1": true])
+
     public func validate(fields: [String], line: Int, header: RollHeader, file: String) -> RollValidation {
         var problems: [RollProblem] = []
-        func v(_ c: RollColumn) -> String { header.value(c, in: fields) }
+        let values = header.values(in: fields)
+        func v(_ c: RollColumn) -> String { values[c.ordinal] }
         func fail(_ c: RollColumn?, _ value: String, _ msg: String) {
             problems.append(RollProblem(file: file, line: line, column: c, value: value, message: msg))
         }
@@ -83,20 +111,23 @@ public struct RollValidator: Sendable {
 
         // Identity
         let code = required(.code) ?? ""
-        if !code.isEmpty && !(code.utf8.count <= 32 && code.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }) {
+        // ASCII letters, digits and ._- (any non-ASCII byte fails, as any non-ASCII scalar did).
+        if !code.isEmpty && !(code.utf8.count <= 32 && code.utf8.allSatisfy { b in
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F || b == 0x2D }) {
             fail(.code, code, "must be 1–32 letters, digits, '.', '_' or '-'")
         }
         let rawName = required(.fullName) ?? ""
         let fullName = VietnameseText.normalizedName(rawName)
         let sexText = v(.sex)
-        let sex = Self.sexes[VietnameseText.key(sexText)]
+        let sex = Self.sexLookup(sexText)
         if sex == nil { fail(.sex, sexText, "must be Nam or Nữ") }
 
         var birth: CivilDate?
         var birthYearOnly = false
         let birthText = v(.birthDate)
         if birthText.isEmpty { fail(.birthDate, "", "is required (DD/MM/YYYY, or the year alone)") }
-        else if birthText.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
+        // `count == 4` as `utf8.count == 4`: `Int` accepts only ASCII, where they agree.
+        else if birthText.utf8.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
             birth = d; birthYearOnly = true
         } else if let d = CivilDate(birthText) { birth = d }
         else { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
@@ -114,14 +145,15 @@ public struct RollValidator: Sendable {
         let commune = VietnameseText.normalizedName(required(.commune) ?? "")
         let village = VietnameseText.normalizedName(required(.village) ?? "")
         let address = VietnameseText.normalizedName(v(.address))
-        var phone = v(.phone).replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ".", with: "")
+        var phone = FastText.removingSpacesAndDots(v(.phone))
         if phone.hasPrefix("+84") { phone = "0" + phone.dropFirst(3) }
-        if !phone.isEmpty && !(phone.allSatisfy(\.isASCII) && phone.allSatisfy(\.isNumber) && (9...11).contains(phone.count)) {
+        if !phone.isEmpty && !(FastText.isASCIIDigits(phone) ? (9...11).contains(phone.utf8.count)
+                               : phone.allSatisfy(\.isASCII) && phone.allSatisfy(\.isNumber) && (9...11).contains(phone.count)) {
             fail(.phone, v(.phone), "is not a phone number (9–11 digits, may start with +84)")
         }
 
         // Grant
-        let catCode = (required(.category) ?? "").uppercased()
+        let catCode = FastText.uppercased(required(.category) ?? "")
         let category = tariff.category(catCode)
         if !catCode.isEmpty && category == nil {
             fail(.category, catCode, "is not a known category; use a code from formats/tariff.json")
@@ -149,7 +181,7 @@ public struct RollValidator: Sendable {
         if let b = birth, let s = start, s < b.yearMonth { fail(.startMonth, v(.startMonth), "is before the date of birth") }
 
         let statusText = v(.status)
-        let status = Self.statuses[VietnameseText.key(statusText)]
+        let status = Self.statusLookup(statusText)
         if status == nil { fail(.status, statusText, "must be Đang hưởng, Tạm dừng or Thôi hưởng") }
         if status == .stopped && end == nil && death == nil {
             fail(.endMonth, "", "is required when the status is Thôi hưởng (the last month owed)")
@@ -157,10 +189,10 @@ public struct RollValidator: Sendable {
 
         // Channel
         let channelText = v(.channel)
-        let channel = Self.channels[VietnameseText.key(channelText)]
+        let channel = Self.channelLookup(channelText)
         if channel == nil { fail(.channel, channelText, "must be Tài khoản ngân hàng, Tài khoản bưu điện or Tiền mặt tại bưu điện") }
         let bin = v(.bankBIN)
-        let account = v(.accountNo).replacingOccurrences(of: " ", with: "")
+        let account = FastText.removingSpaces(v(.accountNo))
         let accountName = VietnameseText.normalizedName(v(.accountName))
         if channel == .bank {
             if bin.isEmpty { fail(.bankBIN, "", "is required for payment to a bank account") }
@@ -199,12 +231,11 @@ public struct RollValidator: Sendable {
             fail(.proxyName, "", "is empty but a proxy ID or relation is given; fill in the proxy's name or clear the proxy columns")
         }
 
-        let needsText = VietnameseText.key(v(.needsProxy))
         var needsProxy = false
-        switch needsText {
-        case "", "không", "khong", "no", "0": needsProxy = false
-        case "có", "co", "x", "yes", "1": needsProxy = true
-        default: fail(.needsProxy, v(.needsProxy), "must be Có or Không (or empty)")
+        switch Self.needsProxyLookup(v(.needsProxy)) {
+        case false?: needsProxy = false
+        case true?: needsProxy = true
+        case nil: fail(.needsProxy, v(.needsProxy), "must be Có or Không (or empty)")
         }
 
         guard problems.isEmpty, let sex, let birth, let decisionDate, let start, let status, let channel else {
