@@ -105,6 +105,9 @@ public struct RollImporter {
                 // compared with the store.
                 let sql = try RollImportStatements(db, insertPersonSQL: Self.insertPersonSQL)
                 let seen = try RollSeenCodes(db, sql: sql)
+                // A first load (nobody in the store yet): a code not seen earlier in this file has no
+                // person and no grant in the store, so `apply` need not look them up.
+                let storeWasEmpty = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM beneficiary) OR EXISTS (SELECT 1 FROM grant_record)")!
                 var categories: [String] = []
                 var categoryIndex: [String: UInt16] = [:]
                 func categoryNumber(_ c: String) throws -> UInt16 {
@@ -169,7 +172,8 @@ public struct RollImporter {
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
                     let isFirstLineOfCode = firstLine == rec.line
-                    let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode)
+                    let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode,
+                                              knownAbsent: storeWasEmpty && isFirstLineOfCode)
                     if changes.isNew { summary.newPeople += 1 }
                     if isFirstLineOfCode {
                         try seen.add(code: row.code, category: category, firstLine: rec.line, created: changes.isNew)
@@ -256,7 +260,7 @@ public struct RollImporter {
         return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
     }()
 
-    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool) throws -> Changes {
+    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool, knownAbsent: Bool) throws -> Changes {
         var changes = Changes()
         /// One history row (the statement is bound in the column order of its INSERT).
         func history(_ category: String?, _ field: String, _ old: String?, _ new: String?) throws {
@@ -266,10 +270,16 @@ public struct RollImporter {
             try sql.bind(h, 7, now); try sql.bind(h, 8, actor)
             try sql.execute(h)
         }
+        // `knownAbsent`: neither the person nor the grant can be in the store (see the caller).
         let person = sql.selectPerson
-        sql.reset(person)
-        try sql.bind(person, 1, row.code)
-        let exists = try sql.step(person)
+        let exists: Bool
+        if knownAbsent {
+            exists = false
+        } else {
+            sql.reset(person)
+            try sql.bind(person, 1, row.code)
+            exists = try sql.step(person)
+        }
         if exists {
             // Read what differs before writing anything (the SELECT's row is read in place).
             var changed: [(field: String, old: String?, new: String?)] = []
@@ -317,10 +327,16 @@ public struct RollImporter {
         let grantFields = row.grantFields
         assert(grantFields.map(\.0) == RollImportStatements.grantColumns)
         let grant = sql.selectGrant
-        sql.reset(grant)
-        try sql.bind(grant, 1, row.code)
-        try sql.bind(grant, 2, row.category)
-        if try sql.step(grant) {
+        let grantExists: Bool
+        if knownAbsent {
+            grantExists = false
+        } else {
+            sql.reset(grant)
+            try sql.bind(grant, 1, row.code)
+            try sql.bind(grant, 2, row.category)
+            grantExists = try sql.step(grant)
+        }
+        if grantExists {
             var changed: [(field: String, old: String?, new: String?)] = []
             for (i, (field, value)) in grantFields.enumerated() where !sql.columnEquals(grant, Int32(i), value) {
                 changed.append((field, sql.text(grant, Int32(i)), value))
