@@ -137,6 +137,9 @@ public final class AppDatabase: Sendable {
             try AuditLog.sealUnsealed(db)
             try db.execute(sql: Schema.v3AuditTriggers)
         }
+        m.registerMigration("v4-roll-checks-without-in-lists") { db in
+            try RollCheckRewrite.apply(db)
+        }
         return m
     }
 }
