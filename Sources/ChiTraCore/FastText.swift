@@ -76,13 +76,22 @@ public enum FastText {
     static func strippedDecomposition(_ s: String) -> [Unicode.Scalar]? {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(s.utf8.count)
-        let table = strippedLatin
+        let table = strippedLatinFlat
         for u in s.unicodeScalars {
-            guard isPlainLatin(u.value), let parts = table[u.value] else { return nil }
+            let v = u.value
+            if v < 0x80 { out.append(u); continue }   // ASCII decomposes to itself
+            guard isPlainLatin(v), let parts = table[v < 0x0300 ? Int(v) : Int(v - 0x1E00) + 0x0300] else { return nil }
             out.append(contentsOf: parts)
         }
         return out
     }
+
+    /// `strippedLatin` as an array (U+0000–U+02FF, then U+1E00–U+1EFF): no hashing per letter.
+    static let strippedLatinFlat: [[Unicode.Scalar]?] = {
+        var t = [[Unicode.Scalar]?](repeating: nil, count: 0x0400)
+        for (v, parts) in strippedLatin { t[v < 0x0300 ? Int(v) : Int(v - 0x1E00) + 0x0300] = parts }
+        return t
+    }()
 
     /// `%04d`-style zero padding of a non-negative number (as `String(format:)` writes it).
     @inline(__always)

@@ -18,12 +18,15 @@ public enum VietnameseText {
             case 0x0300...0x036F: continue            // combining diacritics
             case 0x0110, 0x0111: out.append("D")      // Đ đ
             default:
-                if scalar.properties.isWhitespace { if !out.hasSuffix(" ") && !out.isEmpty { out.append(" ") } }
+                // ASCII: White_Space is exactly tab…CR and space (no property lookup per letter).
+                let isWhitespace = scalar.value < 0x80 ? (scalar.value == 0x20 || (scalar.value >= 0x09 && scalar.value <= 0x0D))
+                                                       : scalar.properties.isWhitespace
+                if isWhitespace { if !out.hasSuffix(" ") && !out.isEmpty { out.append(" ") } }
                 else { out.unicodeScalars.append(scalar) }
             }
         }
         if out.hasSuffix(" ") { out.removeLast() }
-        return out.uppercased()
+        return FastText.uppercased(out)
     }
 
     /// Key for comparing headers and labels: NFC, lower case, single spaces.

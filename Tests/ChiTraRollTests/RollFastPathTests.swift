@@ -1,0 +1,57 @@
+import ChiTraCore
+import ChiTraStore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Roll import fast paths")
+struct RollFastPathTests {
+    @Test("The roll tables' CHECK constraints still refuse what they refused (after v4-roll-checks-without-in-lists)")
+    func checksStillRefuse() throws {
+        let db = try AppDatabase.temporary()
+        try db.writer.write { db in
+            for table in ["beneficiary", "grant_record", "roll_change"] {
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = ?", arguments: [table]) ?? ""
+                #expect(!sql.contains("status IN (") && !sql.contains("channel IN (") && !sql.contains("source IN ("))
+            }
+            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','u',0,0,0,0)")
+            func insertPerson(status: String, channel: String) throws {
+                try db.execute(sql: """
+                    INSERT INTO beneficiary(code, full_name, name_bank, birth_date, sex, personal_id, commune, village, status, channel, first_file_id, last_file_id, updated_at)
+                    VALUES ('DT1','A','A','1950-01-01','M','001050000001','X','Y',?,?,1,1,'t')
+                    """, arguments: [status, channel])
+            }
+            #expect(throws: DatabaseError.self) { try insertPerson(status: "gone", channel: "post_cash") }
+            #expect(throws: DatabaseError.self) { try insertPerson(status: "active", channel: "cash") }
+            try insertPerson(status: "active", channel: "post_cash")
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO grant_record(code, category, decision_no, decision_date, start_month, status, last_file_id) VALUES ('DT1','C','1','2026-01-01','2026-01','over',1)")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by) VALUES ('DT1','f',1,'elsewhere','t','u')")
+            }
+            try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by) VALUES ('DT1','f',1,'manual','t','u')")
+        }
+    }
+
+    @Test("CSV records across the reader's 1 MiB chunks read the same as short ones")
+    func csvAcrossChunks() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("big.csv")
+        var expected: [[String]] = []
+        var text = ""
+        for i in 0..<30_000 {
+            let row = ["DT\(i)", "Nguyễn Văn \(i)", i % 3 == 0 ? "\"\(i), quoted\"" : "plain \(i)", "", "x"]
+            text += row.joined(separator: ",") + (i % 2 == 0 ? "\r\n" : "\n")
+            expected.append(row.map { $0.hasPrefix("\"") ? String($0.dropFirst().dropLast()) : $0 })
+        }
+        try Data(text.utf8).write(to: url)
+        let reader = try CSVReader(url: url)
+        var got: [[String]] = []
+        var lines: [Int] = []
+        while let r = try reader.next() { got.append(r.fields); lines.append(r.line) }
+        #expect(got == expected)
+        #expect(lines == Array(1...30_000))
+    }
+}
