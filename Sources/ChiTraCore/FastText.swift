@@ -7,6 +7,8 @@ public enum FastText {
     /// `s.trimmingCharacters(in: .whitespaces)`, without the bridge when there is nothing to trim.
     @inline(__always)
     public static func trimmedWhitespaces(_ s: String) -> String {
+        // Most cells start and end with an ASCII byte that is not a space or tab: nothing to trim.
+        if let f = s.utf8.first, let l = s.utf8.last, f < 0x80, l < 0x80, f != 0x20, f != 0x09, l != 0x20, l != 0x09 { return s }
         let scalars = s.unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return s }
         if !isWhitespace(first) && !isWhitespace(last) { return s }
@@ -84,6 +86,29 @@ public enum FastText {
             out.append(contentsOf: parts)
         }
         return out
+    }
+
+    /// `VietnameseText.bankForm(s)` when every scalar left after removing the diacritics is ASCII
+    /// or Đ/đ (a Vietnamese name always is): built as bytes, upper-cased A–Z as `uppercased()` does
+    /// for ASCII. nil otherwise (then the general code runs).
+    public static func asciiBankForm(_ s: String) -> String? {
+        guard let decomposed = strippedDecomposition(s) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(decomposed.count)
+        for scalar in decomposed {
+            let v = scalar.value
+            switch v {
+            case 0x0300...0x036F: continue                      // combining diacritics
+            case 0x0110, 0x0111: out.append(0x44)               // Đ đ → D
+            case 0x09...0x0D, 0x20:                             // ASCII White_Space → one space, none leading
+                if !out.isEmpty && out.last != 0x20 { out.append(0x20) }
+            case 0x61...0x7A: out.append(UInt8(v) - 0x20)       // a–z
+            case 0..<0x80: out.append(UInt8(v))
+            default: return nil
+            }
+        }
+        if out.last == 0x20 { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `strippedLatin` as an array (U+0000–U+02FF, then U+1E00–U+1EFF): no hashing per letter.

@@ -10,6 +10,7 @@ public enum VietnameseText {
     /// Upper case without diacritics, Đ → D: the form banks hold account names in
     /// ("Nguyễn Thị Hoà" → "NGUYEN THI HOA").
     public static func bankForm(_ s: String) -> String {
+        if let fast = FastText.asciiBankForm(s) { return fast }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         let decomposed = FastText.strippedDecomposition(s) ?? Array(s.decomposedStringWithCanonicalMapping.unicodeScalars)

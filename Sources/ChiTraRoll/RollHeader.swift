@@ -51,7 +51,10 @@ public struct RollHeader: Sendable {
 
     /// Every column's trimmed value (`value(_:in:)`), indexed by `RollColumn.ordinal`.
     func values(in fields: [String]) -> [String] {
-        positions.map { i in i >= 0 && i < fields.count ? FastText.trimmedWhitespaces(fields[i]) : "" }
+        var out: [String] = []
+        out.reserveCapacity(positions.count)
+        for i in positions { out.append(i >= 0 && i < fields.count ? FastText.trimmedWhitespaces(fields[i]) : "") }
+        return out
     }
 
     public func value(_ c: RollColumn, in fields: [String]) -> String {
