@@ -36,9 +36,10 @@ public struct ReturnFileReader: Sendable {
     }
 
     public func read(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> ReturnDocument {
-        let format = try detect(url: url, formatHint: formatHint, formats: formats)
+        let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
-            try SafeXMLReader.prescan(url, limits: limits)
+            // `detect` already scanned the bytes when it found the format from the content.
+            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
             if format.hasPrefix("pain.002") {
                 let handler = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
                 try SafeXMLReader.parse(url, limits: limits, handler: handler)
@@ -58,26 +59,31 @@ public struct ReturnFileReader: Sendable {
 
     /// The format name of a return file: `formatHint` if given (checked), else from the content.
     public func detect(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
+        try detectFormat(url: url, formatHint: formatHint, formats: formats).format
+    }
+
+    /// The format, and whether the XML prescan (size, encoding, no DTD) already ran on the file.
+    private func detectFormat(url: URL, formatHint: String?, formats: ReturnFormats) throws(ReturnFileError) -> (format: String, prescanned: Bool) {
         let name = url.lastPathComponent
         if let hint = formatHint {
             guard formats.allNames.contains(hint) else {
                 throw ReturnFileError(.unsupportedFormat, file: name,
                     "cannot be read as \"\(hint)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
             }
-            return hint
+            return (hint, false)
         }
         try checkSize(url)
         if try looksLikeXML(url) {
             try SafeXMLReader.prescan(url, limits: limits)
             let ns = try SafeXMLReader.rootNamespace(url, limits: limits) ?? ""
-            for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return format }
+            for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return (format, true) }
             // National variants (e.g. Swiss `…/pain.002.001.03.ch.02.xsd`) keep the structure.
-            for format in ReturnFormats.xmlFormats where ns.contains(format) { return format }
+            for format in ReturnFormats.xmlFormats where ns.contains(format) { return (format, true) }
             throw ReturnFileError(.unknownFormat, file: name,
                 "is XML with the namespace \"\(ns)\", which is not a return format ChiTra reads (\(ReturnFormats.xmlFormats.joined(separator: ", "))); pass --format to force one.")
         }
         let headers = try ReturnCSVParser.headers(of: url, maxRecordBytes: maxRecordBytes)
-        for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return d.name }
+        for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return (d.name, false) }
         throw ReturnFileError(.unknownFormat, file: name,
             "has a header row (\(headers.prefix(12).map { SafeText.echo($0, limit: 40) }.joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
     }
