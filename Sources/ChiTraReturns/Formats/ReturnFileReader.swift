@@ -40,11 +40,17 @@ public struct ReturnFileReader: Sendable {
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
             // `detect` already scanned the bytes when it found the format from the content.
             if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            // The byte-level reader first; a file outside its plain subset is read again from the
+            // start, with a fresh handler, by XMLParser (which gives any refusal).
             if format.hasPrefix("pain.002") {
+                let fast = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+                if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
                 let handler = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
                 try SafeXMLReader.parse(url, limits: limits, handler: handler)
                 return handler.document
             }
+            let fast = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+            if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
             let handler = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
             try SafeXMLReader.parse(url, limits: limits, handler: handler)
             return handler.document
