@@ -70,40 +70,51 @@ public struct Reconciliation: Sendable, Codable {
             var total = Group(key: "TOTAL")
             var failures: [Failure] = []
             var carry = Figures()
-            // A cursor: one line in memory at a time (a national batch has millions).
+            // A cursor: one line in memory at a time (a national batch has millions). The columns
+            // are named (not `l.*`) and read by position: GRDB's lookup by name compares
+            // lower-cased names for every value of every row.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT l.*, b.full_name, b.village, b.account_flag,
-                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried
+                SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
+                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
+                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
+            // The group of the previous line: lines come ordered by group, so the dictionary is
+            // touched once per group rather than twice per line.
+            var current: Group?
             while let r = try rows.next() {
-                let key: String = r["group_key"]
-                let amount: Int64 = r["amount"]
-                var g = groups[key] ?? Group(key: key)
+                let key: String = r[0]
+                let amount: Int64 = r[1]
+                if current?.key != key {
+                    if let c = current { groups[c.key] = c }
+                    current = groups[key] ?? Group(key: key)
+                }
+                var g = current!
                 g.sent.add(amount); total.sent.add(amount)
-                switch r["state"] as String {
+                switch r[2] as String {
                 case "paid": g.paid.add(amount); total.paid.add(amount)
                 case "failed":
                     g.failed.add(amount); total.failed.add(amount)
-                    let reason = (r["result_reason"] as String?) ?? "other"
-                    let retryable = (r["result_retryable"] as Int?) == 1
-                    let carried = (r["carried"] as Bool)
+                    let reason = (r[3] as String?) ?? "other"
+                    let retryable = (r[4] as Int?) == 1
+                    let carried = (r[5] as Bool)
                     let next: String
                     if carried { next = "đã chuyển sang đợt sau" }
                     else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
                     else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
                     else if retryable { next = "sẽ chi lại trong đợt sau"; carry.add(amount) }
-                    else if (r["account_flag"] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carry.add(amount) }
+                    else if (r[6] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carry.add(amount) }
                     else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
-                    failures.append(Failure(reference: r["reference"], code: r["beneficiary_code"], name: r["full_name"], village: r["village"],
-                                            amount: amount, forMonth: r["for_month"], reason: reason, reasonVi: label(reason, taxonomy),
+                    failures.append(Failure(reference: r[7], code: r[8], name: r[9], village: r[10],
+                                            amount: amount, forMonth: r[11], reason: reason, reasonVi: label(reason, taxonomy),
                                             retryable: retryable, next: next))
                 case "pending": g.pending.add(amount); total.pending.add(amount)
                 default: g.awaiting.add(amount); total.awaiting.add(amount)
                 }
-                groups[key] = g
+                current = g
             }
+            if let c = current { groups[c.key] = c }
             // Money for months after a recorded death, paid or on its way: to recover.
             let over = try Row.fetchAll(db, sql: """
                 SELECT l.beneficiary_code, b.full_name, l.reference, l.for_month, l.amount, b.death_date FROM payout_line l
@@ -196,16 +207,49 @@ public struct Reconciliation: Sendable, Codable {
                 SELECT l.reference, l.beneficiary_code, b.full_name, b.village, l.group_key, l.kind, l.for_month, l.amount, l.state, l.result_reason, l.result_date
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
+            // Columns by position (see `build`); cells appended straight to the chunk.
             while let r = try rows.next() {
-                let state: String = r["state"]
-                let result = ["paid": "Đã chi", "failed": "Chưa chi", "pending": "Đang xử lý"][state] ?? "Chưa có kết quả"
-                let reason = (r["result_reason"] as String?).map { label($0, taxonomy) } ?? ""
-                let kind = EntitlementKind(rawValue: r["kind"])?.vietnamese ?? (r["kind"] as String)
-                out += CSVText.row([r["reference"], r["beneficiary_code"], r["full_name"], r["village"], r["group_key"], kind, r["for_month"],
-                                    String(r["amount"] as Int64), result, reason, (r["result_date"] as String?) ?? ""]) + "\r\n"
+                let state: String = r[8]
+                let result: String
+                switch state {
+                case "paid": result = "Đã chi"
+                case "failed": result = "Chưa chi"
+                case "pending": result = "Đang xử lý"
+                default: result = "Chưa có kết quả"
+                }
+                let reason = (r[9] as String?).map { label($0, taxonomy) } ?? ""
+                let kindText: String = r[5]
+                let kind = EntitlementKind(rawValue: kindText)?.vietnamese ?? kindText
+                let cells: [String] = [r[0], r[1], r[2], r[3], r[4], kind, r[6], String(r[7] as Int64), result, reason, (r[10] as String?) ?? ""]
+                for (i, c) in cells.enumerated() {
+                    if i > 0 { out += "," }
+                    AccountantCSVCell.append(c, to: &out)
+                }
+                out += "\r\n"
                 if out.utf8.count >= 1 << 20 { try emit(Data(out.utf8)); out = "" }
             }
         }
         try emit(Data(out.utf8))
+    }
+}
+
+/// `CSVText.cell`, without walking the characters of the cells that need no care.
+///
+/// `CSVText.cell` quotes a cell holding the *characters* `,` `"` LF or CR (so a CRLF pair or a comma
+/// followed by a combining mark is one character that matches none of them) and prefixes `'` to a
+/// cell whose first scalar is `=` `+` `-` `@` tab or CR. A cell without any of the bytes `,` `"` LF CR
+/// can hold none of those characters: it is written as is, after the same prefix check on its first
+/// byte (an ASCII scalar is its own byte). Any other cell goes through `CSVText.cell` itself.
+enum AccountantCSVCell {
+    static func append(_ s: String, to out: inout String) {
+        let u = s.utf8
+        if u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            out += CSVText.cell(s)
+            return
+        }
+        if let f = u.first, f == UInt8(ascii: "=") || f == UInt8(ascii: "+") || f == UInt8(ascii: "-") || f == UInt8(ascii: "@") || f == 0x09 {
+            out += "'"
+        }
+        out += s
     }
 }
