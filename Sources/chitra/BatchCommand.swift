@@ -107,8 +107,8 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let db = try global.openStore()
             let taxonomy = try ReasonTaxonomy.load(from: try global.formatsDir().appendingPathComponent("return-reasons.json"))
-            let r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy)
-            if let csv { try Reconciliation.writeAccountantCSV(db, batchID: id, taxonomy: taxonomy, to: URL(fileURLWithPath: csv)) }
+            let r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy,
+                                             accountantCSV: csv.map { URL(fileURLWithPath: $0) })
             if global.json { try printJSON(r) } else { r.vietnameseLines().forEach { print($0) } }
             if !r.balanced { throw ExitCode(3) }
         }

@@ -62,9 +62,39 @@ public struct Reconciliation: Sendable, Codable {
     }
 
     public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy? = nil) throws -> Reconciliation {
-        let base = try db.writer.read { db -> Reconciliation in
+        try build(db, batchID: batchID, queue: queue, taxonomy: taxonomy, accountantCSV: nil)
+    }
+
+    /// `build`, also writing the accountant CSV to `csvURL` (the bytes `writeAccountantCSV` writes,
+    /// atomic, 0600) from the same pass over the lines: both read every line of the batch with its
+    /// person, in the same order, and at national scale that join is most of the time.
+    /// The file is committed only once the whole reconciliation has been built.
+    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy?,
+                             accountantCSV csvURL: URL?) throws -> Reconciliation {
+        var csv: AtomicFileWriter?
+        do {
+            var r = try buildFigures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv)
+            r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
+            try csv?.commit()
+            return r
+        } catch {
+            csv?.abandon()
+            throw error
+        }
+    }
+
+    private static func buildFigures(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
+                                     csv: inout AtomicFileWriter?) throws -> Reconciliation {
+        try db.writer.read { db -> Reconciliation in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw StoreError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            // The accountant CSV, when asked for: its file is created once the batch is known (as
+            // `writeAccountantCSV` after `build`), its text flushed about 1 MiB at a time.
+            var csvText = ""
+            if let csvURL {
+                csv = try AtomicFileWriter(destination: csvURL, mode: 0o600)
+                csvText = accountantCSVHeader
             }
             var groups: [String: Group] = [:]
             var total = Group(key: "TOTAL")
@@ -76,7 +106,7 @@ public struct Reconciliation: Sendable, Codable {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
                        EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month
+                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
@@ -88,11 +118,18 @@ public struct Reconciliation: Sendable, Codable {
                 let amount: Int64 = r[1]
                 if current?.key != key {
                     if let c = current { groups[c.key] = c }
+            if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
                     current = groups[key] ?? Group(key: key)
                 }
                 var g = current!
                 g.sent.add(amount); total.sent.add(amount)
-                switch r[2] as String {
+                let state: String = r[2]
+                if let w = csv {
+                    appendCSVRow(reference: r[7], code: r[8], name: r[9], village: r[10], groupKey: key, kind: r[12], forMonth: r[11],
+                                 amount: amount, state: state, reason: r[3], date: r[13], taxonomy: taxonomy, to: &csvText)
+                    if csvText.utf8.count >= 1 << 20 { try w.write(Data(csvText.utf8)); csvText = "" }
+                }
+                switch state {
                 case "paid": g.paid.add(amount); total.paid.add(amount)
                 case "failed":
                     g.failed.add(amount); total.failed.add(amount)
@@ -115,11 +152,16 @@ public struct Reconciliation: Sendable, Codable {
                 current = g
             }
             if let c = current { groups[c.key] = c }
+            if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
             // Money for months after a recorded death, paid or on its way: to recover.
+            // The `IN` term repeats what the join says (the person has a death date) on the line
+            // alone, so that only those people's lines look up the person; `+` keeps the plan
+            // (lines through payout_line_batch, then a sort), hence the same rows in the same order.
             let over = try Row.fetchAll(db, sql: """
                 SELECT l.beneficiary_code, b.full_name, l.reference, l.for_month, l.amount, b.death_date FROM payout_line l
                 JOIN beneficiary b ON b.code = l.beneficiary_code
-                WHERE l.batch_id = ? AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
+                WHERE l.batch_id = ? AND +l.beneficiary_code IN (SELECT code FROM beneficiary WHERE death_date IS NOT NULL)
+                  AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
                   AND l.for_month > substr(b.death_date, 1, 7) AND l.state IN ('paid','exported','pending')
                 ORDER BY l.beneficiary_code, l.for_month
                 """, arguments: [batchID]).map {
@@ -137,9 +179,6 @@ public struct Reconciliation: Sendable, Codable {
             return Reconciliation(batchID: batchID, period: b["period"], status: b["status"], total: total, groups: gs, failures: failures,
                                   openExceptions: [], carryOver: carry, overpayments: over, flags: flags, balanced: balanced)
         }
-        var r = base
-        r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
-        return r
     }
 
     /// The clerk's report, in Vietnamese.
@@ -200,8 +239,7 @@ public struct Reconciliation: Sendable, Codable {
 
     /// The CSV's bytes, handed to `emit` about 1 MiB at a time.
     static func accountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, emit: (Data) throws -> Void) throws {
-        var out = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
-                                            "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
+        var out = accountantCSVHeader
         try db.writer.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.reference, l.beneficiary_code, b.full_name, b.village, l.group_key, l.kind, l.for_month, l.amount, l.state, l.result_reason, l.result_date
@@ -209,27 +247,35 @@ public struct Reconciliation: Sendable, Codable {
                 """, arguments: [batchID])
             // Columns by position (see `build`); cells appended straight to the chunk.
             while let r = try rows.next() {
-                let state: String = r[8]
-                let result: String
-                switch state {
-                case "paid": result = "Đã chi"
-                case "failed": result = "Chưa chi"
-                case "pending": result = "Đang xử lý"
-                default: result = "Chưa có kết quả"
-                }
-                let reason = (r[9] as String?).map { label($0, taxonomy) } ?? ""
-                let kindText: String = r[5]
-                let kind = EntitlementKind(rawValue: kindText)?.vietnamese ?? kindText
-                let cells: [String] = [r[0], r[1], r[2], r[3], r[4], kind, r[6], String(r[7] as Int64), result, reason, (r[10] as String?) ?? ""]
-                for (i, c) in cells.enumerated() {
-                    if i > 0 { out += "," }
-                    AccountantCSVCell.append(c, to: &out)
-                }
-                out += "\r\n"
+                appendCSVRow(reference: r[0], code: r[1], name: r[2], village: r[3], groupKey: r[4], kind: r[5], forMonth: r[6],
+                             amount: r[7], state: r[8], reason: r[9], date: r[10], taxonomy: taxonomy, to: &out)
                 if out.utf8.count >= 1 << 20 { try emit(Data(out.utf8)); out = "" }
             }
         }
         try emit(Data(out.utf8))
+    }
+
+    static let accountantCSVHeader = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
+                                                              "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
+
+    /// One line of the accountant CSV (with its CRLF), appended to `out`.
+    static func appendCSVRow(reference: String, code: String, name: String, village: String, groupKey: String, kind kindText: String,
+                             forMonth: String, amount: Int64, state: String, reason resultReason: String?, date: String?,
+                             taxonomy: ReasonTaxonomy?, to out: inout String) {
+        let result: String
+        switch state {
+        case "paid": result = "Đã chi"
+        case "failed": result = "Chưa chi"
+        case "pending": result = "Đang xử lý"
+        default: result = "Chưa có kết quả"
+        }
+        let reason = resultReason.map { label($0, taxonomy) } ?? ""
+        let kind = EntitlementKind(rawValue: kindText)?.vietnamese ?? kindText
+        for (i, c) in [reference, code, name, village, groupKey, kind, forMonth, String(amount), result, reason, date ?? ""].enumerated() {
+            if i > 0 { out += "," }
+            AccountantCSVCell.append(c, to: &out)
+        }
+        out += "\r\n"
     }
 }
 
