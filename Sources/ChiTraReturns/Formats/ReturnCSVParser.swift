@@ -52,7 +52,7 @@ enum ReturnCSVParser {
         d.columns.allSatisfy { headers.contains($0.header) }
     }
 
-    static func read(_ url: URL, descriptor d: ReturnCSVDescriptor, maxRecordBytes: Int) throws(ReturnFileError) -> ReturnDocument {
+    static func read(_ url: URL, descriptor d: ReturnCSVDescriptor, maxRecordBytes: Int, sink: ReturnRecordSink? = nil) throws(ReturnFileError) -> ReturnDocument {
         let name = url.lastPathComponent
         var doc = ReturnDocument(format: d.name)
         do {
@@ -94,7 +94,7 @@ enum ReturnCSVParser {
                 switch line(row.line, cell: cell, descriptor: d) {
                 case .success(let record):
                     if let a = record.amount { state.sum = state.sum.addingReportingOverflow(a).partialValue }
-                    doc.records.append(record)
+                    if let sink { sink.take(record) } else { doc.records.append(record) }
                 case .failure(let e):
                     if e.line.column == d.column(.amount)?.header { state.unreadableAmounts += 1 }
                     else if let a = cell(.amount).flatMap({ try? ReturnAmount.parse($0, strictSeparators: true).get() }) {

@@ -63,6 +63,57 @@ public struct ReturnFileReader: Sendable {
         return try ReturnCSVParser.read(url, descriptor: descriptor, maxRecordBytes: maxRecordBytes)
     }
 
+    // MARK: - Streaming (the import)
+
+    /// The byte-level XML path stepped aside after records had already gone to the sink: the
+    /// caller undoes what it did with them and reads the file again with `fastXML: false`.
+    struct FastXMLSteppedAside: Error {}
+
+    /// The checks `read` makes before parsing (format, size, encoding, no DTD), with the same
+    /// errors; returns the format to pass to `stream`.
+    func prepare(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
+        let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
+        if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
+            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            return format
+        }
+        guard formats.csv[format] != nil else {
+            throw ReturnFileError(.unsupportedFormat, file: url.lastPathComponent,
+                "cannot be read as \"\(format)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+        }
+        try checkSize(url)
+        return format
+    }
+
+    /// Reads a file `prepare` accepted, handing each record to `sink` as it is read; the document
+    /// returned holds everything else (its `records` stay empty). Throws what `read` throws for
+    /// the file, else the sink's first error.
+    func stream(url: URL, format: String, formats: ReturnFormats, fastXML: Bool = true, sink: ReturnRecordSink) throws -> ReturnDocument {
+        if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
+            func handler() -> XMLEventHandler & StreamingHandler {
+                if format.hasPrefix("pain.002") {
+                    let h = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency); h.sink = sink; return h
+                }
+                let h = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency); h.sink = sink; return h
+            }
+            if fastXML {
+                let fast = handler()
+                if FastXMLReader.parse(url, limits: limits, handler: fast) {
+                    if let e = sink.error { throw e }
+                    return fast.document
+                }
+                if sink.count > 0 { throw FastXMLSteppedAside() }
+            }
+            let slow = handler()
+            try SafeXMLReader.parse(url, limits: limits, handler: slow)
+            if let e = sink.error { throw e }
+            return slow.document
+        }
+        let doc = try ReturnCSVParser.read(url, descriptor: formats.csv[format]!, maxRecordBytes: maxRecordBytes, sink: sink)
+        if let e = sink.error { throw e }
+        return doc
+    }
+
     /// The format name of a return file: `formatHint` if given (checked), else from the content.
     public func detect(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
         try detectFormat(url: url, formatHint: formatHint, formats: formats).format
@@ -118,3 +169,10 @@ public struct ReturnFileReader: Sendable {
         return bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
     }
 }
+
+/// An XML parser whose records can go to a sink.
+protocol StreamingHandler: AnyObject {
+    var document: ReturnDocument { get }
+}
+extension Pain002Parser: StreamingHandler {}
+extension Camt054Parser: StreamingHandler {}

@@ -67,49 +67,80 @@ public struct ReturnImporter {
         } else if requireSignature {
             throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
         }
-        let doc = try ReturnFileReader.read(url: url, formatHint: formatHint,
-                                            formats: try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json")))
-        s.format = doc.format
-        s.groupStatus = doc.groupStatus.map { g in g.status + (g.reasonCode.map { " " + $0 } ?? "") }
-        s.records = doc.records.count
-        s.malformed = doc.malformed.count
+        let formats = try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json"))
+        let reader = ReturnFileReader()
+        // Everything that can refuse the file before reading its lines, as before any change.
+        let format = try reader.prepare(url: url, formatHint: formatHint, formats: formats)
         let now = Timestamp.now()
         let actor = self.actor
-        try db.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
-                VALUES (?, 'return', ?, ?, ?, ?, 0, 0, ?)
-                """, arguments: [s.sha256, name, now, actor, doc.records.count + doc.malformed.count, doc.malformed.count])
-            let fileID = db.lastInsertedRowID
-            s.fileID = fileID
-            var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
-            for bad in doc.malformed {
-                try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+        // The lines are matched as they are read (memory does not grow with the file), inside the
+        // transaction: an unreadable file rolls everything back, as if it had been refused before.
+        // Should the byte-level XML reader step aside midway, the transaction is rolled back and the
+        // file read again by XMLParser.
+        var fastXML = true
+        while true {
+            do {
+                try db.writer.write { db in try importLines(db, url: url, name: name, format: format, formats: formats, reader: reader,
+                                                            fastXML: fastXML, now: now, actor: actor, summary: &s) }
+                return s
+            } catch is ReturnFileReader.FastXMLSteppedAside where fastXML {
+                fastXML = false
             }
-            // Whole-file findings (a totals row that does not add up…) and a file rejected as a
-            // whole change no line: a person checks with the sender.
-            for f in doc.findings {
-                try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
-            }
-            if doc.isRejectedAsAWhole, let g = doc.groupStatus {
-                try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
-                                detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
-            }
-            for rec in doc.records { try m.apply(rec) }
-            s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
-            s.exceptions = m.exceptionSentences
-            s.flags = m.flags
-            try db.execute(sql: """
-                INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
-                VALUES (?,?,?,?,?,?,?,?,?)
-                """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, doc.records.count,
-                                 m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
-            try db.execute(sql: "UPDATE import_file SET rows_applied = ?, rows_unchanged = ? WHERE id = ?",
-                           arguments: [m.paid + m.failed + m.pending, m.unchanged, fileID])
-            try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
-                                detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
         }
-        return s
+    }
+
+    /// One file's transaction: the file row, every line matched and applied, then (in the order
+    /// they always had) the exceptions for unreadable lines, whole-file findings, a whole-message
+    /// rejection and the lines' own exceptions, the import record and the audit entry.
+    private func importLines(_ db: Database, url: URL, name: String, format: String, formats: ReturnFormats, reader: ReturnFileReader,
+                             fastXML: Bool, now: String, actor: String, summary s: inout ReturnImportSummary) throws {
+        // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
+        try db.execute(sql: """
+            INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
+            VALUES (?, 'return', ?, ?, ?, 0, 0, 0, 0)
+            """, arguments: [s.sha256, name, now, actor])
+        let fileID = db.lastInsertedRowID
+        s.fileID = fileID
+        var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
+        m.deferLineExceptions = true
+        let sink = ReturnRecordSink { rec in try m.apply(rec) }
+        let doc = try reader.stream(url: url, format: format, formats: formats, fastXML: fastXML, sink: sink)
+        let records = sink.count
+        s.format = doc.format
+        s.groupStatus = doc.groupStatus.map { g in g.status + (g.reasonCode.map { " " + $0 } ?? "") }
+        s.records = records
+        s.malformed = doc.malformed.count
+        // The lines' exceptions wait until the file's own are written, so that every exception
+        // keeps the id it had when the whole file was read before any line was matched.
+        let lineExceptions = m.takeDeferredExceptions()
+        for bad in doc.malformed {
+            try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+        }
+        // Whole-file findings (a totals row that does not add up…) and a file rejected as a
+        // whole change no line: a person checks with the sender.
+        for f in doc.findings {
+            try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
+        }
+        if records == 0, doc.groupStatus?.outcome == .rejected, let g = doc.groupStatus {   // ReturnDocument.isRejectedAsAWhole
+            try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
+                            detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
+        }
+        for e in lineExceptions {
+            try m.exception(kind: e.kind, lineNo: e.lineNo, returnLine: e.returnLine, payoutLine: e.payoutLine, batch: e.batch,
+                            detail: e.detail, returnLineMarked: true)
+        }
+        s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
+        s.exceptions = m.exceptionSentences
+        s.flags = m.flags
+        try db.execute(sql: """
+            INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, records,
+                             m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
+        try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
+                       arguments: [records + doc.malformed.count, m.paid + m.failed + m.pending, m.unchanged, doc.malformed.count, fileID])
+        try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
+                            detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
     }
 }
 
@@ -124,6 +155,18 @@ struct Matcher {
     var exceptionSentences: [String] = []
     var flags: [String] = []
     let statements: MatchStatements
+    /// When set, a line's exception is kept (its `return_line` already says `exception`) until
+    /// `takeDeferredExceptions`, for the importer to write after the file's own exceptions.
+    var deferLineExceptions = false
+    struct LineException {
+        var kind: String, lineNo: Int, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
+    }
+    private var deferred: [LineException] = []
+
+    mutating func takeDeferredExceptions() -> [LineException] {
+        defer { deferred = [] }
+        return deferred
+    }
 
     init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: String) throws {
         self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
@@ -170,7 +213,11 @@ struct Matcher {
         let rlID = try statements.insertReturnLine(fileID: fileID, record: rec, reason: reason, payoutLineID: line?.id, result: result)
         switch verdict {
         case .exception(let kind, let payoutLine, let batch, let detail):
-            try exception(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail, returnLineMarked: true)
+            if deferLineExceptions {
+                deferred.append(LineException(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail))
+            } else {
+                try exception(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail, returnLineMarked: true)
+            }
         case .unchanged:
             unchanged += 1
         case .settle(let state):
