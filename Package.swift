@@ -37,7 +37,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift")]),
         // Returns: bank and post-office return files, matching, consequences, reconciliation; the simulator.
         .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch",
-            .product(name: "GRDB", package: "GRDB.swift")]),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            // The C API of the SQLite GRDB links, for the matcher's per-line statements (MatchStatements).
+            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
         .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll",
             .product(name: "GRDB", package: "GRDB.swift")]),

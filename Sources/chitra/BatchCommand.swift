@@ -107,9 +107,15 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let db = try global.openStore()
             let taxonomy = try ReasonTaxonomy.load(from: try global.formatsDir().appendingPathComponent("return-reasons.json"))
-            let r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy)
-            if let csv { try Reconciliation.writeAccountantCSV(db, batchID: id, taxonomy: taxonomy, to: URL(fileURLWithPath: csv)) }
-            if global.json { try printJSON(r) } else { r.vietnameseLines().forEach { print($0) } }
+            let csvURL = csv.map { URL(fileURLWithPath: $0) }
+            let r: Reconciliation
+            if global.json {
+                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL)
+                try printJSON(r)
+            } else {
+                // Printed as it is made; the failed lines are not held in memory.
+                r = try Reconciliation.writeReport(db, batchID: id, taxonomy: taxonomy, accountantCSV: csvURL) { print($0) }
+            }
             if !r.balanced { throw ExitCode(3) }
         }
     }

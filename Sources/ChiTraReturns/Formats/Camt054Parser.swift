@@ -14,6 +14,8 @@
 final class Camt054Parser: XMLEventHandler {
     var document: ReturnDocument
     let acceptForeignCurrency: Bool
+    /// When set, records go there instead of into `document.records`.
+    var sink: ReturnRecordSink?
 
     private struct Entry {
         var line: Int
@@ -119,7 +121,7 @@ final class Camt054Parser: XMLEventHandler {
                 record.currency = e.currency
                 result = .success(record)
             }
-            document.add(result)
+            document.add(result, sink: sink)
         }
     }
 }

@@ -12,6 +12,8 @@
 final class Pain002Parser: XMLEventHandler {
     var document: ReturnDocument
     let acceptForeignCurrency: Bool
+    /// When set, records go there instead of into `document.records`.
+    var sink: ReturnRecordSink?
 
     private var groupStatus: String?
     private var groupReasonCode: String?
@@ -146,6 +148,6 @@ final class Pain002Parser: XMLEventHandler {
                 message: "The transaction \(d.reference ?? "without reference") has the status \"\(code)\", which does not say whether it was paid; it was left out."))
             return
         }
-        document.add(d.finish(outcome: outcome, acceptForeignCurrency: acceptForeignCurrency, what: "TxInfAndSts"))
+        document.add(d.finish(outcome: outcome, acceptForeignCurrency: acceptForeignCurrency, what: "TxInfAndSts"), sink: sink)
     }
 }

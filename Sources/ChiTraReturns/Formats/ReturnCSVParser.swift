@@ -24,14 +24,35 @@ enum ReturnCSVParser {
         }
     }
 
-    static func normalise(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.trimmedCell }
+    static func normalise(_ s: String) -> String {
+        // ASCII text is already NFC: skip Foundation's normalisation (most cells are references,
+        // amounts and dates; the bridge to NSString was a tenth of a returns import).
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.trimmedCell }
+        return s.precomposedStringWithCanonicalMapping.trimmedCell
+    }
+
+    /// `normalise` remembering the last few non-ASCII cells it normalised: a return list repeats
+    /// the same few words (`Đã chi`, `Đối tượng`, `Vắng mặt`) on every line. Only byte-identical
+    /// input is looked up, so the result is exactly `normalise`'s.
+    final class CellNormaliser {
+        private var seen: [(raw: String, normalised: String)] = []
+        private var next = 0
+
+        func callAsFunction(_ s: String) -> String {
+            if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.trimmedCell }
+            for entry in seen where entry.raw.utf8.elementsEqual(s.utf8) { return entry.normalised }
+            let n = s.precomposedStringWithCanonicalMapping.trimmedCell
+            if seen.count < 16 { seen.append((s, n)) } else { seen[next] = (s, n); next = (next + 1) % 16 }
+            return n
+        }
+    }
 
     /// True when every column of the descriptor is among the headers.
     static func matches(_ headers: [String], _ d: ReturnCSVDescriptor) -> Bool {
         d.columns.allSatisfy { headers.contains($0.header) }
     }
 
-    static func read(_ url: URL, descriptor d: ReturnCSVDescriptor, maxRecordBytes: Int) throws(ReturnFileError) -> ReturnDocument {
+    static func read(_ url: URL, descriptor d: ReturnCSVDescriptor, maxRecordBytes: Int, sink: ReturnRecordSink? = nil) throws(ReturnFileError) -> ReturnDocument {
         let name = url.lastPathComponent
         var doc = ReturnDocument(format: d.name)
         do {
@@ -48,6 +69,7 @@ enum ReturnCSVParser {
                 index.append(i)
             }
             var state = Totals()
+            let normalise = CellNormaliser()
             while let row = try reader.next() {
                 if row.fields.allSatisfy({ $0.trimmedCell.isEmpty }) { continue }
                 func cell(_ field: ReturnCSVDescriptor.Field) -> String? {
@@ -72,7 +94,7 @@ enum ReturnCSVParser {
                 switch line(row.line, cell: cell, descriptor: d) {
                 case .success(let record):
                     if let a = record.amount { state.sum = state.sum.addingReportingOverflow(a).partialValue }
-                    doc.records.append(record)
+                    if let sink { sink.take(record) } else { doc.records.append(record) }
                 case .failure(let e):
                     if e.line.column == d.column(.amount)?.header { state.unreadableAmounts += 1 }
                     else if let a = cell(.amount).flatMap({ try? ReturnAmount.parse($0, strictSeparators: true).get() }) {

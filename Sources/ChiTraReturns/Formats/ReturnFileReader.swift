@@ -36,14 +36,21 @@ public struct ReturnFileReader: Sendable {
     }
 
     public func read(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> ReturnDocument {
-        let format = try detect(url: url, formatHint: formatHint, formats: formats)
+        let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
-            try SafeXMLReader.prescan(url, limits: limits)
+            // `detect` already scanned the bytes when it found the format from the content.
+            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            // The byte-level reader first; a file outside its plain subset is read again from the
+            // start, with a fresh handler, by XMLParser (which gives any refusal).
             if format.hasPrefix("pain.002") {
+                let fast = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+                if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
                 let handler = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
                 try SafeXMLReader.parse(url, limits: limits, handler: handler)
                 return handler.document
             }
+            let fast = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
+            if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
             let handler = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
             try SafeXMLReader.parse(url, limits: limits, handler: handler)
             return handler.document
@@ -56,28 +63,84 @@ public struct ReturnFileReader: Sendable {
         return try ReturnCSVParser.read(url, descriptor: descriptor, maxRecordBytes: maxRecordBytes)
     }
 
+    // MARK: - Streaming (the import)
+
+    /// The byte-level XML path stepped aside after records had already gone to the sink: the
+    /// caller undoes what it did with them and reads the file again with `fastXML: false`.
+    struct FastXMLSteppedAside: Error {}
+
+    /// The checks `read` makes before parsing (format, size, encoding, no DTD), with the same
+    /// errors; returns the format to pass to `stream`.
+    func prepare(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
+        let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
+        if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
+            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            return format
+        }
+        guard formats.csv[format] != nil else {
+            throw ReturnFileError(.unsupportedFormat, file: url.lastPathComponent,
+                "cannot be read as \"\(format)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+        }
+        try checkSize(url)
+        return format
+    }
+
+    /// Reads a file `prepare` accepted, handing each record to `sink` as it is read; the document
+    /// returned holds everything else (its `records` stay empty). Throws what `read` throws for
+    /// the file, else the sink's first error.
+    func stream(url: URL, format: String, formats: ReturnFormats, fastXML: Bool = true, sink: ReturnRecordSink) throws -> ReturnDocument {
+        if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
+            func handler() -> XMLEventHandler & StreamingHandler {
+                if format.hasPrefix("pain.002") {
+                    let h = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency); h.sink = sink; return h
+                }
+                let h = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency); h.sink = sink; return h
+            }
+            if fastXML {
+                let fast = handler()
+                if FastXMLReader.parse(url, limits: limits, handler: fast) {
+                    if let e = sink.error { throw e }
+                    return fast.document
+                }
+                if sink.count > 0 { throw FastXMLSteppedAside() }
+            }
+            let slow = handler()
+            try SafeXMLReader.parse(url, limits: limits, handler: slow)
+            if let e = sink.error { throw e }
+            return slow.document
+        }
+        let doc = try ReturnCSVParser.read(url, descriptor: formats.csv[format]!, maxRecordBytes: maxRecordBytes, sink: sink)
+        if let e = sink.error { throw e }
+        return doc
+    }
+
     /// The format name of a return file: `formatHint` if given (checked), else from the content.
     public func detect(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
+        try detectFormat(url: url, formatHint: formatHint, formats: formats).format
+    }
+
+    /// The format, and whether the XML prescan (size, encoding, no DTD) already ran on the file.
+    private func detectFormat(url: URL, formatHint: String?, formats: ReturnFormats) throws(ReturnFileError) -> (format: String, prescanned: Bool) {
         let name = url.lastPathComponent
         if let hint = formatHint {
             guard formats.allNames.contains(hint) else {
                 throw ReturnFileError(.unsupportedFormat, file: name,
                     "cannot be read as \"\(hint)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
             }
-            return hint
+            return (hint, false)
         }
         try checkSize(url)
         if try looksLikeXML(url) {
             try SafeXMLReader.prescan(url, limits: limits)
             let ns = try SafeXMLReader.rootNamespace(url, limits: limits) ?? ""
-            for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return format }
+            for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return (format, true) }
             // National variants (e.g. Swiss `…/pain.002.001.03.ch.02.xsd`) keep the structure.
-            for format in ReturnFormats.xmlFormats where ns.contains(format) { return format }
+            for format in ReturnFormats.xmlFormats where ns.contains(format) { return (format, true) }
             throw ReturnFileError(.unknownFormat, file: name,
                 "is XML with the namespace \"\(ns)\", which is not a return format ChiTra reads (\(ReturnFormats.xmlFormats.joined(separator: ", "))); pass --format to force one.")
         }
         let headers = try ReturnCSVParser.headers(of: url, maxRecordBytes: maxRecordBytes)
-        for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return d.name }
+        for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return (d.name, false) }
         throw ReturnFileError(.unknownFormat, file: name,
             "has a header row (\(headers.prefix(12).map { SafeText.echo($0, limit: 40) }.joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
     }
@@ -106,3 +169,10 @@ public struct ReturnFileReader: Sendable {
         return bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
     }
 }
+
+/// An XML parser whose records can go to a sink.
+protocol StreamingHandler: AnyObject {
+    var document: ReturnDocument { get }
+}
+extension Pain002Parser: StreamingHandler {}
+extension Camt054Parser: StreamingHandler {}

@@ -28,7 +28,12 @@ public struct ExceptionQueue {
     public init(db: AppDatabase) { self.db = db }
 
     public func list(openOnly: Bool = true, batchID: Int64? = nil) throws -> [Item] {
-        try db.writer.read { db in
+        try db.writer.read { db in try Self.list(db, openOnly: openOnly, batchID: batchID) }
+    }
+
+    /// `list`, inside a read the caller already holds.
+    static func list(_ db: Database, openOnly: Bool, batchID: Int64?) throws -> [Item] {
+        do {
             var sql = """
                 SELECT e.*, f.name AS file_name, r.reference FROM return_exception e JOIN import_file f ON f.id = e.file_id
                 LEFT JOIN return_line r ON r.id = e.return_line_id WHERE 1

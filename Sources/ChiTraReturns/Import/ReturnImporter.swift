@@ -67,49 +67,80 @@ public struct ReturnImporter {
         } else if requireSignature {
             throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
         }
-        let doc = try ReturnFileReader.read(url: url, formatHint: formatHint,
-                                            formats: try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json")))
-        s.format = doc.format
-        s.groupStatus = doc.groupStatus.map { g in g.status + (g.reasonCode.map { " " + $0 } ?? "") }
-        s.records = doc.records.count
-        s.malformed = doc.malformed.count
+        let formats = try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json"))
+        let reader = ReturnFileReader()
+        // Everything that can refuse the file before reading its lines, as before any change.
+        let format = try reader.prepare(url: url, formatHint: formatHint, formats: formats)
         let now = Timestamp.now()
         let actor = self.actor
-        try db.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
-                VALUES (?, 'return', ?, ?, ?, ?, 0, 0, ?)
-                """, arguments: [s.sha256, name, now, actor, doc.records.count + doc.malformed.count, doc.malformed.count])
-            let fileID = db.lastInsertedRowID
-            s.fileID = fileID
-            var m = Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
-            for bad in doc.malformed {
-                try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+        // The lines are matched as they are read (memory does not grow with the file), inside the
+        // transaction: an unreadable file rolls everything back, as if it had been refused before.
+        // Should the byte-level XML reader step aside midway, the transaction is rolled back and the
+        // file read again by XMLParser.
+        var fastXML = true
+        while true {
+            do {
+                try db.writer.write { db in try importLines(db, url: url, name: name, format: format, formats: formats, reader: reader,
+                                                            fastXML: fastXML, now: now, actor: actor, summary: &s) }
+                return s
+            } catch is ReturnFileReader.FastXMLSteppedAside where fastXML {
+                fastXML = false
             }
-            // Whole-file findings (a totals row that does not add up…) and a file rejected as a
-            // whole change no line: a person checks with the sender.
-            for f in doc.findings {
-                try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
-            }
-            if doc.isRejectedAsAWhole, let g = doc.groupStatus {
-                try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
-                                detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
-            }
-            for rec in doc.records { try m.apply(rec) }
-            s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
-            s.exceptions = m.exceptionSentences
-            s.flags = m.flags
-            try db.execute(sql: """
-                INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
-                VALUES (?,?,?,?,?,?,?,?,?)
-                """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, doc.records.count,
-                                 m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
-            try db.execute(sql: "UPDATE import_file SET rows_applied = ?, rows_unchanged = ? WHERE id = ?",
-                           arguments: [m.paid + m.failed + m.pending, m.unchanged, fileID])
-            try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
-                                detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
         }
-        return s
+    }
+
+    /// One file's transaction: the file row, every line matched and applied, then (in the order
+    /// they always had) the exceptions for unreadable lines, whole-file findings, a whole-message
+    /// rejection and the lines' own exceptions, the import record and the audit entry.
+    private func importLines(_ db: Database, url: URL, name: String, format: String, formats: ReturnFormats, reader: ReturnFileReader,
+                             fastXML: Bool, now: String, actor: String, summary s: inout ReturnImportSummary) throws {
+        // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
+        try db.execute(sql: """
+            INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
+            VALUES (?, 'return', ?, ?, ?, 0, 0, 0, 0)
+            """, arguments: [s.sha256, name, now, actor])
+        let fileID = db.lastInsertedRowID
+        s.fileID = fileID
+        var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
+        m.deferLineExceptions = true
+        let sink = ReturnRecordSink { rec in try m.apply(rec) }
+        let doc = try reader.stream(url: url, format: format, formats: formats, fastXML: fastXML, sink: sink)
+        let records = sink.count
+        s.format = doc.format
+        s.groupStatus = doc.groupStatus.map { g in g.status + (g.reasonCode.map { " " + $0 } ?? "") }
+        s.records = records
+        s.malformed = doc.malformed.count
+        // The lines' exceptions wait until the file's own are written, so that every exception
+        // keeps the id it had when the whole file was read before any line was matched.
+        let lineExceptions = m.takeDeferredExceptions()
+        for bad in doc.malformed {
+            try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+        }
+        // Whole-file findings (a totals row that does not add up…) and a file rejected as a
+        // whole change no line: a person checks with the sender.
+        for f in doc.findings {
+            try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
+        }
+        if records == 0, doc.groupStatus?.outcome == .rejected, let g = doc.groupStatus {   // ReturnDocument.isRejectedAsAWhole
+            try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
+                            detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
+        }
+        for e in lineExceptions {
+            try m.exception(kind: e.kind, lineNo: e.lineNo, returnLine: e.returnLine, payoutLine: e.payoutLine, batch: e.batch,
+                            detail: e.detail, returnLineMarked: true)
+        }
+        s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
+        s.exceptions = m.exceptionSentences
+        s.flags = m.flags
+        try db.execute(sql: """
+            INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
+            VALUES (?,?,?,?,?,?,?,?,?)
+            """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, records,
+                             m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
+        try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
+                       arguments: [records + doc.malformed.count, m.paid + m.failed + m.pending, m.unchanged, doc.malformed.count, fileID])
+        try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
+                            detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
     }
 }
 
@@ -123,102 +154,123 @@ struct Matcher {
     var paid = 0, failed = 0, pending = 0, unchanged = 0
     var exceptionSentences: [String] = []
     var flags: [String] = []
+    let statements: MatchStatements
+    /// When set, a line's exception is kept (its `return_line` already says `exception`) until
+    /// `takeDeferredExceptions`, for the importer to write after the file's own exceptions.
+    var deferLineExceptions = false
+    struct LineException {
+        var kind: String, lineNo: Int, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
+    }
+    private var deferred: [LineException] = []
 
-    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: String) {
-        self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
+    mutating func takeDeferredExceptions() -> [LineException] {
+        defer { deferred = [] }
+        return deferred
     }
 
-    mutating func exception(kind: String, lineNo: Int, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String) throws {
+    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: String) throws {
+        self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
+        statements = try MatchStatements(db)
+    }
+
+    mutating func exception(kind: String, lineNo: Int, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String,
+                            returnLineMarked: Bool = false) throws {
         try db.cachedStatement(sql: """
             INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail)
             VALUES (?,?,?,?,?,?,?)
             """).execute(arguments: [fileID, returnLine, lineNo, kind, payoutLine, batch, detail])
         exceptionSentences.append("line \(lineNo): \(detail)")
-        if let returnLine {
+        if let returnLine, !returnLineMarked {
             try db.cachedStatement(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?").execute(arguments: [returnLine])
         }
     }
 
+    /// What one return line comes to, decided before its `return_line` row is written so that the
+    /// row is inserted once with its final `payout_line_id` and `result` (the same row the former
+    /// insert-then-update sequence left).
+    private enum Verdict {
+        case exception(kind: String, payoutLine: Int64?, batch: Int64?, detail: String)
+        case unchanged
+        case settle(state: String)
+    }
+
     mutating func apply(_ rec: ReturnRecord) throws {
         let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode) : nil
-        try db.cachedStatement(sql: """
-            INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, result)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,'unchanged')
-            """).execute(arguments: [fileID, rec.line, rec.reference, rec.amount, rec.accountNo, rec.outcome.rawValue, rec.reasonCode,
-                             reason?.reason.rawValue, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue, rec.date?.description])
-        let rlID = db.lastInsertedRowID
-        guard let ref = rec.reference, !ref.isEmpty else {
-            try exception(kind: "malformed", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
-                          detail: "the line has no reference; it cannot be matched to a payment")
-            return
+        var line: MatchStatements.PayoutLine?
+        let verdict: Verdict
+        if let ref = rec.reference, !ref.isEmpty {
+            line = try statements.payoutLine(reference: ref)
+            verdict = Self.verdict(rec, ref: ref, line: line)
+        } else {
+            verdict = .exception(kind: "malformed", payoutLine: nil, batch: nil, detail: "the line has no reference; it cannot be matched to a payment")
         }
-        guard let line = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, l.result_reason, b.status AS batch_status
-            FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
-            """), arguments: [ref]) else {
-            try exception(kind: "unknown_reference", lineNo: rec.line, returnLine: rlID, payoutLine: nil, batch: nil,
-                          detail: "reference \(ref) is not in any batch of this store; check that the file is ours")
-            return
+        let result: String
+        switch verdict {
+        case .exception: result = "exception"
+        case .unchanged: result = "unchanged"
+        case .settle: result = "applied"
         }
-        let lineID: Int64 = line["id"]
-        let batchID: Int64 = line["batch_id"]
-        try db.cachedStatement(sql: "UPDATE return_line SET payout_line_id = ? WHERE id = ?").execute(arguments: [lineID, rlID])
-        let batchStatus: String = line["batch_status"]
-        if batchStatus == "cancelled" {
-            try exception(kind: "cancelled_batch", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
-                          detail: "reference \(ref) belongs to batch #\(batchID), which was cancelled; nothing should have been paid on it")
-            return
-        }
-        if batchStatus != "exported" {
-            try exception(kind: "not_exported", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
-                          detail: "reference \(ref) belongs to batch #\(batchID), which is \(batchStatus) and was never exported")
-            return
-        }
-        let amount: Int64 = line["amount"]
-        if let a = rec.amount, a != amount {
-            try exception(kind: "amount_differs", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
-                          detail: "reference \(ref): the return says \(Money.english(a)) but we sent \(Money.english(amount)) VND")
-            return
-        }
-        let account: String? = line["account_no"]
-        if let a = rec.accountNo, !a.isEmpty, let ours = account, a != ours {
-            try exception(kind: "account_differs", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
-                          detail: "reference \(ref): the return names account \(maskAccount(a)) but we sent to \(maskAccount(ours))")
-            return
-        }
-        let state: String = line["state"]
-        if state == "paid" || state == "failed" {
-            let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
-            try exception(kind: same ? "duplicate_return" : "conflicting_outcome", lineNo: rec.line, returnLine: rlID, payoutLine: lineID, batch: batchID,
-                          detail: same ? "reference \(ref) was already reported \(state) by an earlier return; counted once"
-                                       : "reference \(ref) was already settled as \(state) and is now reported \(rec.outcome.rawValue); check with the bank before changing anything")
-            return
-        }
-        if state == "pending" && rec.outcome == .pending {
+        let rlID = try statements.insertReturnLine(fileID: fileID, record: rec, reason: reason, payoutLineID: line?.id, result: result)
+        switch verdict {
+        case .exception(let kind, let payoutLine, let batch, let detail):
+            if deferLineExceptions {
+                deferred.append(LineException(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail))
+            } else {
+                try exception(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail, returnLineMarked: true)
+            }
+        case .unchanged:
             unchanged += 1
-            return
-        }
-        try settle(lineID: lineID, rec: rec, reason: reason, returnLine: rlID)
-        let code: String = line["beneficiary_code"]
-        if rec.outcome == .rejected, let reason {
-            try consequences(code: code, lineID: lineID, reason: reason, forMonth: line["for_month"], slot: line["slot"])
+        case .settle(let state):
+            switch rec.outcome {
+            case .paid: paid += 1
+            case .rejected: failed += 1
+            case .pending: pending += 1
+            }
+            let line = line!
+            try statements.settle(lineID: line.id, state: state, record: rec, reason: reason, returnLine: rlID, now: now)
+            if rec.outcome == .rejected, let reason {
+                try consequences(code: line.beneficiaryCode, lineID: line.id, reason: reason, forMonth: line.forMonth, slot: line.slot)
+            }
         }
     }
 
-    /// Writes the reported outcome onto the payout line.
-    mutating func settle(lineID: Int64, rec: ReturnRecord, reason: ReasonClassification?, returnLine: Int64) throws {
-        let newState: String
-        switch rec.outcome {
-        case .paid: newState = "paid"; paid += 1
-        case .rejected: newState = "failed"; failed += 1
-        case .pending: newState = "pending"; pending += 1
+    /// The checks, in order: known reference, live exported batch, same amount, same account,
+    /// not already settled.
+    private static func verdict(_ rec: ReturnRecord, ref: String, line: MatchStatements.PayoutLine?) -> Verdict {
+        guard let line else {
+            return .exception(kind: "unknown_reference", payoutLine: nil, batch: nil,
+                              detail: "reference \(ref) is not in any batch of this store; check that the file is ours")
         }
-        try db.cachedStatement(sql: """
-            UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
-                   result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
-            """).execute(arguments: [newState, reason?.reason.rawValue, rec.reasonCode, reason.map { $0.retryable ? 1 : 0 }, rec.receiver?.rawValue,
-                             rec.date?.description, returnLine, now, lineID])
-        try db.cachedStatement(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?").execute(arguments: [returnLine])
+        let lineID = line.id, batchID = line.batchID
+        if line.batchStatus == "cancelled" {
+            return .exception(kind: "cancelled_batch", payoutLine: lineID, batch: batchID,
+                              detail: "reference \(ref) belongs to batch #\(batchID), which was cancelled; nothing should have been paid on it")
+        }
+        if line.batchStatus != "exported" {
+            return .exception(kind: "not_exported", payoutLine: lineID, batch: batchID,
+                              detail: "reference \(ref) belongs to batch #\(batchID), which is \(line.batchStatus) and was never exported")
+        }
+        if let a = rec.amount, a != line.amount {
+            return .exception(kind: "amount_differs", payoutLine: lineID, batch: batchID,
+                              detail: "reference \(ref): the return says \(Money.english(a)) but we sent \(Money.english(line.amount)) VND")
+        }
+        if let a = rec.accountNo, !a.isEmpty, let ours = line.accountNo, a != ours {
+            return .exception(kind: "account_differs", payoutLine: lineID, batch: batchID,
+                              detail: "reference \(ref): the return names account \(maskAccount(a)) but we sent to \(maskAccount(ours))")
+        }
+        let state = line.state
+        if state == "paid" || state == "failed" {
+            let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
+            return .exception(kind: same ? "duplicate_return" : "conflicting_outcome", payoutLine: lineID, batch: batchID,
+                              detail: same ? "reference \(ref) was already reported \(state) by an earlier return; counted once"
+                                           : "reference \(ref) was already settled as \(state) and is now reported \(rec.outcome.rawValue); check with the bank before changing anything")
+        }
+        if state == "pending" && rec.outcome == .pending { return .unchanged }
+        switch rec.outcome {
+        case .paid: return .settle(state: "paid")
+        case .rejected: return .settle(state: "failed")
+        case .pending: return .settle(state: "pending")
+        }
     }
 
     /// What a rejection means for the person: a bad account is flagged; a reported death suspends

@@ -62,53 +62,158 @@ public struct Reconciliation: Sendable, Codable {
     }
 
     public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy? = nil) throws -> Reconciliation {
-        let base = try db.writer.read { db -> Reconciliation in
+        try build(db, batchID: batchID, queue: queue, taxonomy: taxonomy, accountantCSV: nil)
+    }
+
+    /// `build`, also writing the accountant CSV to `csvURL` (the bytes `writeAccountantCSV` writes,
+    /// atomic, 0600) from the same pass over the lines: both read every line of the batch with its
+    /// person, in the same order, and at national scale that join is most of the time.
+    /// The file is committed only once the whole reconciliation has been built.
+    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy?,
+                             accountantCSV csvURL: URL?) throws -> Reconciliation {
+        var csv: AtomicFileWriter?
+        do {
+            var r = try buildFigures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv)
+            r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
+            try csv?.commit()
+            return r
+        } catch {
+            csv?.abandon()
+            throw error
+        }
+    }
+
+    /// The command line's report: `build` (with the accountant CSV) and `vietnameseLines()` in one
+    /// read of the store, the lines handed to `emit` as they are made. The failed lines are not kept
+    /// (6 % of a national batch, about 700 bytes each): their section reads them again, from the
+    /// same snapshot, in the same order. The result has no `failures`.
+    public static func writeReport(_ store: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, accountantCSV csvURL: URL?,
+                                   emit: (String) -> Void) throws -> Reconciliation {
+        var csv: AtomicFileWriter?
+        do {
+            return try store.writer.read { db -> Reconciliation in
+                var r = try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: false)
+                r.openExceptions = try ExceptionQueue.list(db, openOnly: true, batchID: batchID)
+                try csv?.commit()
+                csv = nil
+                r.writeHead(emit)
+                if r.total.failed.count > 0 {
+                    emit(failuresTitle(r.total.failed.count))
+                    try forEachFailure(db, batchID: batchID, taxonomy: taxonomy) { emit(failureLine($0)) }
+                }
+                r.writeTail(emit)
+                return r
+            }
+        } catch {
+            csv?.abandon()
+            throw error
+        }
+    }
+
+    /// The failed lines of the batch, in report order, as `build` lists them.
+    private static func forEachFailure(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, _ body: (Failure) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
+                   EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
+                   b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month
+            FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
+            WHERE l.batch_id = ? AND l.state = 'failed' ORDER BY l.group_key, l.reference
+            """, arguments: [batchID])
+        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy).failure) }
+    }
+
+    /// A failed line (columns as in `figures`' query) and whether its money carries over to the next batch.
+    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?) -> (failure: Failure, carriesOver: Bool) {
+        let amount: Int64 = r[1]
+        let reason = (r[3] as String?) ?? "other"
+        let retryable = (r[4] as Int?) == 1
+        let carried = (r[5] as Bool)
+        let next: String
+        var carriesOver = false
+        if carried { next = "đã chuyển sang đợt sau" }
+        else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
+        else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
+        else if retryable { next = "sẽ chi lại trong đợt sau"; carriesOver = true }
+        else if (r[6] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carriesOver = true }
+        else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
+        return (Failure(reference: r[7], code: r[8], name: r[9], village: r[10], amount: amount, forMonth: r[11], reason: reason,
+                        reasonVi: label(reason, taxonomy), retryable: retryable, next: next), carriesOver)
+    }
+
+    private static func buildFigures(_ store: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
+                                     csv: inout AtomicFileWriter?) throws -> Reconciliation {
+        try store.writer.read { db in try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: true) }
+    }
+
+    private static func figures(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
+                                csv: inout AtomicFileWriter?, keepFailures: Bool) throws -> Reconciliation {
+        do {
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw StoreError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            }
+            // The accountant CSV, when asked for: its file is created once the batch is known (as
+            // `writeAccountantCSV` after `build`), its text flushed about 1 MiB at a time.
+            var csvText = ""
+            if let csvURL {
+                csv = try AtomicFileWriter(destination: csvURL, mode: 0o600)
+                csvText = accountantCSVHeader
             }
             var groups: [String: Group] = [:]
             var total = Group(key: "TOTAL")
             var failures: [Failure] = []
             var carry = Figures()
-            // A cursor: one line in memory at a time (a national batch has millions).
+            // A cursor: one line in memory at a time (a national batch has millions). The columns
+            // are named (not `l.*`) and read by position: GRDB's lookup by name compares
+            // lower-cased names for every value of every row.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT l.*, b.full_name, b.village, b.account_flag,
-                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried
+                SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
+                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
+                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
+            // The group of the previous line: lines come ordered by group, so the dictionary is
+            // touched once per group rather than twice per line.
+            var current: Group?
             while let r = try rows.next() {
-                let key: String = r["group_key"]
-                let amount: Int64 = r["amount"]
-                var g = groups[key] ?? Group(key: key)
+                let key: String = r[0]
+                let amount: Int64 = r[1]
+                if current?.key != key {
+                    if let c = current { groups[c.key] = c }
+            if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
+                    current = groups[key] ?? Group(key: key)
+                }
+                var g = current!
                 g.sent.add(amount); total.sent.add(amount)
-                switch r["state"] as String {
+                let state: String = r[2]
+                if let w = csv {
+                    appendCSVRow(reference: r[7], code: r[8], name: r[9], village: r[10], groupKey: key, kind: r[12], forMonth: r[11],
+                                 amount: amount, state: state, reason: r[3], date: r[13], taxonomy: taxonomy, to: &csvText)
+                    if csvText.utf8.count >= 1 << 20 { try w.write(Data(csvText.utf8)); csvText = "" }
+                }
+                switch state {
                 case "paid": g.paid.add(amount); total.paid.add(amount)
                 case "failed":
                     g.failed.add(amount); total.failed.add(amount)
-                    let reason = (r["result_reason"] as String?) ?? "other"
-                    let retryable = (r["result_retryable"] as Int?) == 1
-                    let carried = (r["carried"] as Bool)
-                    let next: String
-                    if carried { next = "đã chuyển sang đợt sau" }
-                    else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
-                    else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
-                    else if retryable { next = "sẽ chi lại trong đợt sau"; carry.add(amount) }
-                    else if (r["account_flag"] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carry.add(amount) }
-                    else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
-                    failures.append(Failure(reference: r["reference"], code: r["beneficiary_code"], name: r["full_name"], village: r["village"],
-                                            amount: amount, forMonth: r["for_month"], reason: reason, reasonVi: label(reason, taxonomy),
-                                            retryable: retryable, next: next))
+                    let (x, carriesOver) = failure(r, taxonomy: taxonomy)
+                    if carriesOver { carry.add(amount) }
+                    if keepFailures { failures.append(x) }
                 case "pending": g.pending.add(amount); total.pending.add(amount)
                 default: g.awaiting.add(amount); total.awaiting.add(amount)
                 }
-                groups[key] = g
+                current = g
             }
+            if let c = current { groups[c.key] = c }
+            if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
             // Money for months after a recorded death, paid or on its way: to recover.
+            // The `IN` term repeats what the join says (the person has a death date) on the line
+            // alone, so that only those people's lines look up the person; `+` keeps the plan
+            // (lines through payout_line_batch, then a sort), hence the same rows in the same order.
             let over = try Row.fetchAll(db, sql: """
                 SELECT l.beneficiary_code, b.full_name, l.reference, l.for_month, l.amount, b.death_date FROM payout_line l
                 JOIN beneficiary b ON b.code = l.beneficiary_code
-                WHERE l.batch_id = ? AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
+                WHERE l.batch_id = ? AND +l.beneficiary_code IN (SELECT code FROM beneficiary WHERE death_date IS NOT NULL)
+                  AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
                   AND l.for_month > substr(b.death_date, 1, 7) AND l.state IN ('paid','exported','pending')
                 ORDER BY l.beneficiary_code, l.for_month
                 """, arguments: [batchID]).map {
@@ -126,45 +231,60 @@ public struct Reconciliation: Sendable, Codable {
             return Reconciliation(batchID: batchID, period: b["period"], status: b["status"], total: total, groups: gs, failures: failures,
                                   openExceptions: [], carryOver: carry, overpayments: over, flags: flags, balanced: balanced)
         }
-        var r = base
-        r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
-        return r
     }
 
     /// The clerk's report, in Vietnamese.
     public func vietnameseLines() -> [String] {
-        func f(_ x: Figures) -> String { "\(x.count) khoản, \(Money.vietnamese(x.sum)) đồng" }
-        var out = ["Đối chiếu danh sách chi trả #\(batchID) — tháng \(YearMonth(period)?.vietnamese ?? period)"]
-        out.append("Đã gửi: \(f(total.sent))")
-        out.append("  Đã chi: \(f(total.paid))")
-        out.append("  Chưa chi (bị trả lại): \(f(total.failed))")
-        out.append("  Đang xử lý: \(f(total.pending))")
-        if total.awaiting.count > 0 { out.append("  Chưa có kết quả: \(f(total.awaiting))") }
-        out.append(balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
-                            : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu.")
-        for g in groups {
-            out.append("  [\(g.key)] gửi \(f(g.sent)); đã chi \(f(g.paid)); chưa chi \(f(g.failed)); đang xử lý \(f(g.pending))\(g.awaiting.count > 0 ? "; chưa có kết quả \(f(g.awaiting))" : "")")
-        }
+        var out: [String] = []
+        writeHead { out.append($0) }
         if !failures.isEmpty {
-            out.append("Các khoản chưa chi (\(failures.count)):")
-            for x in failures {
-                out.append("  \(x.code) \(x.name) (\(x.village)) tháng \(YearMonth(x.forMonth)?.vietnamese ?? x.forMonth): \(Money.vietnamese(x.amount)) đồng — \(x.reasonVi); \(x.next)")
-            }
+            out.append(Self.failuresTitle(failures.count))
+            for x in failures { out.append(Self.failureLine(x)) }
         }
-        out.append("Chuyển sang đợt chi sau: \(f(carryOver))")
+        writeTail { out.append($0) }
+        return out
+    }
+
+    static func failuresTitle(_ count: Int) -> String { "Các khoản chưa chi (\(count)):" }
+
+    static func failureLine(_ x: Failure) -> String {
+        "  \(x.code) \(x.name) (\(x.village)) tháng \(YearMonth(x.forMonth)?.vietnamese ?? x.forMonth): \(Money.vietnamese(x.amount)) đồng — \(x.reasonVi); \(x.next)"
+    }
+
+    private static func text(_ x: Figures) -> String { "\(x.count) khoản, \(Money.vietnamese(x.sum)) đồng" }
+
+    /// The report up to the failed lines: totals, balance, groups.
+    func writeHead(_ emit: (String) -> Void) {
+        let f = Self.text
+        emit("Đối chiếu danh sách chi trả #\(batchID) — tháng \(YearMonth(period)?.vietnamese ?? period)")
+        emit("Đã gửi: \(f(total.sent))")
+        emit("  Đã chi: \(f(total.paid))")
+        emit("  Chưa chi (bị trả lại): \(f(total.failed))")
+        emit("  Đang xử lý: \(f(total.pending))")
+        if total.awaiting.count > 0 { emit("  Chưa có kết quả: \(f(total.awaiting))") }
+        emit(balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
+                      : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu.")
+        for g in groups {
+            emit("  [\(g.key)] gửi \(f(g.sent)); đã chi \(f(g.paid)); chưa chi \(f(g.failed)); đang xử lý \(f(g.pending))\(g.awaiting.count > 0 ? "; chưa có kết quả \(f(g.awaiting))" : "")")
+        }
+    }
+
+    /// The report after the failed lines: carry-over, overpayments, flags, open exceptions.
+    func writeTail(_ emit: (String) -> Void) {
+        let f = Self.text
+        emit("Chuyển sang đợt chi sau: \(f(carryOver))")
         if !overpayments.isEmpty {
-            out.append("Chi sau ngày mất — cần truy thu (\(overpayments.count)):")
-            for o in overpayments { out.append("  \(o.code) \(o.name) tháng \(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth): \(Money.vietnamese(o.amount)) đồng (mất ngày \(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate))") }
+            emit("Chi sau ngày mất — cần truy thu (\(overpayments.count)):")
+            for o in overpayments { emit("  \(o.code) \(o.name) tháng \(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth): \(Money.vietnamese(o.amount)) đồng (mất ngày \(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate))") }
         }
         if !flags.isEmpty {
-            out.append("Việc cần làm:")
-            for x in flags { out.append("  " + x) }
+            emit("Việc cần làm:")
+            for x in flags { emit("  " + x) }
         }
         if !openExceptions.isEmpty {
-            out.append("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
-            for e in openExceptions { out.append("  #\(e.id) [\(e.kind)] \(e.file) dòng \(e.lineNo): \(e.detail)") }
+            emit("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
+            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) dòng \(e.lineNo): \(e.detail)") }
         }
-        return out
     }
 
     /// A CSV for the accountant: one line per payment with its outcome; UTF-8 BOM, Excel-safe cells.
@@ -189,23 +309,63 @@ public struct Reconciliation: Sendable, Codable {
 
     /// The CSV's bytes, handed to `emit` about 1 MiB at a time.
     static func accountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, emit: (Data) throws -> Void) throws {
-        var out = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
-                                            "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
+        var out = accountantCSVHeader
         try db.writer.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.reference, l.beneficiary_code, b.full_name, b.village, l.group_key, l.kind, l.for_month, l.amount, l.state, l.result_reason, l.result_date
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
+            // Columns by position (see `build`); cells appended straight to the chunk.
             while let r = try rows.next() {
-                let state: String = r["state"]
-                let result = ["paid": "Đã chi", "failed": "Chưa chi", "pending": "Đang xử lý"][state] ?? "Chưa có kết quả"
-                let reason = (r["result_reason"] as String?).map { label($0, taxonomy) } ?? ""
-                let kind = EntitlementKind(rawValue: r["kind"])?.vietnamese ?? (r["kind"] as String)
-                out += CSVText.row([r["reference"], r["beneficiary_code"], r["full_name"], r["village"], r["group_key"], kind, r["for_month"],
-                                    String(r["amount"] as Int64), result, reason, (r["result_date"] as String?) ?? ""]) + "\r\n"
+                appendCSVRow(reference: r[0], code: r[1], name: r[2], village: r[3], groupKey: r[4], kind: r[5], forMonth: r[6],
+                             amount: r[7], state: r[8], reason: r[9], date: r[10], taxonomy: taxonomy, to: &out)
                 if out.utf8.count >= 1 << 20 { try emit(Data(out.utf8)); out = "" }
             }
         }
         try emit(Data(out.utf8))
+    }
+
+    static let accountantCSVHeader = "\u{FEFF}" + CSVText.row(["Mã tham chiếu", "Mã đối tượng", "Họ và tên", "Thôn/tổ dân phố", "Nhóm chi trả", "Loại khoản", "Tháng",
+                                                              "Số tiền (đồng)", "Kết quả", "Lý do", "Ngày chi trả"]) + "\r\n"
+
+    /// One line of the accountant CSV (with its CRLF), appended to `out`.
+    static func appendCSVRow(reference: String, code: String, name: String, village: String, groupKey: String, kind kindText: String,
+                             forMonth: String, amount: Int64, state: String, reason resultReason: String?, date: String?,
+                             taxonomy: ReasonTaxonomy?, to out: inout String) {
+        let result: String
+        switch state {
+        case "paid": result = "Đã chi"
+        case "failed": result = "Chưa chi"
+        case "pending": result = "Đang xử lý"
+        default: result = "Chưa có kết quả"
+        }
+        let reason = resultReason.map { label($0, taxonomy) } ?? ""
+        let kind = EntitlementKind(rawValue: kindText)?.vietnamese ?? kindText
+        for (i, c) in [reference, code, name, village, groupKey, kind, forMonth, String(amount), result, reason, date ?? ""].enumerated() {
+            if i > 0 { out += "," }
+            AccountantCSVCell.append(c, to: &out)
+        }
+        out += "\r\n"
+    }
+}
+
+/// `CSVText.cell`, without walking the characters of the cells that need no care.
+///
+/// `CSVText.cell` quotes a cell holding the *characters* `,` `"` LF or CR (so a CRLF pair or a comma
+/// followed by a combining mark is one character that matches none of them) and prefixes `'` to a
+/// cell whose first scalar is `=` `+` `-` `@` tab or CR. A cell without any of the bytes `,` `"` LF CR
+/// can hold none of those characters: it is written as is, after the same prefix check on its first
+/// byte (an ASCII scalar is its own byte). Any other cell goes through `CSVText.cell` itself.
+enum AccountantCSVCell {
+    static func append(_ s: String, to out: inout String) {
+        let u = s.utf8
+        if u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+            out += CSVText.cell(s)
+            return
+        }
+        if let f = u.first, f == UInt8(ascii: "=") || f == UInt8(ascii: "+") || f == UInt8(ascii: "-") || f == UInt8(ascii: "@") || f == 0x09 {
+            out += "'"
+        }
+        out += s
     }
 }

@@ -1,0 +1,128 @@
+import ChiTraCore
+import GRDB
+import GRDBSQLite
+
+/// `SQLITE_TRANSIENT` (a C macro Swift does not import): SQLite copies the bound bytes.
+private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// The three statements the matcher runs for every return line, bound, stepped and read through
+/// the SQLite C API.
+///
+/// Why: a national batch has about a million return lines, and GRDB's `StatementArguments`
+/// (an array of `DatabaseValue`s per call) and `Row` (a copied dictionary of values per fetch)
+/// cost more than the SQLite work itself. These are GRDB `Statement`s (GRDB prepares and
+/// finalizes them, inside the import's transaction); only binding, stepping and reading use the
+/// C API, and they do exactly what GRDB does:
+/// - a `String` is bound as NUL-terminated text copied by SQLite (`SQLITE_TRANSIENT`, length -1),
+///   an integer as int64, nil as NULL;
+/// - a text column is read as `String(cString:)`, an integer column with `sqlite3_column_int64`;
+/// - a failing step throws the `DatabaseError` GRDB would throw (result code, SQLite's message, SQL).
+final class MatchStatements {
+    /// The payout line of a reference, with its batch's status.
+    struct PayoutLine {
+        var id: Int64
+        var batchID: Int64
+        var beneficiaryCode: String
+        var amount: Int64
+        var accountNo: String?
+        var state: String
+        var slot: String
+        var forMonth: String
+        var batchStatus: String
+    }
+
+    private let db: Database
+    private let lookup: Statement
+    private let insertReturnLine: Statement
+    private let settleLine: Statement
+
+    init(_ db: Database) throws {
+        self.db = db
+        lookup = try db.makeStatement(sql: """
+            SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, b.status
+            FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
+            """)
+        insertReturnLine = try db.makeStatement(sql: """
+            INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, payout_line_id, result)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        settleLine = try db.makeStatement(sql: """
+            UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
+                   result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
+            """)
+    }
+
+    /// The payout line whose reference is `reference`, or nil.
+    func payoutLine(reference: String) throws -> PayoutLine? {
+        let s = lookup.sqliteStatement
+        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        bind(reference, 1, s)
+        let code = sqlite3_step(s)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else { throw failure(code, lookup) }
+        return PayoutLine(id: sqlite3_column_int64(s, 0), batchID: sqlite3_column_int64(s, 1), beneficiaryCode: text(s, 2)!,
+                          amount: sqlite3_column_int64(s, 3), accountNo: text(s, 4), state: text(s, 5)!, slot: text(s, 6)!,
+                          forMonth: text(s, 7)!, batchStatus: text(s, 8)!)
+    }
+
+    /// Inserts one `return_line` with its final `payout_line_id` and `result`; returns its id.
+    func insertReturnLine(fileID: Int64, record rec: ReturnRecord, reason: ReasonClassification?, payoutLineID: Int64?, result: String) throws -> Int64 {
+        let s = insertReturnLine.sqliteStatement
+        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        sqlite3_bind_int64(s, 1, fileID)
+        sqlite3_bind_int64(s, 2, Int64(rec.line))
+        bind(rec.reference, 3, s)
+        bind(rec.amount, 4, s)
+        bind(rec.accountNo, 5, s)
+        bind(rec.outcome.rawValue, 6, s)
+        bind(rec.reasonCode, 7, s)
+        bind(reason?.reason.rawValue, 8, s)
+        bind(reason.map { Int64($0.retryable ? 1 : 0) }, 9, s)
+        bind(rec.receiver?.rawValue, 10, s)
+        bind(rec.date?.description, 11, s)
+        bind(payoutLineID, 12, s)
+        bind(result, 13, s)
+        try step(insertReturnLine)
+        return sqlite3_last_insert_rowid(db.sqliteConnection)
+    }
+
+    /// Writes the reported outcome onto the payout line.
+    func settle(lineID: Int64, state: String, record rec: ReturnRecord, reason: ReasonClassification?, returnLine: Int64, now: String) throws {
+        let s = settleLine.sqliteStatement
+        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        bind(state, 1, s)
+        bind(reason?.reason.rawValue, 2, s)
+        bind(rec.reasonCode, 3, s)
+        bind(reason.map { Int64($0.retryable ? 1 : 0) }, 4, s)
+        bind(rec.receiver?.rawValue, 5, s)
+        bind(rec.date?.description, 6, s)
+        sqlite3_bind_int64(s, 7, returnLine)
+        bind(now, 8, s)
+        sqlite3_bind_int64(s, 9, lineID)
+        try step(settleLine)
+    }
+
+    // MARK: - C API helpers (GRDB's own conventions)
+
+    private func bind(_ value: String?, _ index: Int32, _ s: OpaquePointer) {
+        if let value { sqlite3_bind_text(s, index, value, -1, SQLITE_TRANSIENT) } else { sqlite3_bind_null(s, index) }
+    }
+
+    private func bind(_ value: Int64?, _ index: Int32, _ s: OpaquePointer) {
+        if let value { sqlite3_bind_int64(s, index, value) } else { sqlite3_bind_null(s, index) }
+    }
+
+    private func text(_ s: OpaquePointer, _ column: Int32) -> String? {
+        guard sqlite3_column_type(s, column) != SQLITE_NULL, let p = sqlite3_column_text(s, column) else { return nil }
+        return String(cString: p)
+    }
+
+    private func step(_ statement: Statement) throws {
+        let code = sqlite3_step(statement.sqliteStatement)
+        guard code == SQLITE_DONE else { throw failure(code, statement) }
+    }
+
+    private func failure(_ code: Int32, _ statement: Statement) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+    }
+}
