@@ -137,6 +137,9 @@ public final class AppDatabase: Sendable {
             try AuditLog.sealUnsealed(db)
             try db.execute(sql: Schema.v3AuditTriggers)
         }
+        m.registerMigration("v4-build-retired-lines") { db in
+            try db.execute(sql: Schema.v4BuildRetiredLines)
+        }
         return m
     }
 }

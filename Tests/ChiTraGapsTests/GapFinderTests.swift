@@ -116,6 +116,6 @@ struct GapFinderTests {
     func migrationOrder() throws {
         let db = try AppDatabase.temporary()
         let ids = try db.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
-        #expect(ids == ["v1-roll-batch-audit", "v2-gaps", "v3-scale-indexes", "v3-audit-chain"])
+        #expect(ids == ["v1-roll-batch-audit", "v2-gaps", "v3-scale-indexes", "v3-audit-chain", "v4-build-retired-lines"])
     }
 }
