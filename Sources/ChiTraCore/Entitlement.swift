@@ -180,7 +180,7 @@ public struct EntitlementEngine: Sendable {
             else { main.append(gm) }
         }
         // Deterministic choice among equal amounts: the category listed first in the tariff.
-        let order = Dictionary(uniqueKeysWithValues: tariff.categoryOrder.enumerated().map { ($1, $0) })
+        let order = tariff.categoryRank
         let sortedMain = main.sorted { a, b in
             a.amount != b.amount ? a.amount > b.amount : (order[a.grant.category] ?? 0) < (order[b.grant.category] ?? 0)
         }
@@ -212,8 +212,6 @@ public struct EntitlementEngine: Sendable {
     ///   decisions with an earlier effective month — is paid now as arrears, month by month.
     public func entitlement(person: PersonFacts, grants: [GrantFacts], period: YearMonth,
                             presumedPaidThrough: YearMonth? = nil) -> Entitlement {
-        let paidThrough = min(presumedPaidThrough ?? period.previous, period.previous)
-        var lines: [EntitlementLine] = []
         let detail = grants.map { g -> GrantMonth in
             var gm = evaluate(g, person: person, month: period)
             if gm.outcome == .paid && g.firstPayableMonth > period {
@@ -221,9 +219,17 @@ public struct EntitlementEngine: Sendable {
             }
             return gm
         }
-        if person.status == .suspended {
-            return Entitlement(period: period, lines: [], periodDetail: detail, status: person.status)
-        }
+        return Entitlement(period: period, lines: lines(person: person, grants: grants, period: period, presumedPaidThrough: presumedPaidThrough),
+                           periodDetail: detail, status: person.status)
+    }
+
+    /// The lines of ``entitlement(person:grants:period:presumedPaidThrough:)`` without the
+    /// explanation detail (what the batch build needs, once per person and month).
+    public func lines(person: PersonFacts, grants: [GrantFacts], period: YearMonth,
+                      presumedPaidThrough: YearMonth? = nil) -> [EntitlementLine] {
+        let paidThrough = min(presumedPaidThrough ?? period.previous, period.previous)
+        var lines: [EntitlementLine] = []
+        if person.status == .suspended { return [] }
         // The month itself.
         let now = amounts(person: person, grants: grants, month: period, knownBy: period)
         if now.allowance > 0 {
@@ -264,6 +270,6 @@ public struct EntitlementEngine: Sendable {
             lines.append(EntitlementLine(kind: .funeral, forMonth: death.yearMonth, amount: amount,
                                          basis: [], superseded: [], alreadyPaid: 0))
         }
-        return Entitlement(period: period, lines: lines, periodDetail: detail, status: person.status)
+        return lines
     }
 }

@@ -91,6 +91,17 @@ public struct Tariff: Sendable {
     public let categories: [String: Category]
     /// Categories in file order, for listings.
     public let categoryOrder: [String]
+    /// Each category's position in `categoryOrder` (ties in the highest-only rule go to the
+    /// first listed); computed once here rather than for every person.
+    public let categoryRank: [String: Int]
+
+    init(standardLevels: [Level], pensionLevels: [Level], funeralMultiple: Coefficient, funeralBasis: String,
+         categories: [String: Category], categoryOrder: [String]) {
+        self.standardLevels = standardLevels; self.pensionLevels = pensionLevels
+        self.funeralMultiple = funeralMultiple; self.funeralBasis = funeralBasis
+        self.categories = categories; self.categoryOrder = categoryOrder
+        self.categoryRank = Dictionary(uniqueKeysWithValues: categoryOrder.enumerated().map { ($1, $0) })
+    }
 
     /// The level in force for a month, if any.
     public func level(_ kind: LevelKind, at month: YearMonth) -> Level? {

@@ -140,6 +140,9 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v4-roll-checks-without-in-lists") { db in
             try RollCheckRewrite.apply(db)
         }
+        m.registerMigration("v4-build-retired-lines") { db in
+            try db.execute(sql: Schema.v4BuildRetiredLines)
+        }
         return m
     }
 }

@@ -309,3 +309,16 @@ extension Schema {
     CREATE INDEX payout_line_carried ON payout_line(carried_from) WHERE carried_from IS NOT NULL;
     """
 }
+
+extension Schema {
+    /// v4 (batch build at national scale): the build asks, for each person, which of their lines
+    /// are no longer live (failed or cancelled) — the failed ones to send again, and all of them
+    /// to number a new attempt (a line's attempt = its live line, if any, plus its retired ones).
+    /// A partial index on just those lines answers both per person, and replaces
+    /// `payout_line_attempts`, which indexed every line: the build's inserts (all live, `draft`)
+    /// no longer touch it, and the failed lines are no longer scanned and held in memory at once.
+    static let v4BuildRetiredLines = """
+    CREATE INDEX payout_line_retired ON payout_line(person_key, slot, for_month) WHERE state IN ('failed','cancelled');
+    DROP INDEX payout_line_attempts;
+    """
+}
