@@ -138,10 +138,13 @@ public final class AppDatabase: Sendable {
             try db.execute(sql: Schema.v3AuditTriggers)
         }
         m.registerMigration("v4-roll-checks-without-in-lists") { db in
-            try RollCheckRewrite.apply(db)
+            try CheckRewrite.apply(db, CheckRewrite.roll)
         }
         m.registerMigration("v4-build-retired-lines") { db in
             try db.execute(sql: Schema.v4BuildRetiredLines)
+        }
+        m.registerMigration("v4-payout-checks-without-in-lists") { db in
+            try CheckRewrite.apply(db, CheckRewrite.payoutAndReturns)
         }
         return m
     }

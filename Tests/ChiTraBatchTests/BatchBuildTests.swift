@@ -83,6 +83,42 @@ struct BatchBuildTests {
         } } throws: { ($0 as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
     }
 
+    @Test("Payout and return lines still refuse an unknown kind, slot, channel, state, outcome or result (after v4-payout-checks-without-in-lists)")
+    func payoutChecksStillRefuse() throws {
+        let db = try Fixture.rulesStore()
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        try db.writer.write { db in
+            for table in ["payout_line", "return_line"] {
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = ?", arguments: [table]) ?? ""
+                for column in ["kind", "slot", "channel", "state", "outcome", "result"] { #expect(!sql.contains("\(column) IN (")) }
+            }
+        }
+        func insert(kind: String = "carry_over", slot: String = "allowance", channel: String = "bank", state: String = "draft") throws {
+            try db.writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel, payee_name, state)
+                    VALUES (?, 'CT-CHECK', 'R01', '046146000101', ?, ?, '2030-01', 1000000, 'BANK-970405', ?, 'x', ?)
+                    """, arguments: [s.id, kind, slot, channel, state])
+            }
+        }
+        let refusedByCheck: (any Error) -> Bool = { ($0 as? DatabaseError)?.extendedResultCode == .SQLITE_CONSTRAINT_CHECK }
+        #expect(performing: { try insert(kind: "bonus") }, throws: refusedByCheck)
+        #expect(performing: { try insert(slot: "carry_over") }, throws: refusedByCheck)
+        #expect(performing: { try insert(channel: "cash") }, throws: refusedByCheck)
+        #expect(performing: { try insert(state: "sent") }, throws: refusedByCheck)
+        try insert()  // every value allowed: accepted
+        try db.writer.write { db in
+            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('r','return','f','t','u',0,0,0,0)")
+            let file = db.lastInsertedRowID
+            func returnLine(_ outcome: String, _ result: String) throws {
+                try db.execute(sql: "INSERT INTO return_line(file_id, line_no, outcome, result) VALUES (?, 1, ?, ?)", arguments: [file, outcome, result])
+            }
+            #expect(performing: { try returnLine("lost", "applied") }, throws: refusedByCheck)
+            #expect(performing: { try returnLine("paid", "ignored") }, throws: refusedByCheck)
+            try returnLine("pending", "unchanged")
+        }
+    }
+
     @Test("A supplementary batch holds only what is not already live")
     func supplementary() throws {
         let db = try Fixture.rulesStore()

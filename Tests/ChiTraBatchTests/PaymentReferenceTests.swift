@@ -46,4 +46,17 @@ import Testing
                     == Self.referenceBefore(code: code, kind: .allowance, forMonth: m, attempt: 3))
         }
     }
+
+    @Test("A carry-over's reference also hashes the slot it carries: allowance and care of one month differ; other kinds ignore the slot")
+    func carryOverSlot() {
+        let m = YearMonth(year: 2026, month: 12)!
+        let allowance = BatchBuilder.reference(code: "DT0000011", kind: .carryOver, forMonth: m, attempt: 2, slot: .allowance)
+        let care = BatchBuilder.reference(code: "DT0000011", kind: .carryOver, forMonth: m, attempt: 2, slot: .care)
+        #expect(allowance != care)
+        #expect(allowance.hasPrefix("CT202612O2-") && care.hasPrefix("CT202612O2-") && care.count == 31)
+        let h = FileDigest.sha256Hex(Data("DT0000011|carry_over|2026-12|2|care".utf8))
+        #expect(care == "CT202612O2-" + h.prefix(20).uppercased())
+        #expect(BatchBuilder.reference(code: "DT0000011", kind: .care, forMonth: m, attempt: 1, slot: .care)
+                == Self.referenceBefore(code: "DT0000011", kind: .care, forMonth: m, attempt: 1))
+    }
 }

@@ -222,6 +222,23 @@ struct ReturnImportTests {
         #expect(try s.lines(again).count == lines.count)
     }
 
+    @Test("Allowance and care of the same month both failed: January carries both, each with its own reference")
+    func twoCarryOversSameMonth() throws {
+        let s = try ReturnsSetup()
+        // R11: own allowance 750,000 and care 2 × 500,000 = 1,000,000 in December, same account.
+        let r11 = try s.lines(s.batchID).filter { ($0["beneficiary_code"] as String) == "R11" }
+        #expect(r11.map { $0["kind"] as String }.sorted() == ["allowance", "care"])
+        _ = try s.importer().importFile(try s.bankReturn(r11.map {
+            ($0["reference"], $0["account_no"], $0["amount"], "REJECTED", "MS03")
+        }))
+        let jan = try s.build("2027-01")
+        let carried = try s.lines(jan).filter { ($0["beneficiary_code"] as String) == "R11" && ($0["kind"] as String) == "carry_over" }
+        #expect(carried.map { $0["slot"] as String }.sorted() == ["allowance", "care"])
+        #expect(carried.map { $0["amount"] as Int64 }.reduce(0, +) == 1_750_000)
+        #expect(Set(carried.map { $0["reference"] as String }).count == 2)
+        #expect(Set(carried.map { $0["carried_from"] as Int64 }) == Set(r11.map { $0["id"] as Int64 }))
+    }
+
     @Test("A death reported by the bank suspends the person, opens the funeral case, and January pays them nothing")
     func deceasedReported() throws {
         let s = try ReturnsSetup()

@@ -114,9 +114,10 @@ public struct BatchBuilder {
 
     /// A reference unique for ever and stable across rebuilds: derived from the beneficiary code,
     /// the kind, the month paid for and how many earlier lines that person-kind-month had
-    /// (a payment sent again after a failure gets a new one). ≤ 35 characters, [A-Z0-9-].
-    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int) -> String {
-        PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt)
+    /// (a payment sent again after a failure gets a new one); a carry-over also hashes the slot it
+    /// carries (allowance and care of one month can both be carried). ≤ 35 characters, [A-Z0-9-].
+    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) -> String {
+        PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
     }
 
     /// ASCII slug of a commune name for group keys: "Phường Hương Trà" → "PHUONG-HUONG-TRA".

@@ -198,7 +198,7 @@ final class BuildRun {
         }
         for (l, slot, carriedFrom) in lines {
             let attempt = earlier.attempts(slot: slot, forMonth: l.forMonth)
-            let ref = PaymentReference.make(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt)
+            let ref = PaymentReference.make(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt, slot: slot)
             let category = l.basis.count == 1 ? l.basis[0].grant.category : l.basis.map(\.grant.category).joined(separator: "+")
             try staging.add(reference: ref, code: code, personKey: personKey, kind: l.kind.rawValue, slot: slot.rawValue,
                             forMonth: l.forMonth.description, amount: l.amount, groupKey: groupKey, channel: ch,

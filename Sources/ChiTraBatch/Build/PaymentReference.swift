@@ -3,12 +3,15 @@ import ChiTraCore
 /// The payment reference (EndToEndId) of a payout line, made without Foundation.
 ///
 /// `CT` + month paid for (`YYYYMM`) + kind letter + attempt + `-` + the first 20 hex digits (upper
-/// case) of SHA-256(`code|kind|YYYY-MM|attempt`). Byte for byte what `FileDigest.sha256Hex` over
+/// case) of SHA-256(`code|kind|YYYY-MM|attempt`), and for a carry-over SHA-256(`code|kind|YYYY-MM|attempt|slot`):
+/// a person whose allowance and care of one month both failed gets two carry-overs with the same
+/// attempt number, which need two references (before the slot was added, the second one broke the
+/// store's UNIQUE reference and January's build failed). Byte for byte what `FileDigest.sha256Hex` over
 /// `Data` gave before (a test compares the two over many inputs); here the message is hashed on
 /// the stack, because a national batch makes millions of references and OpenSSL's one-shot EVP
 /// call costs more in setup (context, `Data`, hex `String`) than the hash itself.
 enum PaymentReference {
-    static func make(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int) -> String {
+    static func make(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) -> String {
         var message: [UInt8] = []
         message.reserveCapacity(64)
         message.append(contentsOf: code.utf8)
@@ -18,6 +21,10 @@ enum PaymentReference {
         message.append(contentsOf: forMonth.description.utf8)
         message.append(0x7C)
         message.append(contentsOf: String(attempt).utf8)
+        if kind == .carryOver, let slot {
+            message.append(0x7C)
+            message.append(contentsOf: slot.rawValue.utf8)
+        }
         let h = SHA256.hash(message)
 
         var out: [UInt8] = []
