@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraReturns
 import Foundation
 import Testing
@@ -61,6 +62,28 @@ struct XMLSafetyTests {
         let dir = try TempDir()
         let url = try dir.write("broken.xml", "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10\">\n<CstmrPmtStsRpt>\n<GrpHdr><MsgId>x</GrpHdr>")
         #expect { _ = try ReturnFileReader.read(url: url, formats: try Paths.returnFormats()) } throws: { ($0 as? ReturnFileError)?.code == .notWellFormed }
+    }
+
+    @Test("A status file cut off between two elements is refused whole as truncated, not read as far as it goes")
+    func truncatedBetweenElements() throws {
+        let dir = try TempDir()
+        let payout = try SamplePayout.write(format: "pain.001.001.09", count: 200, in: dir)
+        for format in ["pain.002.001.10", "camt.054.001.08"] {
+            let data = try ReturnSimulator.simulate(payoutFile: payout, outputFormat: format, failRate: 0.1, seed: 1,
+                                                    formats: try Paths.payoutFormats(), returnFormats: try Paths.returnFormats(),
+                                                    paymentDate: SamplePayout.paymentDate)
+            let whole = try dir.write("whole-\(format).xml", String(decoding: data, as: UTF8.self))
+            #expect(try ReturnFileReader.read(url: whole, formats: try Paths.returnFormats()).records.count == 200)
+            // Cut right after an element's end tag, half-way through the file: well-formed so far.
+            let text = String(decoding: data, as: UTF8.self)
+            let half = text.index(text.startIndex, offsetBy: text.count / 2)
+            let cut = text[..<half].range(of: ">\n", options: .backwards)!.upperBound
+            let truncated = try dir.write("cut-\(format).xml", String(text[..<cut]))
+            #expect { _ = try ReturnFileReader.read(url: truncated, formats: try Paths.returnFormats()) } throws: { e in
+                let error = e as? ReturnFileError
+                return error?.code == .notWellFormed && error?.description.contains("truncated") == true
+            }
+        }
     }
 
     @Test("A group-level rejection without transactions is a document status, not invented lines")

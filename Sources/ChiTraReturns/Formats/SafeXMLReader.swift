@@ -178,6 +178,11 @@ enum SafeXMLReader {
             let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
             throw ReturnFileError(.notWellFormed, file: name, "is not well-formed XML near line \(parser.lineNumber) (\(detail)); the file may be truncated or damaged, ask the bank to send it again.")
         }
+        // XMLParser (libxml2 on Linux) reports success for a file cut off between two elements;
+        // a status file that ends before its root element closes must not half-apply.
+        if !stopAtRoot && !delegate.rootClosed {
+            throw ReturnFileError(.notWellFormed, file: name, "ends before its root element is closed (near line \(parser.lineNumber)); the file is truncated, ask the bank to send it again.")
+        }
     }
 
     private final class RootSniffer: XMLEventHandler {
@@ -194,6 +199,8 @@ enum SafeXMLReader {
         var text: [UInt8] = []
         var failure: (code: ReturnFileError.Code, message: String)?
         var stopped = false
+        /// The root element's end tag was read (a file cut off anywhere earlier never sets it).
+        var rootClosed = false
 
         init(handler: XMLEventHandler, limits: XMLLimits, stopAtRoot: Bool) {
             self.handler = handler
@@ -230,6 +237,7 @@ enum SafeXMLReader {
             let value = String(decoding: text, as: UTF8.self).trimmedCell
             handler.didEnd(path: path, text: value, line: parser.lineNumber)
             path.removeLast()
+            if path.isEmpty { rootClosed = true }
             text.removeAll(keepingCapacity: true)
         }
 
