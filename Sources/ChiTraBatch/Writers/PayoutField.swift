@@ -71,6 +71,60 @@ public enum PayoutField: String, Sendable, CaseIterable, Equatable {
         }
     }
 
+    /// ``value(of:sequence:at:)`` for a line given as bytes: a view of the line's own bytes, or of
+    /// `scratch` (reset here) for values made on the fly (numbers, labels, folded text).
+    @inline(__always)
+    func value(of line: PayoutLineBytes, sequence: Int, at place: () -> PayoutWriteError.Place,
+               scratch: ByteArena) throws(PayoutWriteError) -> ByteView {
+        switch self {
+        case .sequence: return Self.decimal(Int64(sequence), in: scratch)
+        case .reference: return line.reference
+        case .beneficiaryCode: return line.beneficiaryCode
+        case .beneficiaryName: return line.beneficiaryName
+        case .payeeName: return line.payeeName
+        case .payeeNameASCII: return line.payeeNameASCII
+        case .proxyName: return line.proxyRelation == nil ? .empty : line.payeeName
+        case .proxyRelation: return line.proxyRelation ?? .empty
+        case .personalIDMasked:
+            let v = line.personalIDMasked
+            // `String.contains("*")` looks for the Character; bytes decide it only for ASCII text.
+            let masked = v.isASCII ? v.contains(UInt8(ascii: "*")) : v.string.contains("*")
+            if !v.isEmpty && !masked { throw .invalidField(field: rawValue, at: place(), problem: .notMasked) }
+            return v
+        case .channel: return Self.text(line.channel.rawValue, in: scratch)
+        case .channelVietnamese: return Self.text(line.channel.vietnamese, in: scratch)
+        case .kind: return Self.text(line.kind.rawValue, in: scratch)
+        case .kindVietnamese: return Self.text(line.kind.vietnamese, in: scratch)
+        case .bankBIN: return line.bankBIN ?? .empty
+        case .accountNo: return line.accountNo ?? .empty
+        case .amount: return Self.decimal(line.amount, in: scratch)
+        case .currency: return Self.text("VND", in: scratch)
+        case .forMonth: return line.forMonthVietnamese
+        case .forMonthISO: return line.forMonthISO
+        case .commune: return line.commune
+        case .village: return line.village
+        case .address: return line.address
+        case .phone: return line.phone ?? .empty
+        case .remittance: return line.remittance
+        case .remittanceASCII:
+            guard let folded = TextRules.asciiFold(line.remittance, arena: scratch) else {
+                throw .invalidField(field: rawValue, at: place(), problem: .notASCII)
+            }
+            return folded
+        case .blank: return .empty
+        }
+    }
+
+    private static func text(_ s: String, in scratch: ByteArena) -> ByteView {
+        scratch.reset(minimumCapacity: s.utf8.count)
+        return scratch.append(s)
+    }
+
+    /// `String(n)` as bytes.
+    private static func decimal(_ n: Int64, in scratch: ByteArena) -> ByteView {
+        n >= 0 ? scratch.decimal(n) : text(String(n), in: scratch)
+    }
+
     /// Whether the field can order lines (`sequence` and `blank` cannot).
     var isSortable: Bool { self != .sequence && self != .blank }
 
