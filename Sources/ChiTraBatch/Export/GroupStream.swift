@@ -6,7 +6,8 @@ import GRDB
 /// Writes one group's payout file by streaming its lines from the store: header (with the
 /// totals the store adds up beforehand), each line as it is read, footer; the bytes go to the
 /// temporary file in 1 MiB chunks and into its SHA-256 and HMAC as they are written. Memory does
-/// not grow with the group.
+/// not grow with the group, except for a format that sorts its lines (the post office's list of
+/// one commune), whose lines are kept as bytes until the last one is read.
 ///
 /// It writes the bytes ``PayoutWriter/write(_:)`` would write for the same lines, or nothing:
 /// whenever a line is not what a plain export expects (anything `PayoutDocument.validatedTotals()`
@@ -31,8 +32,7 @@ struct GroupStream {
 
     /// Writes and signs the file, then hands it to `record`; false if nothing was written.
     func write<W: StreamingPayoutWriter>(with writer: W, record: Record) throws -> Bool {
-        guard writer.streamsInDocumentOrder, totals.count > 0, totals.controlSum > 0,
-              totals.controlSum <= PayoutDocument.maxAmount else { return false }
+        guard totals.count > 0, totals.controlSum > 0, totals.controlSum <= PayoutDocument.maxAmount else { return false }
         do { try writer.checkHeader(document) } catch { return false }
 
         let url = directory.appendingPathComponent("\(document.messageID).\(writer.fileExtension)")
@@ -45,14 +45,27 @@ struct GroupStream {
             let scratch = ByteArena()
             var previousReference: [UInt8] = []
             var number = 0
+            // A sorted format needs the whole group before its first line: keep it as bytes.
+            let buffered = writer.streamsInDocumentOrder ? nil : BufferedLines()
             let rows = try reader.rows(batchID: batchID, groupKey: groupKey)
             while try rows.next() != nil {
                 number += 1
                 guard let line = reader.decode(), isPlain(line, previousReference: previousReference) else { throw Declined() }
                 previousReference.removeAll(keepingCapacity: true)
                 previousReference.append(contentsOf: line.reference.buffer)
-                try writer.appendLine(line, number: number, to: &sink, running: &running, scratch: scratch)
-                try sink.drain(into: out, ifAtLeast: ByteSink.chunkSize)
+                if let buffered {
+                    buffered.append(line)
+                } else {
+                    try writer.appendLine(line, number: number, sequence: number, to: &sink, running: &running, scratch: scratch)
+                    try sink.drain(into: out, ifAtLeast: ByteSink.chunkSize)
+                }
+            }
+            if let buffered, let order = writer.outputOrder(buffered) {
+                for (sequence, index) in order.enumerated() {
+                    try writer.appendLine(buffered[index], number: index + 1, sequence: sequence + 1, to: &sink,
+                                          running: &running, scratch: scratch)
+                    try sink.drain(into: out, ifAtLeast: ByteSink.chunkSize)
+                }
             }
             let written = PayoutTotals(count: running.count, controlSum: running.sum)
             guard written == totals else { throw Declined() }

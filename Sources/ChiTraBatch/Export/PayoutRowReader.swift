@@ -161,14 +161,44 @@ final class PayoutRowReader {
     /// Valid UTF-8 without NUL: what GRDB's `String` decoding keeps byte for byte.
     @inline(__always)
     static func isPlainUTF8(_ v: ByteView) -> Bool {
-        guard let base = v.base else { return true }
-        var ascii = true
-        for i in 0..<v.count {
-            let b = base[i]
-            if b == 0 { return false }
-            if b >= 0x80 { ascii = false }
+        guard let p = v.base else { return true }
+        let n = v.count
+        var i = 0
+        while i < n {
+            let b0 = p[i]
+            if b0 < 0x80 {
+                if b0 == 0 { return false }
+                i += 1
+                continue
+            }
+            // Well-formed sequences as Unicode's table 3-7 lists them (what `String(validating:)` accepts).
+            if b0 < 0xC2 { return false }
+            if b0 < 0xE0 {
+                guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2
+            } else if b0 < 0xF0 {
+                guard i + 2 < n, p[i + 2] & 0xC0 == 0x80 else { return false }
+                let b1 = p[i + 1]
+                switch b0 {
+                case 0xE0: guard b1 >= 0xA0 && b1 <= 0xBF else { return false }
+                case 0xED: guard b1 >= 0x80 && b1 <= 0x9F else { return false }
+                default: guard b1 & 0xC0 == 0x80 else { return false }
+                }
+                i += 3
+            } else if b0 < 0xF5 {
+                guard i + 3 < n, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else { return false }
+                let b1 = p[i + 1]
+                switch b0 {
+                case 0xF0: guard b1 >= 0x90 && b1 <= 0xBF else { return false }
+                case 0xF4: guard b1 >= 0x80 && b1 <= 0x8F else { return false }
+                default: guard b1 & 0xC0 == 0x80 else { return false }
+                }
+                i += 4
+            } else {
+                return false
+            }
         }
-        return ascii || String(validating: v.buffer, as: UTF8.self) != nil
+        return true
     }
 
     /// True when `VietnameseText.bankForm` would give the text back unchanged: printable ASCII

@@ -44,8 +44,8 @@ extension CSVCell {
     /// Byte for byte what `escape` gives: the one case bytes cannot decide alone is a quote in a
     /// cell with non-ASCII text (`escape` doubles quotes `Character` by `Character`, and a quote
     /// followed by a combining mark is one `Character`), which goes through `escape` itself.
-    static func append(_ value: ByteView, delimiter: Character, to out: inout ByteSink) {
-        let d = delimiter.asciiValue ?? UInt8(ascii: ",")
+    /// `d` is `delimiter.asciiValue ?? ","`, worked out once by the caller.
+    static func append(_ value: ByteView, delimiter: Character, byte d: UInt8, to out: inout ByteSink) {
         let buffer = value.buffer
         var neutralise = false
         switch value.first {

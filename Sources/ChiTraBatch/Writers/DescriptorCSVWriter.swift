@@ -120,7 +120,7 @@ public struct DescriptorCSVWriter: PayoutWriter {
             _ = try TextRules.scan(value, field: column.field.rawValue, at: place,
                                    maxLength: column.maxLength, required: column.required)
             if c > 0 { out.append(byte: delimiter) }
-            CSVCell.append(value, delimiter: d.delimiter, to: &out)
+            CSVCell.append(value, delimiter: d.delimiter, byte: delimiter, to: &out)
         }
         try running.add(line.amount)
         d.lineEnding.append(to: &out)
@@ -146,6 +146,23 @@ public struct DescriptorCSVWriter: PayoutWriter {
             out.append(CSVCell.escape(cell, delimiter: descriptor.delimiter))
         }
         descriptor.lineEnding.append(to: &out)
+    }
+
+    /// ``order(_:)`` for lines held as bytes (``BufferedLines``): the same comparison, with the
+    /// references (checked `[A-Za-z0-9-]`) compared byte by byte as `String` compares ASCII.
+    func order(_ lines: BufferedLines) -> [Int] {
+        guard !descriptor.sort.isEmpty else { return Array(0..<lines.count) }
+        let scratch = ByteArena()
+        let keys = (0..<lines.count).map { i in
+            let line = lines[i]
+            return descriptor.sort.map { $0.sortKey(of: line, scratch: scratch) }
+        }
+        return (0..<lines.count).sorted { a, b in
+            for (ka, kb) in zip(keys[a], keys[b]) where ka != kb {
+                return ka.lexicographicallyPrecedes(kb)
+            }
+            return lines[a].reference.buffer.lexicographicallyPrecedes(lines[b].reference.buffer)
+        }
     }
 
     /// Indices of the lines in output order: by the descriptor's sort fields, then by reference.
