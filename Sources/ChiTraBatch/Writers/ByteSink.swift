@@ -7,7 +7,7 @@ import Foundation
 /// once at the end. When streaming (the export), the writer hands it to
 /// ``drain(into:ifAtLeast:)`` after each line, so it never holds more than about one chunk.
 struct ByteSink {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     /// Streaming writers drain the buffer once it holds this much (1 MiB, like the digests' chunks).
     static let chunkSize = 1 << 20

@@ -82,3 +82,16 @@ extension CSVCell {
         out.append(byte: 0x22)
     }
 }
+
+extension CSVCell {
+    /// Appends ``escape(_:delimiter:)`` of `value` to `bytes`, without building the escaped `String`
+    /// when there is nothing to quote (for writers outside this module, e.g. the simulator).
+    public static func appendEscaped(_ value: String, delimiter: Character = ",", to bytes: inout [UInt8]) {
+        var sink = ByteSink(reservingCapacity: 0)
+        swap(&sink.bytes, &bytes)
+        var value = value
+        value.withUTF8 { append(ByteView(base: $0.baseAddress, count: $0.count), delimiter: delimiter,
+                                byte: delimiter.asciiValue ?? UInt8(ascii: ","), to: &sink) }
+        swap(&sink.bytes, &bytes)
+    }
+}
