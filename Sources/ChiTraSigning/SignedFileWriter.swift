@@ -51,11 +51,13 @@ public final class SignedFileWriter {
     /// signature `FILE.sig` from the digests computed while writing.
     ///
     /// - Returns: the signature and the file's size, SHA-256 and MAC (for a manifest entry).
+    /// `syncingDirectory: false` leaves the directory's fsync to the caller, for both files
+    /// (``AtomicFileWriter/commit(syncingDirectory:)``).
     @discardableResult
-    public func commitAndSign() throws -> (signature: DetachedSignature, digest: FileDigest) {
+    public func commitAndSign(syncingDirectory: Bool = true) throws -> (signature: DetachedSignature, digest: FileDigest) {
         let digest = FileDigest(byteCount: byteCount, sha256: try sha.finalize(), mac: try hmac.finalize())
-        try file.commit()
-        let signature = try DetachedSignature.sign(file: file.destination, digest: digest, with: key)
+        try file.commit(syncingDirectory: syncingDirectory)
+        let signature = try DetachedSignature.sign(file: file.destination, digest: digest, with: key, syncingDirectory: syncingDirectory)
         return (signature, digest)
     }
 
@@ -69,7 +71,7 @@ extension DetachedSignature {
     /// Writes `FILE.sig` for a file whose size, SHA-256 and MAC under `key` were computed while
     /// it was written (``SignedFileWriter``); the same text as ``sign(file:with:)`` writes.
     @discardableResult
-    static func sign(file: URL, digest: FileDigest, with key: SigningKey) throws -> DetachedSignature {
+    static func sign(file: URL, digest: FileDigest, with key: SigningKey, syncingDirectory: Bool = true) throws -> DetachedSignature {
         try FileName.validate(file.lastPathComponent)
         let signature = DetachedSignature(
             fileName: file.lastPathComponent,
@@ -78,7 +80,7 @@ extension DetachedSignature {
             keyID: key.id,
             kcv: try key.checkValue,
             mac: Hex.encode(digest.mac ?? Data()))
-        try AtomicFile.write(signature.serialized(), to: signatureURL(for: file), mode: 0o600)
+        try AtomicFile.write(signature.serialized(), to: signatureURL(for: file), mode: 0o600, syncingDirectory: syncingDirectory)
         return signature
     }
 }

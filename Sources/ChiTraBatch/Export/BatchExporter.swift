@@ -122,7 +122,7 @@ public struct BatchExporter {
             let out = try SignedFileWriter(destination: url, key: key)
             do {
                 try out.write(file.data)
-                let (signature, digest) = try out.commitAndSign()
+                let (signature, digest) = try out.commitAndSign(syncingDirectory: false)   // the manifest syncs the folder
                 try record(doc, writer: writer, url: url, totals: file.totals, signature: signature, digest: digest)
             } catch {
                 out.abandon()
@@ -179,7 +179,9 @@ public struct BatchExporter {
             if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
         }
 
-        // 4. The signed manifest ties names to contents and totals to the batch.
+        // 4. The signed manifest ties names to contents and totals to the batch. The payout files
+        // were renamed into place without flushing the folder each time; writing the manifest
+        // flushes it (after its own rename), so every file is durable before the batch changes state.
         let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries)
         guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
             throw BatchError("the files total \(manifest.totals.lineCount) lines / \(manifest.totals.controlSum) đồng but batch #\(batchID) holds \(batch["line_count"] as Int) / \(batch["control_sum"] as Int64)")

@@ -71,7 +71,7 @@ struct GroupStream {
             guard written == totals else { throw Declined() }
             writer.appendFooter(written: written, to: &sink)
             try sink.drain(into: out)
-            let (signature, digest) = try out.commitAndSign()
+            let (signature, digest) = try out.commitAndSign(syncingDirectory: false)   // the manifest syncs the folder
             try record(document, writer, url, written, signature, digest)
             return true
         } catch is Declined {
