@@ -164,7 +164,7 @@ final class CSVPayoutLines {
             while let row = try reader.next() {
                 func value(_ i: Int?) -> String? {
                     guard let i, i < row.fields.count else { return nil }
-                    let v = ReturnCSVParser.normalise(row.fields[i])
+                    let v = Self.normalise(row.fields[i])
                     return v.isEmpty ? nil : v
                 }
                 if row.fields.allSatisfy({ $0.isEmpty }) { continue }
@@ -184,6 +184,11 @@ final class CSVPayoutLines {
         } catch {
             throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
         }
+    }
+
+    /// `ReturnCSVParser.normalise`: ASCII text is already NFC, so only the rest goes through Foundation.
+    private static func normalise(_ cell: String) -> String {
+        cell.utf8.allSatisfy({ $0 < 0x80 }) ? cell.trimmedCell : ReturnCSVParser.normalise(cell)
     }
 
     /// The refusal of a file whose rows hold no payout line.
