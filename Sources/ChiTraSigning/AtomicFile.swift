@@ -11,11 +11,12 @@ import Foundation
 /// ```
 public enum AtomicFile {
     /// Writes `data` to `url` atomically with permissions `mode` (default 0600).
-    public static func write(_ data: Data, to url: URL, mode: mode_t = 0o600) throws {
+    /// `syncingDirectory: false` leaves the directory's fsync to the caller (see ``AtomicFileWriter/commit(syncingDirectory:)``).
+    public static func write(_ data: Data, to url: URL, mode: mode_t = 0o600, syncingDirectory: Bool = true) throws {
         let writer = try AtomicFileWriter(destination: url, mode: mode)
         do {
             try writer.write(data)
-            try writer.commit()
+            try writer.commit(syncingDirectory: syncingDirectory)
         } catch {
             writer.abandon()
             throw error
@@ -82,7 +83,11 @@ public final class AtomicFileWriter {
     }
 
     /// Flushes the data, sets the mode, renames over the destination and flushes the directory.
-    public func commit() throws {
+    ///
+    /// A writer of many files into one directory may pass `syncingDirectory: false` and flush the
+    /// directory once (``syncDirectory(_:)``) before anything relies on the files being durable:
+    /// each file is still whole or absent, only the rename may not survive a power cut until then.
+    public func commit(syncingDirectory: Bool = true) throws {
         precondition(!finished, "AtomicFileWriter used after commit or abandon")
         let tempPath = temporaryURL.path
         guard fsync(fd) == 0 else { throw SigningError.io(operation: "fsync", path: tempPath, errno: errno) }
@@ -99,7 +104,7 @@ public final class AtomicFileWriter {
             throw SigningError.io(operation: "rename into place", path: destination.path, errno: errno)
         }
         finished = true
-        try Self.syncDirectory(destination.deletingLastPathComponent())
+        if syncingDirectory { try Self.syncDirectory(destination.deletingLastPathComponent()) }
     }
 
     /// Closes and deletes the temporary file; the destination is left untouched.
@@ -112,7 +117,7 @@ public final class AtomicFileWriter {
     }
 
     /// `fsync` on a directory, so a rename in it is durable.
-    static func syncDirectory(_ directory: URL) throws {
+    public static func syncDirectory(_ directory: URL) throws {
         let dfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dfd >= 0 else { throw SigningError.io(operation: "open directory", path: directory.path, errno: errno) }
         defer { close(dfd) }

@@ -37,3 +37,61 @@ extension String {
         split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+extension CSVCell {
+    /// Appends ``escape(_:delimiter:)`` of a cell given as bytes, without building a `String`.
+    ///
+    /// Byte for byte what `escape` gives: the one case bytes cannot decide alone is a quote in a
+    /// cell with non-ASCII text (`escape` doubles quotes `Character` by `Character`, and a quote
+    /// followed by a combining mark is one `Character`), which goes through `escape` itself.
+    /// `d` is `delimiter.asciiValue ?? ","`, worked out once by the caller.
+    static func append(_ value: ByteView, delimiter: Character, byte d: UInt8, to out: inout ByteSink) {
+        let buffer = value.buffer
+        var neutralise = false
+        switch value.first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: neutralise = true
+        default: break
+        }
+        var needsQuotes = false
+        var hasQuote = false
+        var nonASCII = false
+        for b in buffer {
+            if b == d || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true }
+            if b == 0x22 { hasQuote = true }
+            if b >= 0x80 { nonASCII = true }
+        }
+        if !needsQuotes {
+            if neutralise { out.append(byte: UInt8(ascii: "'")) }
+            out.append(value)
+            return
+        }
+        if hasQuote && nonASCII {
+            out.append(escape(value.string, delimiter: delimiter))
+            return
+        }
+        out.append(byte: 0x22)
+        if neutralise { out.append(byte: UInt8(ascii: "'")) }
+        if hasQuote {
+            for b in buffer {
+                out.append(byte: b)
+                if b == 0x22 { out.append(byte: 0x22) }
+            }
+        } else {
+            out.append(value)
+        }
+        out.append(byte: 0x22)
+    }
+}
+
+extension CSVCell {
+    /// Appends ``escape(_:delimiter:)`` of `value` to `bytes`, without building the escaped `String`
+    /// when there is nothing to quote (for writers outside this module, e.g. the simulator).
+    public static func appendEscaped(_ value: String, delimiter: Character = ",", to bytes: inout [UInt8]) {
+        var sink = ByteSink(reservingCapacity: 0)
+        swap(&sink.bytes, &bytes)
+        var value = value
+        value.withUTF8 { append(ByteView(base: $0.baseAddress, count: $0.count), delimiter: delimiter,
+                                byte: delimiter.asciiValue ?? UInt8(ascii: ","), to: &sink) }
+        swap(&sink.bytes, &bytes)
+    }
+}

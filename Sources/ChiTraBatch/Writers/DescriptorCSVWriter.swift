@@ -9,6 +9,11 @@ public struct CSVFormatDescriptor: Sendable, Equatable {
     public enum LineEnding: String, Sendable, CaseIterable {
         case crlf, lf
         var bytes: [UInt8] { self == .crlf ? [0x0D, 0x0A] : [0x0A] }
+
+        @inline(__always) func append(to out: inout ByteSink) {
+            if self == .crlf { out.append(byte: 0x0D) }
+            out.append(byte: 0x0A)
+        }
     }
 
     public struct Column: Sendable, Equatable {
@@ -73,49 +78,91 @@ public struct DescriptorCSVWriter: PayoutWriter {
 
     public func write(_ doc: PayoutDocument) throws(PayoutWriteError) -> PayoutFile {
         let totals = try doc.validatedTotals()
-        let d = descriptor
-        let newline = d.lineEnding.bytes
-        let delimiter = d.delimiter.asciiValue ?? UInt8(ascii: ",")
-        var out = ByteSink(reservingCapacity: 256 + doc.lines.count * 40 * max(1, d.columns.count))
-        if d.bom { out.append(bytes: [0xEF, 0xBB, 0xBF]) }
-
-        func row(_ cells: [String]) {
-            for (i, cell) in cells.enumerated() {
-                if i > 0 { out.append(byte: delimiter) }
-                out.append(CSVCell.escape(cell, delimiter: d.delimiter))
-            }
-            out.append(bytes: newline)
-        }
-
-        if d.headerRow { row(d.columns.map(\.header)) }
-
+        var out = ByteSink(reservingCapacity: 256 + doc.lines.count * 40 * max(1, descriptor.columns.count))
+        appendHeader(to: &out)
         var running = RunningTotals()
-        var cells = [String](repeating: "", count: d.columns.count)
+        let loader = PayoutLineLoader()
+        let scratch = ByteArena()
         for (seq, index) in order(doc.lines).enumerated() {
-            let line = doc.lines[index]
-            let place = PayoutWriteError.Place.line(number: index + 1, reference: line.reference)
-            for (c, column) in d.columns.enumerated() {
-                let value = try column.field.value(of: line, sequence: seq + 1, at: place)
-                _ = try TextRules.scan(value, field: column.field.rawValue, at: place,
-                                       maxLength: column.maxLength, required: column.required)
-                cells[c] = value
-            }
-            try running.add(line.amount)
-            row(cells)
+            try appendLine(loader.load(doc.lines[index]), number: index + 1, sequence: seq + 1,
+                           to: &out, running: &running, scratch: scratch)
         }
         let written = try running.verify(against: totals)
-
-        if let label = d.totalsLabel {
-            row(d.columns.map { column in
-                switch column.total {
-                case .label: return label
-                case .count: return String(written.count)
-                case .sum: return String(written.controlSum)
-                case nil: return ""
-                }
-            })
-        }
+        appendTotals(written, to: &out)
         return PayoutFile(formatName: formatName, fileExtension: fileExtension, data: out.data, totals: written)
+    }
+
+    // The file in three parts, so that the export can stream it (header row, then each line as
+    // it is read from the store, then the totals row) and ``write(_:)`` builds it in memory from
+    // the very same code: both give the same bytes. Only a format without `sort` can be streamed
+    // in the store's order.
+
+    /// Whether lines can be written in the order they come (the format does not sort them).
+    var streamsInDocumentOrder: Bool { descriptor.sort.isEmpty }
+
+    /// The byte order mark and the header row.
+    func appendHeader(to out: inout ByteSink) {
+        if descriptor.bom { out.append(bytes: [0xEF, 0xBB, 0xBF]) }
+        if descriptor.headerRow { appendRow(descriptor.columns.map(\.header), to: &out) }
+    }
+
+    /// One line's row. `number` is the line's 1-based position in the document (for error
+    /// messages), `sequence` its position in the file (the `sequence` field).
+    @inline(__always)
+    func appendLine(_ line: PayoutLineBytes, number: Int, sequence: Int, to out: inout ByteSink,
+                    running: inout RunningTotals, scratch: ByteArena) throws(PayoutWriteError) {
+        let d = descriptor
+        let delimiter = d.delimiter.asciiValue ?? UInt8(ascii: ",")
+        let place = { PayoutWriteError.Place.line(number: number, reference: line.referenceString) }
+        // A refused value stops the file: the caller drops what was written (nothing reaches a file).
+        for (c, column) in d.columns.enumerated() {
+            let value = try column.field.value(of: line, sequence: sequence, at: place, scratch: scratch)
+            _ = try TextRules.scan(value, field: column.field.rawValue, at: place,
+                                   maxLength: column.maxLength, required: column.required)
+            if c > 0 { out.append(byte: delimiter) }
+            CSVCell.append(value, delimiter: d.delimiter, byte: delimiter, to: &out)
+        }
+        try running.add(line.amount)
+        d.lineEnding.append(to: &out)
+    }
+
+    /// The totals row, if the format has one.
+    func appendTotals(_ written: PayoutTotals, to out: inout ByteSink) {
+        guard let label = descriptor.totalsLabel else { return }
+        appendRow(descriptor.columns.map { column in
+            switch column.total {
+            case .label: return label
+            case .count: return String(written.count)
+            case .sum: return String(written.controlSum)
+            case nil: return ""
+            }
+        }, to: &out)
+    }
+
+    private func appendRow(_ cells: [String], to out: inout ByteSink) {
+        let delimiter = descriptor.delimiter.asciiValue ?? UInt8(ascii: ",")
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { out.append(byte: delimiter) }
+            out.append(CSVCell.escape(cell, delimiter: descriptor.delimiter))
+        }
+        descriptor.lineEnding.append(to: &out)
+    }
+
+    /// ``order(_:)`` for lines held as bytes (``BufferedLines``): the same comparison, with the
+    /// references (checked `[A-Za-z0-9-]`) compared byte by byte as `String` compares ASCII.
+    func order(_ lines: BufferedLines) -> [Int] {
+        guard !descriptor.sort.isEmpty else { return Array(0..<lines.count) }
+        let scratch = ByteArena()
+        let keys = (0..<lines.count).map { i in
+            let line = lines[i]
+            return descriptor.sort.map { $0.sortKey(of: line, scratch: scratch) }
+        }
+        return (0..<lines.count).sorted { a, b in
+            for (ka, kb) in zip(keys[a], keys[b]) where ka != kb {
+                return ka.lexicographicallyPrecedes(kb)
+            }
+            return lines[a].reference.buffer.lexicographicallyPrecedes(lines[b].reference.buffer)
+        }
     }
 
     /// Indices of the lines in output order: by the descriptor's sort fields, then by reference.

@@ -13,7 +13,7 @@ import Foundation
 ///   text is folded to ASCII too. `creditorName: .payeeName` writes the NFC Vietnamese name instead,
 ///   escaped UTF-8.
 ///
-/// The output is built in one byte buffer, without an XML library. Values are escaped; control
+/// The output is built in a byte buffer, without an XML library (streamed to the file by the export). Values are escaped; control
 /// characters and over-long values are refused with a `PayoutWriteError` rather than written.
 public struct Pain001Writer: PayoutWriter {
     public static let namespace = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -37,6 +37,26 @@ public struct Pain001Writer: PayoutWriter {
 
     public func write(_ doc: PayoutDocument) throws(PayoutWriteError) -> PayoutFile {
         let totals = try doc.validatedTotals()
+        try checkHeader(doc)
+        var out = ByteSink(reservingCapacity: 1_024 + doc.lines.count * 700)
+        appendHeader(doc, totals: totals, to: &out)
+        var running = RunningTotals()
+        let loader = PayoutLineLoader()
+        let scratch = ByteArena()
+        for (i, line) in doc.lines.enumerated() {
+            try appendLine(loader.load(line), number: i + 1, to: &out, running: &running, scratch: scratch)
+        }
+        appendFooter(to: &out)
+        let written = try running.verify(against: totals)
+        return PayoutFile(formatName: formatName, fileExtension: fileExtension, data: out.data, totals: written)
+    }
+
+    // The file in three parts, so that the export can stream it (header, then each line as it
+    // is read from the store, then the footer) and ``write(_:)`` builds it in memory from the
+    // very same code: both give the same bytes.
+
+    /// Refuses a header the file could not carry (the checks ``write(_:)`` makes after the lines').
+    func checkHeader(_ doc: PayoutDocument) throws(PayoutWriteError) {
         let header = PayoutWriteError.Place.document
         try TextRules.checkReference(doc.messageID, field: "messageID", at: header)
         _ = try TextRules.scan(doc.debtor.name, field: "debtor.name", at: header, maxLength: 140, required: true)
@@ -45,8 +65,10 @@ public struct Pain001Writer: PayoutWriter {
         if let code = doc.debtor.taxOrUnitCode {
             _ = try TextRules.scan(code, field: "debtor.taxOrUnitCode", at: header, maxLength: 35, required: true)
         }
+    }
 
-        var out = ByteSink(reservingCapacity: 1_024 + doc.lines.count * 700)
+    /// Everything before the first `CdtTrfTxInf`; `totals` are the file's (checked beforehand).
+    func appendHeader(_ doc: PayoutDocument, totals: PayoutTotals, to out: inout ByteSink) {
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.append("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\">\n")
         out.append(" <CstmrCdtTrfInitn>\n  <GrpHdr>\n   <MsgId>")
@@ -80,54 +102,58 @@ public struct Pain001Writer: PayoutWriter {
         out.append("</Id>\n     </Othr>\n    </Id>\n   </DbtrAcct>\n   <DbtrAgt>\n    <FinInstnId>\n     <ClrSysMmbId>\n      <MmbId>")
         out.append(doc.debtor.bankBIN)
         out.append("</MmbId>\n     </ClrSysMmbId>\n    </FinInstnId>\n   </DbtrAgt>\n")
+    }
 
-        var running = RunningTotals()
-        for (i, line) in doc.lines.enumerated() {
-            let place = PayoutWriteError.Place.line(number: i + 1, reference: line.reference)
-            let account = line.accountNo ?? ""
-            try Self.checkDigits(account, field: "accountNo", at: place, max: 34)
-            let bin = line.bankBIN ?? ""
-            try Self.checkDigits(bin, field: "bankBIN", at: place, max: 35)
-            let name: String
-            switch creditorName {
-            case .payeeNameASCII:
-                name = line.payeeNameASCII
-                _ = try TextRules.scan(name, field: "payeeNameASCII", at: place, maxLength: 140, required: true, asciiOnly: true)
-            case .payeeName:
-                name = line.payeeName
-                _ = try TextRules.scan(name, field: "payeeName", at: place, maxLength: 140, required: true)
-            }
-            let text: String
-            switch remittance {
-            case .remittanceASCII:
-                guard let folded = TextRules.asciiFold(line.remittance) else {
-                    throw .invalidField(field: "remittance", at: place, problem: .notASCII)
-                }
-                text = folded
-            case .remittance:
-                text = line.remittance
-            }
-            _ = try TextRules.scan(text, field: "remittance", at: place, maxLength: 140, required: true)
-
-            out.append("   <CdtTrfTxInf>\n    <PmtId>\n     <EndToEndId>")
-            out.append(line.reference)
-            out.append("</EndToEndId>\n    </PmtId>\n    <Amt>\n     <InstdAmt Ccy=\"VND\">")
-            out.appendDecimal(line.amount)
-            try running.add(line.amount)
-            out.append("</InstdAmt>\n    </Amt>\n    <CdtrAgt>\n     <FinInstnId>\n      <ClrSysMmbId>\n       <MmbId>")
-            out.append(bin)
-            out.append("</MmbId>\n      </ClrSysMmbId>\n     </FinInstnId>\n    </CdtrAgt>\n    <Cdtr>\n     <Nm>")
-            out.appendXMLEscaped(name)
-            out.append("</Nm>\n    </Cdtr>\n    <CdtrAcct>\n     <Id>\n      <Othr>\n       <Id>")
-            out.append(account)
-            out.append("</Id>\n      </Othr>\n     </Id>\n    </CdtrAcct>\n    <RmtInf>\n     <Ustrd>")
-            out.appendXMLEscaped(text)
-            out.append("</Ustrd>\n    </RmtInf>\n   </CdtTrfTxInf>\n")
+    /// One `CdtTrfTxInf`. `number` is the line's 1-based position, for error messages; `scratch`
+    /// holds a remittance text folded to ASCII when it had diacritics.
+    @inline(__always)
+    func appendLine(_ line: PayoutLineBytes, number: Int, to out: inout ByteSink, running: inout RunningTotals,
+                    scratch: ByteArena) throws(PayoutWriteError) {
+        let place = { PayoutWriteError.Place.line(number: number, reference: line.referenceString) }
+        let account = line.accountNo ?? .empty
+        try TextRules.checkDigits(account, field: "accountNo", at: place, max: 34)
+        let bin = line.bankBIN ?? .empty
+        try TextRules.checkDigits(bin, field: "bankBIN", at: place, max: 35)
+        let name: ByteView
+        switch creditorName {
+        case .payeeNameASCII:
+            name = line.payeeNameASCII
+            _ = try TextRules.scan(name, field: "payeeNameASCII", at: place, maxLength: 140, required: true, asciiOnly: true)
+        case .payeeName:
+            name = line.payeeName
+            _ = try TextRules.scan(name, field: "payeeName", at: place, maxLength: 140, required: true)
         }
-        out.append("  </PmtInf>\n </CstmrCdtTrfInitn>\n</Document>\n")
+        let text: ByteView
+        switch remittance {
+        case .remittanceASCII:
+            guard let folded = TextRules.asciiFold(line.remittance, arena: scratch) else {
+                throw .invalidField(field: "remittance", at: place(), problem: .notASCII)
+            }
+            text = folded
+        case .remittance:
+            text = line.remittance
+        }
+        _ = try TextRules.scan(text, field: "remittance", at: place, maxLength: 140, required: true)
 
-        let written = try running.verify(against: totals)
-        return PayoutFile(formatName: formatName, fileExtension: fileExtension, data: out.data, totals: written)
+        out.append("   <CdtTrfTxInf>\n    <PmtId>\n     <EndToEndId>")
+        out.append(line.reference)
+        out.append("</EndToEndId>\n    </PmtId>\n    <Amt>\n     <InstdAmt Ccy=\"VND\">")
+        out.appendDecimal(line.amount)
+        try running.add(line.amount)
+        out.append("</InstdAmt>\n    </Amt>\n    <CdtrAgt>\n     <FinInstnId>\n      <ClrSysMmbId>\n       <MmbId>")
+        out.append(bin)
+        out.append("</MmbId>\n      </ClrSysMmbId>\n     </FinInstnId>\n    </CdtrAgt>\n    <Cdtr>\n     <Nm>")
+        out.appendXMLEscaped(name)
+        out.append("</Nm>\n    </Cdtr>\n    <CdtrAcct>\n     <Id>\n      <Othr>\n       <Id>")
+        out.append(account)
+        out.append("</Id>\n      </Othr>\n     </Id>\n    </CdtrAcct>\n    <RmtInf>\n     <Ustrd>")
+        out.appendXMLEscaped(text)
+        out.append("</Ustrd>\n    </RmtInf>\n   </CdtTrfTxInf>\n")
+    }
+
+    /// Closes the payment information block and the document.
+    func appendFooter(to out: inout ByteSink) {
+        out.append("  </PmtInf>\n </CstmrCdtTrfInitn>\n</Document>\n")
     }
 
     /// 1–`max` ASCII digits.

@@ -7,28 +7,46 @@ enum TextRules {
     static func scan(_ value: String, field: String, at place: PayoutWriteError.Place,
                      maxLength: Int?, required: Bool, asciiOnly: Bool = false) throws(PayoutWriteError) -> Int {
         var copy = value
-        let (chars, problem): (Int, PayoutWriteError.Problem?) = copy.withUTF8 { bytes in
-            var chars = 0
-            var i = 0
-            let n = bytes.count
-            while i < n {
-                let b = bytes[i]
-                if b < 0x80 {
-                    if b < 0x20 || b == 0x7F { return (0, .controlCharacter(UInt32(b))) }
-                } else {
-                    if asciiOnly { return (0, .notASCII) }
-                    if b == 0xC2, i + 1 < n, (0x80...0x9F).contains(bytes[i + 1]) {
-                        return (0, .controlCharacter(UInt32(bytes[i + 1])))
-                    }
-                    if b == 0xEF, i + 2 < n, bytes[i + 1] == 0xBF, bytes[i + 2] >= 0xBE {
-                        return (0, .controlCharacter(bytes[i + 2] == 0xBE ? 0xFFFE : 0xFFFF))
-                    }
+        let (chars, problem) = copy.withUTF8 { scanBytes($0, asciiOnly: asciiOnly) }
+        return try verdict(chars: chars, problem: problem, field: field, at: place, maxLength: maxLength, required: required)
+    }
+
+    /// ``scan(_:field:at:maxLength:required:asciiOnly:)`` over bytes; the place is only built on failure.
+    @inline(__always)
+    static func scan(_ value: ByteView, field: String, at place: () -> PayoutWriteError.Place,
+                     maxLength: Int?, required: Bool, asciiOnly: Bool = false) throws(PayoutWriteError) -> Int {
+        let (chars, problem) = scanBytes(value.buffer, asciiOnly: asciiOnly)
+        if problem == nil, !(required && chars == 0), chars <= (maxLength ?? Int.max) { return chars }
+        return try verdict(chars: chars, problem: problem, field: field, at: place(), maxLength: maxLength, required: required)
+    }
+
+    /// The scalar count, or the first forbidden character.
+    @inline(__always)
+    private static func scanBytes(_ bytes: UnsafeBufferPointer<UInt8>, asciiOnly: Bool) -> (Int, PayoutWriteError.Problem?) {
+        var chars = 0
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 {
+                if b < 0x20 || b == 0x7F { return (0, .controlCharacter(UInt32(b))) }
+            } else {
+                if asciiOnly { return (0, .notASCII) }
+                if b == 0xC2, i + 1 < n, (0x80...0x9F).contains(bytes[i + 1]) {
+                    return (0, .controlCharacter(UInt32(bytes[i + 1])))
                 }
-                if b & 0xC0 != 0x80 { chars += 1 }
-                i += 1
+                if b == 0xEF, i + 2 < n, bytes[i + 1] == 0xBF, bytes[i + 2] >= 0xBE {
+                    return (0, .controlCharacter(bytes[i + 2] == 0xBE ? 0xFFFE : 0xFFFF))
+                }
             }
-            return (chars, nil)
+            if b & 0xC0 != 0x80 { chars += 1 }
+            i += 1
         }
+        return (chars, nil)
+    }
+
+    private static func verdict(chars: Int, problem: PayoutWriteError.Problem?, field: String, at place: PayoutWriteError.Place,
+                                maxLength: Int?, required: Bool) throws(PayoutWriteError) -> Int {
         if let problem { throw .invalidField(field: field, at: place, problem: problem) }
         if required && chars == 0 { throw .invalidField(field: field, at: place, problem: .missing) }
         if let maxLength, chars > maxLength {
@@ -39,12 +57,40 @@ enum TextRules {
 
     /// An end-to-end or message reference: 1–35 characters of `[A-Za-z0-9-]`.
     static func checkReference(_ value: String, field: String, at place: PayoutWriteError.Place) throws(PayoutWriteError) {
-        guard !value.isEmpty else { throw .invalidField(field: field, at: place, problem: .missing) }
-        let n = value.utf8.count
-        guard value.utf8.allSatisfy(isReferenceByte) else {
-            throw .invalidField(field: field, at: place, problem: .notAllowed(allowed: "letters A–Z, a–z, digits and '-'"))
+        if let problem = referenceProblem(value.utf8) { throw .invalidField(field: field, at: place, problem: problem) }
+    }
+
+    /// ``checkReference(_:field:at:)`` over bytes.
+    static func checkReference(_ value: ByteView, field: String, at place: () -> PayoutWriteError.Place) throws(PayoutWriteError) {
+        if let problem = referenceProblem(value.buffer) { throw .invalidField(field: field, at: place(), problem: problem) }
+    }
+
+    @inline(__always)
+    private static func referenceProblem<C: Collection>(_ bytes: C) -> PayoutWriteError.Problem? where C.Element == UInt8 {
+        guard !bytes.isEmpty else { return .missing }
+        guard bytes.allSatisfy(isReferenceByte) else { return .notAllowed(allowed: "letters A–Z, a–z, digits and '-'") }
+        guard bytes.count <= 35 else { return .tooLong(max: 35, actual: bytes.count) }
+        return nil
+    }
+
+    /// 1–`max` ASCII digits (account numbers, BINs).
+    static func checkDigits(_ value: ByteView, field: String, at place: () -> PayoutWriteError.Place, max: Int) throws(PayoutWriteError) {
+        guard !value.isEmpty else { throw .invalidField(field: field, at: place(), problem: .missing) }
+        guard value.buffer.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw .invalidField(field: field, at: place(), problem: .notAllowed(allowed: "digits"))
         }
-        guard n <= 35 else { throw .invalidField(field: field, at: place, problem: .tooLong(max: 35, actual: n)) }
+        guard value.count <= max else {
+            throw .invalidField(field: field, at: place(), problem: .tooLong(max: max, actual: value.count))
+        }
+    }
+
+    /// ``asciiFold(_:)`` over bytes: ASCII text is returned as it is (no copy); anything else is
+    /// folded through `String` into `arena` (reset here). Nil if non-ASCII remains.
+    static func asciiFold(_ value: ByteView, arena: ByteArena) -> ByteView? {
+        if value.isASCII { return value }
+        guard let folded = asciiFold(value.string) else { return nil }
+        arena.reset(minimumCapacity: folded.utf8.count)
+        return arena.append(folded)
     }
 
     private static func isReferenceByte(_ b: UInt8) -> Bool {
@@ -73,68 +119,4 @@ enum TextRules {
         }
         return String(out)
     }
-}
-
-/// An append-only byte buffer: one growing array, copied into `Data` once at the end.
-struct ByteSink {
-    private(set) var bytes: [UInt8] = []
-
-    init(reservingCapacity n: Int) { bytes.reserveCapacity(n) }
-
-    @inline(__always) mutating func append(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
-    @inline(__always) mutating func append(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
-    }
-
-    @inline(__always) mutating func append(byte: UInt8) { bytes.append(byte) }
-
-    mutating func append(bytes other: [UInt8]) { bytes.append(contentsOf: other) }
-
-    /// Writes a non-negative integer in decimal without going through `String`.
-    mutating func appendDecimal(_ value: Int64) {
-        precondition(value >= 0)
-        if value < 10 { bytes.append(0x30 + UInt8(value)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        var v = value
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while v > 0 {
-                buf[n] = 0x30 + UInt8(v % 10)
-                v /= 10
-                n += 1
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) { bytes.append(buf[i]) }
-        }
-    }
-
-    /// Appends XML character data, escaping `& < > " '`. The caller has already refused control characters.
-    mutating func appendXMLEscaped(_ s: String) {
-        var s = s
-        s.withUTF8 { src in
-            var start = 0
-            for i in 0..<src.count {
-                let replacement: StaticString
-                switch src[i] {
-                case 0x26: replacement = "&amp;"
-                case 0x3C: replacement = "&lt;"
-                case 0x3E: replacement = "&gt;"
-                case 0x22: replacement = "&quot;"
-                case 0x27: replacement = "&apos;"
-                default: continue
-                }
-                if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: src[start..<i])) }
-                replacement.withUTF8Buffer { bytes.append(contentsOf: $0) }
-                start = i + 1
-            }
-            if start < src.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: src[start..<src.count])) }
-        }
-    }
-
-    var data: Data { Data(bytes) }
 }

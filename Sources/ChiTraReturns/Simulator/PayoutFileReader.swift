@@ -27,18 +27,8 @@ struct SimulatedPayout {
 enum PayoutFileReader {
     static func read(_ url: URL, formats: PayoutFormats, limits: XMLLimits = XMLLimits()) throws(ReturnFileError) -> SimulatedPayout {
         let name = url.lastPathComponent
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
-        }
-        var head = [UInt8](handle.readData(ofLength: 64))
-        try? handle.close()
-        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
-        if head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<") {
-            try SafeXMLReader.prescan(url, limits: limits)
-            let ns = try SafeXMLReader.rootNamespace(url, limits: limits)
-            guard ns == Pain001Writer.namespace else {
-                throw ReturnFileError(.unknownFormat, file: name, "is XML with the namespace \"\(ns ?? "")\"; the simulator reads pain.001.001.09 payout files only.")
-            }
+        if try isXML(url) {
+            try checkPain001(url, limits: limits)
             let handler = Pain001Reader()
             try SafeXMLReader.parse(url, limits: limits, handler: handler)
             if let problem = handler.problem { throw ReturnFileError(.notWellFormed, file: name, problem) }
@@ -50,52 +40,32 @@ enum PayoutFileReader {
         return try readCSV(url, formats: formats)
     }
 
-    private static func readCSV(_ url: URL, formats: PayoutFormats) throws(ReturnFileError) -> SimulatedPayout {
-        let name = url.lastPathComponent
-        do {
-            let reader = try CSVReader(url: url)
-            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
-            let cells = header.fields.map(ReturnCSVParser.normalise)
-            var chosen: (String, CSVFormatDescriptor)?
-            for (formatName, format) in formats.formats.sorted(by: { $0.key < $1.key }) {
-                guard case .csv(let d) = format, d.headerRow else { continue }
-                if d.columns.allSatisfy({ cells.contains($0.header.precomposedStringWithCanonicalMapping) }) { chosen = (formatName, d); break }
-            }
-            guard let (formatName, d) = chosen else {
-                throw ReturnFileError(.unknownFormat, file: name, "has a header row that matches no CSV format of payout-formats.json; the simulator cannot tell which lines it holds.")
-            }
-            func index(_ field: PayoutField) -> Int? {
-                d.columns.first { $0.field == field }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
-            }
-            guard let refIndex = index(.reference), let amountIndex = index(.amount) else {
-                throw ReturnFileError(.headerMismatch, file: name, "is in the \(formatName) format, which has no reference or amount column; it cannot be answered line by line.")
-            }
-            let labelIndex = d.columns.first { $0.total == .label }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
-            var payout = SimulatedPayout(format: formatName, lines: [])
-            while let row = try reader.next() {
-                func value(_ i: Int?) -> String? {
-                    guard let i, i < row.fields.count else { return nil }
-                    let v = ReturnCSVParser.normalise(row.fields[i])
-                    return v.isEmpty ? nil : v
-                }
-                if row.fields.allSatisfy({ $0.isEmpty }) { continue }
-                if let label = d.totalsLabel, value(labelIndex) == label.precomposedStringWithCanonicalMapping { continue }
-                guard let reference = value(refIndex), let amountText = value(amountIndex),
-                      let amount = try? ReturnAmount.parse(amountText, strictSeparators: true).get() else {
-                    throw ReturnFileError(.notWellFormed, file: name, "line \(row.line) has no readable reference or amount; is this a file ChiTra wrote?")
-                }
-                payout.lines.append(.init(reference: reference, amount: amount, accountNo: value(index(.accountNo)),
-                                          beneficiaryCode: value(index(.beneficiaryCode)),
-                                          beneficiaryName: value(index(.beneficiaryName)) ?? value(index(.payeeName)),
-                                          proxyName: value(index(.proxyName)), line: row.line))
-            }
-            guard !payout.lines.isEmpty else { throw ReturnFileError(.emptyFile, file: name, "has no payout lines; there is nothing to answer.") }
-            return payout
-        } catch let e as ReturnFileError {
-            throw e
-        } catch {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+    /// True when the file starts (after a byte order mark and blanks) with `<`: XML; else CSV.
+    static func isXML(_ url: URL) throws(ReturnFileError) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be opened; check the path and permissions.")
         }
+        var head = [UInt8](handle.readData(ofLength: 64))
+        try? handle.close()
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        return head.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
+    }
+
+    /// Refuses an XML file that is not safe to read (size, encoding, DTD) or not a pain.001.001.09.
+    static func checkPain001(_ url: URL, limits: XMLLimits = XMLLimits()) throws(ReturnFileError) {
+        try SafeXMLReader.prescan(url, limits: limits)
+        let ns = try SafeXMLReader.rootNamespace(url, limits: limits)
+        guard ns == Pain001Writer.namespace else {
+            throw ReturnFileError(.unknownFormat, file: url.lastPathComponent, "is XML with the namespace \"\(ns ?? "")\"; the simulator reads pain.001.001.09 payout files only.")
+        }
+    }
+
+    private static func readCSV(_ url: URL, formats: PayoutFormats) throws(ReturnFileError) -> SimulatedPayout {
+        let lines = try CSVPayoutLines(url, formats: formats)
+        var payout = SimulatedPayout(format: lines.formatName, lines: [])
+        while let line = try lines.next() { payout.lines.append(line) }
+        guard !payout.lines.isEmpty else { throw lines.emptyFileError }
+        return payout
     }
 
     /// Collects the pain.001.001.09 fields the simulator answers with.
@@ -132,5 +102,97 @@ enum PayoutFileReader {
             else if path.ends(with: ["PmtInf", "ReqdExctnDt", "Dt"]) { payout.executionDate = text }
             else if path.ends(with: ["PmtInf", "DbtrAcct", "Id", "Othr", "Id"]) { payout.debtorAccount = text }
         }
+    }
+}
+
+/// The lines of one of our CSV payout files, one at a time: the format is recognised by the
+/// header row (its columns found by header), then each row gives a line. The simulator streams
+/// a CSV payout through this; ``PayoutFileReader`` collects the same lines.
+final class CSVPayoutLines {
+    let name: String
+    /// The payout format's name in payout-formats.json.
+    let formatName: String
+    private let reader: CSVReader
+    private let refIndex: Int, amountIndex: Int
+    private let labelIndex: Int?, accountIndex: Int?, codeIndex: Int?, nameIndex: Int?, payeeIndex: Int?, proxyIndex: Int?
+    private let totalsLabel: String?
+
+    /// Reads the header row; refuses a file that is empty or in no CSV payout format.
+    init(_ url: URL, formats: PayoutFormats) throws(ReturnFileError) {
+        let name = url.lastPathComponent
+        self.name = name
+        do {
+            let reader = try CSVReader(url: url)
+            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+            let cells = header.fields.map(ReturnCSVParser.normalise)
+            var chosen: (String, CSVFormatDescriptor)?
+            for (formatName, format) in formats.formats.sorted(by: { $0.key < $1.key }) {
+                guard case .csv(let d) = format, d.headerRow else { continue }
+                if d.columns.allSatisfy({ cells.contains($0.header.precomposedStringWithCanonicalMapping) }) { chosen = (formatName, d); break }
+            }
+            guard let (formatName, d) = chosen else {
+                throw ReturnFileError(.unknownFormat, file: name, "has a header row that matches no CSV format of payout-formats.json; the simulator cannot tell which lines it holds.")
+            }
+            func index(_ field: PayoutField) -> Int? {
+                d.columns.first { $0.field == field }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
+            }
+            guard let refIndex = index(.reference), let amountIndex = index(.amount) else {
+                throw ReturnFileError(.headerMismatch, file: name, "is in the \(formatName) format, which has no reference or amount column; it cannot be answered line by line.")
+            }
+            self.reader = reader
+            self.formatName = formatName
+            self.refIndex = refIndex
+            self.amountIndex = amountIndex
+            // Looked up once here (the same for every row).
+            labelIndex = d.columns.first { $0.total == .label }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
+            accountIndex = index(.accountNo)
+            codeIndex = index(.beneficiaryCode)
+            nameIndex = index(.beneficiaryName)
+            payeeIndex = index(.payeeName)
+            proxyIndex = index(.proxyName)
+            totalsLabel = d.totalsLabel?.precomposedStringWithCanonicalMapping
+        } catch let e as ReturnFileError {
+            throw e
+        } catch {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+        }
+    }
+
+    /// The next payout line, or nil at the end; blank rows and the totals row are skipped.
+    func next() throws(ReturnFileError) -> SimulatedPayout.Line? {
+        do {
+            while let row = try reader.next() {
+                func value(_ i: Int?) -> String? {
+                    guard let i, i < row.fields.count else { return nil }
+                    let v = Self.normalise(row.fields[i])
+                    return v.isEmpty ? nil : v
+                }
+                if row.fields.allSatisfy({ $0.isEmpty }) { continue }
+                if let label = totalsLabel, value(labelIndex) == label { continue }
+                guard let reference = value(refIndex), let amountText = value(amountIndex),
+                      let amount = try? ReturnAmount.parse(amountText, strictSeparators: true).get() else {
+                    throw ReturnFileError(.notWellFormed, file: name, "line \(row.line) has no readable reference or amount; is this a file ChiTra wrote?")
+                }
+                return .init(reference: reference, amount: amount, accountNo: value(accountIndex),
+                             beneficiaryCode: value(codeIndex),
+                             beneficiaryName: value(nameIndex) ?? value(payeeIndex),
+                             proxyName: value(proxyIndex), line: row.line)
+            }
+            return nil
+        } catch let e as ReturnFileError {
+            throw e
+        } catch {
+            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+        }
+    }
+
+    /// `ReturnCSVParser.normalise`: ASCII text is already NFC, so only the rest goes through Foundation.
+    private static func normalise(_ cell: String) -> String {
+        cell.utf8.allSatisfy({ $0 < 0x80 }) ? cell.trimmedCell : ReturnCSVParser.normalise(cell)
+    }
+
+    /// The refusal of a file whose rows hold no payout line.
+    var emptyFileError: ReturnFileError {
+        ReturnFileError(.emptyFile, file: name, "has no payout lines; there is nothing to answer.")
     }
 }
