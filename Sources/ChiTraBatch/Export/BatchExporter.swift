@@ -193,19 +193,7 @@ public struct BatchExporter {
             if !reexport {
                 try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ? WHERE id = ? AND status = 'approved'",
                                arguments: [Timestamp.now(), batchID])
-                // The one CHECK this statement meets is `state IN ('draft', …, 'cancelled')` (SQLite
-                // checks only constraints on the columns set), and the literal 'exported' is in that
-                // list. SQLite would still prove it for every line by building a table of the seven
-                // states, about 40 % of the statement's work; so CHECKs are off for this statement
-                // alone (NOT NULL, UNIQUE, foreign keys and triggers stay on) and back on at once.
-                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-                do {
-                    try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
-                } catch {
-                    try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
-                    throw error
-                }
-                try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+                try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
             }
             try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),
                                 detail: "dir=\(dir.lastPathComponent) key=\(key.id) files=" + files.map { "\($0.name):\($0.sha256.prefix(16))" }.joined(separator: ","))
