@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "ChiTraStore", dependencies: [
             "ChiTraCore", "ChiTraSigning",  // ChiTraSigning: HMAC for the audit chain (no cycle: Signing depends on COpenSSL only)
             .product(name: "GRDB", package: "GRDB.swift"),
+            // The C API of the SQLite GRDB links: RawSQL, for the per-line statements of the hot loops.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // HMAC signing, key files, detached signatures, manifests, verification.
         .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),

@@ -1,4 +1,5 @@
 import ChiTraCore
+import ChiTraStore
 import GRDB
 import GRDBSQLite
 #if canImport(Glibc)
@@ -20,11 +21,10 @@ import Darwin
 /// Stored values are compared with the roll's text as `RollImporter.text(_:_:)` renders them
 /// (integers as digits, blobs as nil) and with `String`'s `==` (canonical equivalence): bytes are
 /// compared first, and only different non-ASCII bytes take the `String` comparison.
-/// `SQLITE_TRANSIENT` (a macro the C importer does not bring over): SQLite copies the bytes.
-private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
 final class RollImportStatements {
     let db: Database
+    private let raw: RawSQL
     /// `RollRow.personColumns` then `account_flag`, by code.
     let selectPerson: Statement
     /// The grant's `RollRow.grantFields` columns, by code and category.
@@ -39,6 +39,7 @@ final class RollImportStatements {
 
     init(_ db: Database, insertPersonSQL: String) throws {
         self.db = db
+        raw = RawSQL(db: db)
         selectPerson = try db.makeStatement(sql: "SELECT \(RollRow.personColumns.joined(separator: ", ")), account_flag FROM beneficiary WHERE code = ?")
         selectGrant = try db.makeStatement(sql: "SELECT \(Self.grantColumns.joined(separator: ", ")) FROM grant_record WHERE code = ? AND category = ?")
         insertPerson = try db.makeStatement(sql: insertPersonSQL)
@@ -51,55 +52,23 @@ final class RollImportStatements {
             """)
     }
 
-    // MARK: binding
+    // MARK: binding and stepping (RawSQL: GRDB's conventions through the C API)
 
     /// Resets `st` (clearing nothing: every parameter is bound again before the next step).
     @inline(__always)
-    func reset(_ st: Statement) { sqlite3_reset(st.sqliteStatement) }
+    func reset(_ st: Statement) { raw.reset(st) }
 
     @inline(__always)
-    func bind(_ st: Statement, _ index: Int32, _ value: String?) throws {
-        let s = st.sqliteStatement
-        let rc: Int32
-        if let value {
-            rc = value.withCString { sqlite3_bind_text(s, index, $0, -1, SQLITE_TRANSIENT) }
-        } else {
-            rc = sqlite3_bind_null(s, index)
-        }
-        if rc != SQLITE_OK { throw error(rc, st) }
-    }
+    func bind(_ st: Statement, _ index: Int32, _ value: String?) throws { try raw.bind(st, index, value) }
 
     @inline(__always)
-    func bind(_ st: Statement, _ index: Int32, _ value: Int64?) throws {
-        let s = st.sqliteStatement
-        let rc = value.map { sqlite3_bind_int64(s, index, $0) } ?? sqlite3_bind_null(s, index)
-        if rc != SQLITE_OK { throw error(rc, st) }
-    }
+    func bind(_ st: Statement, _ index: Int32, _ value: Int64?) throws { try raw.bind(st, index, value) }
 
     /// Runs a bound INSERT to completion.
-    func execute(_ st: Statement) throws {
-        let rc = sqlite3_step(st.sqliteStatement)
-        if rc != SQLITE_DONE {
-            let e = error(rc, st)
-            sqlite3_reset(st.sqliteStatement)
-            throw e
-        }
-        sqlite3_reset(st.sqliteStatement)
-    }
+    func execute(_ st: Statement) throws { try raw.execute(st) }
 
     /// Steps a bound SELECT: true with a row to read (then `reset` it after reading), false when there is none.
-    func step(_ st: Statement) throws -> Bool {
-        let rc = sqlite3_step(st.sqliteStatement)
-        if rc == SQLITE_ROW { return true }
-        if rc == SQLITE_DONE { sqlite3_reset(st.sqliteStatement); return false }
-        let e = error(rc, st)
-        sqlite3_reset(st.sqliteStatement)
-        throw e
-    }
-
-    private func error(_ rc: Int32, _ st: Statement) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: st.sql)
-    }
+    func step(_ st: Statement) throws -> Bool { try raw.step(st) }
 
     // MARK: reading the current row
 

@@ -13,7 +13,7 @@ final class BuildRun {
     private let period: YearMonth
     private let payDay: CivilDate
     private let batchID: Int64
-    private let sql: BuildSQL
+    private let sql: RawSQL
     private let earlier: EarlierPayments
     private let excludedEarlier: ExcludedEarlier
     let staging: PayoutLineStaging
@@ -44,7 +44,7 @@ final class BuildRun {
     init(_ db: Database, builder: BatchBuilder, engine: EntitlementEngine, period: YearMonth, batchID: Int64) throws {
         self.db = db; self.builder = builder; self.engine = engine; self.period = period; self.batchID = batchID
         payDay = CivilDate(year: period.year, month: period.month, day: 1)!
-        sql = BuildSQL(db: db)
+        sql = RawSQL(db: db)
         earlier = try EarlierPayments(db, batchID: batchID)
         excludedEarlier = try ExcludedEarlier(db, period: period)
         staging = try PayoutLineStaging(db)

@@ -1,3 +1,4 @@
+import ChiTraStore
 import ChiTraCore
 import GRDB
 
@@ -10,7 +11,7 @@ final class EarlierPayments {
         let id: Int64, slot: EntitlementKind, forMonth: YearMonth, amount: Int64, retryable: Bool, reason: String
     }
 
-    private let sql: BuildSQL
+    private let sql: RawSQL
     private let batchID: Int64
     /// The person's lines that are no longer live (failed or cancelled): `payout_line_retired`.
     private let retired: Statement
@@ -24,7 +25,7 @@ final class EarlierPayments {
     struct SlotMonth: Hashable { let slot: String; let month: String }
 
     init(_ db: Database, batchID: Int64) throws {
-        sql = BuildSQL(db: db)
+        sql = RawSQL(db: db)
         self.batchID = batchID
         retired = try db.makeStatement(sql: """
             SELECT id, batch_id, state, slot, for_month, amount, result_retryable, result_reason FROM payout_line
@@ -43,7 +44,7 @@ final class EarlierPayments {
         try sql.bind(retired, 1, personKey)
         var retryableOrder: [Int64?] = []
         while try sql.step(retired) {
-            typealias S = BuildSQL
+            typealias S = RawSQL
             let slotText = S.string(retired, 3), monthText = S.string(retired, 4)
             retiredCount[SlotMonth(slot: slotText, month: monthText), default: 0] += 1
             guard S.string(retired, 2) == "failed", S.int64(retired, 1) != batchID else { continue }
@@ -89,13 +90,13 @@ final class EarlierPayments {
 /// order alongside the roll walk (a merge: one sorted query, nothing kept but the current person's).
 /// A draft can still be rebuilt with them in it, so its exclusions are not carried.
 final class ExcludedEarlier {
-    private let sql: BuildSQL
+    private let sql: RawSQL
     private let st: Statement
     private var pending: (personalID: String, code: String, month: YearMonth)?
     private var done = false
 
     init(_ db: Database, period: YearMonth) throws {
-        sql = BuildSQL(db: db)
+        sql = RawSQL(db: db)
         st = try db.makeStatement(sql: """
             SELECT be.personal_id, x.beneficiary_code, b.period FROM batch_exclusion x JOIN batch b ON b.id = x.batch_id
             JOIN beneficiary be ON be.code = x.beneficiary_code
@@ -109,7 +110,7 @@ final class ExcludedEarlier {
 
     private func advance() throws {
         if !done, try sql.step(st) {
-            pending = (BuildSQL.string(st, 0), BuildSQL.string(st, 1), YearMonth(BuildSQL.string(st, 2))!)
+            pending = (RawSQL.string(st, 0), RawSQL.string(st, 1), YearMonth(RawSQL.string(st, 2))!)
         } else {
             pending = nil
             done = true

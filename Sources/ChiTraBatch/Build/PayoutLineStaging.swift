@@ -1,3 +1,4 @@
+import ChiTraStore
 import GRDB
 import GRDBSQLite
 
@@ -23,13 +24,13 @@ final class PayoutLineStaging {
     private static let columns = "reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel, bank_bin, account_no, account_name, payee_name, payee_relation, category"
 
     private let db: Database
-    private let sql: BuildSQL
+    private let sql: RawSQL
     private let stage: Statement
     private(set) var count = 0
 
     init(_ db: Database) throws {
         self.db = db
-        sql = BuildSQL(db: db)
+        sql = RawSQL(db: db)
         // Columns without a declared type keep each value exactly as bound (no affinity conversion).
         try db.execute(sql: "CREATE TEMP TABLE chitra_build_line(\(Self.columns), carried_from)")
         stage = try db.makeStatement(sql: "INSERT INTO temp.chitra_build_line(\(Self.columns), carried_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")

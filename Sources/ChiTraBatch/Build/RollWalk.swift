@@ -1,3 +1,4 @@
+import ChiTraStore
 import ChiTraCore
 import GRDB
 
@@ -27,7 +28,7 @@ struct RollWalk {
 
     /// Calls `person` with the lines of each personal ID in turn (the array is reused: copy what you keep).
     static func forEachPerson(_ db: Database, _ person: ([WalkRow]) throws -> Void) throws {
-        let sql = BuildSQL(db: db)
+        let sql = RawSQL(db: db)
         let st = try db.makeStatement(sql: Self.sql)
         var group: [WalkRow] = []
         group.reserveCapacity(8)
@@ -43,7 +44,7 @@ struct RollWalk {
     }
 
     private static func decode(_ st: Statement) -> WalkRow {
-        typealias S = BuildSQL
+        typealias S = RawSQL
         // Grant dates are NOT NULL and always parsable in a store the import wrote; as before, a
         // store that breaks this stops the build (the force unwraps), an unreadable end month is none.
         return WalkRow(
