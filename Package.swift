@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),

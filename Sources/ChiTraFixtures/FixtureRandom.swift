@@ -4,7 +4,7 @@
 /// the platform, the libc or the Swift version's `SystemRandomNumberGenerator`.
 
 /// SplitMix64 (Steele, Lea, Flood 2014): seeds xoshiro and hashes keys.
-public struct SplitMix64: Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public var state: UInt64
     public init(state: UInt64) { self.state = state }
 

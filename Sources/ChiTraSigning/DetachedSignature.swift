@@ -60,16 +60,7 @@ public struct DetachedSignature: Sendable, Equatable {
     @discardableResult
     public static func sign(file: URL, with key: SigningKey) throws -> DetachedSignature {
         try FileName.validate(file.lastPathComponent)
-        let digest = try FileDigest.compute(file, key: key)
-        let signature = DetachedSignature(
-            fileName: file.lastPathComponent,
-            byteCount: digest.byteCount,
-            sha256: Hex.encode(digest.sha256),
-            keyID: key.id,
-            kcv: try key.checkValue,
-            mac: Hex.encode(digest.mac ?? Data()))
-        try AtomicFile.write(signature.serialized(), to: signatureURL(for: file), mode: 0o600)
-        return signature
+        return try sign(file: file, digest: try FileDigest.compute(file, key: key), with: key)
     }
 
     /// The `.sig` text, UTF-8, one `key: value` per line, each ending in `\n`.

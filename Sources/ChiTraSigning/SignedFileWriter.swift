@@ -69,7 +69,7 @@ public final class SignedFileWriter {
 
 extension DetachedSignature {
     /// Writes `FILE.sig` for a file whose size, SHA-256 and MAC under `key` were computed while
-    /// it was written (``SignedFileWriter``); the same text as ``sign(file:with:)`` writes.
+    /// it was written (``SignedFileWriter``), or just before (``sign(file:with:)``).
     @discardableResult
     static func sign(file: URL, digest: FileDigest, with key: SigningKey, syncingDirectory: Bool = true) throws -> DetachedSignature {
         try FileName.validate(file.lastPathComponent)

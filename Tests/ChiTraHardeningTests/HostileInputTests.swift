@@ -1,3 +1,4 @@
+import ChiTraFixtures
 import ChiTraBatch
 import ChiTraCore
 import ChiTraReturns
@@ -16,7 +17,7 @@ struct HostileInputTests {
     /// which returns nil on success or the error text; checks time and message.
     func fuzz(_ seedFile: URL, seed: UInt64, name: String, _ read: (URL) throws -> Void, acceptable: (any Error) -> Bool) throws {
         let original = [UInt8](try Data(contentsOf: seedFile))
-        var rng = SplitMix64(seed: seed)
+        var rng = SplitMix64(state: seed)
         let dir = try TempDir()
         let ext = seedFile.pathExtension
         var rejected = 0

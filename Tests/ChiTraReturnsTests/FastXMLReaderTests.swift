@@ -1,3 +1,4 @@
+import ChiTraFixtures
 @testable import ChiTraReturns
 import Foundation
 import Testing
@@ -92,7 +93,7 @@ struct FastXMLReaderTests {
         let dir = try TempDir()
         let pain = try simulated(nil, count: 6, in: dir)
         let camt = try simulated("camt.054.001.08", count: 6, in: dir)
-        var rng = SplitMix64(seed: 2026)
+        var rng = SplitMix64(state: 2026)
         let pieces: [[UInt8]] = ["<", ">", "/", "&", "\"", "'", "=", " ", "\r", "\n", "\t", ":", "<!--", "?>", "ê", "\u{FFFE}", "\0", "]]>", "<X>", "</X>", "<X/>"]
             .map { Array($0.utf8) }
         var accepted = 0
@@ -128,18 +129,5 @@ struct FastXMLReaderTests {
             let url = Paths.sample(name)
             if let f = fast(url) { #expect(f == slow(url), "\(name)") }
         }
-    }
-}
-
-/// SplitMix64, for deterministic mutants.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
