@@ -47,6 +47,8 @@ let package = Package(
         // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
         .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll",
             .product(name: "GRDB", package: "GRDB.swift")]),
+        // Accounts for tests, made through the real authentication path (tests only).
+        .target(name: "ChiTraTestSupport", dependencies: ["ChiTraStore", "ChiTraSigning"]),
         // Deterministic generator of realistic rolls.
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
@@ -56,16 +58,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ChiTraCoreTests", dependencies: ["ChiTraCore"]),
-        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraRoll", "ChiTraCore", "ChiTraStore",
+        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
-        .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+        .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
+        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
+        .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
-        .testTarget(name: "ChiTraHardeningTests", dependencies: ["ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ChiTraHardeningTests", dependencies: ["ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -48,7 +48,7 @@ final class RollImportStatements {
             VALUES (?,?,?,?,?,?,?,?,?)
             """)
         insertHistory = try db.makeStatement(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by) VALUES (?,?,?,?,?,?,?,?)
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by, changed_by_user) VALUES (?,?,?,?,?,?,?,?,?)
             """)
     }
 

@@ -51,12 +51,13 @@ public struct RollImporter {
     public let db: AppDatabase
     public let validator: RollValidator
     public var strict = false
-    public var actor = defaultActor()
+    /// The maker importing (an authenticated account acting as `maker`).
+    public let actor: Actor
     /// How many problem sentences to keep in the summary (all go to the rejects file).
     public var problemLimit = 200
 
-    public init(db: AppDatabase, validator: RollValidator) {
-        self.db = db; self.validator = validator
+    public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
+        self.db = db; self.validator = validator; self.actor = actor
     }
 
     public static func rejectsURL(for input: URL) -> URL {
@@ -64,6 +65,7 @@ public struct RollImporter {
     }
 
     public func importFile(_ url: URL) throws -> RollImportSummary {
+        try actor.require(.maker)
         try RollFilePreflight.check(url)
         let name = url.lastPathComponent
         var summary = RollImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
@@ -92,9 +94,9 @@ public struct RollImporter {
         do {
             try db.writer.write { db in
                 try db.execute(sql: """
-                    INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
-                    VALUES (?, 'roll', ?, ?, ?, 0, 0, 0, 0)
-                    """, arguments: [summary.sha256, name, now, actor])
+                    INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected)
+                    VALUES (?, 'roll', ?, ?, ?, ?, 0, 0, 0, 0)
+                    """, arguments: [summary.sha256, name, now, actor.username, actor.userID])
                 let fileID = db.lastInsertedRowID
                 summary.fileID = fileID
                 // Per code seen in the file: its first line, the categories of its lines (an index into
@@ -220,7 +222,7 @@ public struct RollImporter {
     /// A person's status follows their grants: active if any grant is active, else suspended if
     /// any is, else stopped. A death reported by a return keeps the person suspended whatever the
     /// roll says, until an officer closes that flag.
-    static func deriveStatus(_ db: Database, fileID: Int64, at now: String, actor: String) throws {
+    static func deriveStatus(_ db: Database, fileID: Int64, at now: String, actor: Actor) throws {
         let derived = """
             CASE WHEN EXISTS (SELECT 1 FROM grant_record g WHERE g.code = b.code AND g.status = 'active')
                  THEN CASE WHEN EXISTS (SELECT 1 FROM beneficiary_flag f WHERE f.beneficiary_code = b.code
@@ -231,11 +233,11 @@ public struct RollImporter {
         let touched = "b.code IN (SELECT code FROM grant_record WHERE last_file_id = ?)"
         // History first (old → new), then the change, for people whose derived status differs.
         try db.execute(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
-            SELECT code, NULL, 'status', status, new_status, ?, 'import', ?, ? FROM (
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
+            SELECT code, NULL, 'status', status, new_status, ?, 'import', ?, ?, ? FROM (
                 SELECT b.code, b.status, \(derived) AS new_status, b.first_file_id FROM beneficiary b WHERE \(touched))
             WHERE new_status <> status AND first_file_id <> ?
-            """, arguments: [fileID, now, actor, fileID, fileID])
+            """, arguments: [fileID, now, actor.username, actor.userID, fileID, fileID])
         try db.execute(sql: "UPDATE beneficiary AS b SET status = \(derived) WHERE \(touched) AND status <> \(derived)", arguments: [fileID])
     }
 
@@ -260,14 +262,14 @@ public struct RollImporter {
         return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
     }()
 
-    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: String, isFirstLineOfCode: Bool, knownAbsent: Bool) throws -> Changes {
+    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: Actor, isFirstLineOfCode: Bool, knownAbsent: Bool) throws -> Changes {
         var changes = Changes()
         /// One history row (the statement is bound in the column order of its INSERT).
         func history(_ category: String?, _ field: String, _ old: String?, _ new: String?) throws {
             let h = sql.insertHistory
             try sql.bind(h, 1, row.code); try sql.bind(h, 2, category); try sql.bind(h, 3, field)
             try sql.bind(h, 4, old); try sql.bind(h, 5, new); try sql.bind(h, 6, fileID)
-            try sql.bind(h, 7, now); try sql.bind(h, 8, actor)
+            try sql.bind(h, 7, now); try sql.bind(h, 8, actor.username); try sql.bind(h, 9, actor.userID)
             try sql.execute(h)
         }
         // `knownAbsent`: neither the person nor the grant can be in the store (see the caller).

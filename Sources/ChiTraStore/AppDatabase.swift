@@ -55,7 +55,9 @@ public final class AppDatabase: Sendable {
     }
 
     /// Opens (creating if needed) the store at `path` with an audit key already loaded.
-    public init(path: String, auditKey: AuditKey) throws {
+    /// `anchoring: false` for copies (a restore's temporary file): their commits never move the
+    /// audit head anchor beside the key.
+    public init(path: String, auditKey: AuditKey, anchoring: Bool = true) throws {
         self.path = path
         self.auditKey = auditKey
         var config = Configuration()
@@ -84,6 +86,9 @@ public final class AppDatabase: Sendable {
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Self.migrator.migrate(writer)
             try checkAuditKey()
+            if anchoring, let url = AuditAnchor.url(for: auditKey) {
+                writer.add(transactionObserver: AuditAnchorObserver(url: url), extent: .databaseLifetime)
+            }
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
             throw StoreError.busy(path: path)
         } catch let e as DatabaseError {
@@ -105,7 +110,7 @@ public final class AppDatabase: Sendable {
         let kcv = auditKey.checkValue
         let stored = try writer.write { db -> String in
             if let k = try String.fetchOne(db, sql: "SELECT key_kcv FROM audit_chain WHERE id = 1") { return k }
-            try db.execute(sql: "INSERT INTO audit_chain(id, key_kcv) VALUES (1, ?)", arguments: [kcv])
+            try db.execute(sql: "INSERT INTO audit_chain(id, key_kcv, store_id) VALUES (1, ?, lower(hex(randomblob(16))))", arguments: [kcv])
             return kcv
         }
         if stored != kcv {
@@ -114,9 +119,27 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Verifies the audit log's hash chain; see ``AuditLog/verify(_:)``.
+    /// Where this store's audit head is anchored (`audit.head` beside `audit.key`).
+    public var auditAnchorURL: URL? { AuditAnchor.url(for: auditKey) }
+
+    /// Verifies the audit log's hash chain (``AuditLog/verify(_:)``), then compares its newest
+    /// entry with the head anchored outside the store (``AuditAnchor``).
     public func verifyAuditChain() throws -> AuditLog.ChainReport {
-        try writer.read { try AuditLog.verify($0) }
+        try writer.read { db in
+            let chain = try AuditLog.verify(db)
+            guard chain.ok, let url = auditAnchorURL else { return chain }
+            return try AuditAnchor.check(db, anchorURL: url) ?? chain
+        }
+    }
+
+    /// Points the anchor at this store's newest entry (after a restore); returns the entry id.
+    @discardableResult
+    public func reanchorAudit() throws -> (previous: AuditAnchor?, now: AuditAnchor?) {
+        guard let url = auditAnchorURL else { return (nil, nil) }
+        let previous = try? AuditAnchor.read(url)
+        let head = try writer.read { try AuditAnchor.head($0) }
+        try head?.write(url, force: true)
+        return (previous ?? nil, head)
     }
 
     static var migrator: DatabaseMigrator {
@@ -145,6 +168,11 @@ public final class AppDatabase: Sendable {
         }
         m.registerMigration("v4-payout-checks-without-in-lists") { db in
             try CheckRewrite.apply(db, CheckRewrite.payoutAndReturns)
+        }
+        m.registerMigration("v5-identities") { db in
+            try db.execute(sql: IdentitySchema.tables)
+            try db.execute(sql: IdentitySchema.legacyActors)
+            try db.execute(sql: IdentitySchema.triggers)
         }
         return m
     }

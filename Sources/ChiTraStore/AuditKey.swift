@@ -29,9 +29,11 @@ public struct AuditKey: Sendable, CustomStringConvertible {
     /// HMAC-SHA256 of `message` under the audit key.
     public func mac(_ message: Data) throws -> Data { try key.mac(message) }
 
+    static let memoryPath = "(memory)"
+
     /// A key held in memory only, for tests.
     public static func ephemeral() throws -> AuditKey {
-        AuditKey(key: try SigningKey.generate(id: "audit"), path: "(memory)")
+        AuditKey(key: try SigningKey.generate(id: "audit"), path: memoryPath)
     }
 
     /// Reads `audit.key` in `directory`, creating the directory (0700) and the key (0600) if

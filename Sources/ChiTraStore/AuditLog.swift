@@ -13,24 +13,43 @@ public enum AuditLog {
     /// `prev_mac` of the first entry.
     public static let genesis = Data(repeating: 0, count: 32)
 
-    /// Appends one entry inside the caller's transaction and seals it into the chain.
-    public static func append(_ db: Database, actor: String, action: String, entity: String, entityID: String, detail: String = "") throws {
+    /// Appends one entry inside the caller's transaction and seals it into the chain: the
+    /// account's id, login and the role it acted in are part of what the MAC covers.
+    public static func append(_ db: Database, actor: Actor, action: String, entity: String, entityID: String, detail: String = "") throws {
+        try append(db, userID: actor.userID, username: actor.username, role: actor.role.rawValue, action: action, entity: entity, entityID: entityID, detail: detail)
+    }
+
+    /// An entry about an account that is not acting in a role (a lock after wrong passwords).
+    static func append(_ db: Database, account: UserAccount, role: Role?, action: String, entity: String, entityID: String, detail: String = "") throws {
+        try append(db, userID: account.id, username: account.username, role: role?.rawValue ?? "", action: action, entity: entity, entityID: entityID, detail: detail)
+    }
+
+    private static func append(_ db: Database, userID: Int64, username: String, role: String, action: String, entity: String, entityID: String, detail: String) throws {
         let at = Timestamp.now()
         let prev = try Data.fetchOne(db, sql: "SELECT mac FROM audit_log ORDER BY id DESC LIMIT 1") ?? genesis
-        let fields = Fields(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail)
+        let fields = Fields(at: at, actor: username, action: action, entity: entity, entityID: entityID, detail: detail, userID: userID, role: role)
         let mac = try seal(db, fields: fields, prevMac: prev)
-        try db.execute(sql: "INSERT INTO audit_log(at, actor, action, entity, entity_id, detail, prev_mac, mac) VALUES (?,?,?,?,?,?,?,?)",
-                       arguments: [at, actor, action, entity, entityID, detail, prev, mac])
+        try db.execute(sql: "INSERT INTO audit_log(at, actor, action, entity, entity_id, detail, user_id, role, prev_mac, mac) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       arguments: [at, username, action, entity, entityID, detail, userID, role, prev, mac])
     }
 
     /// The fields an entry's MAC covers (everything but `id`, `prev_mac` and `mac`).
+    ///
+    /// Entries written before accounts existed (v1) have no user id and no role; their MAC covers
+    /// the six text fields under the tag `chitra-audit-v1`. Entries with a user id (v2) add the id
+    /// and the role under the tag `chitra-audit-v2`: removing the id of a v2 entry to pass it off
+    /// as v1 changes the tag, and the MAC no longer matches.
     public struct Fields: Equatable, Sendable {
         public var at, actor, action, entity, entityID, detail: String
+        public var userID: Int64? = nil
+        public var role: String? = nil
 
         /// Domain tag, then each field as a 4-byte big-endian length and its UTF-8 bytes, then `prev_mac`.
         public func canonical(prevMac: Data) -> Data {
-            var out = Data("chitra-audit-v1".utf8)
-            for field in [at, actor, action, entity, entityID, detail] {
+            var out = Data((userID == nil ? "chitra-audit-v1" : "chitra-audit-v2").utf8)
+            var list = [at, actor, action, entity, entityID, detail]
+            if let userID { list += [String(userID), role ?? ""] }
+            for field in list {
                 let bytes = Data(field.utf8)
                 var length = UInt32(bytes.count).bigEndian
                 out.append(Data(bytes: &length, count: 4))
@@ -55,16 +74,27 @@ public enum AuditLog {
     public struct Entry: Codable, Sendable, FetchableRecord {
         public var id: Int64
         public var at, actor, action, entity, entityID, detail: String
+        /// The account that acted (nil for entries written before accounts existed: legacy names).
+        public var userID: Int64?
+        /// The role it acted in ("" for events about the account itself, such as a lock).
+        public var role: String?
         var prevMac: Data?
         var mac: Data?
 
         public init(row: Row) {
             id = row["id"]; at = row["at"]; actor = row["actor"]; action = row["action"]
             entity = row["entity"]; entityID = row["entity_id"]; detail = row["detail"]
+            userID = row["user_id"]; role = row["role"]
             prevMac = row["prev_mac"]; mac = row["mac"]
         }
-        enum CodingKeys: String, CodingKey { case id, at, actor, action, entity, entityID = "entity_id", detail }
-        var fields: Fields { Fields(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail) }
+        enum CodingKeys: String, CodingKey { case id, at, actor, action, entity, entityID = "entity_id", detail, userID = "user_id", role }
+        var fields: Fields { Fields(at: at, actor: actor, action: action, entity: entity, entityID: entityID, detail: detail, userID: userID, role: role) }
+
+        /// Who, as a person reads it: `#3 an.nguyen as maker`, or `"Nguyễn Văn An" (legacy name)`.
+        public var who: String {
+            guard let userID else { return "\"\(actor)\" (legacy name, not an account)" }
+            return "#\(userID) \(actor)" + ((role ?? "").isEmpty ? "" : " as \(role!)")
+        }
     }
 
     /// What is wrong with the chain at an entry.
@@ -77,6 +107,10 @@ public enum AuditLog {
         case reordered
         /// The entry was inserted without a MAC (outside ChiTra).
         case unsealed
+        /// The newest entries are gone: the head anchored outside the store is no longer there.
+        case headRemoved
+        /// The head anchor outside the store is missing, or belongs to another store.
+        case unanchored
     }
 
     /// The outcome of ``verify(_:)``.
@@ -97,12 +131,16 @@ public enum AuditLog {
         for (i, e) in entries.enumerated() { if let m = e.mac { indexByMac[m] = i } }
         var expectedPrev = genesis
         var previousID: Int64 = 0
+        var seenV2 = false
         func report(_ id: Int64, _ p: Problem, _ m: String) -> ChainReport {
             ChainReport(entries: entries.count, entryID: id, problem: p, message: m)
         }
         for (i, e) in entries.enumerated() {
             guard let mac = e.mac, let prev = e.prevMac else {
                 return report(e.id, .unsealed, "audit entry #\(e.id) has no seal: it was added outside ChiTra")
+            }
+            if e.userID != nil { seenV2 = true } else if seenV2 {
+                return report(e.id, .changed, "audit entry #\(e.id) was changed after it was written: it no longer names the account that acted")
             }
             let recomputed = try seal(db, fields: e.fields, prevMac: prev)
             if recomputed != mac {
@@ -184,7 +222,7 @@ public enum Timestamp {
     }
 }
 
-/// The OS user, the default actor for `--by`.
-public func defaultActor() -> String {
+/// The OS user (recorded beside the account when personal data is shown).
+public func osUser() -> String {
     ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
 }

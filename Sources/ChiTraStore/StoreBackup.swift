@@ -19,7 +19,8 @@ extension AppDatabase {
 
     /// Copies the whole store to `destination` atomically (0600), recording the backup in the audit log first.
     @discardableResult
-    public func backup(to destination: URL, by actor: String) throws -> BackupReport {
+    public func backup(to destination: URL, by actor: Actor) throws -> BackupReport {
+        try Users.require(actor, .admin)
         try writer.write { db in
             try AuditLog.append(db, actor: actor, action: "store.backup", entity: "store", entityID: "", detail: "to=\(destination.lastPathComponent)")
         }
@@ -68,8 +69,10 @@ extension AppDatabase {
     /// The backup is copied to a temporary file beside `path`, opened (migrations run), checked
     /// (`integrity_check` must say ok and the audit chain must verify), the restore is recorded
     /// in its audit log, and only then is it renamed over `path`. An existing store is replaced
-    /// only with `force`.
-    public static func restore(from source: URL, to path: String, auditKey: AuditKey, force: Bool, by actor: String) throws -> BackupReport {
+    /// only with `force`. `authorize` is given the restored copy (migrated) and returns the
+    /// administrator *of that copy* who restores it: the accounts are the backup's.
+    public static func restore(from source: URL, to path: String, auditKey: AuditKey, force: Bool,
+                               authorize: (AppDatabase) throws -> Actor) throws -> BackupReport {
         let fm = FileManager.default
         guard fm.fileExists(atPath: source.path) else { throw StoreError("no backup at \(source.path)") }
         if fm.fileExists(atPath: path) && !force {
@@ -92,7 +95,10 @@ extension AppDatabase {
                 throw StoreError("the backup \(source.lastPathComponent) fails the audit chain: \(report.auditChain.message)",
                                  remedy: "restore an older backup and report the tampering")
             }
-            let restored = try AppDatabase(path: tempPath, auditKey: auditKey)
+            // Opened without anchoring: the anchor moves only once the copy is in place.
+            let restored = try AppDatabase(path: tempPath, auditKey: auditKey, anchoring: false)
+            let actor = try authorize(restored)
+            try Users.require(actor, .admin)
             try restored.writer.write { db in
                 try AuditLog.append(db, actor: actor, action: "store.restore", entity: "store", entityID: "", detail: "from=\(source.lastPathComponent)")
             }
@@ -101,6 +107,11 @@ extension AppDatabase {
             // A stale WAL beside the old store would be replayed into the restored one.
             for s in ["-wal", "-shm"] { unlink(path + s) }
             try temp.commit()
+            // The anchor outside the store now follows the restored chain.
+            if let url = AuditAnchor.url(for: auditKey) {
+                let head = try AppDatabase(path: path, auditKey: auditKey, anchoring: false).writer.read { try AuditAnchor.head($0) }
+                try head?.write(url, force: true)
+            }
             return BackupReport(file: path, bytes: report.bytes, integrity: report.integrity, auditChain: try check(path: path, auditKey: auditKey).auditChain)
         } catch {
             cleanup()

@@ -27,9 +27,10 @@ struct AuditCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a trail: one batch, one beneficiary, or the latest entries.",
-            discussion: "Examples: chitra audit show --batch 1; chitra audit show --beneficiary DT0000114; chitra audit show --last 50")
+            discussion: "Role: admin or checker. Examples: chitra audit show --batch 1 --user binh.tran; chitra audit show --beneficiary DT0000114; chitra audit show --last 50")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var keys: KeysCommand.StoreOptions
+        @OptionGroup var login: LoginOptions
         @Option(help: "A batch id.") var batch: Int64?
         @Option(help: "A beneficiary code.") var beneficiary: String?
         @Option(help: "Without --batch or --beneficiary: how many of the latest entries.") var last = 30
@@ -40,6 +41,7 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let db = try global.openStore(keys: keys.directory)
+            _ = try login.actor(db, asAnyOf: [.admin, .checker])
             let entries = try db.writer.read { d -> [AuditLog.Entry] in
                 if let batch { return try AuditLog.trail(d, batchID: batch) }
                 if let beneficiary { return try AuditLog.trail(d, beneficiary: beneficiary) }
@@ -48,7 +50,7 @@ struct AuditCommand: ParsableCommand {
             if global.json { try printJSON(entries); return }
             if entries.isEmpty { print("No audit entries."); return }
             for e in entries {
-                print("#\(e.id) \(e.at) \(e.actor): \(e.action) \(e.entity) \(e.entityID)\(e.detail.isEmpty ? "" : " — \(e.detail)")")
+                print("#\(e.id) \(e.at) \(e.who): \(e.action) \(e.entity) \(e.entityID)\(e.detail.isEmpty ? "" : " — \(e.detail)")")
             }
         }
     }
@@ -60,12 +62,12 @@ struct BackupCommand: ParsableCommand {
         discussion: """
         Commands may keep running meanwhile. The copy is checked (integrity_check, audit chain) after writing.
         The audit key is not in the backup: keep a copy of the key directory elsewhere (ops/runbook.md).
-        Example: chitra backup --out /backup/chitra-2026-12-01.sqlite
+        Role: admin. Example: chitra backup --out /backup/chitra-2026-12-01.sqlite --user quan.tri
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keys: KeysCommand.StoreOptions
+    @OptionGroup var login: LoginOptions
     @Option(help: ArgumentHelp("The backup file to write.", valueName: "FILE")) var out: String
-    @Option(help: "Who makes the backup (default: the OS user).") var by: String?
 
     func validate() throws {
         if FileManager.default.fileExists(atPath: out) && URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: global.dbPath).standardizedFileURL.path {
@@ -75,7 +77,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let db = try global.openStore(keys: keys.directory)
-        let r = try db.backup(to: URL(fileURLWithPath: out), by: by ?? defaultActor())
+        let r = try db.backup(to: URL(fileURLWithPath: out), by: try login.actor(db, as: .admin))
         if global.json { try printJSON(r) } else {
             print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
         }
@@ -89,20 +91,41 @@ struct RestoreCommand: ParsableCommand {
         discussion: """
         Refuses to replace an existing store unless --force. The backup is checked (PRAGMA integrity_check, the audit chain
         under the audit key of --keys) before it is renamed into place.
-        Example: chitra restore /backup/chitra-2026-12-01.sqlite --db ward.sqlite
+        Role: admin of the backup (the accounts are the backup's). The audit head anchor beside the key is moved to the
+        restored store's newest entry. A backup made before accounts existed gets its first administrator here
+        (--user LOGIN --full-name "…", password as for init).
+        Example: chitra restore /backup/chitra-2026-12-01.sqlite --db ward.sqlite --user quan.tri
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keys: KeysCommand.StoreOptions
+    @OptionGroup var login: LoginOptions
     @Argument(help: "The backup file.") var file: String
     @Flag(help: "Replace an existing store.") var force = false
-    @Option(help: "Who restores (default: the OS user).") var by: String?
+    @Option(help: "Only for a backup made before accounts existed: the full name of its first administrator (--user).") var fullName: String?
 
     func run() throws {
         let dir = keys.directory.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } ?? AppDatabase.defaultKeyDirectory()
         let key = try AuditKey.loadOrCreate(directory: dir, create: false)
-        let r = try AppDatabase.restore(from: URL(fileURLWithPath: file), to: global.dbPath, auditKey: key, force: force, by: by ?? defaultActor())
+        let previousAnchor = try? AuditAnchor.read(dir.appendingPathComponent(AuditAnchor.fileName))
+        let r = try AppDatabase.restore(from: URL(fileURLWithPath: file), to: global.dbPath, auditKey: key, force: force) { copy in
+            let users = Users(db: copy)
+            if try !users.hasActiveAdmin() {
+                guard let name = login.login, let fullName else {
+                    throw CLIError("the backup \(file) was made before accounts existed: name its first administrator with --user LOGIN --full-name \"…\"")
+                }
+                let password = try PasswordInput.shared.readNew(for: Users.loginKey(name), stdin: login.passwordStdin)
+                let admin = try users.addFirstAdmin(username: name, fullName: fullName, password: password)
+                return try users.authenticate(admin.username, password: password).acting(as: .admin)
+            }
+            return try login.actor(copy, as: .admin)
+        }
+        let anchor = try? AuditAnchor.read(dir.appendingPathComponent(AuditAnchor.fileName))
         if global.json { try printJSON(r) } else {
             print("Restored \(file) as \(r.file): integrity \(r.integrity); \(r.auditChain.message).")
+            if let now = anchor ?? nil {
+                let was = (previousAnchor ?? nil).map { "#\($0.entryID)" } ?? "none"
+                print("The audit head anchor (\(AuditAnchor.fileName) beside the audit key) now points at entry #\(now.entryID) of the restored store (it pointed at \(was)).")
+            }
         }
     }
 }

@@ -14,18 +14,20 @@ struct BeneficiaryCommand: ParsableCommand {
     struct SetAccount: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-account",
             abstract: "Set how a beneficiary is paid; a new account clears a rejection flag.",
-            discussion: "Example: chitra beneficiary set-account G02 --channel bank --bin 970405 --account 4001205000002 --account-name \"DO VAN HAI\" --by \"Lê Thị Hà\"")
+            discussion: "Example: chitra beneficiary set-account G02 --channel bank --bin 970405 --account 4001205000002 --account-name \"DO VAN HAI\" --user ha.le (role maker or officer)")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Beneficiary code.") var code: String
         @Option(help: "bank, post_account or post_cash.") var channel: Channel
         @Option(help: "The bank's 6-digit NAPAS BIN (formats/banks.json).") var bin: String?
         @Option(help: "The account number (digits, at most 19).") var account: String?
         @Option(name: .customLong("account-name"), help: "The account holder's name as the bank holds it.") var accountName: String?
-        @Option(help: "Who makes the change.") var by: String
+        @OptionGroup var login: LoginOptions
 
         func run() throws {
-            let r = try BeneficiaryUpdater(db: try global.openStore(), banks: try global.banks())
-                .setAccount(code: code, channel: channel, bin: bin, account: account, accountName: accountName, by: by)
+            let db = try global.openStore()
+            let actor = try login.actor(db, asAnyOf: [.officer, .maker])
+            let r = try BeneficiaryUpdater(db: db, banks: try global.banks())
+                .setAccount(code: code, channel: channel, bin: bin, account: account, accountName: accountName, by: actor)
             if global.json { try printJSON(r); return }
             BeneficiaryCommand.report(r)
         }
@@ -34,14 +36,14 @@ struct BeneficiaryCommand: ParsableCommand {
     struct SetProxy: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-proxy",
             abstract: "Record who receives on the beneficiary's behalf and until when.",
-            discussion: "Example: chitra beneficiary set-proxy G06 --name \"Đỗ Thị Hạnh\" --id 046175000209 --relation Con --until 30/11/2027 --by \"Lê Thị Hà\"")
+            discussion: "Example: chitra beneficiary set-proxy G06 --name \"Đỗ Thị Hạnh\" --id 046175000209 --relation Con --until 30/11/2027 --user ha.le (role maker or officer)")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Beneficiary code.") var code: String
         @Option(help: "The proxy's full name.") var name: String
         @Option(help: "The proxy's personal ID (12 digits, or 9 for an old CMND).") var id: String
         @Option(help: "Relation to the beneficiary (e.g. Con, Người giám hộ).") var relation: String
         @Option(help: ArgumentHelp("The authorisation's end date; required unless the proxy is a guardian.", valueName: "DD/MM/YYYY")) var until: String?
-        @Option(help: "Who makes the change.") var by: String
+        @OptionGroup var login: LoginOptions
 
         func run() throws {
             var date: CivilDate?
@@ -49,8 +51,10 @@ struct BeneficiaryCommand: ParsableCommand {
                 guard let d = CivilDate(until) else { throw ValidationError("--until must be a real date DD/MM/YYYY, e.g. 30/11/2027") }
                 date = d
             }
-            let r = try BeneficiaryUpdater(db: try global.openStore(), banks: try global.banks())
-                .setProxy(code: code, name: name, id: id, relation: relation, until: date, by: by)
+            let db = try global.openStore()
+            let actor = try login.actor(db, asAnyOf: [.officer, .maker])
+            let r = try BeneficiaryUpdater(db: db, banks: try global.banks())
+                .setProxy(code: code, name: name, id: id, relation: relation, until: date, by: actor)
             if global.json { try printJSON(r); return }
             BeneficiaryCommand.report(r)
         }

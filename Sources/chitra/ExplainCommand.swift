@@ -9,6 +9,7 @@ struct ExplainCommand: ParsableCommand {
         abstract: "Show what a beneficiary is owed for a month and how it was reached.",
         discussion: "Example: chitra explain BTXH-000123 --period 2026-12 --lang en")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var login: LoginOptions
     @Argument(help: "Beneficiary code.") var code: String
     @Option(help: ArgumentHelp("The list's month.", valueName: "YYYY-MM")) var period: String
     @Option(help: "Report language: vi (default) or en.") var lang: Language = .vi
@@ -18,6 +19,7 @@ struct ExplainCommand: ParsableCommand {
         guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
         let tariff = try global.tariff()
         let db = try global.openStore()
+        let reader = try login.reader(db)
         guard let c = try db.writer.read({ try RollQueries.personCase($0, code: code) }) else {
             throw CLIError("no beneficiary with code \(code) in \(global.dbPath); check the code or import the roll first")
         }
@@ -25,8 +27,8 @@ struct ExplainCommand: ParsableCommand {
         if showPersonalData {
             // Shown only on request, and who asked is kept in the (tamper-evident) audit log.
             let account = try db.writer.write { d -> String in
-                try AuditLog.append(d, actor: defaultActor(), action: "personal-data.show", entity: "beneficiary", entityID: c.code,
-                                    detail: "explain --show-personal-data")
+                try AuditLog.append(d, actor: reader, action: "personal-data.show", entity: "beneficiary", entityID: c.code,
+                                    detail: "explain --show-personal-data os-user=\(osUser())")
                 let row = try Row.fetchOne(d, sql: "SELECT channel, bank_bin, account_no FROM beneficiary WHERE code = ?", arguments: [c.code])
                 return [row?["channel"] as String?, row?["bank_bin"] as String?, row?["account_no"] as String?].compactMap { $0 }.joined(separator: " ")
             }

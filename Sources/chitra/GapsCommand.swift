@@ -32,6 +32,7 @@ struct GapsCommand: ParsableCommand {
             abstract: "Print the worklist in Vietnamese (default), or write it as CSV / printable HTML.",
             discussion: "Example: chitra gaps --commune \"Phường Hương Trà\" --csv gaps.csv --html out/gaps")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @OptionGroup var asOf: AsOf
         @Option(help: "Only this commune or ward.") var commune: String?
         @Option(help: "Only this village or residential group.") var village: String?
@@ -53,7 +54,9 @@ struct GapsCommand: ParsableCommand {
             if let expiringDays { options.expiringDays = expiringDays }
             if let proxyMax { options.proxyMax = proxyMax }
             if let cashMonths { options.cashMonths = cashMonths }
-            let list = try GapFinder(tariff: try global.tariff(), config: config).worklist(try global.openStore(), options: options)
+            let db = try global.openStore()
+            _ = try login.reader(db)
+            let list = try GapFinder(tariff: try global.tariff(), config: config).worklist(db, options: options)
             var wrote: [String] = []
             if let csv {
                 try list.writeCSV(to: URL(fileURLWithPath: csv))
@@ -77,10 +80,13 @@ struct GapsCommand: ParsableCommand {
             abstract: "Non-cash share overall, per commune and village, with the change since last month.",
             discussion: "Each run stores the month's figures (coverage_snapshot). Example: chitra gaps coverage --as-of 2026-11-23")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @OptionGroup var asOf: AsOf
 
         func run() throws {
-            let report = try Coverage.run(try global.openStore(), asOf: try asOf.date())
+            let db = try global.openStore()
+            _ = try login.reader(db)
+            let report = try Coverage.run(db, asOf: try asOf.date())
             if global.json { try printJSON(report); return }
             report.vietnameseLines.forEach { print($0) }
         }
@@ -89,15 +95,16 @@ struct GapsCommand: ParsableCommand {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "record",
             abstract: "Record what was done about a case (kept after the case clears).",
-            discussion: "Example: chitra gaps record G02 --status visit-planned --note \"hẹn thứ Năm\" --by \"Lê Thị Hà\"")
+            discussion: "Role: officer. Example: chitra gaps record G02 --status visit-planned --note \"hẹn thứ Năm\" --user ha.le")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Argument(help: "Beneficiary code.") var code: String
         @Option(help: "contacted, visit-planned, account-opened, authorisation-signed or unreachable.") var status: GapFollowUpStatus
         @Option(help: "What happened, in a few words.") var note: String = ""
-        @Option(help: "Who did it (default: the OS user).") var by: String?
 
         func run() throws {
-            let e = try GapCaseLog.record(try global.openStore(), code: code, status: status, note: note, by: by ?? defaultActor())
+            let db = try global.openStore()
+            let e = try GapCaseLog.record(db, code: code, status: status, note: note, by: try login.actor(db, as: .officer))
             if global.json { try printJSON(e); return }
             print("Đã ghi nhận cho \(e.code): \(e.status.vietnamese)\(e.note.isEmpty ? "" : " — \(e.note)") (\(e.recordedBy), \(e.recordedAt)).")
         }
@@ -108,11 +115,13 @@ struct GapsCommand: ParsableCommand {
             abstract: "Show the follow-up history of a case and whether it is still on the list.",
             discussion: "Example: chitra gaps history G02")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @OptionGroup var asOf: AsOf
         @Argument(help: "Beneficiary code.") var code: String
 
         func run() throws {
             let db = try global.openStore()
+            _ = try login.reader(db)
             let config = try GapsCommand.config(global)
             let events = try GapCaseLog.history(db, code: code)
             let current = try GapFinder(tariff: try global.tariff(), config: config)

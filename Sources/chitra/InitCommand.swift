@@ -3,17 +3,40 @@ import ChiTraStore
 import Foundation
 
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the store (an SQLite file, mode 0600).",
-        discussion: "Example: chitra init --db ward.sqlite --keys /secure/chitra-keys")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create the store (an SQLite file, mode 0600) and its first administrator.",
+        discussion: """
+        The first administrator's password is asked twice on the terminal, or read from the first line of standard input
+        with --password-stdin. On a store made before accounts existed, init adds the first administrator.
+        Example: chitra init --db ward.sqlite --keys /secure/chitra-keys --admin quan.tri --full-name "Phạm Văn Quản"
+        """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keys: KeysCommand.StoreOptions
+    @Option(help: ArgumentHelp("The first administrator's login (needed while the store has none).", valueName: "LOGIN")) var admin: String?
+    @Option(help: "The first administrator's full name, with diacritics.") var fullName: String?
+    @Flag(name: .long, help: "Read the administrator's password from standard input.") var passwordStdin = false
 
     func run() throws {
         let existed = FileManager.default.fileExists(atPath: global.dbPath)
-        // The audit key (audit.key) is created in the key directory on first use.
-        let db = try AppDatabase(path: global.dbPath, auditKeyDirectory: keys.directory.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) })
-        if !global.json && !existed { print("The audit log is sealed with \(db.auditKey.path) (check value \(db.auditKey.checkValue)); back up the key directory.") }
-        if global.json { try printJSON(["db": global.dbPath, "created": existed ? "false" : "true"]) }
-        else { print(existed ? "Store \(global.dbPath) already exists; its schema is up to date." : "Created store \(global.dbPath).") }
+        let users: Users
+        do {
+            // The audit key (audit.key) is created in the key directory on first use.
+            let db = try AppDatabase(path: global.dbPath, auditKeyDirectory: keys.directory.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) })
+            if !global.json && !existed { print("The audit log is sealed with \(db.auditKey.path) (check value \(db.auditKey.checkValue)); back up the key directory.") }
+            users = Users(db: db)
+        }
+        var created: UserAccount?
+        if try !users.hasActiveAdmin() {
+            guard let admin, let fullName else {
+                throw CLIError("the store \(global.dbPath) has no administrator yet: pass --admin LOGIN --full-name \"…\" (the password is asked for)")
+            }
+            let login = try Users.validLogin(admin)
+            let password = try PasswordInput.shared.readNew(for: login, stdin: passwordStdin)
+            created = try users.addFirstAdmin(username: admin, fullName: fullName, password: password)
+        } else if admin != nil {
+            throw CLIError("the store \(global.dbPath) already has an administrator; add accounts with chitra user add (as an administrator)")
+        }
+        if global.json { try printJSON(["db": global.dbPath, "created": existed ? "false" : "true", "admin": created?.username ?? ""]); return }
+        print(existed ? "Store \(global.dbPath) already exists; its schema is up to date." : "Created store \(global.dbPath).")
+        if let created { print("First administrator: \(created.display). Add the others with: chitra user add LOGIN --role ROLE --full-name \"…\" --user \(created.username)") }
     }
 }

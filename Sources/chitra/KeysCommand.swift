@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChiTraSigning
+import ChiTraStore
 import Foundation
 
 /// `chitra keys`: create, list, rotate and retire the HMAC keys that sign payout files.
@@ -30,9 +31,11 @@ struct KeysCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the first key and make it active.",
-            discussion: "Refused if an active key exists: use `chitra keys rotate` instead.")
+            discussion: "Role: admin. Refused if an active key exists: use `chitra keys rotate` instead.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Option(help: "The key id (default: k + UTC time, e.g. k20261123T120000).")
         var id: String?
 
@@ -43,8 +46,11 @@ struct KeysCommand: ParsableCommand {
         }
 
         func run() throws {
+            let db = try global.openStore(keys: store.directory)
+            let admin = try login.actor(db, as: .admin)
             let keys = store.keyStore
             let info = try keys.create(id: id)
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.create", entity: "key", entityID: info.id, detail: "kcv=\(info.kcv)") }
             print("Created key \(info.id) (check value \(info.kcv)) in \(keys.directory.path); it is now the active key.")
             print("Give the bank the key file \(keys.keyFileURL(id: info.id).path) over a secure channel and confirm the check value by phone.")
         }
@@ -83,9 +89,11 @@ struct KeysCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a new active key; the previous one becomes verify-only.")
+            abstract: "Create a new active key; the previous one becomes verify-only.", discussion: "Role: admin.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Option(name: .customLong("id"), help: "The new key id (default: k + UTC time).")
         var newID: String?
 
@@ -96,9 +104,12 @@ struct KeysCommand: ParsableCommand {
         }
 
         func run() throws {
+            let db = try global.openStore(keys: store.directory)
+            let admin = try login.actor(db, as: .admin)
             let keys = store.keyStore
             let previous = try keys.keyring().active?.id
             let info = try keys.rotate(newID: newID)
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.rotate", entity: "key", entityID: info.id, detail: "kcv=\(info.kcv) previous=\(previous ?? "-")") }
             print("Key \(info.id) (check value \(info.kcv)) is now active; \(previous ?? "the previous key") is kept to verify files signed before.")
             print("Give the bank the new key file \(keys.keyFileURL(id: info.id).path) over a secure channel, and retire the old key once no file signed with it is pending.")
         }
@@ -106,14 +117,19 @@ struct KeysCommand: ParsableCommand {
 
     struct Retire: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stop accepting a previous key; files signed with it no longer verify.")
+            abstract: "Stop accepting a previous key; files signed with it no longer verify.", discussion: "Role: admin.")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Argument(help: "The id of the key to retire.")
         var id: String
 
         func run() throws {
+            let db = try global.openStore(keys: store.directory)
+            let admin = try login.actor(db, as: .admin)
             let info = try store.keyStore.retire(id: id)
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.retire", entity: "key", entityID: info.id) }
             print("Key \(info.id) is retired: files signed with it are no longer accepted.")
         }
     }

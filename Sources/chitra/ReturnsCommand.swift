@@ -18,14 +18,15 @@ struct ReturnsCommand: ParsableCommand {
             in its own transaction, as if the command were run once per file; the first file refused stops
             the command (the files before it stay imported).
             Example: chitra returns import returns/CT202612-B000001-970418.pain002.xml --keys chitra-keys
-                     chitra returns import returns/*.xml returns/*.csv --keys chitra-keys
+                     chitra returns import returns/*.xml returns/*.csv --keys chitra-keys --user cuc.le
+            Role: clerk.
             """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var keys: KeysCommand.StoreOptions
+        @OptionGroup var login: LoginOptions
         @Argument(help: "The return file(s).") var files: [String]
         @Option(help: "Force a format (pain.002.001.03, pain.002.001.10, camt.054.001.02, camt.054.001.08, bank-csv-return, vnpost-return).") var format: String?
         @Flag(help: "Refuse a file without a detached signature.") var requireSignature = false
-        @Option(help: "Who imports (default: the OS user).") var by: String?
 
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one return file") }
@@ -33,10 +34,11 @@ struct ReturnsCommand: ParsableCommand {
 
         func run() throws {
             let dir = try global.formatsDir()
-            var importer = ReturnImporter(db: try global.openStore(keys: keys.directory), taxonomy: try ReasonTaxonomy.load(from: dir.appendingPathComponent("return-reasons.json")),
-                                          formatsDir: dir, keys: keys.keyStore)
+            let db = try global.openStore(keys: keys.directory)
+            let actor = try login.actor(db, as: .clerk)
+            var importer = ReturnImporter(db: db, taxonomy: try ReasonTaxonomy.load(from: dir.appendingPathComponent("return-reasons.json")),
+                                          formatsDir: dir, keys: keys.keyStore, actor: actor)
             importer.requireSignature = requireSignature
-            if let by { importer.actor = by }
             let list = files
             var summaries: [ReturnImportSummary] = []
             for file in list {
@@ -69,11 +71,14 @@ struct ExceptionsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List exceptions (open ones by default).",
                                                         discussion: "Example: chitra exceptions list --batch 1")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Flag(help: "Include resolved exceptions.") var all = false
         @Option(help: "Only this batch's exceptions.") var batch: Int64?
 
         func run() throws {
-            let items = try ExceptionQueue(db: try global.openStore()).list(openOnly: !all, batchID: batch)
+            let db = try global.openStore()
+            _ = try login.reader(db)
+            let items = try ExceptionQueue(db: db).list(openOnly: !all, batchID: batch)
             if global.json { try printJSON(items); return }
             if items.isEmpty { print("No \(all ? "" : "open ")exceptions.") }
             for e in items {
@@ -87,17 +92,18 @@ struct ExceptionsCommand: ParsableCommand {
             discussion: """
             --resolution dismiss changes no money; --resolution apply applies the return's outcome to the payment
             (for amount/account differences and conflicting outcomes, after checking with the bank).
-            Example: chitra exceptions resolve 3 --resolution dismiss --note "bank confirmed a test line" --by "Lê Thị Cúc"
+            Role: clerk. Example: chitra exceptions resolve 3 --resolution dismiss --note "bank confirmed a test line" --user cuc.le
             """)
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Argument(help: "Exception id.") var id: Int64
         @Option(help: "dismiss or apply.") var resolution: String
         @Option(help: "What was checked, with whom.") var note: String
-        @Option(help: "Who resolves (default: the OS user).") var by: String?
 
         func run() throws {
             guard let r = ExceptionQueue.Resolution(rawValue: resolution) else { throw ValidationError("--resolution must be dismiss or apply") }
-            try ExceptionQueue(db: try global.openStore()).resolve(id: id, resolution: r, note: note, by: by ?? defaultActor())
+            let db = try global.openStore()
+            try ExceptionQueue(db: db).resolve(id: id, resolution: r, note: note, by: try login.actor(db, as: .clerk))
             print("Exception #\(id) resolved (\(r.rawValue)).")
         }
     }

@@ -14,19 +14,19 @@ struct RollCommand: ParsableCommand {
             discussion: """
             Valid lines apply in one transaction; rejected lines go to FILE.rejects.csv beside the input.
             Importing the same file again changes nothing.
-            Example: chitra roll import fixtures/ward-2000.csv --by "Nguyễn Văn An"
+            Role: maker. Example: chitra roll import fixtures/ward-2000.csv --user an.nguyen
             """)
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var login: LoginOptions
         @Argument(help: "The roll CSV file.") var file: String
         @Flag(help: "Apply nothing if any line is rejected.") var strict = false
-        @Option(help: "Who imports (default: the OS user).") var by: String?
 
         func run() throws {
             try RollFilePreflight.check(URL(fileURLWithPath: file))
             let db = try global.openStore()
-            var importer = RollImporter(db: db, validator: RollValidator(tariff: try global.tariff(), banks: try global.banks()))
+            let actor = try login.actor(db, as: .maker)
+            var importer = RollImporter(db: db, validator: RollValidator(tariff: try global.tariff(), banks: try global.banks()), actor: actor)
             importer.strict = strict
-            if let by { importer.actor = by }
             let summary: RollImportSummary
             do { summary = try importer.importFile(URL(fileURLWithPath: file)) }
             catch let e as StrictImportRefused {

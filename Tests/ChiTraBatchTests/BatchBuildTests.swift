@@ -1,6 +1,7 @@
 import ChiTraBatch
 import ChiTraCore
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -10,7 +11,7 @@ struct BatchBuildTests {
     @Test("December 2026 on the hand-made roll: every amount as worked out from the decrees, 14,750,000 in all")
     func buildsDecember() throws {
         let db = try Fixture.rulesStore()
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         let got = Dictionary(grouping: try Fixture.lines(db, batch: s.id), by: { $0["beneficiary_code"] as String })
             .mapValues { $0.reduce(Int64(0)) { $0 + ($1["amount"] as Int64) } }
         let expected: [String: Int64] = [
@@ -40,9 +41,9 @@ struct BatchBuildTests {
     @Test("Rebuilding a draft replaces it with the same references")
     func rebuildIsStable() throws {
         let db = try Fixture.rulesStore()
-        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         let refsA = try Fixture.lines(db, batch: a.id).map { $0["reference"] as String }
-        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(b.id == a.id)
         #expect(b.rebuilt)
         #expect(try Fixture.lines(db, batch: b.id).map { $0["reference"] as String } == refsA)
@@ -51,15 +52,30 @@ struct BatchBuildTests {
         #expect(Set(refsA).count == refsA.count)
     }
 
-    @Test("The builder cannot approve: maker–checker; a second person can; the batch is then frozen")
+    @Test("The builder cannot approve under any spelling of their login, even holding the checker role; another checker can; the batch is then frozen")
     func makerChecker() throws {
         let db = try Fixture.rulesStore()
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "Nguyễn Văn An")
+        // An.Nguyen holds both roles: the account, not the role, decides.
+        let maker = try db.actor(.maker, login: "an.nguyen", roles: [.maker, .checker])
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: maker)
         let life = BatchLifecycle(db: db)
-        #expect { try life.approve(batchID: s.id, by: " nguyễn văn an ") } throws: { "\($0)".contains("cannot also approve") }
-        try life.approve(batchID: s.id, by: "Trần Thị Bình")
+        let users = Users(db: db, cost: .testing)
+        for spelling in ["an.nguyen", "AN.NGUYEN", " An.Nguyen ", "an.nguyễn"] {
+            let same = try users.authenticate(spelling, password: AppDatabase.testPassword("an.nguyen")).acting(as: .checker)
+            #expect(same.userID == maker.userID)
+            #expect { try life.approve(batchID: s.id, by: same) } throws: { "\($0)".contains("cannot also approve") }
+        }
+        // Another account's login without its password gets nowhere.
+        _ = try db.actor(.checker, login: "binh.tran")
+        #expect(throws: IdentityError.wrongCredentials) { try users.authenticate("binh.tran", password: AppDatabase.testPassword("an.nguyen")) }
+        // The schema checks it again, by id: the maker's id as approver is refused even past the library.
+        #expect(throws: DatabaseError.self) { try db.writer.write {
+            try $0.execute(sql: "UPDATE batch SET status = 'approved', approved_by = 'someone else', approved_by_user = built_by_user WHERE id = ?", arguments: [s.id])
+        } }
+        #expect(try BatchReport.load(db, batchID: s.id).status == "draft")
+        try life.approve(batchID: s.id, by: try db.actor(.checker, login: "binh.tran"))
         #expect(try BatchReport.load(db, batchID: s.id).status == "approved")
-        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an") } throws: { "\($0)".contains("frozen") }
+        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("frozen") }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [s.id]) } }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE payout_line SET amount = amount + 1 WHERE batch_id = ?", arguments: [s.id]) } }
         let audit = try db.writer.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE entity = 'batch' ORDER BY id") }
@@ -69,9 +85,10 @@ struct BatchBuildTests {
     @Test("The store refuses a second live line for the same person, kind and month")
     func uniqueLiveLine() throws {
         let db = try Fixture.rulesStore()
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
+        let maker = try db.actor(.maker)
         try db.writer.write { db in
-            try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_at) VALUES ('2026-12', 1, 'draft', 'x', 'now')")
+            try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_by_user, built_at) VALUES ('2026-12', 1, 'draft', 'x', ?, 'now')", arguments: [maker.userID])
         }
         let other = try db.writer.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM batch") }!
         #expect(other != s.id)
@@ -86,7 +103,7 @@ struct BatchBuildTests {
     @Test("Payout and return lines still refuse an unknown kind, slot, channel, state, outcome or result (after v4-payout-checks-without-in-lists)")
     func payoutChecksStillRefuse() throws {
         let db = try Fixture.rulesStore()
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         try db.writer.write { db in
             for table in ["payout_line", "return_line"] {
                 let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = ?", arguments: [table]) ?? ""
@@ -107,8 +124,9 @@ struct BatchBuildTests {
         #expect(performing: { try insert(channel: "cash") }, throws: refusedByCheck)
         #expect(performing: { try insert(state: "sent") }, throws: refusedByCheck)
         try insert()  // every value allowed: accepted
+        let clerk = try db.actor(.clerk)
         try db.writer.write { db in
-            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('r','return','f','t','u',0,0,0,0)")
+            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('r','return','f','t','u',?,0,0,0,0)", arguments: [clerk.userID])
             let file = db.lastInsertedRowID
             func returnLine(_ outcome: String, _ result: String) throws {
                 try db.execute(sql: "INSERT INTO return_line(file_id, line_no, outcome, result) VALUES (?, 1, ?, ?)", arguments: [file, outcome, result])
@@ -122,10 +140,10 @@ struct BatchBuildTests {
     @Test("A supplementary batch holds only what is not already live")
     func supplementary() throws {
         let db = try Fixture.rulesStore()
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
-        try BatchLifecycle(db: db).approve(batchID: s.id, by: "binh")
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
+        try BatchLifecycle(db: db).approve(batchID: s.id, by: try db.actor(.checker))
         try Fixture.importText(db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
-        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an", supplementary: true)
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true)
         let lines = try Fixture.lines(db, batch: sup.id)
         // 1.5 × 500,000 for December plus November as arrears (decided in November, effective November).
         #expect(lines.map { $0["beneficiary_code"] as String } == ["S01", "S01"])
@@ -136,16 +154,16 @@ struct BatchBuildTests {
     @Test("Cancel, then rebuild: the new lines get new references; an exported or unknown batch cannot be cancelled")
     func cancelAndRebuild() throws {
         let db = try Fixture.rulesStore()
-        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         let refsA = Set(try Fixture.lines(db, batch: a.id).map { $0["reference"] as String })
-        #expect { try BatchLifecycle(db: db).cancel(batchID: a.id, by: "an", reason: " ") } throws: { "\($0)".contains("reason") }
-        try BatchLifecycle(db: db).cancel(batchID: a.id, by: "an", reason: "wrong roll")
-        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        #expect { try BatchLifecycle(db: db).cancel(batchID: a.id, by: try db.actor(.maker), reason: " ") } throws: { "\($0)".contains("reason") }
+        try BatchLifecycle(db: db).cancel(batchID: a.id, by: try db.actor(.maker), reason: "wrong roll")
+        let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(b.id != a.id)
         #expect(b.controlSum == a.controlSum)
         let refsB = Set(try Fixture.lines(db, batch: b.id).map { $0["reference"] as String })
         #expect(refsA.isDisjoint(with: refsB))
-        #expect(throws: BatchError.self) { try BatchLifecycle(db: db).cancel(batchID: 999, by: "an", reason: "x") }
+        #expect(throws: BatchError.self) { try BatchLifecycle(db: db).cancel(batchID: 999, by: try db.actor(.maker), reason: "x") }
     }
 
     @Test("Left out with the reason: expired authorisation, deceased with nobody to receive; owed amounts recorded")
@@ -158,7 +176,7 @@ struct BatchBuildTests {
         X03,Lê Văn Đủ,01/01/1945,M,046045009905,Xã A,Thôn 1,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,,active,post_cash,,,,Lê Thị Con,046175009906,Con,31/12/2026
 
         """)
-        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(s.excluded.map(\.code) == ["X01", "X02"])
         #expect(s.excluded[0].reason == ExclusionReason.authorisationExpired.english)
         // X02 died in November: paid for November already; December owes only funeral support 20 × 500,000.
@@ -177,20 +195,20 @@ struct LeftOutLaterPaidTests {
         let db = try AppDatabase.temporary()
         let line = "X01,Lê Văn Ủy,01/01/1945,M,046045009902,Xã A,Thôn 1,HUU_TRI_XA_HOI,,9/QĐ-UBND,02/08/2025,08/2025,,,active,post_cash,,,,Lê Văn Con,046075009903,Con,"
         try Fixture.importText(db, rollHeader + "\n" + line + "31/10/2026\n")
-        let dec = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an")
+        let dec = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(dec.excluded.map(\.code) == ["X01"])
         #expect(dec.excluded[0].amountOwed == 500_000)
-        try BatchLifecycle(db: db).approve(batchID: dec.id, by: "binh")
+        try BatchLifecycle(db: db).approve(batchID: dec.id, by: try db.actor(.checker))
         // The officer gets a new authorisation signed; the next export carries it.
         try Fixture.importText(db, rollHeader + "\n" + line + "31/12/2027\n")
-        let jan = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: "an")
+        let jan = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: try db.actor(.maker))
         let lines = try Fixture.lines(db, batch: jan.id).map { "\($0["kind"] as String) \($0["for_month"] as String) \($0["amount"] as Int64)" }
         #expect(lines == ["allowance 2027-01 500000", "carry_over 2026-12 500000"])
         // A supplementary December batch cannot pay December again.
-        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an", supplementary: true)
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true)
         #expect(sup.lineCount == 0)
         // Rebuilding January does not add December twice.
-        let again = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: "an")
+        let again = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: try db.actor(.maker))
         #expect(again.controlSum == 1_000_000)
     }
 }

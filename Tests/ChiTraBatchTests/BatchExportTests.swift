@@ -2,6 +2,7 @@ import ChiTraBatch
 import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -38,8 +39,8 @@ struct ExportSetup {
         keys = KeyStore(directory: dir.appendingPathComponent("keys"))
         _ = try keys.create(id: "k-test-1")
         out = dir.appendingPathComponent("out")
-        batchID = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: "an").id
-        if approve { try BatchLifecycle(db: db).approve(batchID: batchID, by: "binh") }
+        batchID = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)).id
+        if approve { try BatchLifecycle(db: db).approve(batchID: batchID, by: try db.actor(.checker)) }
         exporter = BatchExporter(db: db, payer: Fixture.payer, banks: Fixture.banks,
                                  formats: try PayoutFormats.load(from: Fixture.formats.appendingPathComponent("payout-formats.json")), keys: keys)
     }
@@ -50,7 +51,7 @@ struct BatchExportTests {
     @Test("Export writes one signed file per institution and a signed manifest whose totals are the batch's")
     func exportsAndVerifies() throws {
         let s = try ExportSetup()
-        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         #expect(e.files.map(\.name) == ["CT202612-B000001-970405.csv", "CT202612-B000001-970415.xml", "CT202612-B000001-970418.xml",
                                         "CT202612-B000001-P34A415DD.csv"])
         #expect(e.files.map(\.format) == ["bank-csv", "pain.001.001.09", "pain.001.001.09", "vnpost-list"])
@@ -70,16 +71,16 @@ struct BatchExportTests {
     @Test("A draft batch cannot be exported, and nothing is written")
     func unapprovedRefused() throws {
         let s = try ExportSetup(approve: false)
-        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi") } throws: { "\($0)".contains("has not been approved") }
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("has not been approved") }
         #expect(!FileManager.default.fileExists(atPath: s.out.path))
     }
 
     @Test("Exporting again writes byte-identical files and does not change the batch again")
     func reexportIsIdentical() throws {
         let s = try ExportSetup()
-        let first = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let first = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         let bytes = try first.files.map { try Data(contentsOf: s.out.appendingPathComponent($0.name)) }
-        let again = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let again = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         #expect(again.reexport)
         #expect(try again.files.map { try Data(contentsOf: s.out.appendingPathComponent($0.name)) } == bytes)
         let actions = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE entity = 'batch' ORDER BY id") }
@@ -89,7 +90,7 @@ struct BatchExportTests {
     @Test("One changed byte in any exported file is detected; the manifest names it")
     func tamperDetected() throws {
         let s = try ExportSetup()
-        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         for f in e.files.map(\.name) + ["manifest.json"] {
             let url = s.out.appendingPathComponent(f)
             var data = try Data(contentsOf: url)
@@ -109,7 +110,7 @@ struct BatchExportTests {
           .enabled(if: FileManager.default.fileExists(atPath: sharedXSD.path) && xmllintPath != nil, "needs ../shared/iso20022 and xmllint (libxml2-utils)"))
     func pain001ValidatesAgainstXSD() throws {
         let s = try ExportSetup()
-        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         let xmls = e.files.filter { $0.name.hasSuffix(".xml") }
         #expect(xmls.count == 2)
         for f in xmls {
@@ -122,7 +123,7 @@ struct BatchExportTests {
           .enabled(if: opensslCLI != nil, "needs the openssl command"))
     func opensslAgrees() throws {
         let s = try ExportSetup()
-        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         let hexKey = try String(contentsOf: s.keys.keyFileURL(id: "k-test-1"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         for f in e.files.map(\.name) + ["manifest.json"] {
             let url = s.out.appendingPathComponent(f)
@@ -136,7 +137,7 @@ struct BatchExportTests {
     @Test("The bank CSV carries the account holder's name as the bank holds it; the post-office list the proxy")
     func fileContents() throws {
         let s = try ExportSetup()
-        _ = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        _ = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         let agri = try String(contentsOf: s.out.appendingPathComponent("CT202612-B000001-970405.csv"), encoding: .utf8)
         #expect(agri.contains(",4001205000102,970405,TRAN THI MAI,750000,VND,TCXH 12/2026 R02\r\n"))
         #expect(agri.contains(",4001205000108,970405,BUI VAN TAI,1000000,VND,TRUY LINH 08/2026 R08\r\n"))
@@ -150,10 +151,10 @@ struct BatchExportTests {
     @Test("A folder holding another batch's export is refused")
     func oneBatchPerFolder() throws {
         let s = try ExportSetup()
-        _ = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        _ = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         try Fixture.importText(s.db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
-        let sup = try Fixture.builder(s.db).build(period: YearMonth("2026-12")!, by: "an", supplementary: true)
-        try BatchLifecycle(db: s.db).approve(batchID: sup.id, by: "binh")
-        #expect { try s.exporter.export(batchID: sup.id, to: s.out, by: "chi") } throws: { "\($0)".contains("already holds the export of batch #1") }
+        let sup = try Fixture.builder(s.db).build(period: YearMonth("2026-12")!, by: try s.db.actor(.maker), supplementary: true)
+        try BatchLifecycle(db: s.db).approve(batchID: sup.id, by: try s.db.actor(.checker))
+        #expect { try s.exporter.export(batchID: sup.id, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("already holds the export of batch #1") }
     }
 }

@@ -2,6 +2,7 @@ import ChiTraBatch
 import ChiTraCore
 import ChiTraRoll
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 
@@ -31,8 +32,7 @@ enum Fixture {
 
     @discardableResult
     static func importRoll(_ db: AppDatabase, _ url: URL) throws -> RollImportSummary {
-        var i = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks, today: today))
-        i.actor = "test"
+        let i = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks, today: today), actor: try db.actor(.maker))
         return try i.importFile(url)
     }
 

@@ -2,6 +2,7 @@ import ChiTraBatch
 import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -75,7 +76,7 @@ struct ExportStreamingTests {
     func sameBytesAsInMemory() throws {
         let s = try ExportSetup()
         let formats = try PayoutFormats.load(from: Fixture.formats.appendingPathComponent("payout-formats.json"))
-        let summary = try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+        let summary = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         let docs = try Self.documents(s)
         #expect(docs.count == summary.files.count)
         let manifest = try Manifest.decode(Data(contentsOf: s.out.appendingPathComponent("manifest.json")))
@@ -99,9 +100,9 @@ struct ExportStreamingTests {
             try db.execute(sql: "UPDATE payout_line SET account_name = 'TRAN THI' || char(1) || 'MAI' WHERE batch_id = ? AND group_key = 'BANK-970405' AND account_name = 'TRAN THI MAI'",
                            arguments: [s.batchID])
         }
-        try BatchLifecycle(db: s.db).approve(batchID: s.batchID, by: "binh")
+        try BatchLifecycle(db: s.db).approve(batchID: s.batchID, by: try s.db.actor(.checker))
         #expect {
-            try s.exporter.export(batchID: s.batchID, to: s.out, by: "chi")
+            try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         } throws: { error in
             guard case .invalidField(let field, .line, .controlCharacter(1))? = error as? PayoutWriteError else { return false }
             return field == "payeeNameASCII"

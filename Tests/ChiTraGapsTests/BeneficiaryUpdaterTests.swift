@@ -2,6 +2,7 @@ import ChiTraCore
 import ChiTraGaps
 import ChiTraRoll
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -14,7 +15,7 @@ struct BeneficiaryUpdaterTests {
     func unknownBIN() throws {
         let db = try GapsFixture.store()
         #expect {
-            try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970999", account: "123456789", accountName: "TRAN VAN HAI", by: "Lê Thị Hà")
+            try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970999", account: "123456789", accountName: "TRAN VAN HAI", by: try db.actor(.officer))
         } throws: { e in
             "\(e)" == "cannot set the account of G02: 970999 is not a known bank BIN; use one from formats/banks.json (for example 970405 Agribank, 970436 Vietcombank)"
         }
@@ -25,19 +26,19 @@ struct BeneficiaryUpdaterTests {
     @Test("set-account refuses letters in the account number and a bank account without a name")
     func invalidAccount() throws {
         let db = try GapsFixture.store()
-        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970405", account: "12AB", accountName: "X", by: "A") }
-        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970405", account: "1234", accountName: nil, by: "A") }
-        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "NOPE", channel: .postCash, bin: nil, account: nil, accountName: nil, by: "A") }
+        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970405", account: "12AB", accountName: "X", by: try db.actor(.officer)) }
+        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970405", account: "1234", accountName: nil, by: try db.actor(.officer)) }
+        #expect(throws: GapsError.self) { try Self.updater(db).setAccount(code: "NOPE", channel: .postCash, bin: nil, account: nil, accountName: nil, by: try db.actor(.officer)) }
     }
 
     @Test("A new account clears the rejection flag, is recorded as 'manual' with the number masked, and audited")
     func newAccountClearsFlag() throws {
         let db = try GapsFixture.store()
-        let r = try Self.updater(db).setAccount(code: "G03", channel: .bank, bin: "970405", account: "4001205009903", accountName: "Lê Thị Ba", by: "Lê Thị Hà")
+        let r = try Self.updater(db).setAccount(code: "G03", channel: .bank, bin: "970405", account: "4001205009903", accountName: "Lê Thị Ba", by: try db.actor(.officer))
         #expect(r.clearedAccountFlag == "closed")
         #expect(Set(r.fields) == ["bank_bin", "account_no", "account_name"])
         let rows = try db.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM roll_change WHERE code = 'G03' AND source = 'manual' ORDER BY id") }
-        #expect(rows.allSatisfy { ($0["file_id"] as Int64?) == nil && ($0["changed_by"] as String) == "Lê Thị Hà" })
+        #expect(rows.allSatisfy { ($0["file_id"] as Int64?) == nil && ($0["changed_by"] as String) == "test.officer" })
         let account = rows.first { ($0["field"] as String) == "account_no" }!
         #expect((account["old_value"] as String?) == "*********0003")
         #expect((account["new_value"] as String?) == "*********9903")
@@ -51,11 +52,11 @@ struct BeneficiaryUpdaterTests {
     func newProxy() throws {
         let db = try GapsFixture.store()
         try Self.updater(db).setProxy(code: "G06", name: "Võ Văn Tư", id: "046170000106", relation: "Con",
-                                      until: CivilDate(year: 2027, month: 11, day: 30), by: "Lê Thị Hà")
+                                      until: CivilDate(year: 2027, month: 11, day: 30), by: try db.actor(.officer))
         #expect(try GapsFixture.finder.worklist(db, options: GapsFixture.options()).case("G06") == nil)
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE code = 'G06' AND source = 'manual' AND field = 'authorisation_until' AND new_value = '2027-11-30'") == 1)
         // A new proxy for the child clears the missing guardian; a guardian needs no date.
-        try Self.updater(db).setProxy(code: "G04", name: "Phạm Thị Năm", id: "046185000104", relation: "Người giám hộ", until: nil, by: "Lê Thị Hà")
+        try Self.updater(db).setProxy(code: "G04", name: "Phạm Thị Năm", id: "046185000104", relation: "Người giám hộ", until: nil, by: try db.actor(.officer))
         let pid = try db.writer.read { try String.fetchOne($0, sql: "SELECT new_value FROM roll_change WHERE code = 'G04' AND field = 'proxy_id'") }
         #expect(pid == "046******104")
         #expect(try GapsFixture.finder.worklist(db, options: GapsFixture.options()).case("G04") == nil)
@@ -66,13 +67,13 @@ struct BeneficiaryUpdaterTests {
     func proxyRefusals() throws {
         let db = try GapsFixture.store()
         let u = Self.updater(db)
-        #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "046180000205", relation: "Con", until: nil, by: "A") } throws: {
+        #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "046180000205", relation: "Con", until: nil, by: try db.actor(.officer)) } throws: {
             "\($0)".contains("--until is required")
         }
-        #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "04618000", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: "A") } throws: {
+        #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "04618000", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
             "\($0)".contains("has 8 digits")
         }
-        #expect { try u.setProxy(code: "G05", name: "Hoàng Văn Năm", id: "046048000005", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: "A") } throws: {
+        #expect { try u.setProxy(code: "G05", name: "Hoàng Văn Năm", id: "046048000005", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
             "\($0)".contains("the beneficiary's own")
         }
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)

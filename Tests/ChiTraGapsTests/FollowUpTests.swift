@@ -1,6 +1,7 @@
 import ChiTraCore
 import ChiTraGaps
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,8 +13,8 @@ struct FollowUpTests {
         // Given the worklist with G02 paid in cash, and last month's coverage on file
         let db = try GapsFixture.store()
         let before = try Coverage.run(db, asOf: CivilDate(year: 2026, month: 10, day: 31)!)
-        try GapCaseLog.record(db, code: "G02", status: .visitPlanned, note: "hẹn thứ Năm đến nhà", by: "Lê Thị Hà")
-        try GapCaseLog.record(db, code: "G02", status: .accountOpened, note: "Agribank", by: "Lê Thị Hà")
+        try GapCaseLog.record(db, code: "G02", status: .visitPlanned, note: "hẹn thứ Năm đến nhà", by: try db.actor(.officer))
+        try GapCaseLog.record(db, code: "G02", status: .accountOpened, note: "Agribank", by: try db.actor(.officer))
         let listed = try GapsFixture.finder.worklist(db, options: GapsFixture.options())
         #expect(listed.case("G02")?.lastEvent?.status == .accountOpened)
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM audit_log WHERE action = 'gaps.record' AND entity_id = 'G02'") == 2)
@@ -37,7 +38,7 @@ struct FollowUpTests {
     @Test("The follow-up history is append-only")
     func appendOnly() throws {
         let db = try GapsFixture.store()
-        try GapCaseLog.record(db, code: "G05", status: .contacted, note: "", by: "Lê Thị Hà")
+        try GapCaseLog.record(db, code: "G05", status: .contacted, note: "", by: try db.actor(.officer))
         #expect(throws: DatabaseError.self) { try db.writer.write { try $0.execute(sql: "UPDATE gap_case_event SET note = 'x'") } }
         #expect(throws: DatabaseError.self) { try db.writer.write { try $0.execute(sql: "DELETE FROM gap_case_event") } }
     }
@@ -45,7 +46,7 @@ struct FollowUpTests {
     @Test("Recording for an unknown code says so")
     func unknownCode() throws {
         let db = try GapsFixture.store()
-        #expect { try GapCaseLog.record(db, code: "ZZZ", status: .contacted, note: "", by: "A") } throws: { e in
+        #expect { try GapCaseLog.record(db, code: "ZZZ", status: .contacted, note: "", by: try db.actor(.officer)) } throws: { e in
             "\(e)".contains("no beneficiary with code ZZZ")
         }
     }

@@ -2,6 +2,7 @@ import ChiTraCore
 import ChiTraGaps
 import ChiTraRoll
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 
@@ -30,8 +31,7 @@ enum GapsFixture {
 
     @discardableResult
     static func importRoll(_ db: AppDatabase, _ url: URL) throws -> RollImportSummary {
-        var i = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks, today: asOf))
-        i.actor = "test"
+        let i = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks, today: asOf), actor: try db.actor(.maker))
         return try i.importFile(url)
     }
 
@@ -51,18 +51,19 @@ enum GapsFixture {
         let db = try AppDatabase.temporary()
         let s = try importFixture(db, "gaps-roll.csv")
         guard s.rejected == 0 else { throw GapsError("gaps-roll.csv has rejected lines: \(s.problems)") }
+        let maker = try db.actor(.maker)
         try db.writer.write { db in
             try db.execute(sql: "UPDATE beneficiary SET account_flag = 'closed', account_flag_at = '2026-11-10T02:00:00Z', account_flag_ref = 'return #1' WHERE code = 'G03'")
             try db.execute(sql: "UPDATE beneficiary SET proxy_name = NULL, proxy_id = NULL, proxy_relation = NULL WHERE code = 'G04'")
             var batch: [String: Int64] = [:]
             for period in ["2026-10", "2026-11", "2026-12"] {
-                try db.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES (?, 'draft', 'test', '2026-11-01T00:00:00Z')", arguments: [period])
+                try db.execute(sql: "INSERT INTO batch(period, status, built_by, built_by_user, built_at) VALUES (?, 'draft', 'test', ?, '2026-11-01T00:00:00Z')", arguments: [period, maker.userID])
                 batch[period] = db.lastInsertedRowID
             }
             try db.execute(sql: """
-                INSERT INTO batch(period, status, built_by, built_at, cancelled_by, cancelled_at, cancel_reason)
-                VALUES ('2026-12', 'cancelled', 'test', '2026-11-20T00:00:00Z', 'test', '2026-11-21T00:00:00Z', 'rebuilt')
-                """)
+                INSERT INTO batch(period, status, built_by, built_by_user, built_at, cancelled_by, cancelled_by_user, cancelled_at, cancel_reason)
+                VALUES ('2026-12', 'cancelled', 'test', ?, '2026-11-20T00:00:00Z', 'test', ?, '2026-11-21T00:00:00Z', 'rebuilt')
+                """, arguments: [maker.userID, maker.userID])
             let cancelled = db.lastInsertedRowID
             func cash(_ code: String, _ pid: String, _ period: String, _ state: String) throws {
                 try db.execute(sql: """

@@ -2,15 +2,17 @@ import Foundation
 import GRDB
 import Testing
 @testable import ChiTraStore
+import ChiTraTestSupport
 
 /// The audit log as a hash chain: every kind of tampering is caught and the entry named.
 struct AuditChainTests {
-    /// A store with `count` audit entries (ids 1…count).
+    /// A store with `count` audit entries (ids 2…count+1, after #1: the first administrator's creation).
     func store(entries count: Int = 6) throws -> (AppDatabase, TempDir) {
         let dir = try TempDir()
         let db = try AppDatabase(path: dir.file("s.sqlite").path, auditKeyDirectory: dir.file("keys"))
+        let admin = try db.actor(.admin)
         for i in 1...count {
-            try db.writer.write { try AuditLog.append($0, actor: "A\(i)", action: "test.step", entity: "batch", entityID: "\(i)", detail: "step \(i)") }
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "test.step", entity: "batch", entityID: "\(i)", detail: "step \(i)") }
         }
         return (db, dir)
     }
@@ -26,7 +28,7 @@ struct AuditChainTests {
     @Test func intactChainVerifies() throws {
         let (db, _dir) = try store()
         let r = try db.verifyAuditChain()
-        #expect(r.ok && r.entries == 6, "\(r.message)")
+        #expect(r.ok && r.entries == 7, "\(r.message)")
         _ = _dir
     }
 
@@ -101,7 +103,7 @@ struct AuditChainTests {
         }
         try tamper(db, "INSERT INTO audit_log(at, actor, action, entity, entity_id) VALUES ('x','x','x','x','x')")
         let r = try db.verifyAuditChain()
-        #expect(r.problem == .unsealed && r.entryID == 7, "\(r.message)")
+        #expect(r.problem == .unsealed && r.entryID == 8, "\(r.message)")
         _ = _dir
     }
 
@@ -113,11 +115,12 @@ struct AuditChainTests {
         let f = AuditLog.Fields(at: "2026-01-01T00:00:00Z", actor: "X", action: "batch.approve", entity: "batch", entityID: "9", detail: "")
         let mac = try other.writer.read { try AuditLog.seal($0, fields: f, prevMac: last) }
         try db.writer.writeWithoutTransaction { d in
+            try d.execute(sql: "DROP TRIGGER audit_log_sealed")
             try d.execute(sql: "INSERT INTO audit_log(at, actor, action, entity, entity_id, detail, prev_mac, mac) VALUES (?,?,?,?,?,?,?,?)",
                           arguments: [f.at, f.actor, f.action, f.entity, f.entityID, f.detail, last, mac])
         }
         let r = try db.verifyAuditChain()
-        #expect(r.problem == .changed && r.entryID == 7, "\(r.message)")
+        #expect(r.problem == .changed && r.entryID == 8, "\(r.message)")
     }
 
     @Test func theWrongAuditKeyIsRefusedOnOpen() throws {
@@ -151,8 +154,10 @@ struct AuditChainTests {
             }
         }
         let db = try AppDatabase(path: path, auditKeyDirectory: dir.file("keys"))
-        try db.writer.write { try AuditLog.append($0, actor: "B", action: "new", entity: "batch", entityID: "4") }
+        let admin = try db.actor(.admin)
+        try db.writer.write { try AuditLog.append($0, actor: admin, action: "new", entity: "batch", entityID: "4") }
         let r = try db.verifyAuditChain()
-        #expect(r.ok && r.entries == 4, "\(r.message)")
+        // 3 legacy entries, the first admin's creation, and the new one.
+        #expect(r.ok && r.entries == 5, "\(r.message)")
     }
 }

@@ -8,8 +8,10 @@ import Testing
 @Suite(.serialized) struct ConcurrencyTests {
     func prepared(size: Int = 800) throws -> TempDir {
         let dir = try TempDir()
-        for args in [["init"], ["keys", "create", "--id", "k-conc-1"],
-                     ["fixtures", "generate", "--size", "\(size)", "--seed", "11", "--as-of", "2026-11", "--out", "roll-a.csv"],
+        try ChitraRun.setUpStore(in: dir.url)
+        let key = try ChitraRun.run(["keys", "create", "--id", "k-conc-1"], in: dir.url, as: ChitraRun.admin)
+        try #require(key.status == 0, "\(key.text)")
+        for args in [["fixtures", "generate", "--size", "\(size)", "--seed", "11", "--as-of", "2026-11", "--out", "roll-a.csv"],
                      ["fixtures", "generate", "--size", "\(size)", "--seed", "12", "--as-of", "2026-11", "--out", "roll-b.csv"]] {
             let r = try ChitraRun.run(args, in: dir.url)
             try #require(r.status == 0, "\(args): \(r.text)")
@@ -31,8 +33,8 @@ import Testing
     @Test(.enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func twoRollImportsAtOnce() throws {
         let dir = try prepared()
-        let a = try ChitraRun(["roll", "import", "roll-a.csv", "--by", "A"], in: dir.url)
-        let b = try ChitraRun(["roll", "import", "roll-b.csv", "--by", "B"], in: dir.url)
+        let a = try ChitraRun(["roll", "import", "roll-a.csv"], in: dir.url, as: "an.nguyen")
+        let b = try ChitraRun(["roll", "import", "roll-b.csv"], in: dir.url, as: "an.nguyen")
         let (ra, rb) = (a.finish(), b.finish())
         #expect(ra.status == 0, "\(ra.text)")
         #expect(rb.status == 0, "\(rb.text)")
@@ -46,8 +48,8 @@ import Testing
     @Test(.enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func theSameRollTwiceAtOnceAppliesOnce() throws {
         let dir = try prepared()
-        let a = try ChitraRun(["roll", "import", "roll-a.csv", "--by", "A"], in: dir.url)
-        let b = try ChitraRun(["roll", "import", "roll-a.csv", "--by", "B"], in: dir.url)
+        let a = try ChitraRun(["roll", "import", "roll-a.csv"], in: dir.url, as: "an.nguyen")
+        let b = try ChitraRun(["roll", "import", "roll-a.csv"], in: dir.url, as: "an.nguyen")
         let (ra, rb) = (a.finish(), b.finish())
         let db = try store(dir)
         let files = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM import_file WHERE kind = 'roll'") }
@@ -64,9 +66,9 @@ import Testing
     @Test(.enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func returnsImportWhileTheNextBatchBuilds() throws {
         let dir = try prepared()
-        for args in [["roll", "import", "roll-a.csv", "--by", "A"], ["batch", "build", "--period", "2026-12", "--by", "A"],
-                     ["batch", "approve", "1", "--by", "B"], ["batch", "export", "1", "--out", "out", "--by", "A"]] {
-            let r = try ChitraRun.run(args, in: dir.url)
+        for (args, login) in [(["roll", "import", "roll-a.csv"], "an.nguyen"), (["batch", "build", "--period", "2026-12"], "an.nguyen"),
+                              (["batch", "approve", "1"], "binh.tran"), (["batch", "export", "1", "--out", "out"], "an.nguyen")] {
+            let r = try ChitraRun.run(args, in: dir.url, as: login)
             try #require(r.status == 0, "\(args): \(r.text)")
         }
         let payouts = try FileManager.default.contentsOfDirectory(atPath: dir.file("out").path)
@@ -79,16 +81,16 @@ import Testing
             returns.append(ret)
         }
         // The same return file twice at once: applied once; the other run says so in a sentence.
-        let twice = [try ChitraRun(["returns", "import", returns[0], "--by", "C"], in: dir.url),
-                     try ChitraRun(["returns", "import", returns[0], "--by", "D"], in: dir.url)].map { $0.finish() }
+        let twice = [try ChitraRun(["returns", "import", returns[0]], in: dir.url, as: "cuc.le"),
+                     try ChitraRun(["returns", "import", returns[0]], in: dir.url, as: "cuc.le")].map { $0.finish() }
         #expect(twice.contains { $0.status == 0 }, "\(twice.map(\.text))")
         for r in twice where r.status != 0 {
             #expect(r.text.contains("already imported") || r.text.contains("busy"), "\(r.text)")
             #expect(!r.text.contains("SQLite error"), "\(r.text)")
         }
-        let build = try ChitraRun(["batch", "build", "--period", "2027-01", "--by", "A"], in: dir.url)
+        let build = try ChitraRun(["batch", "build", "--period", "2027-01"], in: dir.url, as: "an.nguyen")
         var imports: [(status: Int32, text: String)] = []
-        for ret in returns { imports.append(try ChitraRun.run(["returns", "import", ret, "--by", "C"], in: dir.url)) }
+        for ret in returns { imports.append(try ChitraRun.run(["returns", "import", ret], in: dir.url, as: "cuc.le")) }
         let rb = build.finish()
         #expect(rb.status == 0, "\(rb.text)")
         for r in imports { #expect(r.status == 0, "\(r.text)") }

@@ -36,10 +36,38 @@ final class ChitraRun: @unchecked Sendable {
     let process = Process()
     let output: URL
 
-    /// Starts `chitra args…` with CHITRA_DB/KEYS/FORMATS pointing into `dir`.
-    init(_ args: [String], in dir: URL) throws {
+    /// The accounts ``setUpStore(in:)`` makes: login → role.
+    static let accounts: [(login: String, role: String, name: String)] = [
+        ("an.nguyen", "maker", "Nguyễn Văn An"), ("binh.tran", "checker", "Trần Thị Bình"),
+        ("cuc.le", "clerk", "Lê Thị Cúc"), ("ha.le", "officer", "Lê Thị Hà")]
+    static let admin = "quan.tri"
+    /// Test passwords (never real ones): long enough for the rule of 10 characters.
+    static func password(_ login: String) -> String { "mat-khau-\(login)-2026" }
+
+    /// `chitra init` with the first administrator, then one account per role.
+    static func setUpStore(in dir: URL) throws {
+        let r = try run(["init", "--admin", admin, "--full-name", "Phạm Văn Quản", "--password-stdin"], in: dir, input: password(admin) + "\n")
+        guard r.status == 0 else { throw CLIFailure(text: r.text) }
+        for a in accounts {
+            let r = try run(["user", "add", a.login, "--role", a.role, "--full-name", a.name], in: dir, as: admin, extraInput: password(a.login))
+            guard r.status == 0 else { throw CLIFailure(text: r.text) }
+        }
+    }
+
+    struct CLIFailure: Error { let text: String }
+
+    /// Starts `chitra args…` with CHITRA_DB/KEYS/FORMATS pointing into `dir`; `as login` adds
+    /// `--user LOGIN --password-stdin` and gives the password (and `extraInput`, a second line) on stdin.
+    init(_ args: [String], in dir: URL, as login: String? = nil, extraInput: String? = nil, input: String? = nil) throws {
         process.executableURL = chitraBinary
-        process.arguments = args
+        process.arguments = args + (login.map { ["--user", $0, "--password-stdin"] } ?? [])
+        var stdin = input ?? ""
+        if let login { stdin += Self.password(login) + "\n" }
+        if let extraInput { stdin += extraInput + "\n" }
+        let pipe = Pipe()
+        process.standardInput = pipe
+        pipe.fileHandleForWriting.write(Data(stdin.utf8))
+        try pipe.fileHandleForWriting.close()
         process.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env["CHITRA_DB"] = dir.appendingPathComponent("s.sqlite").path
@@ -61,7 +89,7 @@ final class ChitraRun: @unchecked Sendable {
     }
 
     /// Runs to the end and returns the exit status and output.
-    static func run(_ args: [String], in dir: URL) throws -> (status: Int32, text: String) {
-        try ChitraRun(args, in: dir).finish()
+    static func run(_ args: [String], in dir: URL, as login: String? = nil, extraInput: String? = nil, input: String? = nil) throws -> (status: Int32, text: String) {
+        try ChitraRun(args, in: dir, as: login, extraInput: extraInput, input: input).finish()
     }
 }

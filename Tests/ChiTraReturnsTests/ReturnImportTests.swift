@@ -4,6 +4,7 @@ import ChiTraReturns
 import ChiTraRoll
 import ChiTraSigning
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -28,31 +29,28 @@ struct ReturnsSetup {
         db = try AppDatabase(path: dir.appendingPathComponent("chitra.sqlite").path, auditKeyDirectory: dir.appendingPathComponent("keys"))
         let roll = dir.appendingPathComponent("rules-roll.csv")
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("fixtures/rules/rules-roll.csv"), to: roll)
-        var importer = RollImporter(db: db, validator: RollValidator(tariff: Self.tariff, banks: Self.banks, today: CivilDate(year: 2026, month: 11, day: 23)!))
-        importer.actor = "test"
+        let importer = RollImporter(db: db, validator: RollValidator(tariff: Self.tariff, banks: Self.banks, today: CivilDate(year: 2026, month: 11, day: 23)!), actor: try db.actor(.maker))
         _ = try importer.importFile(roll)
         keys = KeyStore(directory: dir.appendingPathComponent("keys"))
         _ = try keys.create(id: "k1")
-        batchID = try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth("2026-12")!, by: "an").id
+        batchID = try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)).id
         if export { try approveAndExport(batchID) }
     }
 
     func build(_ period: String) throws -> Int64 {
-        try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth(period)!, by: "an").id
+        try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth(period)!, by: try db.actor(.maker)).id
     }
 
     func approveAndExport(_ id: Int64) throws {
-        try BatchLifecycle(db: db).approve(batchID: id, by: "binh")
+        try BatchLifecycle(db: db).approve(batchID: id, by: try db.actor(.checker))
         _ = try BatchExporter(db: db, payer: Self.payer, banks: Self.banks,
                               formats: try PayoutFormats.load(from: Self.formats.appendingPathComponent("payout-formats.json")), keys: keys)
-            .export(batchID: id, to: dir.appendingPathComponent("out-\(id)"), by: "chi")
+            .export(batchID: id, to: dir.appendingPathComponent("out-\(id)"), by: try db.actor(.maker))
     }
 
     func importer() throws -> ReturnImporter {
-        var i = ReturnImporter(db: db, taxonomy: try ReasonTaxonomy.load(from: Self.formats.appendingPathComponent("return-reasons.json")),
-                               formatsDir: Self.formats, keys: keys)
-        i.actor = "clerk"
-        return i
+        ReturnImporter(db: db, taxonomy: try ReasonTaxonomy.load(from: Self.formats.appendingPathComponent("return-reasons.json")),
+                       formatsDir: Self.formats, keys: keys, actor: try db.actor(.clerk))
     }
 
     /// Lines of a batch: code, kind, month → (reference, amount, account).
@@ -164,12 +162,12 @@ struct ReturnImportTests {
         // Resolving needs a note; applying the amount-differs line settles it, with who and why.
         let q = ExceptionQueue(db: s.db)
         let amountEx = try q.list().first { $0.kind == "amount_differs" }!
-        #expect(throws: (any Error).self) { try q.resolve(id: amountEx.id, resolution: .apply, note: "", by: "cuc") }
-        try q.resolve(id: amountEx.id, resolution: .apply, note: "bank confirmed 1,000,000 paid; typo in their file", by: "cuc")
+        #expect(throws: (any Error).self) { try q.resolve(id: amountEx.id, resolution: .apply, note: "", by: try s.db.actor(.clerk)) }
+        try q.resolve(id: amountEx.id, resolution: .apply, note: "bank confirmed 1,000,000 paid; typo in their file", by: try s.db.actor(.clerk))
         #expect(try s.state(r01["reference"]) == "paid")
         let unknown = try q.list().first { $0.kind == "unknown_reference" }!
-        #expect(throws: (any Error).self) { try q.resolve(id: unknown.id, resolution: .apply, note: "x", by: "cuc") }
-        try q.resolve(id: unknown.id, resolution: .dismiss, note: "another commune's line", by: "cuc")
+        #expect(throws: (any Error).self) { try q.resolve(id: unknown.id, resolution: .apply, note: "x", by: try s.db.actor(.clerk)) }
+        try q.resolve(id: unknown.id, resolution: .dismiss, note: "another commune's line", by: try s.db.actor(.clerk))
         #expect(try q.list().count == 2)
     }
 
@@ -191,7 +189,7 @@ struct ReturnImportTests {
     func cancelledBatch() throws {
         let s = try ReturnsSetup(export: false)
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
-        try BatchLifecycle(db: s.db).cancel(batchID: s.batchID, by: "an", reason: "test")
+        try BatchLifecycle(db: s.db).cancel(batchID: s.batchID, by: try s.db.actor(.maker), reason: "test")
         _ = try s.importer().importFile(try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")]))
         #expect(try ExceptionQueue(db: s.db).list().map(\.kind) == ["cancelled_batch"])
         #expect(try s.state(r01["reference"]) == "cancelled")
@@ -323,8 +321,7 @@ struct OverpaymentTests {
                                          with: "R01,Nguyễn Thị Lành,15/12/1946,Nữ,046146000101,Phường Hương Trà,Tổ dân phố 1,Số 9 đường Lý Bôn,0912345678,NCT_NGHEO_KHONG_NGUOI_PHUNG_DUONG,,101/QĐ-UBND,10/03/2022,04/2022,,10/11/2026")
         let url = s.dir.appendingPathComponent("roll-later.csv")
         try Data(text.utf8).write(to: url)
-        var importer = RollImporter(db: s.db, validator: RollValidator(tariff: ReturnsSetup.tariff, banks: ReturnsSetup.banks, today: CivilDate(year: 2026, month: 11, day: 23)!))
-        importer.actor = "test"
+        let importer = RollImporter(db: s.db, validator: RollValidator(tariff: ReturnsSetup.tariff, banks: ReturnsSetup.banks, today: CivilDate(year: 2026, month: 11, day: 23)!), actor: try s.db.actor(.maker))
         _ = try importer.importFile(url)
         let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db))
         #expect(rec.overpayments.map(\.code) == ["R01"])

@@ -1,5 +1,6 @@
 import ChiTraCore
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -9,12 +10,13 @@ struct RollFastPathTests {
     @Test("The roll tables' CHECK constraints still refuse what they refused (after v4-roll-checks-without-in-lists)")
     func checksStillRefuse() throws {
         let db = try AppDatabase.temporary()
+        let maker = try db.actor(.maker)
         try db.writer.write { db in
             for table in ["beneficiary", "grant_record", "roll_change"] {
                 let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = ?", arguments: [table]) ?? ""
                 #expect(!sql.contains("status IN (") && !sql.contains("channel IN (") && !sql.contains("source IN ("))
             }
-            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','u',0,0,0,0)")
+            try db.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','u',?,0,0,0,0)", arguments: [maker.userID])
             func insertPerson(status: String, channel: String) throws {
                 try db.execute(sql: """
                     INSERT INTO beneficiary(code, full_name, name_bank, birth_date, sex, personal_id, commune, village, status, channel, first_file_id, last_file_id, updated_at)
@@ -28,9 +30,9 @@ struct RollFastPathTests {
                 try db.execute(sql: "INSERT INTO grant_record(code, category, decision_no, decision_date, start_month, status, last_file_id) VALUES ('DT1','C','1','2026-01-01','2026-01','over',1)")
             }
             #expect(throws: DatabaseError.self) {
-                try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by) VALUES ('DT1','f',1,'elsewhere','t','u')")
+                try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by, changed_by_user) VALUES ('DT1','f',1,'elsewhere','t','u',?)", arguments: [maker.userID])
             }
-            try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by) VALUES ('DT1','f',1,'manual','t','u')")
+            try db.execute(sql: "INSERT INTO roll_change(code, field, file_id, source, changed_at, changed_by, changed_by_user) VALUES ('DT1','f',1,'manual','t','u',?)", arguments: [maker.userID])
         }
     }
 

@@ -1,6 +1,7 @@
 import ChiTraCore
 import ChiTraRoll
 import ChiTraStore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -31,10 +32,9 @@ func writeTemp(_ text: String, name: String = "roll.csv") throws -> URL {
     return url
 }
 
-func importer(_ db: AppDatabase, strict: Bool = false, by: String = "kế toán A") throws -> RollImporter {
-    var i = RollImporter(db: db, validator: try validator())
+func importer(_ db: AppDatabase, strict: Bool = false, by login: String = "ke.toan.a") throws -> RollImporter {
+    var i = RollImporter(db: db, validator: try validator(), actor: try db.actor(.maker, login: login))
     i.strict = strict
-    i.actor = by
     return i
 }
 
@@ -117,7 +117,7 @@ struct RollImportTests {
         var text = try String(contentsOf: first, encoding: .utf8)
         text = text.replacingOccurrences(of: "970415,101000103,LE VAN HUNG", with: "970418,21010009999,LE VAN HUNG")
         let second = try writeTemp(text, name: "roll-2026-12.csv")
-        let s = try importer(db, by: "kế toán B").importFile(second)
+        let s = try importer(db, by: "ke.toan.b").importFile(second)
         #expect(s.changedPeople == 1)
         #expect(s.fieldChanges == 2)
         #expect(s.unchanged == 19)
@@ -126,7 +126,7 @@ struct RollImportTests {
         #expect(rows[0]["old_value"] as String == "*****0103")
         #expect(rows[0]["new_value"] as String == "*******9999")
         #expect(rows[1]["new_value"] as String == "970418")
-        #expect(rows[0]["changed_by"] as String == "kế toán B")
+        #expect(rows[0]["changed_by"] as String == "ke.toan.b")
         #expect(rows[0]["name"] as String == "roll-2026-12.csv")
         #expect(try db.writer.read { try String.fetchOne($0, sql: "SELECT account_no FROM beneficiary WHERE code='R03'") } == "21010009999")
     }

@@ -47,7 +47,8 @@ public struct BatchBuilder {
         self.db = db; self.tariff = tariff; self.banks = banks; self.payer = payer
     }
 
-    public func build(period: YearMonth, by actor: String, supplementary: Bool = false) throws -> BuildSummary {
+    public func build(period: YearMonth, by actor: Actor, supplementary: Bool = false) throws -> BuildSummary {
+        try actor.require(.maker)
         let engineRef = EntitlementEngine(tariff: tariff)
         return try db.writer.write { db in
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.
@@ -66,15 +67,15 @@ public struct BatchBuilder {
                 rebuilt = true
                 try db.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [batchID])
                 try db.execute(sql: "DELETE FROM batch_exclusion WHERE batch_id = ?", arguments: [batchID])
-                try db.execute(sql: "UPDATE batch SET built_by = ?, built_at = ? WHERE id = ?", arguments: [actor, Timestamp.now(), batchID])
+                try db.execute(sql: "UPDATE batch SET built_by = ?, built_by_user = ?, built_at = ? WHERE id = ?", arguments: [actor.username, actor.userID, Timestamp.now(), batchID])
             } else if let frozen = live.first, !supplementary {
                 let st: String = frozen["status"]
                 let id: Int64 = frozen["id"]
                 throw BatchError("batch #\(id) for \(period) is already \(st) and frozen; building again would risk paying people twice",
                                  remedy: "to add people who became payable since, build a supplementary batch: chitra batch build --period \(period) --supplementary; to start over, cancel #\(id) first (only before export)")
             } else {
-                try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_at) VALUES (?, ?, 'draft', ?, ?)",
-                               arguments: [period.description, supplementary ? 1 : 0, actor, Timestamp.now()])
+                try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_by_user, built_at) VALUES (?, ?, 'draft', ?, ?, ?)",
+                               arguments: [period.description, supplementary ? 1 : 0, actor.username, actor.userID, Timestamp.now()])
                 batchID = db.lastInsertedRowID
             }
 
@@ -107,7 +108,7 @@ public struct BatchBuilder {
                 .map { BuildSummary.Group(key: $0["group_key"], name: run.groupNames[$0["group_key"] as String] ?? $0["group_key"], count: $0["n"], sum: $0["s"]) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
             return BuildSummary(id: batchID, period: period.description, status: "draft", rebuilt: rebuilt, supplementary: supplementary,
-                                builtBy: actor, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
+                                builtBy: actor.username, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
                                 excluded: excluded, alreadyLive: run.alreadyLive, sharedIDs: run.sharedIDs, inputDigest: digest)
         }
     }

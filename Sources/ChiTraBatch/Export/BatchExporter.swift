@@ -43,7 +43,8 @@ public struct BatchExporter {
         self.db = db; self.payer = payer; self.banks = banks; self.formats = formats; self.keys = keys
     }
 
-    public func export(batchID: Int64, to dir: URL, by actor: String) throws -> ExportSummary {
+    public func export(batchID: Int64, to dir: URL, by actor: Actor) throws -> ExportSummary {
+        try actor.require(.maker)
         // 1. The batch must be approved (or already exported: same bytes again).
         let (batch, hasLines) = try db.writer.read { db -> (Row, Bool) in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
@@ -54,7 +55,7 @@ public struct BatchExporter {
             case "approved", "exported": break
             case "draft":
                 throw BatchError("batch #\(batchID) is a draft and has not been approved; nothing was written",
-                                 remedy: "a second person approves it first: chitra batch approve \(batchID) --by NAME")
+                                 remedy: "a checker other than its maker approves it first: chitra batch approve \(batchID) --user CHECKER")
             default:
                 throw BatchError("batch #\(batchID) is \(status); it cannot be exported")
             }
@@ -191,8 +192,8 @@ public struct BatchExporter {
         // 5. Only now, with every file whole and signed, does the batch change state.
         try db.writer.write { db in
             if !reexport {
-                try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ? WHERE id = ? AND status = 'approved'",
-                               arguments: [Timestamp.now(), batchID])
+                try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
+                               arguments: [Timestamp.now(), actor.userID, batchID])
                 try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
             }
             try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),

@@ -8,18 +8,18 @@ import GRDB
 public enum GapCaseLog {
     /// Appends one follow-up entry and its audit line in one transaction.
     @discardableResult
-    public static func record(_ db: AppDatabase, code: String, status: GapFollowUpStatus, note: String, by actor: String) throws -> GapEvent {
-        let by = actor.trimmingCharacters(in: .whitespaces)
-        guard !by.isEmpty else { throw GapsError("--by is empty; say who did it (the officer's name)") }
+    public static func record(_ db: AppDatabase, code: String, status: GapFollowUpStatus, note: String, by actor: Actor) throws -> GapEvent {
+        try actor.require(.officer)
+        let by = actor.username
         return try db.writer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM beneficiary WHERE code = ?", arguments: [code]) != nil else {
                 throw GapsError("no beneficiary with code \(code); check the code on the worklist (chitra gaps)")
             }
             let at = Timestamp.now()
-            try db.execute(sql: "INSERT INTO gap_case_event(code, status, note, recorded_by, recorded_at) VALUES (?,?,?,?,?)",
-                           arguments: [code, status.rawValue, note, by, at])
+            try db.execute(sql: "INSERT INTO gap_case_event(code, status, note, recorded_by, recorded_by_user, recorded_at) VALUES (?,?,?,?,?,?)",
+                           arguments: [code, status.rawValue, note, by, actor.userID, at])
             let id = db.lastInsertedRowID
-            try AuditLog.append(db, actor: by, action: "gaps.record", entity: "beneficiary", entityID: code,
+            try AuditLog.append(db, actor: actor, action: "gaps.record", entity: "beneficiary", entityID: code,
                                 detail: "status=\(status.rawValue) event=\(id)")
             return GapEvent(id: id, code: code, status: status, note: note, recordedBy: by, recordedAt: at)
         }

@@ -30,7 +30,7 @@ public struct BeneficiaryUpdater: Sendable {
     /// Sets how the person is paid. `bank` needs a known BIN, an account number (digits, at most 19)
     /// and the account holder's name; `post_account` an account number; `post_cash` clears the account.
     @discardableResult
-    public func setAccount(code: String, channel: Channel, bin: String?, account: String?, accountName: String?, by actor: String) throws -> Result {
+    public func setAccount(code: String, channel: Channel, bin: String?, account: String?, accountName: String?, by actor: Actor) throws -> Result {
         let bin = bin?.trimmingCharacters(in: .whitespaces).nonEmpty
         let account = account?.replacingOccurrences(of: " ", with: "").nonEmpty
         let name = accountName.map(VietnameseText.normalizedName)?.nonEmpty
@@ -61,7 +61,7 @@ public struct BeneficiaryUpdater: Sendable {
     /// Records who receives on the beneficiary's behalf. The ID must be a well-formed personal ID
     /// (not the beneficiary's own); an authorisation end date is required unless the relation is guardian.
     @discardableResult
-    public func setProxy(code: String, name: String, id: String, relation: String, until: CivilDate?, by actor: String) throws -> Result {
+    public func setProxy(code: String, name: String, id: String, relation: String, until: CivilDate?, by actor: Actor) throws -> Result {
         let name = VietnameseText.normalizedName(name)
         let id = id.trimmingCharacters(in: .whitespaces)
         let relation = VietnameseText.normalizedName(relation)
@@ -83,10 +83,11 @@ public struct BeneficiaryUpdater: Sendable {
         }
     }
 
-    private func apply(code: String, values: [(String, String?)], action: String, clearsFlag: Bool, by actor: String,
+    private func apply(code: String, values: [(String, String?)], action: String, clearsFlag: Bool, by actor: Actor,
                        check: (Row) throws -> Void = { _ in }) throws -> Result {
-        let by = actor.trimmingCharacters(in: .whitespaces)
-        guard !by.isEmpty else { throw GapsError("--by is empty; say who made the change") }
+        // A maker (manual update of the roll) or an officer (after a visit).
+        try actor.require(.maker, .officer)
+        let by = actor.username
         return try db.writer.write { db in
             guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM beneficiary WHERE code = ?", arguments: [code]) else {
                 throw GapsError("no beneficiary with code \(code); check the code or import the roll first")
@@ -94,15 +95,15 @@ public struct BeneficiaryUpdater: Sendable {
             try check(existing)
             let now = Timestamp.now()
             let history = try db.cachedStatement(sql: """
-                INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
-                VALUES (?, NULL, ?, ?, ?, NULL, 'manual', ?, ?)
+                INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
+                VALUES (?, NULL, ?, ?, ?, NULL, 'manual', ?, ?, ?)
                 """)
             var changed: [(String, String?)] = []
             for (field, value) in values {
                 let old: String? = existing[field]
                 guard old != value else { continue }
                 changed.append((field, value))
-                try history.execute(arguments: [code, field, Self.masked(field, old), Self.masked(field, value), now, by])
+                try history.execute(arguments: [code, field, Self.masked(field, old), Self.masked(field, value), now, by, actor.userID])
             }
             var result = Result(code: code, fields: changed.map(\.0))
             guard !changed.isEmpty else { return result }
@@ -110,13 +111,13 @@ public struct BeneficiaryUpdater: Sendable {
             if clearsFlag, let flag: String = existing["account_flag"],
                changed.contains(where: { ["account_no", "bank_bin", "channel"].contains($0.0) }) {
                 sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL"
-                try history.execute(arguments: [code, "account_flag", flag, nil, now, by])
+                try history.execute(arguments: [code, "account_flag", flag, nil, now, by, actor.userID])
                 result.clearedAccountFlag = flag
             }
             var args = StatementArguments(changed.map(\.1))
             args += [now, code]
             try db.execute(sql: "UPDATE beneficiary SET \(sets), updated_at = ? WHERE code = ?", arguments: args)
-            try AuditLog.append(db, actor: by, action: action, entity: "beneficiary", entityID: code,
+            try AuditLog.append(db, actor: actor, action: action, entity: "beneficiary", entityID: code,
                                 detail: "fields=\(changed.map(\.0).joined(separator: ","))\(result.clearedAccountFlag.map { " cleared_flag=\($0)" } ?? "")")
             return result
         }

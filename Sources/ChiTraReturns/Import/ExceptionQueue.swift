@@ -51,7 +51,8 @@ public struct ExceptionQueue {
     }
 
     /// Resolves one exception, in one transaction, with who and why in the audit log.
-    public func resolve(id: Int64, resolution: Resolution, note: String, by actor: String) throws {
+    public func resolve(id: Int64, resolution: Resolution, note: String, by actor: Actor) throws {
+        try actor.require(.clerk)
         guard !note.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw StoreError("a note is required to resolve an exception", remedy: "say what was checked and with whom: --note \"...\"")
         }
@@ -78,8 +79,8 @@ public struct ExceptionQueue {
                                      rl["date"] as String?, rlID, Timestamp.now(), lineID])
                 try db.execute(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?", arguments: [rlID])
             }
-            try db.execute(sql: "UPDATE return_exception SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ?, note = ? WHERE id = ?",
-                           arguments: [resolution == .apply ? "applied" : "dismissed", actor, Timestamp.now(), note, id])
+            try db.execute(sql: "UPDATE return_exception SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_by_user = ?, resolved_at = ?, note = ? WHERE id = ?",
+                           arguments: [resolution == .apply ? "applied" : "dismissed", actor.username, actor.userID, Timestamp.now(), note, id])
             try AuditLog.append(db, actor: actor, action: "exception.resolve", entity: "return_exception", entityID: String(id),
                                 detail: "kind=\(kind) resolution=\(resolution.rawValue) note=\(note)")
         }

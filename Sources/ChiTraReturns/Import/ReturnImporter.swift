@@ -40,13 +40,15 @@ public struct ReturnImporter {
     public let formatsDir: URL
     public let keys: KeyStore?
     public var requireSignature = false
-    public var actor = defaultActor()
+    /// The clerk importing (an authenticated account acting as `clerk`).
+    public let actor: Actor
 
-    public init(db: AppDatabase, taxonomy: ReasonTaxonomy, formatsDir: URL, keys: KeyStore?) {
-        self.db = db; self.taxonomy = taxonomy; self.formatsDir = formatsDir; self.keys = keys
+    public init(db: AppDatabase, taxonomy: ReasonTaxonomy, formatsDir: URL, keys: KeyStore?, actor: Actor) {
+        self.db = db; self.taxonomy = taxonomy; self.formatsDir = formatsDir; self.keys = keys; self.actor = actor
     }
 
     public func importFile(_ url: URL, formatHint: String? = nil) throws -> ReturnImportSummary {
+        try actor.require(.clerk)
         let name = url.lastPathComponent
         var s = ReturnImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
         if let prev = try db.writer.read({ try Row.fetchOne($0, sql: "SELECT id, imported_at FROM import_file WHERE kind = 'return' AND sha256 = ?", arguments: [s.sha256]) }) {
@@ -93,12 +95,12 @@ public struct ReturnImporter {
     /// they always had) the exceptions for unreadable lines, whole-file findings, a whole-message
     /// rejection and the lines' own exceptions, the import record and the audit entry.
     private func importLines(_ db: Database, url: URL, name: String, format: String, formats: ReturnFormats, reader: ReturnFileReader,
-                             fastXML: Bool, now: String, actor: String, summary s: inout ReturnImportSummary) throws {
+                             fastXML: Bool, now: String, actor: Actor, summary s: inout ReturnImportSummary) throws {
         // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
         try db.execute(sql: """
-            INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected)
-            VALUES (?, 'return', ?, ?, ?, 0, 0, 0, 0)
-            """, arguments: [s.sha256, name, now, actor])
+            INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected)
+            VALUES (?, 'return', ?, ?, ?, ?, 0, 0, 0, 0)
+            """, arguments: [s.sha256, name, now, actor.username, actor.userID])
         let fileID = db.lastInsertedRowID
         s.fileID = fileID
         var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
@@ -150,7 +152,7 @@ struct Matcher {
     let fileID: Int64
     let taxonomy: ReasonTaxonomy
     let now: String
-    let actor: String
+    let actor: Actor
     var paid = 0, failed = 0, pending = 0, unchanged = 0
     var exceptionSentences: [String] = []
     var flags: [String] = []
@@ -168,7 +170,7 @@ struct Matcher {
         return deferred
     }
 
-    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: String) throws {
+    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: Actor) throws {
         self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
         statements = try MatchStatements(db)
     }
@@ -316,8 +318,8 @@ struct Matcher {
 
     func history(code: String, field: String, old: String?, new: String?) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by)
-            VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?)
-            """).execute(arguments: [code, field, old, new, fileID, now, actor])
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
+            VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?, ?)
+            """).execute(arguments: [code, field, old, new, fileID, now, actor.username, actor.userID])
     }
 }

@@ -1,0 +1,117 @@
+import ChiTraSigning
+import Foundation
+import GRDB
+
+/// The audit chain's head, kept outside the store: `audit.head` beside `audit.key`.
+///
+/// After every transaction that appended audit entries, the id and MAC of the newest entry are
+/// written there atomically (temporary file, fsync, rename; mode 0600), with the store's random
+/// id. ``AuditLog/verify(_:)`` alone cannot see the newest entries deleted together with
+/// `sqlite_sequence`; comparing the store with its anchor can: the anchored entry must still be
+/// there with the same MAC. The store may be *ahead* of its anchor (a process killed between its
+/// commit and the anchor's rename, or two processes committing at once): the entries after the
+/// anchored one are checked by the chain itself.
+///
+/// ```text
+/// chitra-audit-head-v1
+/// store: 3f0c…
+/// entry: 1284
+/// mac: 9a1b…
+/// ```
+public struct AuditAnchor: Equatable, Sendable {
+    public static let fileName = "audit.head"
+    public var storeID: String
+    public var entryID: Int64
+    public var mac: Data
+
+    /// `audit.head` in the directory of `auditKey` (nil for an in-memory key).
+    public static func url(for auditKey: AuditKey) -> URL? {
+        guard auditKey.path != AuditKey.memoryPath else { return nil }
+        return URL(fileURLWithPath: auditKey.path).deletingLastPathComponent().appendingPathComponent(fileName)
+    }
+
+    var text: String {
+        "chitra-audit-head-v1\nstore: \(storeID)\nentry: \(entryID)\nmac: \(mac.map { String(format: "%02x", $0) }.joined())\n"
+    }
+
+    /// Reads an anchor file; nil when there is none, an error when it is not one.
+    public static func read(_ url: URL) throws -> AuditAnchor? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        var fields: [String: String] = [:]
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard lines.first == "chitra-audit-head-v1" else { throw StoreError("\(url.path) is not an audit head anchor", remedy: "restore it from the key directory's backup") }
+        for line in lines.dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        guard let store = fields["store"], let entry = fields["entry"].flatMap(Int64.init), let macHex = fields["mac"],
+              let mac = AuditKey.decodeHex(Array(macHex.utf8)), mac.count == 32 else {
+            throw StoreError("\(url.path) is damaged", remedy: "restore it from the key directory's backup")
+        }
+        return AuditAnchor(storeID: store, entryID: entry, mac: Data(mac))
+    }
+
+    /// Writes the anchor atomically, 0600. Never moves an anchor of the same store backwards
+    /// (two processes finishing out of order) unless `force` (a restore).
+    public func write(_ url: URL, force: Bool = false) throws {
+        if !force, let current = try? Self.read(url), current.storeID == storeID, current.entryID > entryID { return }
+        try AtomicFile.write(Data(text.utf8), to: url, mode: 0o600)
+    }
+
+    /// The newest entry of the store open on `db`, as an anchor.
+    static func head(_ db: Database) throws -> AuditAnchor? {
+        guard let storeID = try String.fetchOne(db, sql: "SELECT store_id FROM audit_chain WHERE id = 1"),
+              let row = try Row.fetchOne(db, sql: "SELECT id, mac FROM audit_log ORDER BY id DESC LIMIT 1"),
+              let mac = row["mac"] as Data? else { return nil }
+        return AuditAnchor(storeID: storeID, entryID: row["id"], mac: mac)
+    }
+
+    /// Compares the store with its anchor; nil when they agree (or the store needs none yet).
+    static func check(_ db: Database, anchorURL: URL) throws -> AuditLog.ChainReport? {
+        let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0
+        let storeID = try String.fetchOne(db, sql: "SELECT store_id FROM audit_chain WHERE id = 1")
+        func problem(_ id: Int64?, _ p: AuditLog.Problem, _ m: String) -> AuditLog.ChainReport {
+            AuditLog.ChainReport(entries: entries, entryID: id, problem: p, message: m)
+        }
+        guard let anchor = try read(anchorURL) else {
+            // Entries that name an account were all written after anchoring began.
+            let v2 = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_log WHERE user_id IS NOT NULL)") ?? false
+            return v2 ? problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) is missing: the newest entries cannot be checked; restore the key directory from its backup") : nil
+        }
+        guard anchor.storeID == storeID else {
+            return problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) belongs to another store (\(anchor.storeID.prefix(8))…); give each store its own key directory (--keys)")
+        }
+        guard let mac = try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID]) else {
+            let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0
+            let which = last + 1 == anchor.entryID ? "entry #\(anchor.entryID) was" : "entries #\(last + 1)–#\(anchor.entryID) were"
+            return problem(last, .headRemoved, "the newest audit \(which) removed: the anchor outside the store (\(anchorURL.lastPathComponent)) records #\(anchor.entryID), the store ends at #\(last)")
+        }
+        guard mac == anchor.mac else {
+            return problem(anchor.entryID, .headRemoved, "audit entry #\(anchor.entryID) is not the one anchored outside the store: the newest entries were replaced")
+        }
+        return nil
+    }
+}
+
+/// Writes the anchor after each commit that appended audit entries (registered on the store's
+/// own connection only: a backup or a restore's temporary copy never moves the anchor).
+final class AuditAnchorObserver: TransactionObserver, @unchecked Sendable {
+    let url: URL
+    private var appended = false
+
+    init(url: URL) { self.url = url }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        if case .insert(let table) = eventKind { return table == "audit_log" }
+        return false
+    }
+    func databaseDidChange(with event: DatabaseEvent) { appended = true }
+    func databaseDidCommit(_ db: Database) {
+        guard appended else { return }
+        appended = false
+        // A failure to anchor must not undo a committed change; the next commit anchors again,
+        // and `audit verify` reports a store whose anchor lags far behind only if entries vanish.
+        if let head = try? AuditAnchor.head(db) { try? head.write(url) }
+    }
+    func databaseDidRollback(_ db: Database) { appended = false }
+}
