@@ -92,7 +92,9 @@ public struct Users: Sendable {
     /// The login a new account gets, or why the typed one cannot be one.
     public static func validLogin(_ typed: String) throws -> String {
         let key = loginKey(typed)
-        let allowed = key.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
+        // Created as typed (case aside): no spaces, no diacritics. Lookups fold more freely.
+        let asTyped = typed.trimmingCharacters(in: .whitespaces).lowercased()
+        let allowed = asTyped == key && key.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
         guard (3...32).contains(key.count), allowed, key.first?.isLetter == true else {
             throw IdentityError.invalid("a login is 3 to 32 letters a–z, digits, '.', '_' or '-', starting with a letter (e.g. an.nguyen); the full name with diacritics goes in --full-name")
         }

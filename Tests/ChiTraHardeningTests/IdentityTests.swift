@@ -1,0 +1,234 @@
+@testable import ChiTraSigning
+import ChiTraTestSupport
+import Foundation
+import GRDB
+import Testing
+@testable import ChiTraStore
+
+/// Accounts, roles and authentication (issue #11): the second signature is a second person.
+struct IdentityTests {
+    func users(_ db: AppDatabase) -> Users { Users(db: db, cost: .testing) }
+
+    @Test("A clerk cannot build, a checker cannot import a roll, a maker cannot approve: each refusal names the role needed")
+    func rolesAreEnforced() throws {
+        let db = try AppDatabase.temporary()
+        let clerk = try users(db).authenticate(try db.actor(.clerk).username, password: AppDatabase.testPassword("test.clerk"))
+        #expect { try clerk.acting(as: .maker) } throws: { "\($0)".contains("maker (người lập)") && "\($0)".contains("test.clerk has clerk") }
+        let checker = try db.actor(.checker)
+        #expect { try checker.require(.maker) } throws: { "\($0)".contains("needs: maker") }
+        // The schema refuses a batch built by an account without the maker role, past the library.
+        #expect(throws: DatabaseError.self) { try db.writer.write {
+            try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_by_user, built_at) VALUES ('2026-12', 'draft', 'x', ?, 'now')", arguments: [checker.userID])
+        } }
+        #expect(throws: DatabaseError.self) { try db.writer.write {
+            try $0.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','u',?,0,0,0,0)", arguments: [checker.userID])
+        } }
+        // Without any account at all: refused too.
+        #expect(throws: DatabaseError.self) { try db.writer.write {
+            try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-12', 'draft', 'Nguyễn Văn An', 'now')")
+        } }
+    }
+
+    @Test("A disabled account is refused at login and by the schema; enabling it restores it")
+    func disabledAccount() throws {
+        let db = try AppDatabase.temporary()
+        let maker = try db.actor(.maker)
+        let admin = try db.actor(.admin)
+        try users(db).disable("test.maker", by: admin)
+        #expect(throws: IdentityError.disabled(username: "test.maker")) {
+            try users(db).authenticate("test.maker", password: AppDatabase.testPassword("test.maker"))
+        }
+        // An actor made before the account was disabled cannot write either: the triggers check.
+        #expect(throws: DatabaseError.self) { try db.writer.write {
+            try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_by_user, built_at) VALUES ('2026-12', 'draft', 'x', ?, 'now')", arguments: [maker.userID])
+        } }
+        // The last administrator cannot disable themselves.
+        #expect { try users(db).disable("test.admin", by: admin) } throws: { "\($0)".contains("last active administrator") }
+        try users(db).enable("test.maker", by: admin)
+        _ = try users(db).authenticate("test.maker", password: AppDatabase.testPassword("test.maker"))
+    }
+
+    @Test("Five wrong passwords lock the account for 15 minutes: the sixth try is refused even when right, until the lock ends; audited")
+    func lockout() throws {
+        let db = try AppDatabase.temporary()
+        _ = try db.actor(.checker)
+        let u = users(db)
+        let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+        for i in 1...4 {
+            #expect(throws: IdentityError.wrongCredentials) { try u.authenticate("test.checker", password: "wrong-\(i)-password", now: t0.addingTimeInterval(Double(i))) }
+        }
+        #expect { try u.authenticate("test.checker", password: "wrong-5-password", now: t0.addingTimeInterval(5)) } throws: { e in
+            guard case IdentityError.locked(_, let until, let left) = e else { return false }
+            return left == 15 && until == Timestamp.format(t0.addingTimeInterval(5 + 900)) && "\(e)".contains("until \(until)")
+        }
+        let right = AppDatabase.testPassword("test.checker")
+        // The sixth try, with the right password, 14 minutes later: still locked, and says when it unlocks.
+        #expect { try u.authenticate("test.checker", password: right, now: t0.addingTimeInterval(5 + 14 * 60)) } throws: { e in
+            guard case IdentityError.locked(_, _, let left) = e else { return false }
+            return left == 1
+        }
+        // After the 15 minutes: the right password works, and the count starts again.
+        let ok = try u.authenticate("test.checker", password: right, now: t0.addingTimeInterval(5 + 15 * 60 + 1))
+        #expect(ok.account.failedLogins == 0 && ok.account.lockedUntil == nil)
+        let locks = try db.writer.read { try Row.fetchAll($0, sql: "SELECT user_id, role, detail FROM audit_log WHERE action = 'user.locked'") }
+        #expect(locks.count == 1 && (locks[0]["user_id"] as Int64) == ok.account.id && (locks[0]["detail"] as String).contains("failed-logins=5"))
+    }
+
+    @Test("An unknown login and a wrong password get the same answer")
+    func unknownLogin() throws {
+        let db = try AppDatabase.temporary()
+        _ = try db.actor(.maker)
+        #expect(throws: IdentityError.wrongCredentials) { try users(db).authenticate("nobody.here", password: "whatever-password") }
+        #expect(throws: IdentityError.wrongCredentials) { try users(db).authenticate("test.maker", password: "whatever-password") }
+    }
+
+    @Test("Logins are one account under any spelling; a second account with the same folded login is refused")
+    func loginSpellings() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        try users(db).add(username: "An.Nguyen", fullName: "Nguyễn Văn An", roles: [.maker], password: "mat-khau-dai-2026", by: admin)
+        for spelling in ["an.nguyen", "AN.NGUYEN", "  an.nguyen ", "an.nguyễn"] {
+            #expect(try users(db).authenticate(spelling, password: "mat-khau-dai-2026").account.username == "an.nguyen")
+        }
+        #expect { try users(db).add(username: "AN.Nguyen", fullName: "Nguyễn Văn Ân", roles: [.checker], password: "mat-khau-khac-2026", by: admin) }
+            throws: { "\($0)".contains("already an account an.nguyen") }
+        #expect { try users(db).add(username: "Nguyễn Văn An", fullName: "Nguyễn Văn An", roles: [.checker], password: "mat-khau-khac-2026", by: admin) }
+            throws: { "\($0)".contains("a login is 3 to 32") }
+        #expect { try users(db).add(username: "binh", fullName: "Trần Thị Bình", roles: [.checker], password: "short", by: admin) }
+            throws: { "\($0)".contains("at least 10") }
+        // Only an administrator adds accounts.
+        let maker = try users(db).authenticate("an.nguyen", password: "mat-khau-dai-2026").acting(as: .maker)
+        #expect(throws: IdentityError.self) { try users(db).add(username: "x.y.z", fullName: "X", roles: [.admin], password: "mat-khau-dai-2026", by: maker) }
+    }
+
+    @Test("Passwords are stored only as scrypt hashes with a salt of their own; a user changes their own, an admin anyone's")
+    func passwordStorage() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        try users(db).add(username: "cuc.le", fullName: "Lê Thị Cúc", roles: [.clerk], password: "mat-khau-dai-2026", by: admin)
+        try users(db).add(username: "ha.le", fullName: "Lê Thị Hà", roles: [.officer], password: "mat-khau-dai-2026", by: admin)
+        let hashes = try db.writer.read { try String.fetchAll($0, sql: "SELECT password_hash FROM app_user WHERE login_key IN ('cuc.le','ha.le')") }
+        #expect(hashes.count == 2 && hashes[0] != hashes[1] && hashes.allSatisfy { $0.hasPrefix("scrypt$10$8$1$") && !$0.contains("mat-khau") })
+        let cuc = try users(db).authenticate("cuc.le", password: "mat-khau-dai-2026")
+        try users(db).setPassword("cuc.le", newPassword: "mat-khau-moi-2026", by: cuc)
+        #expect(throws: IdentityError.wrongCredentials) { try users(db).authenticate("cuc.le", password: "mat-khau-dai-2026") }
+        _ = try users(db).authenticate("cuc.le", password: "mat-khau-moi-2026")
+        // A clerk cannot change someone else's password.
+        #expect(throws: IdentityError.self) { try users(db).setPassword("ha.le", newPassword: "mat-khau-cuc-dat", by: cuc) }
+        // A login with the standard cost upgrades a test-cost hash.
+        _ = try Users(db: db).authenticate("ha.le", password: "mat-khau-dai-2026")
+        let upgraded = try db.writer.read { try String.fetchOne($0, sql: "SELECT password_hash FROM app_user WHERE login_key = 'ha.le'") }
+        #expect(upgraded?.hasPrefix("scrypt$15$8$1$") == true)
+    }
+
+    @Test("A month's audit trail names account ids and the role each acted in")
+    func auditNamesIdsAndRoles() throws {
+        let db = try AppDatabase.temporary()
+        let maker = try db.actor(.maker), checker = try db.actor(.checker)
+        try db.writer.write { d in
+            try AuditLog.append(d, actor: maker, action: "batch.build", entity: "batch", entityID: "1")
+            try AuditLog.append(d, actor: checker, action: "batch.approve", entity: "batch", entityID: "1")
+        }
+        let trail = try db.writer.read { try AuditLog.trail($0, batchID: 1) }
+        #expect(trail.map(\.userID) == [maker.userID, checker.userID])
+        #expect(trail.map(\.role) == ["maker", "checker"])
+        #expect(trail[1].who == "#\(checker.userID) test.checker as checker")
+        // Changing the role of an entry breaks its seal.
+        try db.writer.writeWithoutTransaction { d in
+            try d.execute(sql: "DROP TRIGGER audit_log_no_update")
+            try d.execute(sql: "UPDATE audit_log SET role = 'maker' WHERE action = 'batch.approve'")
+        }
+        let r = try db.verifyAuditChain()
+        #expect(r.problem == .changed, "\(r.message)")
+    }
+
+    @Test("Deleting the newest three audit entries and rewriting sqlite_sequence is caught by the anchor beside audit.key")
+    func deletedTailIsCaughtByTheAnchor() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        for i in 1...6 {
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "test.step", entity: "batch", entityID: "\(i)") }
+        }
+        #expect(try db.verifyAuditChain().ok)
+        let last = try db.writer.read { try Int64.fetchOne($0, sql: "SELECT max(id) FROM audit_log")! }
+        let anchorURL = try #require(db.auditAnchorURL)
+        #expect(try AuditAnchor.read(anchorURL)?.entryID == last)
+        var st = stat()
+        #expect(stat(anchorURL.path, &st) == 0 && st.st_mode & 0o777 == 0o600)
+        try db.writer.writeWithoutTransaction { d in
+            try d.execute(sql: "DROP TRIGGER audit_log_no_delete")
+            try d.execute(sql: "DELETE FROM audit_log WHERE id > ?", arguments: [last - 3])
+            try d.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'", arguments: [last - 3])
+        }
+        // The chain alone no longer sees it (that was the limit before the anchor)…
+        #expect(try db.writer.read { try AuditLog.verify($0) }.ok)
+        // …the anchor does.
+        let r = try db.verifyAuditChain()
+        #expect(r.problem == .headRemoved, "\(r.message)")
+        #expect(r.message.contains("#\(last - 2)–#\(last)"), "\(r.message)")
+    }
+
+    @Test("A missing anchor, or another store's, is reported; a store ahead of its anchor is fine")
+    func anchorProblems() throws {
+        let db = try AppDatabase.temporary()
+        _ = try db.actor(.admin)
+        let url = try #require(db.auditAnchorURL)
+        var anchor = try #require(try AuditAnchor.read(url))
+        // Ahead: the anchor one entry behind (a process killed between commit and anchoring).
+        let previous = try db.writer.read { try Data.fetchOne($0, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID - 1]) }
+        if let previous {
+            try AuditAnchor(storeID: anchor.storeID, entryID: anchor.entryID - 1, mac: previous).write(url, force: true)
+            #expect(try db.verifyAuditChain().ok)
+        }
+        anchor.storeID = "0000"
+        try anchor.write(url, force: true)
+        #expect(try db.verifyAuditChain().problem == .unanchored)
+        try FileManager.default.removeItem(at: url)
+        #expect(try db.verifyAuditChain().problem == .unanchored)
+    }
+
+    @Test("A store made before accounts migrates: free-text names become legacy actors, shown as such, and cannot log in")
+    func legacyNamesMigrate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-legacy-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try AppDatabase.migrator.migrate(queue, upTo: "v4-payout-checks-without-in-lists")
+            try queue.write { d in
+                try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at, approved_by, approved_at) VALUES ('2026-11', 'approved', 'Nguyễn Văn An', 't', 'Trần Thị Bình', 't')")
+                try d.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','Nguyễn Văn An',0,0,0,0)")
+            }
+        }
+        let db = try AppDatabase(path: path, auditKeyDirectory: dir.appendingPathComponent("keys"))
+        let accounts = try users(db).list()
+        #expect(Set(accounts.map(\.fullName)) == ["Nguyễn Văn An", "Trần Thị Bình"])
+        #expect(accounts.allSatisfy { $0.kind == .legacy && $0.roles.isEmpty })
+        #expect(accounts.first { $0.fullName == "Nguyễn Văn An" }?.display == "\"Nguyễn Văn An\" (tên cũ, không phải tài khoản)")
+        let ids = try db.writer.read { try Row.fetchOne($0, sql: "SELECT built_by_user, approved_by_user FROM batch") }!
+        #expect((ids["built_by_user"] as Int64?) != nil && (ids["built_by_user"] as Int64?) != (ids["approved_by_user"] as Int64?))
+        #expect(throws: IdentityError.wrongCredentials) { try users(db).authenticate("Nguyễn Văn An", password: "anything-at-all") }
+        #expect(try !users(db).hasActiveAdmin())
+        // Legacy names hold no role and cannot be given one.
+        #expect(throws: DatabaseError.self) { try db.writer.write { try $0.execute(sql: "INSERT INTO user_role(user_id, role) VALUES (?, 'checker')", arguments: [ids["built_by_user"] as Int64]) } }
+    }
+}
+
+/// scrypt through OpenSSL, checked against RFC 7914's test vector.
+struct PasswordHashTests {
+    @Test("scrypt(\"password\", \"NaCl\", N=1024, r=8, p=16) gives RFC 7914's first 32 bytes")
+    func rfc7914Vector() throws {
+        let key = try PasswordHash.derive(password: "password", salt: Array("NaCl".utf8), cost: .init(logN: 10, r: 8, p: 16))
+        #expect(key.map { String(format: "%02x", $0) }.joined() == "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162")
+    }
+
+    @Test("A hash verifies its password only; decomposed Vietnamese matches precomposed")
+    func verify() throws {
+        let h = try PasswordHash.make(password: "Mật khẩu của Hà", cost: .testing)
+        #expect(try PasswordHash.verify(password: "Mật khẩu của Hà", against: h))
+        #expect(try PasswordHash.verify(password: "Mật khẩu của Hà".decomposedStringWithCanonicalMapping, against: h))
+        #expect(try !PasswordHash.verify(password: "Mat khau cua Ha", against: h))
+        #expect(try !PasswordHash.verify(password: "Mật khẩu của Hà", against: "scrypt$10$8$1$broken"))
+    }
+}
