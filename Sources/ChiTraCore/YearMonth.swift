@@ -135,6 +135,21 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
+extension CivilDate {
+    /// The date `text` names read month-first (US `M/D/YYYY`), when that is the only way to read
+    /// it: `7/26/2025` (there is no month 26) gives 26 July 2025; `7/6/2025` (a real `D/M/YYYY`
+    /// date, 7 June), `31/02/2025` and `2/30/2025` (no date either way) give nil.
+    ///
+    /// A roll is read day-first; a file holding such a date was exported month-first, and its
+    /// other dates cannot be trusted either (`7/6/2025` there means 6 July, not 7 June).
+    public static func monthFirstOnly(_ text: String) -> CivilDate? {
+        guard let p = FastDateParse.parts(FastText.trimmedWhitespaces(text), sep: 0x2F), p.count == 3,
+              (1...2).contains(p.lengths.0), (1...2).contains(p.lengths.1), p.lengths.2 == 4,
+              CivilDate(year: p.values.2, month: p.values.1, day: p.values.0) == nil else { return nil }
+        return CivilDate(year: p.values.2, month: p.values.0, day: p.values.1)
+    }
+}
+
 /// Byte-level parsing of the exact date shapes a roll writes, for the per-line paths.
 ///
 /// Each returns `.some(result)` when the text has one of those shapes (ASCII digits and

@@ -20,12 +20,40 @@ public struct RollImportSummary: Sendable, Codable {
     public var changedPeople = 0
     public var fieldChanges = 0
     public var legacyIDs = 0
+    /// Lines holding nothing but separators and spaces (`,,,,,,`, as Excel writes the empty rows of
+    /// a range): skipped, not counted in `lines`, not rejected.
+    public var blankLines = 0
     /// `--strict` with rejected lines: nothing was applied.
     public var strictRefused = false
+    /// Nothing of the file was applied; the command exits 2. Either no line was applied or found
+    /// unchanged (every line rejected, or no data lines: the import is rolled back like a `--strict`
+    /// refusal, so the file is not recorded and can be imported again once fixed; the rejects file
+    /// is written), or `strictRefused`, or the file was refused whole (`refusal`).
+    public var nothingApplied = false
+    /// Why the whole file was refused before anything applied (`RollFileRefused`), e.g. month-first dates.
+    public var refusal: String?
     public var rejectsFile: String?
     public var problems: [String] = []
     public var duplicateIDs: [DuplicatePerson] = []
     public var multipleCategories: [MultipleCategories] = []
+    /// People already in the store whose account number or bank changed with this file, by code,
+    /// account numbers masked; at most `RollImporter.accountChangeLimit` of them (`accountChangeCount` is all).
+    public var accountChanges: [AccountChange] = []
+    public var accountChangeCount = 0
+
+    public struct AccountChange: Sendable, Codable, Equatable {
+        public var code: String
+        public var bankBINBefore: String?
+        public var bankBINAfter: String?
+        /// `maskAccount`: all but the last four digits as `*`.
+        public var accountMaskedBefore: String?
+        public var accountMaskedAfter: String?
+
+        public init(code: String, bankBINBefore: String?, bankBINAfter: String?, accountMaskedBefore: String?, accountMaskedAfter: String?) {
+            self.code = code; self.bankBINBefore = bankBINBefore; self.bankBINAfter = bankBINAfter
+            self.accountMaskedBefore = accountMaskedBefore; self.accountMaskedAfter = accountMaskedAfter
+        }
+    }
 
     public struct DuplicatePerson: Sendable, Codable {
         public var personalIDMasked: String
@@ -46,6 +74,16 @@ public struct StrictImportRefused: Error, CustomStringConvertible {
     }
 }
 
+/// Thrown when a roll file is refused whole before anything applies: it holds a date that only
+/// reads month-first (`7/26/2025`), so none of its dates can be trusted (`7/6/2025` there is
+/// 6 July, not 7 June). Nothing is imported and no rejects file is written.
+public struct RollFileRefused: Error, CustomStringConvertible {
+    public let summary: RollImportSummary
+    /// The first line that made the file refused.
+    public let problem: RollProblem
+    public var description: String { summary.refusal ?? problem.description }
+}
+
 /// Imports a roll export into the store: one transaction, history of every change, rejects beside the input.
 public struct RollImporter {
     public let db: AppDatabase
@@ -55,6 +93,8 @@ public struct RollImporter {
     public let actor: Actor
     /// How many problem sentences to keep in the summary (all go to the rejects file).
     public var problemLimit = 200
+    /// How many account changes to list in the summary (all are counted, and kept in the history).
+    public var accountChangeLimit = 10_000
 
     public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
         self.db = db; self.validator = validator; self.actor = actor
@@ -131,11 +171,13 @@ public struct RollImporter {
                 }
 
                 while let rec = try reader.next() {
-                    if rec.fields.count == 1 && rec.fields[0].isEmpty { continue }   // blank line
+                    if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow
                     switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name) {
-                    case .invalid(let problems): try reject(rec.fields, problems); continue
+                    case .invalid(let problems):
+                        if let p = problems.first(where: \.monthFirstDate) { throw MonthFirstRollback(problem: p) }
+                        try reject(rec.fields, problems); continue
                     case .valid(let r): row = r
                     }
                     // Lines of one code must agree on the person; a code+category appears once.
@@ -177,6 +219,10 @@ public struct RollImporter {
                     let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode,
                                               knownAbsent: storeWasEmpty && isFirstLineOfCode)
                     if changes.isNew { summary.newPeople += 1 }
+                    if let a = changes.account {
+                        summary.accountChangeCount += 1
+                        if summary.accountChanges.count < accountChangeLimit { summary.accountChanges.append(a) }
+                    }
                     if isFirstLineOfCode {
                         try seen.add(code: row.code, category: category, firstLine: rec.line, created: changes.isNew)
                     }
@@ -194,6 +240,11 @@ public struct RollImporter {
                 try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
                 if strict && summary.rejected > 0 {
                     summary.strictRefused = true
+                    summary.nothingApplied = true
+                    throw StrictRollback()
+                }
+                if summary.applied == 0 && summary.unchanged == 0 {
+                    summary.nothingApplied = true
                     throw StrictRollback()
                 }
                 try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
@@ -203,6 +254,13 @@ public struct RollImporter {
             }
         } catch is StrictRollback {
             summary.fileID = nil
+        } catch let e as MonthFirstRollback {
+            rejects.abandon(); rejectsCommitted = true
+            try? FileManager.default.removeItem(at: rejectsURL)   // an old rejects file would mislead
+            var refused = RollImportSummary(file: name, sha256: summary.sha256)
+            refused.nothingApplied = true
+            refused.refusal = e.problem.description + " — the whole file is refused and nothing was imported: in a month-first file a date such as 7/6/2025 means 6 July, not 7 June, so none of its dates can be trusted. Export the roll again with dates as DD/MM/YYYY and import that file."
+            throw RollFileRefused(summary: refused, problem: e.problem)
         }
         if summary.rejected > 0 {
             try rejects.commit()
@@ -213,11 +271,20 @@ public struct RollImporter {
             try? FileManager.default.removeItem(at: rejectsURL)   // an old rejects file would mislead
         }
         if summary.strictRefused { throw StrictImportRefused(summary: summary) }
-        try addDuplicateReport(&summary)
+        if !summary.nothingApplied { try addDuplicateReport(&summary) }
         return summary
     }
 
+    /// Rolls the import back: `--strict` with rejected lines, or nothing applied.
     private struct StrictRollback: Error {}
+    /// Rolls the import back: a date that only reads month-first.
+    private struct MonthFirstRollback: Error { let problem: RollProblem }
+
+    /// A line with no content: every field empty or spaces (Excel's `,,,,,,` rows).
+    @inline(__always)
+    static func isBlank(_ fields: [String]) -> Bool {
+        fields.allSatisfy { $0.isEmpty || FastText.trimmedWhitespaces($0).isEmpty }
+    }
 
     /// A person's status follows their grants: active if any grant is active, else suspended if
     /// any is, else stopped. A death reported by a return keeps the person suspended whatever the
@@ -253,7 +320,7 @@ public struct RollImporter {
         }
     }
 
-    struct Changes { var isNew = false; var count = 0 }
+    struct Changes { var isNew = false; var count = 0; var account: RollImportSummary.AccountChange? }
 
     /// Inserts or updates one person and one grant, writing a history row per changed field.
     /// The INSERT of a new person: the columns of `RollRow.personFields`, in that order.
@@ -290,6 +357,13 @@ public struct RollImporter {
             }
             let flag = changed.isEmpty ? nil : sql.text(person, RollImportStatements.accountFlagColumn)
             sql.reset(person)
+            let newAccount = changed.first { $0.field == "account_no" }, newBIN = changed.first { $0.field == "bank_bin" }
+            if newAccount != nil || newBIN != nil {
+                // Where the money goes changed: listed in the summary, numbers masked.
+                changes.account = .init(code: row.code, bankBINBefore: newBIN.map { $0.old } ?? row.bankBIN, bankBINAfter: row.bankBIN,
+                                        accountMaskedBefore: (newAccount.map { $0.old } ?? row.accountNo).map(maskAccount),
+                                        accountMaskedAfter: row.accountNo.map(maskAccount))
+            }
             for (field, old, value) in changed {
                 // Personal IDs and account numbers are kept masked in the history text.
                 let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }

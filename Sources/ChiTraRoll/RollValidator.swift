@@ -7,8 +7,12 @@ public struct RollProblem: Sendable, CustomStringConvertible {
     public var column: RollColumn?
     public var value: String
     public var message: String
+    /// The value is a date that only reads month-first (`7/26/2025`): the importer refuses the
+    /// whole file (`RollFileRefused`), since its other dates cannot be trusted either.
+    public var monthFirstDate = false
 
-    /// For the console and logs: personal IDs and account numbers masked.
+    /// For the console and logs: personal IDs and account numbers masked, the value quoted
+    /// through `SafeText` (no control or direction characters, at most 120 characters).
     public var description: String {
         let col = column.map { ", column \"\($0.vietnameseHeader)\" (\($0.rawValue))" } ?? ""
         let shown: String
@@ -17,7 +21,7 @@ public struct RollProblem: Sendable, CustomStringConvertible {
         case .accountNo?: shown = maskAccount(value)
         default: shown = value
         }
-        let v = value.isEmpty ? "" : " (value \"\(shown)\")"
+        let v = value.isEmpty ? "" : " (value \"\(SafeText.echo(shown, limit: 120))\")"
         return "\(file), line \(line)\(col)\(v): \(message)"
     }
     /// For the rejects file, which already holds the full line.
@@ -91,10 +95,21 @@ public struct RollValidator: Sendable {
             if s.isEmpty { fail(c, "", "\(why); fill it in and import again"); return nil }
             return s
         }
+        /// A date that reads only month-first (`7/26/2025`): the whole file is refused.
+        func monthFirst(_ c: RollColumn, _ s: String) -> Bool {
+            guard let d = CivilDate.monthFirstOnly(s) else { return false }
+            problems.append(RollProblem(file: file, line: line, column: c, value: s,
+                message: "is not a DD/MM/YYYY date; it reads only month-first, as \(d.vietnamese): dates are month-first (US); export with DD/MM/YYYY",
+                monthFirstDate: true))
+            return true
+        }
         func date(_ c: RollColumn, optional: Bool) -> CivilDate? {
             let s = v(c)
             if s.isEmpty { if !optional { fail(c, "", "is required (DD/MM/YYYY)") }; return nil }
-            guard let d = CivilDate(s) else { fail(c, s, "is not a real date in the form DD/MM/YYYY"); return nil }
+            guard let d = CivilDate(s) else {
+                if !monthFirst(c, s) { fail(c, s, "is not a real date in the form DD/MM/YYYY") }
+                return nil
+            }
             return d
         }
         func month(_ c: RollColumn, optional: Bool) -> YearMonth? {
@@ -107,6 +122,17 @@ public struct RollValidator: Sendable {
         if fields.count != header.cells.count {
             fail(nil, "", "has \(fields.count) fields but the header has \(header.cells.count); check for a stray comma or an unquoted field")
             return .invalid(problems)
+        }
+
+        // Every field: no control or text-direction characters; names and short fields at most
+        // 100 characters, the address 300 (`FieldText`). The other checks still run, so a line
+        // gets all its reasons at once.
+        for c in RollColumn.allCases {
+            let s = values[c.ordinal]
+            if s.isEmpty { continue }
+            if let f = FieldText.forbidden(in: s) { fail(c, s, f.message); continue }
+            let limit = c == .address ? FieldText.maxAddress : FieldText.maxName
+            if let n = FieldText.length(s, over: limit) { fail(c, s, "is \(n) characters long; at most \(limit) are allowed") }
         }
 
         // Identity
@@ -130,7 +156,7 @@ public struct RollValidator: Sendable {
         else if birthText.utf8.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
             birth = d; birthYearOnly = true
         } else if let d = CivilDate(birthText) { birth = d }
-        else { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
+        else if !monthFirst(.birthDate, birthText) { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
         if let b = birth, b > today { fail(.birthDate, birthText, "is in the future") }
 
         let pid = required(.personalID) ?? ""

@@ -13,7 +13,10 @@ struct RollCommand: ParsableCommand {
             abstract: "Import a roll export (CSV, formats/roll-csv.md).",
             discussion: """
             Valid lines apply in one transaction; rejected lines go to FILE.rejects.csv beside the input.
-            Importing the same file again changes nothing.
+            Importing the same file again changes nothing. Blank lines (only commas) are skipped.
+            Exit status: 0 when the file was applied (or found unchanged, or imported before);
+            2 when nothing was applied: --strict with a rejected line, every line rejected (or no
+            data lines), or the file refused whole (a month-first date such as 7/26/2025).
             Role: maker. Example: chitra roll import fixtures/ward-2000.csv --user an.nguyen
             """)
         @OptionGroup var global: GlobalOptions
@@ -33,8 +36,18 @@ struct RollCommand: ParsableCommand {
                 if global.json { try printJSON(e.summary) } else { printSummary(e.summary) }
                 throw ExitCode(2)
             }
-            if global.json { try printJSON(summary); return }
-            printSummary(summary)
+            catch let e as RollFileRefused {
+                if global.json { try printJSON(e.summary) } else { stderrPrint("Error: \(e.description)") }
+                throw ExitCode(2)
+            }
+            if global.json { try printJSON(summary) } else { printSummary(summary) }
+            if summary.nothingApplied { throw ExitCode(2) }
+        }
+
+        /// "970418 *******9999", "(no account)".
+        static func destination(_ bin: String?, _ masked: String?) -> String {
+            let parts = [bin, masked].compactMap { $0 }
+            return parts.isEmpty ? "(no account)" : parts.joined(separator: " ")
         }
 
         func printSummary(_ s: RollImportSummary) {
@@ -42,14 +55,25 @@ struct RollCommand: ParsableCommand {
                 print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (import #\(s.fileID ?? 0), same SHA-256); nothing changed.")
                 return
             }
+            let blank = s.blankLines > 0 ? "; \(s.blankLines) blank lines skipped" : ""
             if s.strictRefused {
-                print("\(s.file): \(s.lines) lines, \(s.rejected) rejected — --strict: nothing applied.")
+                print("\(s.file): \(s.lines) lines, \(s.rejected) rejected\(blank) — --strict: nothing applied.")
+            } else if s.nothingApplied {
+                print(s.lines == 0 ? "\(s.file): no data lines\(blank) — nothing applied. Check that this is the roll export."
+                                   : "\(s.file): \(s.lines) lines, all \(s.rejected) rejected\(blank) — nothing applied. Fix the lines and import again.")
             } else {
-                print("\(s.file): \(s.lines) lines — \(s.applied) applied (\(s.newPeople) new people, \(s.changedPeople) changed, \(s.fieldChanges) field changes recorded), \(s.unchanged) unchanged, \(s.rejected) rejected.")
+                print("\(s.file): \(s.lines) lines — \(s.applied) applied (\(s.newPeople) new people, \(s.changedPeople) changed, \(s.fieldChanges) field changes recorded), \(s.unchanged) unchanged, \(s.rejected) rejected\(blank).")
             }
             if let r = s.rejectsFile { print("Rejected lines with reasons: \(r)") }
             for p in s.problems.prefix(30) { print("  " + p) }
             if s.problems.count > 30 { print("  … \(s.problems.count - 30) more in the rejects file") }
+            if !s.strictRefused && s.accountChangeCount > 0 {
+                print("Account changed (\(s.accountChangeCount)) — check each against the beneficiary's request before the next batch:")
+                for a in s.accountChanges.prefix(200) {
+                    print("  \(a.code): \(Self.destination(a.bankBINBefore, a.accountMaskedBefore)) → \(Self.destination(a.bankBINAfter, a.accountMaskedAfter))")
+                }
+                if s.accountChangeCount > 200 { print("  … \(s.accountChangeCount - 200) more (--json lists up to \(s.accountChanges.count))") }
+            }
             if s.legacyIDs > 0 { print("Flagged: \(s.legacyIDs) lines carry an old 9-digit CMND; ask for the 12-digit personal ID.") }
             if !s.duplicateIDs.isEmpty {
                 print("Same personal ID under more than one code (\(s.duplicateIDs.count)) — only one can be paid; check against the population database:")

@@ -78,4 +78,42 @@ struct BeneficiaryUpdaterTests {
         }
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)
     }
+
+    @Test("Manual updates follow the roll's text limits: a bidi override, a control character or a name over 100 characters is refused, naming the option; 100 is accepted")
+    func textLimits() throws {
+        let db = try GapsFixture.store()
+        let u = Self.updater(db)
+        let officer = try db.actor(.officer)
+        let until = CivilDate(year: 2027, month: 1, day: 1)
+        func refused(_ expected: String, _ body: () throws -> Void) {
+            #expect { try body() } throws: { "\($0)".contains(expected) }
+        }
+        refused("cannot set the proxy of G05: --name contains an invisible text-direction character (U+202E)") {
+            try u.setProxy(code: "G05", name: "Hoàng Thị \u{202E}naL", id: "046180000205", relation: "Con", until: until, by: officer)
+        }
+        refused("--relation contains an invisible text-direction character (U+2066)") {
+            try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "046180000205", relation: "Con\u{2066}", until: until, by: officer)
+        }
+        refused("--name contains a control character (U+0009") {
+            try u.setProxy(code: "G05", name: "Hoàng\tThị Lan", id: "046180000205", relation: "Con", until: until, by: officer)
+        }
+        refused("--name is 101 characters long; at most 100 are allowed") {
+            try u.setProxy(code: "G05", name: "Hoàng " + String(repeating: "ị", count: 95), id: "046180000205", relation: "Con", until: until, by: officer)
+        }
+        refused("cannot set the account of G02: --account-name contains an invisible text-direction character (U+202E)") {
+            try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO VAN HAI\u{202E}", by: officer)
+        }
+        refused("--account-name contains a control character (U+001B") {
+            try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO\u{1B}[2J VAN HAI", by: officer)
+        }
+        refused("--account-name is 101 characters long") {
+            try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: String(repeating: "A", count: 101), by: officer)
+        }
+        #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)
+        // 100 characters (given in NFD, counted as stored in NFC) is accepted.
+        let name100 = ("Hoàng " + String(repeating: "ị", count: 94)).decomposedStringWithCanonicalMapping
+        try u.setProxy(code: "G05", name: name100, id: "046180000205", relation: "Con", until: until, by: officer)
+        let stored = try db.writer.read { try String.fetchOne($0, sql: "SELECT proxy_name FROM beneficiary WHERE code = 'G05'") }
+        #expect(stored?.unicodeScalars.count == 100)
+    }
 }

@@ -31,10 +31,10 @@ public struct BeneficiaryUpdater: Sendable {
     /// and the account holder's name; `post_account` an account number; `post_cash` clears the account.
     @discardableResult
     public func setAccount(code: String, channel: Channel, bin: String?, account: String?, accountName: String?, by actor: Actor) throws -> Result {
+        var problems = Self.textProblems([("--bin", bin), ("--account", account), ("--account-name", accountName)])
         let bin = bin?.trimmingCharacters(in: .whitespaces).nonEmpty
         let account = account?.replacingOccurrences(of: " ", with: "").nonEmpty
         let name = accountName.map(VietnameseText.normalizedName)?.nonEmpty
-        var problems: [String] = []
         switch channel {
         case .bank:
             if bin == nil { problems.append("--bin is required for payment to a bank account (the bank's 6-digit NAPAS BIN)") }
@@ -62,10 +62,10 @@ public struct BeneficiaryUpdater: Sendable {
     /// (not the beneficiary's own); an authorisation end date is required unless the relation is guardian.
     @discardableResult
     public func setProxy(code: String, name: String, id: String, relation: String, until: CivilDate?, by actor: Actor) throws -> Result {
+        var problems = Self.textProblems([("--name", name), ("--id", id), ("--relation", relation)])
         let name = VietnameseText.normalizedName(name)
         let id = id.trimmingCharacters(in: .whitespaces)
         let relation = VietnameseText.normalizedName(relation)
-        var problems: [String] = []
         if name.isEmpty { problems.append("--name is required: the proxy's full name") }
         if id.isEmpty { problems.append("--id is required: the proxy's personal ID") }
         else if case .failure(let p) = PersonalID.check(id, sex: nil, birthYear: nil) { problems.append("the proxy's personal ID \(PersonalID.masked(id)) \(p)") }
@@ -121,6 +121,21 @@ public struct BeneficiaryUpdater: Sendable {
                                 detail: "fields=\(changed.map(\.0).joined(separator: ","))\(result.clearedAccountFlag.map { " cleared_flag=\($0)" } ?? "")")
             return result
         }
+    }
+
+    /// The roll's limits on every text field (`FieldText`, `formats/roll-csv.md`): no control or
+    /// text-direction characters, at most 100 characters. Checked on the value as given, before
+    /// spaces are collapsed (which would turn a tab or line break into a space unnoticed).
+    static func textProblems(_ fields: [(option: String, value: String?)]) -> [String] {
+        var problems: [String] = []
+        for (option, value) in fields {
+            guard let value, !value.isEmpty else { continue }
+            if let f = FieldText.forbidden(in: value) { problems.append("\(option) \(f.message)") }
+            else if let n = FieldText.length(value, over: FieldText.maxName) {
+                problems.append("\(option) is \(n) characters long; at most \(FieldText.maxName) are allowed")
+            }
+        }
+        return problems
     }
 
     /// History text as the roll importer keeps it: personal IDs and account numbers masked.

@@ -1,0 +1,105 @@
+import ChiTraCore
+import Foundation
+import GRDB
+import Testing
+
+/// The `chitra` executable built beside the test bundle, or nil (the tests that need it skip).
+let chitraExecutable: URL? = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [beside.appendingPathComponent("chitra"), beside.deletingLastPathComponent().appendingPathComponent("chitra"),
+                      packageRoot.appendingPathComponent(".build/debug/chitra")]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+/// Runs `chitra args…` in `dir` (store, keys and formats there); returns the exit status and
+/// everything printed (stdout and stderr).
+func runChitra(_ args: [String], in dir: URL, input: String = "") throws -> (status: Int32, text: String) {
+    let process = Process()
+    let stdin = Pipe()
+    process.standardInput = stdin
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try stdin.fileHandleForWriting.close()
+    process.executableURL = chitraExecutable
+    process.arguments = args
+    process.currentDirectoryURL = dir
+    var env = ProcessInfo.processInfo.environment
+    env["CHITRA_DB"] = dir.appendingPathComponent("s.sqlite").path
+    env["CHITRA_KEYS"] = dir.appendingPathComponent("keys").path
+    env["CHITRA_FORMATS"] = formats.path
+    process.environment = env
+    let output = dir.appendingPathComponent(".out-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    process.waitUntilExit()
+    try handle.close()
+    return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+}
+
+@Suite("chitra roll import: exit status and summary")
+struct RollCommandTests {
+    @Test("Exit 0 when applied, unchanged or imported before; 2 when every line is rejected or the dates are month-first; changed accounts listed masked",
+          .enabled(if: chitraExecutable != nil, "needs the chitra executable"))
+    func exitStatus() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roll-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        // Roll imports run as the maker an.nguyen (password on standard input).
+        func run(_ args: [String]) throws -> (status: Int32, text: String) {
+            try runChitra(args + ["--user", "an.nguyen", "--password-stdin"], in: dir, input: "mat-khau-an-nguyen\n")
+        }
+
+        #expect(try runChitra(["init", "--admin", "quan.tri", "--full-name", "Phạm Văn Quản", "--password-stdin"], in: dir, input: "mat-khau-quan-tri\n").status == 0)
+        #expect(try runChitra(["user", "add", "an.nguyen", "--role", "maker", "--full-name", "Nguyễn Văn An", "--user", "quan.tri", "--password-stdin"],
+                              in: dir, input: "mat-khau-quan-tri\nmat-khau-an-nguyen\n").status == 0)
+        let t01 = RollLine.csv([.code: "T01"])
+        let t02 = RollLine.csv([.code: "T02", .personalID: "046050654322"])
+        try write("good.csv", RollLine.file([t01, t02, ",,,,", ",,,,", ",,,,"]))
+        let good = try run(["roll", "import", "good.csv"])
+        #expect(good.status == 0, "\(good.text)")
+        #expect(good.text.contains("good.csv: 2 lines — 2 applied (2 new people, 0 changed, 2 field changes recorded), 0 unchanged, 0 rejected; 3 blank lines skipped."))
+
+        let again = try run(["roll", "import", "good.csv"])
+        #expect(again.status == 0 && again.text.contains("already imported"), "\(again.text)")
+
+        // Other bytes, the same lines: all unchanged.
+        try write("good-crlf.csv", RollLine.file([t01, t02]).replacingOccurrences(of: "\n", with: "\r\n"))
+        let unchanged = try run(["roll", "import", "good-crlf.csv"])
+        #expect(unchanged.status == 0 && unchanged.text.contains("0 applied") && unchanged.text.contains("2 unchanged"), "\(unchanged.text)")
+
+        // T01 moves to another account: listed by code, masked.
+        try write("changed.csv", RollLine.file([RollLine.csv([.code: "T01", .accountNo: "4001205001234"]), t02]))
+        let changed = try run(["roll", "import", "changed.csv"])
+        #expect(changed.status == 0, "\(changed.text)")
+        #expect(changed.text.contains("Account changed (1)"))
+        #expect(changed.text.contains("  T01: 970405 *********9001 → 970405 *********1234"))
+        #expect(!changed.text.contains("4001205001234") && !changed.text.contains("4001205999001"))
+        let json = try run(["roll", "import", "changed.csv", "--json"])   // already imported: no list
+        #expect(json.status == 0)
+
+        // Every line rejected: nothing applied, exit 2, in text and in JSON.
+        try write("broken.csv", RollLine.file([RollLine.csv([.code: "X01", .bankBIN: "999999"]), RollLine.csv([.code: "X02", .sex: "X"])]))
+        let broken = try run(["roll", "import", "broken.csv"])
+        #expect(broken.status == 2, "\(broken.text)")
+        #expect(broken.text.contains("broken.csv: 2 lines, all 2 rejected — nothing applied."))
+        let brokenJSON = try run(["roll", "import", "broken.csv", "--json"])
+        #expect(brokenJSON.status == 2)
+        #expect(brokenJSON.text.contains("\"nothingApplied\" : true"))
+
+        // A month-first date: the file refused whole, exit 2, file, line and field named.
+        try write("us.csv", RollLine.file([RollLine.csv([.code: "T03", .personalID: "046050654323", .decisionDate: "8/1/2025"]),
+                                           RollLine.csv([.code: "T04", .personalID: "046050654324", .birthDate: "3/15/1950"])]))
+        let us = try run(["roll", "import", "us.csv"])
+        #expect(us.status == 2, "\(us.text)")
+        #expect(us.text.contains("us.csv, line 3, column \"Ngày sinh\" (birth_date) (value \"3/15/1950\")"))
+        #expect(us.text.contains("dates are month-first (US); export with DD/MM/YYYY"))
+        let usJSON = try run(["roll", "import", "us.csv", "--json"])
+        #expect(usJSON.status == 2 && usJSON.text.contains("\"nothingApplied\" : true") && usJSON.text.contains("\"refusal\" : \"us.csv, line 3"))
+        // T03 (line 2, a D/M date) was not added: the store holds T01 and T02 only.
+        let store = try DatabaseQueue(path: dir.appendingPathComponent("s.sqlite").path)
+        #expect(try store.read { try String.fetchAll($0, sql: "SELECT code FROM beneficiary ORDER BY code") } == ["T01", "T02"])
+    }
+}
