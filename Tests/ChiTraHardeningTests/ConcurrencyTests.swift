@@ -86,7 +86,7 @@ import Testing
             #expect(r.text.contains("already imported") || r.text.contains("busy"), "\(r.text)")
             #expect(!r.text.contains("SQLite error"), "\(r.text)")
         }
-        let build = try ChitraRun(["batch", "build", "--period", "2027-01", "--by", "A"], in: dir.url)
+        let build = try ChitraRun(["batch", "build", "--period", "2027-01", "--by", "A", "--as-of", "2026-12-20"], in: dir.url)
         var imports: [(status: Int32, text: String)] = []
         for ret in returns { imports.append(try ChitraRun.run(["returns", "import", ret, "--by", "C"], in: dir.url)) }
         let rb = build.finish()
