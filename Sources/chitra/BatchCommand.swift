@@ -30,9 +30,6 @@ struct BatchCommand: ParsableCommand {
 
         func run() throws {
             guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
-            if supplementary && (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw ValidationError("--supplementary needs --reason \"…\" (why this month is paid outside the monthly cycle; recorded in the audit log)")
-            }
             let dir = try global.formatsDir()
             var builder = BatchBuilder(db: try global.openStore(), tariff: try global.tariff(), banks: try global.banks(),
                                        payer: try Payer.load(from: dir.appendingPathComponent("payer.json")))
@@ -71,15 +68,12 @@ struct BatchCommand: ParsableCommand {
         @Option(help: "With --accept-open-exceptions: what was checked, with whom.") var note: String?
 
         func validate() throws {
-            if acceptOpenExceptions && (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw ValidationError("--accept-open-exceptions needs --note \"…\" (what was checked about the open exceptions, with whom)")
-            }
             if note != nil && !acceptOpenExceptions { throw ValidationError("--note goes with --accept-open-exceptions") }
         }
 
         func run() throws {
             let actor = by ?? defaultActor()
-            let s = try BatchLifecycle(db: try global.openStore()).approve(batchID: id, by: actor, acceptingOpenExceptions: acceptOpenExceptions ? note : nil)
+            let s = try BatchLifecycle(db: try global.openStore()).approve(batchID: id, by: actor, acceptingOpenExceptions: acceptOpenExceptions ? note ?? "" : nil)
             if global.json { try printJSON(s); return }
             print("Batch #\(id) approved by \(actor); it is frozen.")
             if s.acceptedNote != nil { print("Approved with open exceptions holding \(s.heldCount) payments of \(Money.english(s.heldSum)) VND (accepted with a note, in the audit log).") }

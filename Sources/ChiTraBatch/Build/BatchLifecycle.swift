@@ -34,7 +34,7 @@ public struct BatchLifecycle {
     public func approve(batchID: Int64, by actor: String, acceptingOpenExceptions note: String? = nil) throws -> ApprovalSummary {
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let note, note.isEmpty {
-            throw BatchError("accepting open exceptions needs a note saying what was checked", remedy: "pass --note \"…\" with --accept-open-exceptions")
+            throw BatchError("--accept-open-exceptions needs a note saying what was checked about the open exceptions, and with whom", remedy: "pass --note \"…\"")
         }
         return try db.writer.write { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT status, built_by, period, line_count, control_sum FROM batch WHERE id = ?", arguments: [batchID]) else {
