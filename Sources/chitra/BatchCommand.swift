@@ -12,25 +12,43 @@ struct BatchCommand: ParsableCommand {
 
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build (or rebuild) the draft batch for a month.",
-            discussion: "Role: maker. Example: chitra batch build --period 2026-12 --user an.nguyen")
+            discussion: """
+            A regular batch is for the current month or the next one, never for a month before the last one whose \
+            regular batch was exported; a supplementary batch (for a month whose batch is approved) needs --reason.
+            What failed in month M is carried into the first regular batch after M (never into a supplementary one), \
+            except payments held by an open return exception (chitra exceptions list).
+            Role: maker. Example: chitra batch build --period 2026-12 --user an.nguyen
+            Example: chitra batch build --period 2026-12 --supplementary --reason "decision 12/QĐ-UBND added 3 people" --user an.nguyen
+            """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Option(help: ArgumentHelp("The month paid.", valueName: "YYYY-MM")) var period: String
-        @Flag(help: "Add people who became payable after the month's batch was approved.") var supplementary = false
+        @Flag(help: "Add people who became payable after the month's batch was approved (needs --reason).") var supplementary = false
+        @Option(help: "Why a supplementary batch is built (recorded in the audit log).") var reason: String?
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("The day the batch is built, for the period check (default: today in Vietnam, UTC+7); recorded in the audit log.", valueName: "YYYY-MM-DD"))
+        var asOf: String?
 
         func run() throws {
             guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
             let dir = try global.formatsDir()
             let db = try global.openStore()
             let actor = try login.actor(db, as: .maker)
-            let builder = BatchBuilder(db: db, tariff: try global.tariff(), banks: try global.banks(),
+            var builder = BatchBuilder(db: db, tariff: try global.tariff(), banks: try global.banks(),
                                        payer: try Payer.load(from: dir.appendingPathComponent("payer.json")))
-            let s = try builder.build(period: p, by: actor, supplementary: supplementary)
+            if let asOf {
+                guard asOf.count == 10, let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-12-20") }
+                builder.today = d.yearMonth
+            }
+            let s = try builder.build(period: p, by: actor, supplementary: supplementary, reason: reason)
             if global.json { try printJSON(s); return }
             print("\(s.rebuilt ? "Rebuilt" : "Built") draft batch #\(s.id) for \(s.period)\(s.supplementary ? " (supplementary)" : ""): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND.")
             for k in EntitlementKind.allCases { if let v = s.byKind[k.rawValue] { print("  \(k.english): \(Money.english(v)) VND") } }
             for g in s.groups { print("  \(g.key) (\(g.name)): \(g.count) lines, \(Money.english(g.sum)) VND") }
-            if s.alreadyLive > 0 { print("\(s.alreadyLive) amounts were already in another live batch and were not added again.") }
+            if s.alreadyLive > 0 {
+                let places = s.alreadyLiveIn.map { "\($0.count) in batch #\($0.batchID) (\($0.period)\($0.supplementary ? " supplementary" : ""), \($0.status))" }
+                print("\(s.alreadyLive) amounts were already in another live batch and were not added again: \(places.joined(separator: ", ")).")
+            }
+            printOpenExceptions(s.openExceptions, held: s.heldCount > 0 ? (s.heldCount, s.heldSum) : nil)
             if s.sharedIDs > 0 { print("\(s.sharedIDs) personal IDs appear under more than one code; each is paid once, under its first code.") }
             if !s.excluded.isEmpty {
                 print("Left out (\(s.excluded.count)), owed but without a usable channel — see the gaps worklist:")
@@ -47,13 +65,23 @@ struct BatchCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "Batch id.") var id: Int64
+        @Flag(help: "Approve even though open return exceptions hold money (needs --note; recorded in the audit log).")
+        var acceptOpenExceptions = false
+        @Option(help: "With --accept-open-exceptions: what was checked, with whom.") var note: String?
+
+        func validate() throws {
+            if note != nil && !acceptOpenExceptions { throw ValidationError("--note goes with --accept-open-exceptions") }
+        }
 
         func run() throws {
             let db = try global.openStore()
             let actor = try login.actor(db, as: .checker)
-            try BatchLifecycle(db: db).approve(batchID: id, by: actor)
-            if global.json { try printJSON(["id": "\(id)", "status": "approved", "approvedBy": actor.username, "approvedByUser": "\(actor.userID)"]) }
-            else { print("Batch #\(id) approved by \(actor.username) (account #\(actor.userID), checker); it is frozen. Next: chitra batch export \(id) --out DIR") }
+            let s = try BatchLifecycle(db: db).approve(batchID: id, by: actor, acceptingOpenExceptions: acceptOpenExceptions ? note ?? "" : nil)
+            if global.json { try printJSON(s); return }
+            print("Batch #\(id) approved by \(actor.username) (account #\(actor.userID), checker); it is frozen.")
+            if s.acceptedNote != nil { print("Approved with open exceptions holding \(s.heldCount) payments of \(Money.english(s.heldSum)) VND (accepted with a note, in the audit log).") }
+            printOpenExceptions(s.openExceptions, held: nil)
+            print("Next: chitra batch export \(id) --out DIR")
         }
     }
 
@@ -155,6 +183,27 @@ struct BatchCommand: ParsableCommand {
                 print("#\(b.id) \(b.period)\(b.supplementary ? " (supplementary)" : "") \(b.status): \(b.lineCount) lines, \(Money.english(b.controlSum)) VND; built by \(b.builtBy)\(b.approvedBy.map { ", approved by \($0)" } ?? "")")
             }
         }
+    }
+}
+
+/// The open return exceptions a build or an approval shows: those holding money one by one (at
+/// most 40), the others counted by kind.
+func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)?) {
+    if let held {
+        print("Held back, not carried over until their return exceptions are resolved: \(held.count) payments, \(Money.english(held.sum)) VND.")
+    }
+    guard !open.isEmpty else { return }
+    let holding = open.filter(\.holdsMoney)
+    if !holding.isEmpty {
+        let t = OpenExceptions.heldTotals(open)
+        print("Open return exceptions holding money (\(holding.count); \(t.count) payments, \(Money.english(t.sum)) VND) — resolve them: chitra exceptions list")
+        for e in holding.prefix(40) { print("  " + OpenExceptions.sentence(e)) }
+        if holding.count > 40 { print("  … \(holding.count - 40) more: chitra exceptions list") }
+    }
+    let others = open.filter { !$0.holdsMoney }
+    if !others.isEmpty {
+        let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+        print("Other open return exceptions (\(others.count), holding no money): \(byKind.joined(separator: ", ")).")
     }
 }
 

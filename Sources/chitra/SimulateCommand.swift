@@ -12,7 +12,10 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
             pain.001 → pain.002.001.10 (or --format camt.054.001.08); bank-csv → bank-csv-return; \
             vnpost-list → vnpost-return. A line's fate depends only on --seed and its reference, so the \
-            same command writes the same bytes. --sign signs the return file with the active key (FILE.sig).
+            same command writes the same bytes. The return is signed with the active key (FILE.sig) when the \
+            institution it plays signs its returns (formats/banks.json signsReturns; the institution is read from \
+            the manifest.json beside the payout file), as the real one would; --sign signs it anyway, --unsigned \
+            never (to see an unsigned return refused).
             With several payout files, or a folder of them (its .xml and .csv files), --out is a folder: \
             each return is written there as NAME.pain002.xml (NAME.camt054.xml with --format camt.054.001.08) \
             or NAME.return.csv, NAME being the payout file's name without its extension.
@@ -32,10 +35,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Seed of the deterministic simulation.") var seed: UInt64 = 1
     @Option(name: .customLong("payment-date"), help: ArgumentHelp("Payment / booking date (default: today).", valueName: "YYYY-MM-DD"))
     var paymentDate: String?
-    @Flag(help: "Sign the return file with the active key of --keys.") var sign = false
+    @Flag(help: "Sign the return file with the active key of --keys (default: when the institution signs its returns).") var sign = false
+    @Flag(help: "Do not sign the return file, even when the institution signs its returns.") var unsigned = false
 
     func validate() throws {
         guard !payoutFiles.isEmpty else { throw ValidationError("name a payout file, e.g. out/2026-12/CT202612-B000001-970418.xml") }
+        if sign && unsigned { throw ValidationError("--sign and --unsigned cannot go together") }
         guard (0...1).contains(failRate) else { throw ValidationError("--fail-rate must be between 0 and 1, e.g. 0.05") }
         if let paymentDate, paymentDate.count != 10 || CivilDate(paymentDate) == nil {
             throw ValidationError("--payment-date must be YYYY-MM-DD, e.g. 2026-12-05")
@@ -53,13 +58,22 @@ struct SimulateCommand: ParsableCommand {
         let dir = try global.formatsDir()
         let payoutFormats = try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json"))
         let returnFormats = try ReturnFormats.load(from: dir.appendingPathComponent("return-formats.json"))
+        let banks = try global.banks()
+        /// Whether the institution a payout file is addressed to signs its returns: its entry in the
+        /// manifest beside it names the institution (a BIN, or the post office's group).
+        func institutionSigns(_ payout: URL) -> Bool {
+            let manifest = payout.deletingLastPathComponent().appendingPathComponent("manifest.json")
+            guard let data = try? Data(contentsOf: manifest), let m = try? Manifest.decode(data),
+                  let entry = m.files.first(where: { $0.name == payout.lastPathComponent }) else { return false }
+            return banks.signsReturns(institution: entry.institution)
+        }
 
         /// Simulates one payout into `output`; the sentence (or JSON object) it reports.
         func simulate(_ payout: URL, into output: URL) throws -> [String: String] {
             let written = try ReturnSimulator.simulate(
                 payoutFile: payout, outputFormat: format, failRate: failRate, seed: seed,
                 formats: payoutFormats, returnFormats: returnFormats, paymentDate: date, to: output,
-                signingKey: sign ? try keys.keyStore.activeKey() : nil)
+                signingKey: sign || (!unsigned && institutionSigns(payout)) ? try keys.keyStore.activeKey() : nil)
             var result = ["file": output.path, "bytes": "\(written.byteCount)", "seed": "\(seed)", "failRate": "\(failRate)"]
             if let signature = written.signature {
                 result["signature"] = DetachedSignature.signatureURL(for: output).path

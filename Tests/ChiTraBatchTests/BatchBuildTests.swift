@@ -143,7 +143,7 @@ struct BatchBuildTests {
         let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         try BatchLifecycle(db: db).approve(batchID: s.id, by: try db.actor(.checker))
         try Fixture.importText(db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
-        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true)
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: "S01 decided 02/11")
         let lines = try Fixture.lines(db, batch: sup.id)
         // 1.5 × 500,000 for December plus November as arrears (decided in November, effective November).
         #expect(lines.map { $0["beneficiary_code"] as String } == ["S01", "S01"])
@@ -205,7 +205,7 @@ struct LeftOutLaterPaidTests {
         let lines = try Fixture.lines(db, batch: jan.id).map { "\($0["kind"] as String) \($0["for_month"] as String) \($0["amount"] as Int64)" }
         #expect(lines == ["allowance 2027-01 500000", "carry_over 2026-12 500000"])
         // A supplementary December batch cannot pay December again.
-        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true)
+        let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: "authorisation renewed")
         #expect(sup.lineCount == 0)
         // Rebuilding January does not add December twice.
         let again = try Fixture.builder(db).build(period: YearMonth("2027-01")!, by: try db.actor(.maker))

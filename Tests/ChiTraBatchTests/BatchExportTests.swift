@@ -153,7 +153,7 @@ struct BatchExportTests {
         let s = try ExportSetup()
         _ = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         try Fixture.importText(s.db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
-        let sup = try Fixture.builder(s.db).build(period: YearMonth("2026-12")!, by: try s.db.actor(.maker), supplementary: true)
+        let sup = try Fixture.builder(s.db).build(period: YearMonth("2026-12")!, by: try s.db.actor(.maker), supplementary: true, reason: "test")
         try BatchLifecycle(db: s.db).approve(batchID: sup.id, by: try s.db.actor(.checker))
         #expect { try s.exporter.export(batchID: sup.id, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("already holds the export of batch #1") }
     }

@@ -42,8 +42,13 @@ enum Fixture {
         try importRoll(db, url)
     }
 
-    static func builder(_ db: AppDatabase) -> BatchBuilder {
-        BatchBuilder(db: db, tariff: tariff, banks: banks, payer: payer)
+    /// The current month the tests build in: December 2026 (December or January may be built).
+    static let buildMonth = YearMonth(year: 2026, month: 12)!
+
+    static func builder(_ db: AppDatabase, today: YearMonth = buildMonth) -> BatchBuilder {
+        var b = BatchBuilder(db: db, tariff: tariff, banks: banks, payer: payer)
+        b.today = today
+        return b
     }
 
     static func lines(_ db: AppDatabase, batch: Int64) throws -> [Row] {

@@ -88,7 +88,7 @@ import Testing
             #expect(r.text.contains("already imported") || r.text.contains("busy"), "\(r.text)")
             #expect(!r.text.contains("SQLite error"), "\(r.text)")
         }
-        let build = try ChitraRun(["batch", "build", "--period", "2027-01"], in: dir.url, as: "an.nguyen")
+        let build = try ChitraRun(["batch", "build", "--period", "2027-01", "--as-of", "2026-12-20"], in: dir.url, as: "an.nguyen")
         var imports: [(status: Int32, text: String)] = []
         for ret in returns { imports.append(try ChitraRun.run(["returns", "import", ret], in: dir.url, as: "cuc.le")) }
         let rb = build.finish()

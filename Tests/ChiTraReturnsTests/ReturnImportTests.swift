@@ -33,16 +33,30 @@ struct ReturnsSetup {
         _ = try importer.importFile(roll)
         keys = KeyStore(directory: dir.appendingPathComponent("keys"))
         _ = try keys.create(id: "k1")
-        batchID = try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)).id
+        var builder = BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer)
+        builder.today = YearMonth("2026-11")!
+        batchID = try builder.build(period: YearMonth("2026-12")!, by: try db.actor(.maker)).id
         if export { try approveAndExport(batchID) }
     }
 
+    /// The builder as used in the month before `period` (the monthly cycle builds next month's list).
+    func builder(for period: String) -> BatchBuilder {
+        var b = BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer)
+        b.today = YearMonth(period)!.previous
+        return b
+    }
+
     func build(_ period: String) throws -> Int64 {
-        try BatchBuilder(db: db, tariff: Self.tariff, banks: Self.banks, payer: Self.payer).build(period: YearMonth(period)!, by: try db.actor(.maker)).id
+        try builder(for: period).build(period: YearMonth(period)!, by: try db.actor(.maker)).id
     }
 
     func approveAndExport(_ id: Int64) throws {
         try BatchLifecycle(db: db).approve(batchID: id, by: try db.actor(.checker))
+        try export(id)
+    }
+
+    /// Exports an approved batch into out-ID/.
+    func export(_ id: Int64) throws {
         _ = try BatchExporter(db: db, payer: Self.payer, banks: Self.banks,
                               formats: try PayoutFormats.load(from: Self.formats.appendingPathComponent("payout-formats.json")), keys: keys)
             .export(batchID: id, to: dir.appendingPathComponent("out-\(id)"), by: try db.actor(.maker))
@@ -65,13 +79,21 @@ struct ReturnsSetup {
         try lines(batch).first { ($0["beneficiary_code"] as String) == code && ($0["for_month"] as String) == month }!
     }
 
-    /// A bank CSV return (formats/return-formats.md) written by hand.
-    func bankReturn(_ rows: [(ref: String, account: String, amount: Int64, status: String, code: String)], name: String = "agribank-return.csv") throws -> URL {
+    /// A bank CSV return (formats/return-formats.md) written by hand, signed as the bank signs it
+    /// (formats/banks.json: every bank signs its returns) unless `signed` is false.
+    func bankReturn(_ rows: [(ref: String, account: String, amount: Int64, status: String, code: String)], name: String = "agribank-return.csv",
+                    signed: Bool = true) throws -> URL {
         var s = "reference,account_no,amount,currency,status,reason_code,reason_text,value_date\r\n"
         for r in rows { s += "\(r.ref),\(r.account),\(r.amount),VND,\(r.status),\(r.code),,2026-12-05\r\n" }
         let url = dir.appendingPathComponent(name)
         try Data(s.utf8).write(to: url)
+        if signed { try sign(url) }
         return url
+    }
+
+    /// Writes `FILE.sig` with the active key, as an institution that signs its returns does.
+    func sign(_ url: URL) throws {
+        _ = try DetachedSignature.sign(file: url, with: try keys.activeKey())
     }
 
     /// A Vietnam Post return list written by hand.
@@ -85,6 +107,7 @@ struct ReturnsSetup {
         s += "Tổng cộng,\(rows.count),,,\(total),,,,\r\n"
         let url = dir.appendingPathComponent(name)
         try Data(s.utf8).write(to: url)
+        try sign(url)
         return url
     }
 

@@ -32,8 +32,27 @@ public struct BuildSummary: Sendable, Codable {
     public var groups: [Group]
     public var excluded: [Excluded]
     public var alreadyLive: Int
+    /// Where those amounts already are, per batch (most first).
+    public struct LiveElsewhere: Sendable, Codable, Equatable {
+        public var batchID: Int64
+        public var period: String
+        public var status: String
+        public var supplementary: Bool
+        public var count: Int
+        public init(batchID: Int64, period: String, status: String, supplementary: Bool, count: Int) {
+            self.batchID = batchID; self.period = period; self.status = status; self.supplementary = supplementary; self.count = count
+        }
+    }
+    public var alreadyLiveIn: [LiveElsewhere]
     public var sharedIDs: Int
     public var inputDigest: String
+    /// Why a supplementary batch was built (recorded in the audit entry of the build).
+    public var reason: String?
+    /// Failed payments not carried over because an open return exception holds them.
+    public var heldCount: Int
+    public var heldSum: Int64
+    /// Every open return exception of the store, with its amount (`OpenExceptions`).
+    public var openExceptions: [OpenException]
 }
 
 /// Builds (or rebuilds) the draft batch for a month from the roll and the tariff.
@@ -43,14 +62,31 @@ public struct BatchBuilder {
     public let banks: BankDirectory
     public let payer: Payer
 
+    /// The current month, for the period check; nil: today in Vietnam (UTC+7). Tests and
+    /// `chitra batch build --as-of` set it; when set it is recorded in the audit entry.
+    public var today: YearMonth?
+
     public init(db: AppDatabase, tariff: Tariff, banks: BankDirectory, payer: Payer) {
         self.db = db; self.tariff = tariff; self.banks = banks; self.payer = payer
     }
 
-    public func build(period: YearMonth, by actor: Actor, supplementary: Bool = false) throws -> BuildSummary {
+    /// Builds (or rebuilds) the draft for `period`.
+    ///
+    /// A regular batch is refused for a month more than one month after the current one, or earlier
+    /// than the last month whose regular batch was exported. A supplementary batch (for a month whose
+    /// regular batch is approved) skips that check but needs a `reason`, recorded in the audit log.
+    /// Carry-overs follow `CarryOverRule`.
+    public func build(period: YearMonth, by actor: Actor, supplementary: Bool = false, reason: String? = nil) throws -> BuildSummary {
         try actor.require(.maker)
         let engineRef = EntitlementEngine(tariff: tariff)
+        let reason = reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        if supplementary && reason == nil {
+            throw BatchError("a supplementary batch for \(period) needs a reason: it pays outside the monthly cycle",
+                             remedy: "say why, e.g.: chitra batch build --period \(period) --supplementary --reason \"decision 12/QĐ-UBND of 02/12 added 3 people\"")
+        }
+        let current = today ?? CivilDate.today().yearMonth
         return try db.writer.write { db in
+            if !supplementary { try checkRegularPeriod(db, period: period, current: current) }
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.
             let live = try Row.fetchAll(db, sql: "SELECT * FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = ? ORDER BY id",
                                         arguments: [period.description, supplementary ? 1 : 0])
@@ -72,7 +108,7 @@ public struct BatchBuilder {
                 let st: String = frozen["status"]
                 let id: Int64 = frozen["id"]
                 throw BatchError("batch #\(id) for \(period) is already \(st) and frozen; building again would risk paying people twice",
-                                 remedy: "to add people who became payable since, build a supplementary batch: chitra batch build --period \(period) --supplementary; to start over, cancel #\(id) first (only before export)")
+                                 remedy: "to add people who became payable since, build a supplementary batch: chitra batch build --period \(period) --supplementary --reason \"…\"; to start over, cancel #\(id) first (only before export)")
             } else {
                 try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_by_user, built_at) VALUES (?, ?, 'draft', ?, ?, ?)",
                                arguments: [period.description, supplementary ? 1 : 0, actor.username, actor.userID, Timestamp.now()])
@@ -80,7 +116,7 @@ public struct BatchBuilder {
             }
 
             // 2. Walk the roll person by person (one personal ID, perhaps several codes).
-            let run = try BuildRun(db, builder: self, engine: engineRef, period: period, batchID: batchID)
+            let run = try BuildRun(db, builder: self, engine: engineRef, period: period, batchID: batchID, supplementary: supplementary)
             try RollWalk.forEachPerson(db) { try run.person($0) }
             run.finishWalk()
 
@@ -102,14 +138,43 @@ public struct BatchBuilder {
             let digest = try run.finalizeDigest()
             try db.execute(sql: "UPDATE batch SET line_count = ?, control_sum = ?, input_digest = ? WHERE id = ?",
                            arguments: [lineCount, controlSum, digest, batchID])
+            var detail = "period=\(period) lines=\(lineCount) sum=\(controlSum) excluded=\(run.exclusionCount) digest=\(digest)"
+            if supplementary { detail += " supplementary=1" }
+            if let today { detail += " as_of=\(today)" }
+            if run.heldCount > 0 { detail += " held=\(run.heldCount):\(run.heldSum)" }
+            if let reason { detail += " reason=\(reason)" }
             try AuditLog.append(db, actor: actor, action: rebuilt ? "batch.rebuild" : "batch.build", entity: "batch", entityID: String(batchID),
-                                detail: "period=\(period) lines=\(lineCount) sum=\(controlSum) excluded=\(run.exclusionCount) digest=\(digest)")
+                                detail: detail)
             let groups = groupRows
                 .map { BuildSummary.Group(key: $0["group_key"], name: run.groupNames[$0["group_key"] as String] ?? $0["group_key"], count: $0["n"], sum: $0["s"]) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
+            var elsewhere: [BuildSummary.LiveElsewhere] = []
+            for (other, count) in run.alreadyLiveByBatch {
+                guard let b = try Row.fetchOne(db, sql: "SELECT period, status, supplementary FROM batch WHERE id = ?", arguments: [other]) else { continue }
+                elsewhere.append(.init(batchID: other, period: b["period"], status: b["status"], supplementary: (b["supplementary"] as Int) == 1, count: count))
+            }
+            elsewhere.sort { $0.count != $1.count ? $0.count > $1.count : $0.batchID < $1.batchID }
             return BuildSummary(id: batchID, period: period.description, status: "draft", rebuilt: rebuilt, supplementary: supplementary,
                                 builtBy: actor.username, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
-                                excluded: excluded, alreadyLive: run.alreadyLive, sharedIDs: run.sharedIDs, inputDigest: digest)
+                                excluded: excluded, alreadyLive: run.alreadyLive, alreadyLiveIn: elsewhere, sharedIDs: run.sharedIDs,
+                                inputDigest: digest, reason: reason, heldCount: run.heldCount, heldSum: run.heldSum,
+                                openExceptions: try OpenExceptions.all(db))
+        }
+    }
+
+    /// A regular batch is for this month or the next, and never for a month before the last one
+    /// whose regular batch was exported (what failed since would be carried back in time).
+    private func checkRegularPeriod(_ db: Database, period: YearMonth, current: YearMonth) throws {
+        let draft = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE period = ? AND status = 'draft' AND supplementary = 0", arguments: [period.description])
+        let cancelDraft = draft.map { "; to drop the draft #\($0) already built for it: chitra batch cancel \($0) --reason \"wrong period\"" } ?? ""
+        if period > current.next {
+            throw BatchError("\(period) is \(current.months(to: period)) months after the current month (\(current)); a regular batch is built only for this month or the next, so that what fails each month is carried into the month that follows",
+                             remedy: "check --period (next month is \(current.next))\(cancelDraft)")
+        }
+        if let last = try Row.fetchOne(db, sql: "SELECT id, period FROM batch WHERE status = 'exported' AND supplementary = 0 ORDER BY period DESC, id DESC LIMIT 1"),
+           let lastMonth = YearMonth(last["period"] as String), period < lastMonth {
+            throw BatchError("the regular batch #\(last["id"] as Int64) for \(lastMonth) is already exported; a regular batch for the earlier month \(period) would go back in time (what failed since would be carried into it)",
+                             remedy: "to pay people missing from \(period), build a supplementary batch with a reason: chitra batch build --period \(period) --supplementary --reason \"…\"\(cancelDraft)")
         }
     }
 

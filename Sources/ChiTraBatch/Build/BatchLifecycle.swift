@@ -2,6 +2,21 @@ import ChiTraCore
 import ChiTraStore
 import GRDB
 
+/// What an approval did, and the open return exceptions the checker saw.
+public struct ApprovalSummary: Sendable, Codable {
+    public var id: Int64
+    public var period: String
+    public var approvedBy: String
+    /// Every open return exception of the store, with its amount (`OpenExceptions`).
+    public var openExceptions: [OpenException]
+    /// The payments those exceptions hold, each counted once.
+    public var heldCount: Int
+    public var heldSum: Int64
+    /// The checker's note, when the batch was approved with open exceptions holding money
+    /// (`--accept-open-exceptions --note`); recorded in the audit entry.
+    public var acceptedNote: String?
+}
+
 /// Approve and cancel: maker–checker, every change in the audit log.
 public struct BatchLifecycle {
     public let db: AppDatabase
@@ -10,9 +25,17 @@ public struct BatchLifecycle {
     /// A second person approves a draft; the batch is frozen from then on. The maker and the
     /// checker are compared by account id (and the schema checks it again): a different spelling
     /// of a login is the same account.
-    public func approve(batchID: Int64, by actor: Actor) throws {
+    ///
+    /// Refused while an open return exception holds money (`OpenExceptions`), unless the checker
+    /// accepts them with a note (`acceptingOpenExceptions`, recorded in the audit entry).
+    @discardableResult
+    public func approve(batchID: Int64, by actor: Actor, acceptingOpenExceptions note: String? = nil) throws -> ApprovalSummary {
         try actor.require(.checker)
-        try db.writer.write { db in
+        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let note, note.isEmpty {
+            throw BatchError("--accept-open-exceptions needs a note saying what was checked about the open exceptions, and with whom", remedy: "pass --note \"…\"")
+        }
+        return try db.writer.write { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT status, built_by, built_by_user, period, line_count, control_sum FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
             }
@@ -30,6 +53,15 @@ public struct BatchLifecycle {
             guard (b["line_count"] as Int) > 0 || excluded > 0 else {
                 throw BatchError("batch #\(batchID) has no lines and nobody left out; there is nothing to approve")
             }
+            let open = try OpenExceptions.all(db)
+            let holding = open.filter(\.holdsMoney)
+            let held = OpenExceptions.heldTotals(open)
+            if !holding.isEmpty && note == nil {
+                var list = holding.prefix(10).map(OpenExceptions.sentence).joined(separator: "; ")
+                if holding.count > 10 { list += "; … \(holding.count - 10) more" }
+                throw BatchError("\(holding.count) open return exception\(holding.count == 1 ? "" : "s") hold\(holding.count == 1 ? "s" : "") \(held.count) payment\(held.count == 1 ? "" : "s") of \(Money.english(held.sum)) VND whose outcome is in question (\(list)); batch #\(batchID) is not approved while they are open",
+                                 remedy: "check them with the bank (chitra exceptions list) and resolve each with a note (chitra exceptions resolve ID --resolution apply|dismiss --note \"…\"); if you have checked them and approve anyway: chitra batch approve \(batchID) --accept-open-exceptions --note \"…\"")
+            }
             try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_by_user = ?, approved_at = ? WHERE id = ?",
                            arguments: [actor.username, actor.userID, Timestamp.now(), batchID])
             // Every line of the batch, visited in id (table) order: a batch's lines were inserted
@@ -39,8 +71,14 @@ public struct BatchLifecycle {
             if let lo = range["lo"] as Int64?, let hi = range["hi"] as Int64? {
                 try db.execute(sql: "UPDATE payout_line SET state = 'approved' WHERE id BETWEEN ? AND ? AND +batch_id = ?", arguments: [lo, hi, batchID])
             }
-            try AuditLog.append(db, actor: actor, action: "batch.approve", entity: "batch", entityID: String(batchID),
-                                detail: "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy")")
+            var detail = "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy")"
+            if let note {
+                let ids = holding.map { "#\($0.id)" }.joined(separator: ",")
+                detail += " accepted_open_exceptions=\(ids.isEmpty ? "none" : ids) held=\(held.count):\(held.sum) note=\(note)"
+            }
+            try AuditLog.append(db, actor: actor, action: "batch.approve", entity: "batch", entityID: String(batchID), detail: detail)
+            return ApprovalSummary(id: batchID, period: b["period"], approvedBy: actor.username, openExceptions: open,
+                                   heldCount: held.count, heldSum: held.sum, acceptedNote: holding.isEmpty ? nil : note)
         }
     }
 

@@ -16,6 +16,7 @@ final class BuildRun {
     private let sql: RawSQL
     private let earlier: EarlierPayments
     private let excludedEarlier: ExcludedEarlier
+    private let carryOver: CarryOverRule
     let staging: PayoutLineStaging
     private let exclusionInsert: Statement
 
@@ -23,6 +24,11 @@ final class BuildRun {
     private(set) var controlSum: Int64 = 0
     private(set) var byKind: [String: Int64] = [:]
     private(set) var alreadyLive = 0
+    /// Where the amounts already live elsewhere are: batch id → count.
+    private(set) var alreadyLiveByBatch: [Int64: Int] = [:]
+    /// Failed payments not carried over because an open return exception holds them.
+    private(set) var heldCount = 0
+    private(set) var heldSum: Int64 = 0
     private(set) var sharedIDs = 0
     private(set) var exclusionCount = 0
     private(set) var groupNames: [String: String] = [:]
@@ -41,11 +47,12 @@ final class BuildRun {
     private var owedLines: [OwedLine] = []
     private var lines: [OwedLine] = []
 
-    init(_ db: Database, builder: BatchBuilder, engine: EntitlementEngine, period: YearMonth, batchID: Int64) throws {
+    init(_ db: Database, builder: BatchBuilder, engine: EntitlementEngine, period: YearMonth, batchID: Int64, supplementary: Bool) throws {
         self.db = db; self.builder = builder; self.engine = engine; self.period = period; self.batchID = batchID
         payDay = CivilDate(year: period.year, month: period.month, day: 1)!
         sql = RawSQL(db: db)
         earlier = try EarlierPayments(db, batchID: batchID)
+        carryOver = try CarryOverRule(db, period: period, batchID: batchID, supplementary: supplementary)
         excludedEarlier = try ExcludedEarlier(db, period: period)
         staging = try PayoutLineStaging(db)
         exclusionInsert = try db.makeStatement(sql: "INSERT INTO batch_exclusion(batch_id, beneficiary_code, reason_code, reason, amount_owed) VALUES (?,?,?,?,?)")
@@ -119,8 +126,8 @@ final class BuildRun {
         owedLines.removeAll(keepingCapacity: true)
         for l in engine.lines(person: facts, grants: grants, period: period) { owedLines.append((l, l.kind, nil)) }
         // Months this person was left out of earlier frozen batches (no usable channel then) are
-        // owed now, carried over in the slot of what they pay for.
-        for q in try excludedEarlier.months(personalID: personKey, codes: codes) {
+        // owed now, carried over in the slot of what they pay for (never in a supplementary batch).
+        for q in carryOver.supplementary ? [] : try excludedEarlier.months(personalID: personKey, codes: codes) {
             for l in engine.lines(person: facts, grants: grants, period: q) {
                 var carried = l
                 carried.kind = .carryOver
@@ -131,7 +138,16 @@ final class BuildRun {
         // or an account failure whose account has since been corrected or is routed to the post office).
         try earlier.load(personKey: personKey)
         let accountFlag: String? = primary.accountFlag
+        // Only into the first regular batch after the failure, and not while an exception holds it (`CarryOverRule`).
         for f in earlier.failed where f.retryable || (AccountRejection.reasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
+            switch carryOver.verdict(lineID: f.id, failedInBatch: f.batchID) {
+            case .notHere: continue
+            case .held:
+                // Counted once: not when a carry-over of it is already live (sent before the exception came).
+                if try earlier.liveBatch(personKey: personKey, slot: f.slot, forMonth: f.forMonth) == nil { heldCount += 1; heldSum += f.amount }
+                continue
+            case .carry: break
+            }
             let line = EntitlementLine(kind: .carryOver, forMonth: f.forMonth, amount: f.amount, basis: [], superseded: [], alreadyPaid: 0)
             owedLines.append((line, f.slot, f.id))
         }
@@ -140,8 +156,13 @@ final class BuildRun {
         // Skip what is already in another live line (paid, being paid, or in a frozen batch).
         lines.removeAll(keepingCapacity: true)
         for l in owedLines {
-            if try earlier.isLive(personKey: personKey, slot: l.slot, forMonth: l.line.forMonth) {
+            // A month whose payment failed is sent again only as the carry-over of the failed line
+            // (into the next regular batch, not while an exception holds it): a supplementary batch
+            // for that month must not pay it afresh.
+            if l.carriedFrom == nil && earlier.hasFailed(slot: l.slot, forMonth: l.line.forMonth) { continue }
+            if let other = try earlier.liveBatch(personKey: personKey, slot: l.slot, forMonth: l.line.forMonth) {
                 alreadyLive += 1
+                alreadyLiveByBatch[other, default: 0] += 1
             } else if !lines.contains(where: { $0.slot == l.slot && $0.line.forMonth == l.line.forMonth }) {
                 lines.append(l)
             }

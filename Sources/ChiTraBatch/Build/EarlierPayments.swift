@@ -9,6 +9,8 @@ final class EarlierPayments {
     /// A failed payment that may be sent again.
     struct Failed {
         let id: Int64, slot: EntitlementKind, forMonth: YearMonth, amount: Int64, retryable: Bool, reason: String
+        /// The batch it failed in.
+        let batchID: Int64
     }
 
     private let sql: RawSQL
@@ -19,6 +21,8 @@ final class EarlierPayments {
     private let live: Statement
 
     private var retiredCount: [SlotMonth: Int] = [:]
+    /// Slots and months the person has a failed line for (any reason): paid again only as a carry-over.
+    private var failedSlots: Set<SlotMonth> = []
     private(set) var failed: [Failed] = []
 
     /// Slot and month as stored (the count compares them as SQL did: text equality).
@@ -40,6 +44,7 @@ final class EarlierPayments {
     /// NULL first, then by id), and `attempts` counts earlier lines.
     func load(personKey: String) throws {
         retiredCount.removeAll(keepingCapacity: true)
+        failedSlots.removeAll(keepingCapacity: true)
         failed.removeAll(keepingCapacity: true)
         try sql.bind(retired, 1, personKey)
         var retryableOrder: [Int64?] = []
@@ -48,12 +53,13 @@ final class EarlierPayments {
             let slotText = S.string(retired, 3), monthText = S.string(retired, 4)
             retiredCount[SlotMonth(slot: slotText, month: monthText), default: 0] += 1
             guard S.string(retired, 2) == "failed", S.int64(retired, 1) != batchID else { continue }
+            failedSlots.insert(SlotMonth(slot: slotText, month: monthText))
             let reason = S.optionalString(retired, 7)
             if reason == "deceased" || reason == "duplicate" { continue }
             let retryable = S.optionalInt64(retired, 6)
             failed.append(Failed(id: S.int64(retired, 0), slot: EntitlementKind(rawValue: slotText)!, forMonth: YearMonth(monthText)!,
                                  amount: S.int64(retired, 5),
-                                 retryable: retryable == 1, reason: reason ?? ""))
+                                 retryable: retryable == 1, reason: reason ?? "", batchID: S.int64(retired, 1)))
             retryableOrder.append(retryable)
         }
         if failed.count > 1 {
@@ -73,16 +79,24 @@ final class EarlierPayments {
         retiredCount.isEmpty ? 0 : retiredCount[SlotMonth(slot: slot.rawValue, month: forMonth.description)] ?? 0
     }
 
-    /// Whether another live line (paid, being paid, or in another batch) already covers this slot and month.
-    func isLive(personKey: String, slot: EntitlementKind, forMonth: YearMonth) throws -> Bool {
+    /// Whether a payment for this slot and month failed before: it is paid again only as a carry-over
+    /// of the failed line (`CarryOverRule`), never as a new line of its own.
+    func hasFailed(slot: EntitlementKind, forMonth: YearMonth) -> Bool {
+        failedSlots.isEmpty ? false : failedSlots.contains(SlotMonth(slot: slot.rawValue, month: forMonth.description))
+    }
+
+    /// The batch of the live line (paid, being paid, or in another batch) that already covers this
+    /// slot and month, if any.
+    func liveBatch(personKey: String, slot: EntitlementKind, forMonth: YearMonth) throws -> Int64? {
         try sql.bind(live, 1, personKey)
         try sql.bind(live, 2, slot.rawValue)
         try sql.bind(live, 3, forMonth.description)
         if try sql.step(live) {
+            let batch = RawSQL.int64(live, 0)
             sql.reset(live)
-            return true
+            return batch
         }
-        return false
+        return nil
     }
 }
 

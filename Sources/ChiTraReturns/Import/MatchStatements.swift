@@ -29,6 +29,8 @@ final class MatchStatements {
         var slot: String
         var forMonth: String
         var batchStatus: String
+        /// `BANK-<BIN>` or `VNPOST-…`: the institution it was sent to.
+        var groupKey: String
     }
 
     private let db: Database
@@ -39,7 +41,7 @@ final class MatchStatements {
     init(_ db: Database) throws {
         self.db = db
         lookup = try db.makeStatement(sql: """
-            SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, b.status
+            SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, b.status, l.group_key
             FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
             """)
         insertReturnLine = try db.makeStatement(sql: """
@@ -62,7 +64,7 @@ final class MatchStatements {
         guard code == SQLITE_ROW else { throw failure(code, lookup) }
         return PayoutLine(id: sqlite3_column_int64(s, 0), batchID: sqlite3_column_int64(s, 1), beneficiaryCode: text(s, 2)!,
                           amount: sqlite3_column_int64(s, 3), accountNo: text(s, 4), state: text(s, 5)!, slot: text(s, 6)!,
-                          forMonth: text(s, 7)!, batchStatus: text(s, 8)!)
+                          forMonth: text(s, 7)!, batchStatus: text(s, 8)!, groupKey: text(s, 9)!)
     }
 
     /// Inserts one `return_line` with its final `payout_line_id` and `result`; returns its id.

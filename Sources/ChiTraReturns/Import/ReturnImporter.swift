@@ -59,6 +59,10 @@ public struct ReturnImporter {
         }
         // A signed return must verify, or the whole file is refused.
         let sigURL = DetachedSignature.signatureURL(for: url)
+        // For an unsigned file: the refusal when one of its lines answers a payment sent to an
+        // institution that signs its returns (banks.json `signsReturns`); checked as lines are
+        // matched, inside the import's transaction (a refusal rolls everything back).
+        let unsignedRefusal: ((String) -> ReturnRefused?)?
         if FileManager.default.fileExists(atPath: sigURL.path) {
             guard let keys else { throw ReturnRefused(description: "\(name) is signed but no key store was given; pass --keys DIR") }
             let result = try Verifier.verify(file: url, signature: sigURL, keys: keys)
@@ -66,8 +70,16 @@ public struct ReturnImporter {
                 throw ReturnRefused(description: result.sentence(for: name) + " The return was not imported; ask the sender for a correctly signed file.")
             }
             s.signature = "valid"
+            unsignedRefusal = nil
         } else if requireSignature {
             throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
+        } else {
+            let banks = try BankDirectory.load(from: formatsDir.appendingPathComponent("banks.json"))
+            let sigName = sigURL.lastPathComponent
+            unsignedRefusal = { groupKey in
+                guard banks.signsReturns(groupKey: groupKey) else { return nil }
+                return ReturnRefused(description: "\(name) has no signature file (\(sigName)), but it answers payments sent to \(banks.institutionName(groupKey: groupKey)), which signs its returns (formats/banks.json signsReturns); nothing was imported. Ask the sender for the signed file and its .sig — an unsigned file about its payments may be forged")
+            }
         }
         let formats = try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json"))
         let reader = ReturnFileReader()
@@ -83,7 +95,7 @@ public struct ReturnImporter {
         while true {
             do {
                 try db.writer.write { db in try importLines(db, url: url, name: name, format: format, formats: formats, reader: reader,
-                                                            fastXML: fastXML, now: now, actor: actor, summary: &s) }
+                                                            fastXML: fastXML, now: now, actor: actor, unsignedRefusal: unsignedRefusal, summary: &s) }
                 return s
             } catch is ReturnFileReader.FastXMLSteppedAside where fastXML {
                 fastXML = false
@@ -95,7 +107,8 @@ public struct ReturnImporter {
     /// they always had) the exceptions for unreadable lines, whole-file findings, a whole-message
     /// rejection and the lines' own exceptions, the import record and the audit entry.
     private func importLines(_ db: Database, url: URL, name: String, format: String, formats: ReturnFormats, reader: ReturnFileReader,
-                             fastXML: Bool, now: String, actor: Actor, summary s: inout ReturnImportSummary) throws {
+                             fastXML: Bool, now: String, actor: Actor, unsignedRefusal: ((String) -> ReturnRefused?)?,
+                             summary s: inout ReturnImportSummary) throws {
         // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
         try db.execute(sql: """
             INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected)
@@ -105,6 +118,7 @@ public struct ReturnImporter {
         s.fileID = fileID
         var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
         m.deferLineExceptions = true
+        m.unsignedRefusal = unsignedRefusal
         let sink = ReturnRecordSink { rec in try m.apply(rec) }
         let doc = try reader.stream(url: url, format: format, formats: formats, fastXML: fastXML, sink: sink)
         let records = sink.count
@@ -160,6 +174,9 @@ struct Matcher {
     /// When set, a line's exception is kept (its `return_line` already says `exception`) until
     /// `takeDeferredExceptions`, for the importer to write after the file's own exceptions.
     var deferLineExceptions = false
+    /// For an unsigned file: the refusal for a line answering a payment sent to a payout group
+    /// whose institution signs its returns, or nil (see `ReturnImporter.importFile`).
+    var unsignedRefusal: ((String) -> ReturnRefused?)?
     struct LineException {
         var kind: String, lineNo: Int, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
     }
@@ -202,6 +219,7 @@ struct Matcher {
         let verdict: Verdict
         if let ref = rec.reference, !ref.isEmpty {
             line = try statements.payoutLine(reference: ref)
+            if let l = line, let unsignedRefusal, let refusal = unsignedRefusal(l.groupKey) { throw refusal }
             verdict = Self.verdict(rec, ref: ref, line: line)
         } else {
             verdict = .exception(kind: "malformed", payoutLine: nil, batch: nil, detail: "the line has no reference; it cannot be matched to a payment")

@@ -1,3 +1,4 @@
+import ChiTraBatch
 import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
@@ -112,18 +113,20 @@ public struct Reconciliation: Sendable, Codable {
 
     /// The failed lines of the batch, in report order, as `build` lists them.
     private static func forEachFailure(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, _ body: (Failure) throws -> Void) throws {
+        let held = try OpenExceptions.heldLineIDs(db)
         let rows = try Row.fetchCursor(db, sql: """
             SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
                    EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                   b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month
+                   b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.id
             FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
             WHERE l.batch_id = ? AND l.state = 'failed' ORDER BY l.group_key, l.reference
             """, arguments: [batchID])
-        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy).failure) }
+        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy, held: held.contains(r[12])).failure) }
     }
 
-    /// A failed line (columns as in `figures`' query) and whether its money carries over to the next batch.
-    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?) -> (failure: Failure, carriesOver: Bool) {
+    /// A failed line (columns as in `figures`' query) and whether its money carries over to the next
+    /// batch: not while an open return exception holds it (`OpenExceptions`).
+    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?, held: Bool) -> (failure: Failure, carriesOver: Bool) {
         let amount: Int64 = r[1]
         let reason = (r[3] as String?) ?? "other"
         let retryable = (r[4] as Int?) == 1
@@ -131,6 +134,7 @@ public struct Reconciliation: Sendable, Codable {
         let next: String
         var carriesOver = false
         if carried { next = "đã chuyển sang đợt sau" }
+        else if held { next = "tạm giữ: có ngoại lệ đối chiếu chưa xử lý, không chi lại cho đến khi xử lý xong" }
         else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
         else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
         else if retryable { next = "sẽ chi lại trong đợt sau"; carriesOver = true }
@@ -162,13 +166,14 @@ public struct Reconciliation: Sendable, Codable {
             var total = Group(key: "TOTAL")
             var failures: [Failure] = []
             var carry = Figures()
+            let held = try OpenExceptions.heldLineIDs(db)
             // A cursor: one line in memory at a time (a national batch has millions). The columns
             // are named (not `l.*`) and read by position: GRDB's lookup by name compares
             // lower-cased names for every value of every row.
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
                        EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date
+                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date, l.id
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
@@ -195,7 +200,7 @@ public struct Reconciliation: Sendable, Codable {
                 case "paid": g.paid.add(amount); total.paid.add(amount)
                 case "failed":
                     g.failed.add(amount); total.failed.add(amount)
-                    let (x, carriesOver) = failure(r, taxonomy: taxonomy)
+                    let (x, carriesOver) = failure(r, taxonomy: taxonomy, held: !held.isEmpty && held.contains(r[14]))
                     if carriesOver { carry.add(amount) }
                     if keepFailures { failures.append(x) }
                 case "pending": g.pending.add(amount); total.pending.add(amount)

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Issue 12 through the command line: the messages an officer reads.
+@Suite(.serialized) struct ApprovedMoneyCommandTests {
+    @Test("batch build refuses a far month and a supplementary batch without a reason, names the batch that already holds an amount; approve stops on open exceptions holding money; an unsigned return from a signing bank is refused",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func messages() throws {
+        let dir = try TempDir()
+        // "--by X" in these lines names who acts: A the maker, B the checker, C the clerk (accounts of ChitraRun.setUpStore).
+        let logins = ["A": "an.nguyen", "B": "binh.tran", "C": "cuc.le"]
+        func run(_ args: [String]) throws -> (status: Int32, text: String) {
+            guard let i = args.firstIndex(of: "--by") else { return try ChitraRun.run(args, in: dir.url) }
+            var rest = args; rest.removeSubrange(i...(i + 1))
+            return try ChitraRun.run(rest, in: dir.url, as: logins[args[i + 1]])
+        }
+        func ok(_ args: [String]) throws -> String {
+            let r = try run(args)
+            try #require(r.status == 0, "\(args): \(r.text)")
+            return r.text
+        }
+        func refused(_ args: [String]) throws -> String {
+            let r = try run(args)
+            #expect(r.status != 0, "\(args) should be refused: \(r.text)")
+            return r.text
+        }
+        try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("rules/rules-roll.csv"), to: dir.file("roll.csv"))
+        try ChitraRun.setUpStore(in: dir.url)
+        _ = try ChitraRun.run(["keys", "create", "--id", "k-i12"], in: dir.url, as: ChitraRun.admin)
+        _ = try ok(["roll", "import", "roll.csv", "--by", "A"])
+
+        #expect(try refused(["batch", "build", "--period", "2036-12", "--by", "A", "--as-of", "2026-11-28"])
+            .contains("2036-12 is 121 months after the current month (2026-11)"))
+        _ = try ok(["batch", "build", "--period", "2026-12", "--by", "A", "--as-of", "2026-11-28"])
+        #expect(try refused(["batch", "approve", "1", "--by", "B", "--accept-open-exceptions"]).contains("--accept-open-exceptions needs a note"))
+        _ = try ok(["batch", "approve", "1", "--by", "B"])
+        #expect(try refused(["batch", "build", "--period", "2026-12", "--by", "A", "--supplementary"]).contains("a supplementary batch for 2026-12 needs a reason"))
+        let sup = try ok(["batch", "build", "--period", "2026-12", "--by", "A", "--supplementary", "--reason", "late decision"])
+        #expect(sup.contains("16 amounts were already in another live batch and were not added again: 16 in batch #1 (2026-12, approved)."))
+        _ = try ok(["batch", "cancel", "2", "--reason", "nothing to add", "--by", "A"])
+        _ = try ok(["batch", "export", "1", "--out", "out", "--by", "A"])
+
+        // BIDV signs its returns (formats/banks.json): the simulator signs as it would; unsigned, the file is refused.
+        let bidv = "out/CT202612-B000001-970418.xml"
+        _ = try ok(["simulate", bidv, "--out", "unsigned.xml", "--unsigned", "--fail-rate", "0", "--payment-date", "2026-12-05"])
+        #expect(try refused(["returns", "import", "unsigned.xml", "--by", "C"]).contains("BIDV (970418), which signs its returns"))
+        // Two signed answers that disagree: rejected, then paid. The second raises a conflicting outcome.
+        _ = try ok(["simulate", bidv, "--out", "rejected.xml", "--fail-rate", "1", "--payment-date", "2026-12-05"])
+        _ = try ok(["simulate", bidv, "--out", "paid.xml", "--fail-rate", "0", "--payment-date", "2026-12-05"])
+        #expect(FileManager.default.fileExists(atPath: dir.file("paid.xml.sig").path))
+        _ = try ok(["returns", "import", "rejected.xml", "--by", "C"])
+        #expect(try ok(["returns", "import", "paid.xml", "--by", "C"]).contains("1 exceptions"))
+
+        let jan = try ok(["batch", "build", "--period", "2027-01", "--by", "A", "--as-of", "2026-12-20"])
+        #expect(jan.contains("Open return exceptions holding money (1; 1 payments, 1,750,000 VND)"))
+        #expect(jan.contains("[conflicting_outcome] batch #1"))
+        #expect(try refused(["batch", "approve", "3", "--by", "B"]).contains("1 open return exception holds 1 payment of 1,750,000 VND"))
+        let approved = try ok(["batch", "approve", "3", "--by", "B", "--accept-open-exceptions", "--note", "BIDV confirms by phone"])
+        #expect(approved.contains("Approved with open exceptions holding 1 payments of 1,750,000 VND"))
+        #expect(try ok(["audit", "show", "--batch", "3", "--by", "B"]).contains("note=BIDV confirms by phone"))
+    }
+}
