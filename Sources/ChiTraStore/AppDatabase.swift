@@ -158,8 +158,9 @@ public struct StoreError: Error, CustomStringConvertible {
     public var description: String { remedy.map { "\(message); \($0)" } ?? message }
 
     /// Another process holds the store's write lock for longer than the busy timeout.
-    public static func busy(path: String) -> StoreError {
-        StoreError("the store \(path) is busy: another chitra command has been writing to it for more than 30 seconds",
-                   remedy: "wait for it to finish and run this command again (nothing was changed)")
+    public static func busy(path: String, seconds: Double = 30) -> StoreError {
+        let wait = seconds == seconds.rounded() ? "\(Int(seconds)) seconds" : "\(seconds) seconds"
+        return StoreError("the store \(path) is busy: another chitra command has been writing to it for more than \(wait)",
+                          remedy: "wait for it to finish and run this command again (nothing was changed)")
     }
 }

@@ -59,12 +59,14 @@ struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the store to a file (SQLite online backup), 0600, atomic.",
         discussion: """
         Commands may keep running meanwhile. The copy is checked (integrity_check, audit chain) after writing.
+        An existing file is refused; --force replaces it only if it is a ChiTra backup (never a roll, a CSV, …).
         The audit key is not in the backup: keep a copy of the key directory elsewhere (ops/runbook.md).
         Example: chitra backup --out /backup/chitra-2026-12-01.sqlite
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keys: KeysCommand.StoreOptions
     @Option(help: ArgumentHelp("The backup file to write.", valueName: "FILE")) var out: String
+    @Flag(help: "Replace an existing file, if it is an older ChiTra backup.") var force = false
     @Option(help: "Who makes the backup (default: the OS user).") var by: String?
 
     func validate() throws {
@@ -75,7 +77,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let db = try global.openStore(keys: keys.directory)
-        let r = try db.backup(to: URL(fileURLWithPath: out), by: by ?? defaultActor())
+        let r = try db.backup(to: URL(fileURLWithPath: out), by: by ?? defaultActor(), force: force)
         if global.json { try printJSON(r) } else {
             print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
         }
@@ -88,13 +90,15 @@ struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a backup as the store, after checking its integrity and audit chain.",
         discussion: """
         Refuses to replace an existing store unless --force. The backup is checked (PRAGMA integrity_check, the audit chain
-        under the audit key of --keys) before it is renamed into place.
+        under the audit key of --keys) before it is put in place. With --force the store is replaced in one SQLite
+        transaction under its write lock (a running command is waited for, up to 30 seconds, then the restore is refused
+        and nothing is changed), after a safety copy of it is written beside it: STORE.before-restore-YYYYMMDDTHHMMSSZ (0600).
         Example: chitra restore /backup/chitra-2026-12-01.sqlite --db ward.sqlite
         """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var keys: KeysCommand.StoreOptions
     @Argument(help: "The backup file.") var file: String
-    @Flag(help: "Replace an existing store.") var force = false
+    @Flag(help: "Replace an existing store (a safety copy of it is kept beside it).") var force = false
     @Option(help: "Who restores (default: the OS user).") var by: String?
 
     func run() throws {
@@ -103,6 +107,9 @@ struct RestoreCommand: ParsableCommand {
         let r = try AppDatabase.restore(from: URL(fileURLWithPath: file), to: global.dbPath, auditKey: key, force: force, by: by ?? defaultActor())
         if global.json { try printJSON(r) } else {
             print("Restored \(file) as \(r.file): integrity \(r.integrity); \(r.auditChain.message).")
+            if let copy = r.safetyCopy {
+                print("The store it replaced is kept in \(copy) (mode 0600): delete it once the restored store is checked and backed up.")
+            }
         }
     }
 }
