@@ -64,7 +64,7 @@ extension AppDatabase {
             let tables = try queue.read { try Set(String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")) }
             if tables.isEmpty { return emptyDatabase }
             let missing = chiTraTables.subtracting(tables)
-            return missing.isEmpty ? nil : "it is a SQLite database without ChiTra's tables (no \(missing.sorted().joined(separator: ", ")))"
+            return missing.isEmpty ? nil : "it is a SQLite database without ChiTra's tables: no \(missing.sorted().joined(separator: ", "))"
         } catch {
             return "it cannot be opened as a SQLite database"
         }
@@ -224,6 +224,17 @@ extension AppDatabase {
             cleanup()
             throw error
         }
+    }
+
+    /// Hidden temporaries beside the store at `path` that only a restore makes, left by one that was
+    /// killed: `.NAME.restoring.tmp-XXXXXX` (the checked copy) and
+    /// `.NAME.before-restore-….tmp-XXXXXX` (a safety copy being written), with their journals.
+    public static func interruptedRestoreTemporaries(beside path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let name = NSRegularExpression.escapedPattern(for: url.lastPathComponent)
+        let pattern = "^\\.\(name)\\.(restoring|before-restore-[0-9TZ-]+)\\.tmp-[A-Za-z0-9]{6}(-journal|-wal|-shm)?$"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        return names.filter { $0.range(of: pattern, options: .regularExpression) != nil }.sorted()
     }
 
     /// `PATH.before-restore-20261128T081500Z` (UTC), with `-2`, `-3`… if that name is taken.

@@ -110,6 +110,10 @@ struct RestoreCommand: ParsableCommand {
             if let copy = r.safetyCopy {
                 print("The store it replaced is kept in \(copy) (mode 0600): delete it once the restored store is checked and backed up.")
             }
+            let left = AppDatabase.interruptedRestoreTemporaries(beside: global.dbPath)
+            if !left.isEmpty {
+                print("Left beside the store by an interrupted restore (delete them unless another restore is running): \(left.joined(separator: ", "))")
+            }
         }
     }
 }

@@ -137,6 +137,16 @@ struct BackupTests {
         #expect(try db.verifyAuditChain().ok)
     }
 
+    @Test func aKilledRestoresTemporariesAreFound() throws {
+        let dir = try TempDir()
+        for name in [".s.sqlite.restoring.tmp-a1B2c3", ".s.sqlite.restoring.tmp-a1B2c3-journal",
+                     ".s.sqlite.before-restore-20261128T081500Z.tmp-Zz9yX8", ".s.sqlite.bak.tmp-a1B2c3", ".t.sqlite.restoring.tmp-a1B2c3", "s.sqlite"] {
+            _ = FileManager.default.createFile(atPath: dir.file(name).path, contents: Data())
+        }
+        #expect(AppDatabase.interruptedRestoreTemporaries(beside: dir.file("s.sqlite").path) ==
+                [".s.sqlite.before-restore-20261128T081500Z.tmp-Zz9yX8", ".s.sqlite.restoring.tmp-a1B2c3", ".s.sqlite.restoring.tmp-a1B2c3-journal"])
+    }
+
     @Test func backupRefusesAnExistingFileWithoutForce() throws {
         let dir = try TempDir()
         let db = try store(dir)
