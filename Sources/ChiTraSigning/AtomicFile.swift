@@ -39,10 +39,17 @@ public final class AtomicFileWriter {
     private var finished = false
 
     /// Opens a temporary file (mode 0600) next to `destination`.
+    ///
+    /// A destination that is a symbolic link is refused: the rename would silently replace the
+    /// link itself while whoever set it up expects the file it points to.
     public init(destination: URL, mode: mode_t = 0o600) throws {
         self.destination = destination
         self.mode = mode
         let directory = destination.deletingLastPathComponent()
+        var st = stat()
+        if lstat(destination.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+            throw SigningError.unsafePath(path: destination.path, reason: "it is a symbolic link; write to a real file name (nothing was written)")
+        }
         var template = Array(directory.appendingPathComponent(".\(destination.lastPathComponent).tmp-XXXXXX").path.utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
@@ -87,7 +94,12 @@ public final class AtomicFileWriter {
     /// A writer of many files into one directory may pass `syncingDirectory: false` and flush the
     /// directory once (``syncDirectory(_:)``) before anything relies on the files being durable:
     /// each file is still whole or absent, only the rename may not survive a power cut until then.
-    public func commit(syncingDirectory: Bool = true) throws {
+    ///
+    /// `replacing: false` never replaces an existing destination: the file is put in place with
+    /// `link` (which fails if the name exists) and the temporary name removed; it throws
+    /// ``SigningError/alreadyExists(path:)`` (the temporary file is left for ``abandon()``). On a
+    /// file system without hard links it checks, then renames.
+    public func commit(syncingDirectory: Bool = true, replacing: Bool = true) throws {
         precondition(!finished, "AtomicFileWriter used after commit or abandon")
         let tempPath = temporaryURL.path
         guard fsync(fd) == 0 else { throw SigningError.io(operation: "fsync", path: tempPath, errno: errno) }
@@ -100,8 +112,23 @@ public final class AtomicFileWriter {
             throw SigningError.io(operation: "close", path: tempPath, errno: code)
         }
         fd = -1
-        guard rename(tempPath, destination.path) == 0 else {
-            throw SigningError.io(operation: "rename into place", path: destination.path, errno: errno)
+        if replacing {
+            guard rename(tempPath, destination.path) == 0 else {
+                throw SigningError.io(operation: "rename into place", path: destination.path, errno: errno)
+            }
+        } else if link(tempPath, destination.path) == 0 {
+            unlink(tempPath)
+        } else {
+            let code = errno
+            if code == EEXIST { throw SigningError.alreadyExists(path: destination.path) }
+            guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EXDEV else {
+                throw SigningError.io(operation: "put into place", path: destination.path, errno: code)
+            }
+            var st = stat()
+            guard lstat(destination.path, &st) != 0 else { throw SigningError.alreadyExists(path: destination.path) }
+            guard rename(tempPath, destination.path) == 0 else {
+                throw SigningError.io(operation: "rename into place", path: destination.path, errno: errno)
+            }
         }
         finished = true
         if syncingDirectory { try Self.syncDirectory(destination.deletingLastPathComponent()) }

@@ -16,6 +16,12 @@ public struct ManifestFinding: Sendable, Equatable, CustomStringConvertible {
         case changedFile
         /// A listed file does not verify against its own `.sig`.
         case fileSignature
+        /// The folder holds something the manifest does not list (nor is a listed file's `.sig` or
+        /// the manifest's own): a bank could be sent it along with the batch.
+        case unlistedFile
+        /// The folder holds a hidden temporary file `.NAME.tmp-XXXXXX` that an interrupted export
+        /// (or another interrupted atomic write) left behind.
+        case leftoverTemporary
     }
 
     /// What kind of problem.

@@ -36,6 +36,10 @@ public enum SigningError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsafeFileName(String)
     /// A system call failed on a file.
     case io(operation: String, path: String, errno: Int32)
+    /// A file or folder ChiTra was asked to write is refused (a symbolic link, a folder anyone may write to, …); `reason` says why and what to do.
+    case unsafePath(path: String, reason: String)
+    /// A file that must not be replaced already exists.
+    case alreadyExists(path: String)
 
     public var description: String {
         switch self {
@@ -73,6 +77,10 @@ public enum SigningError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The file name \"\(name.prefix(100))\" is refused: only plain names without '/' or '..' are allowed (path escape)."
         case let .io(operation, path, code):
             return "Could not \(operation) \(path): \(String(cString: strerror(code)))."
+        case let .unsafePath(path, reason):
+            return "\(path) is refused: \(reason)."
+        case let .alreadyExists(path):
+            return "\(path) already exists and was left as it is."
         }
     }
 }

@@ -6,7 +6,8 @@ extension Verifier {
     /// Checks: `manifest.json` against `manifest.json.sig`; the manifest parses and lists only
     /// plain file names (anything else is refused as a path escape and nothing is opened);
     /// the totals equal the sum of the files' figures; each listed file exists next to the
-    /// manifest with the listed size and SHA-256; and each file's own `.sig` verifies.
+    /// manifest with the listed size and SHA-256; each file's own `.sig` verifies; and the folder
+    /// holds nothing else (``unlistedEntries(in:manifestName:listed:)``).
     public static func verifyManifest(at url: URL, keys: KeyStore) -> [ManifestFinding] {
         var findings: [ManifestFinding] = []
         let manifestName = url.lastPathComponent
@@ -82,6 +83,47 @@ extension Verifier {
                     message: "CANNOT VERIFY: \(entry.name): \(error)"))
             }
         }
+        findings += unlistedEntries(in: directory, manifestName: manifestName, listed: manifest.files.map(\.name))
         return findings
+    }
+
+    /// What the folder of a manifest holds besides the manifest, its `.sig`, the listed files and
+    /// their `.sig`s: each such entry (file, folder or link, hidden or not) is a finding, since
+    /// whoever sends the folder could send it too. Hidden temporaries `.NAME.tmp-XXXXXX` (what an
+    /// interrupted atomic write leaves) get their own kind and sentence.
+    static func unlistedEntries(in directory: URL, manifestName: String, listed: [String]) -> [ManifestFinding] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
+            return [ManifestFinding(kind: .unlistedFile, fileName: nil,
+                                    message: "CANNOT LIST: \(directory.path) cannot be read (\((error as NSError).localizedDescription)), so it is not known whether it holds files \(manifestName) does not list; do not send this folder.")]
+        }
+        var expected: Set<String> = [manifestName, DetachedSignature.signatureURL(for: URL(fileURLWithPath: manifestName)).lastPathComponent]
+        for name in listed {
+            expected.insert(name)
+            expected.insert(DetachedSignature.signatureURL(for: URL(fileURLWithPath: name)).lastPathComponent)
+        }
+        var findings: [ManifestFinding] = []
+        for name in names.sorted() where !expected.contains(name) {
+            let shown = SafeName.quoted(name)
+            if isInterruptedTemporary(name) {
+                findings.append(ManifestFinding(
+                    kind: .leftoverTemporary, fileName: name,
+                    message: "LEFTOVER TEMPORARY: \(shown) in \(directory.path) is a temporary file left by an interrupted export; it is not listed in \(manifestName). Run the export again (it removes it) or delete it, then verify again; do not send the folder as it is."))
+            } else {
+                var st = stat()
+                let what = lstat(directory.appendingPathComponent(name).path, &st) == 0
+                    ? ((st.st_mode & S_IFMT) == S_IFDIR ? "a folder " : (st.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link " : "")
+                    : ""
+                findings.append(ManifestFinding(
+                    kind: .unlistedFile, fileName: name,
+                    message: "UNLISTED FILE: \(what)\(shown) is in \(directory.path) but \(manifestName) does not list it, so a bank could be sent it with the batch; move it out of the folder (or find out who put it there), then verify again."))
+            }
+        }
+        return findings
+    }
+
+    /// `.NAME.tmp-XXXXXX`: the temporary name ``AtomicFileWriter`` gives a file until it is renamed into place.
+    public static func isInterruptedTemporary(_ name: String) -> Bool {
+        name.hasPrefix(".") && name.range(of: #"^\..+\.tmp-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil
     }
 }

@@ -132,6 +132,15 @@ public final class AppDatabase: Sendable {
         }
     }
 
+    /// The newest audit entry of a store file (a restore's checked copy), as an anchor.
+    static func headOfCopy(at path: String, auditKey: AuditKey) throws -> AuditAnchor? {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read { try AuditAnchor.head($0) }
+    }
+
     /// Points the anchor at this store's newest entry (after a restore); returns the entry id.
     @discardableResult
     public func reanchorAudit() throws -> (previous: AuditAnchor?, now: AuditAnchor?) {
@@ -186,8 +195,9 @@ public struct StoreError: Error, CustomStringConvertible {
     public var description: String { remedy.map { "\(message); \($0)" } ?? message }
 
     /// Another process holds the store's write lock for longer than the busy timeout.
-    public static func busy(path: String) -> StoreError {
-        StoreError("the store \(path) is busy: another chitra command has been writing to it for more than 30 seconds",
-                   remedy: "wait for it to finish and run this command again (nothing was changed)")
+    public static func busy(path: String, seconds: Double = 30) -> StoreError {
+        let wait = seconds == seconds.rounded() ? "\(Int(seconds)) seconds" : "\(seconds) seconds"
+        return StoreError("the store \(path) is busy: another chitra command has been writing to it for more than \(wait)",
+                          remedy: "wait for it to finish and run this command again (nothing was changed)")
     }
 }

@@ -23,6 +23,19 @@ public struct AuditAnchor: Equatable, Sendable {
     public var storeID: String
     public var entryID: Int64
     public var mac: Data
+    /// A head a restore is about to put in place: accepted too, so that a restore killed between
+    /// replacing the store and moving the anchor leaves an anchor that accepts the store either way.
+    public var pending: Pending?
+
+    public struct Pending: Equatable, Sendable {
+        public var storeID: String
+        public var entryID: Int64
+        public var mac: Data
+    }
+
+    public init(storeID: String, entryID: Int64, mac: Data, pending: Pending? = nil) {
+        self.storeID = storeID; self.entryID = entryID; self.mac = mac; self.pending = pending
+    }
 
     /// `audit.head` in the directory of `auditKey` (nil for an in-memory key).
     public static func url(for auditKey: AuditKey) -> URL? {
@@ -31,7 +44,18 @@ public struct AuditAnchor: Equatable, Sendable {
     }
 
     var text: String {
-        "chitra-audit-head-v1\nstore: \(storeID)\nentry: \(entryID)\nmac: \(mac.map { String(format: "%02x", $0) }.joined())\n"
+        func hex(_ d: Data) -> String { d.map { String(format: "%02x", $0) }.joined() }
+        var t = "chitra-audit-head-v1\nstore: \(storeID)\nentry: \(entryID)\nmac: \(hex(mac))\n"
+        if let p = pending { t += "pending-store: \(p.storeID)\npending-entry: \(p.entryID)\npending-mac: \(hex(p.mac))\n" }
+        return t
+    }
+
+    /// Adds `head` as the pending head of the anchor at `url` (a restore, before it replaces the store).
+    static func expect(_ head: AuditAnchor, at url: URL) throws {
+        let pending = Pending(storeID: head.storeID, entryID: head.entryID, mac: head.mac)
+        var anchor = (try? read(url)) ?? nil ?? head
+        anchor.pending = pending
+        try anchor.write(url, force: true)
     }
 
     /// Reads an anchor file; nil when there is none, an error when it is not one.
@@ -48,7 +72,12 @@ public struct AuditAnchor: Equatable, Sendable {
               let mac = AuditKey.decodeHex(Array(macHex.utf8)), mac.count == 32 else {
             throw StoreError("\(url.path) is damaged", remedy: "restore it from the key directory's backup")
         }
-        return AuditAnchor(storeID: store, entryID: entry, mac: Data(mac))
+        var pending: Pending?
+        if let ps = fields["pending-store"], let pe = fields["pending-entry"].flatMap(Int64.init), let pm = fields["pending-mac"],
+           let pmac = AuditKey.decodeHex(Array(pm.utf8)), pmac.count == 32 {
+            pending = Pending(storeID: ps, entryID: pe, mac: Data(pmac))
+        }
+        return AuditAnchor(storeID: store, entryID: entry, mac: Data(mac), pending: pending)
     }
 
     /// Writes the anchor atomically, 0600. Never moves an anchor of the same store backwards
@@ -77,6 +106,11 @@ public struct AuditAnchor: Equatable, Sendable {
             // Entries that name an account were all written after anchoring began.
             let v2 = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_log WHERE user_id IS NOT NULL)") ?? false
             return v2 ? problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) is missing: the newest entries cannot be checked; restore the key directory from its backup") : nil
+        }
+        // A restore killed between replacing the store and moving the anchor: its pending head.
+        if let p = anchor.pending, p.storeID == storeID,
+           try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [p.entryID]) == p.mac {
+            return nil
         }
         guard anchor.storeID == storeID else {
             return problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) belongs to another store (\(anchor.storeID.prefix(8))…); give each store its own key directory (--keys)")

@@ -61,6 +61,7 @@ struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the store to a file (SQLite online backup), 0600, atomic.",
         discussion: """
         Commands may keep running meanwhile. The copy is checked (integrity_check, audit chain) after writing.
+        An existing file is refused; --force replaces it only if it is a ChiTra backup (never a roll, a CSV, …).
         The audit key is not in the backup: keep a copy of the key directory elsewhere (ops/runbook.md).
         Role: admin. Example: chitra backup --out /backup/chitra-2026-12-01.sqlite --user quan.tri
         """)
@@ -68,6 +69,7 @@ struct BackupCommand: ParsableCommand {
     @OptionGroup var keys: KeysCommand.StoreOptions
     @OptionGroup var login: LoginOptions
     @Option(help: ArgumentHelp("The backup file to write.", valueName: "FILE")) var out: String
+    @Flag(help: "Replace an existing file, if it is an older ChiTra backup.") var force = false
 
     func validate() throws {
         if FileManager.default.fileExists(atPath: out) && URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: global.dbPath).standardizedFileURL.path {
@@ -77,7 +79,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let db = try global.openStore(keys: keys.directory)
-        let r = try db.backup(to: URL(fileURLWithPath: out), by: try login.actor(db, as: .admin))
+        let r = try db.backup(to: URL(fileURLWithPath: out), by: try login.actor(db, as: .admin), force: force)
         if global.json { try printJSON(r) } else {
             print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
         }
@@ -90,7 +92,9 @@ struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a backup as the store, after checking its integrity and audit chain.",
         discussion: """
         Refuses to replace an existing store unless --force. The backup is checked (PRAGMA integrity_check, the audit chain
-        under the audit key of --keys) before it is renamed into place.
+        under the audit key of --keys) before it is put in place. With --force the store is replaced in one SQLite
+        transaction under its write lock (a running command is waited for, up to 30 seconds, then the restore is refused
+        and nothing is changed), after a safety copy of it is written beside it: STORE.before-restore-YYYYMMDDTHHMMSSZ (0600).
         Role: admin of the backup (the accounts are the backup's). The audit head anchor beside the key is moved to the
         restored store's newest entry. A backup made before accounts existed gets its first administrator here
         (--user LOGIN --full-name "…", password as for init).
@@ -100,7 +104,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var keys: KeysCommand.StoreOptions
     @OptionGroup var login: LoginOptions
     @Argument(help: "The backup file.") var file: String
-    @Flag(help: "Replace an existing store.") var force = false
+    @Flag(help: "Replace an existing store (a safety copy of it is kept beside it).") var force = false
     @Option(help: "Only for a backup made before accounts existed: the full name of its first administrator (--user).") var fullName: String?
 
     func run() throws {
@@ -125,6 +129,13 @@ struct RestoreCommand: ParsableCommand {
             if let now = anchor ?? nil {
                 let was = (previousAnchor ?? nil).map { "#\($0.entryID)" } ?? "none"
                 print("The audit head anchor (\(AuditAnchor.fileName) beside the audit key) now points at entry #\(now.entryID) of the restored store (it pointed at \(was)).")
+            }
+            if let copy = r.safetyCopy {
+                print("The store it replaced is kept in \(copy) (mode 0600): delete it once the restored store is checked and backed up.")
+            }
+            let left = AppDatabase.interruptedRestoreTemporaries(beside: global.dbPath)
+            if !left.isEmpty {
+                print("Left beside the store by an interrupted restore (delete them unless another restore is running): \(left.joined(separator: ", "))")
             }
         }
     }

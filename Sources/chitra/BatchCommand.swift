@@ -120,6 +120,8 @@ struct BatchCommand: ParsableCommand {
             let exporter = BatchExporter(db: db, payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
                                          banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
                                          keys: keys.keyStore)
+            // The folder is checked before anything in it is touched (the exporter checks it again).
+            try OutputFolder.checkIfPresent(URL(fileURLWithPath: out))
             let stale = removeInterruptedTemporaries(in: URL(fileURLWithPath: out))
             if stale > 0 && !global.json { print("Removed \(stale) temporary file(s) left in \(out) by an interrupted export.") }
             let s = try exporter.export(batchID: id, to: URL(fileURLWithPath: out), by: actor)
@@ -212,7 +214,7 @@ func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)
 func removeInterruptedTemporaries(in directory: URL) -> Int {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
     var removed = 0
-    for name in names where name.hasPrefix(".") && name.range(of: #"\.tmp-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil {
+    for name in names where Verifier.isInterruptedTemporary(name) {
         if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed += 1 }
     }
     return removed

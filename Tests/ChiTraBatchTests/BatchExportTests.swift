@@ -148,6 +148,44 @@ struct BatchExportTests {
         #expect(post.contains("Tổng cộng,2,,,,,,,,,,,1000000,,"))
     }
 
+    @Test("A symbolic link as the export folder is refused; nothing is written through it and the batch stays approved")
+    func symlinkedFolderRefused() throws {
+        let s = try ExportSetup()
+        let real = s.out.deletingLastPathComponent().appendingPathComponent("real")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(at: s.out, withDestinationURL: real)
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("is a symbolic link") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real.path).isEmpty)
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+    }
+
+    @Test("A folder every user may write to is refused (with or without the sticky bit)", arguments: [0o777, 0o1777, 0o703])
+    func worldWritableFolderRefused(mode: Int) throws {
+        let s = try ExportSetup()
+        try FileManager.default.createDirectory(at: s.out, withIntermediateDirectories: false)
+        #expect(chmod(s.out.path, mode_t(mode)) == 0)
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: {
+            "\($0)".contains("every user of this machine may write to it") && "\($0)".contains("chmod o-w")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path).isEmpty)
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+    }
+
+    @Test("A symbolic link inside the folder, where a payout file would go, is refused; its target is untouched")
+    func symlinkedFileRefused() throws {
+        let s = try ExportSetup()
+        try FileManager.default.createDirectory(at: s.out, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let elsewhere = s.out.deletingLastPathComponent().appendingPathComponent("elsewhere.csv")
+        try Data("keep me".utf8).write(to: elsewhere)
+        try FileManager.default.createSymbolicLink(at: s.out.appendingPathComponent("CT202612-B000001-970405.csv"), withDestinationURL: elsewhere)
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: {
+            "\($0)".contains("CT202612-B000001-970405.csv") && "\($0)".contains("symbolic link")
+        }
+        #expect(try String(contentsOf: elsewhere, encoding: .utf8) == "keep me")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path) == ["CT202612-B000001-970405.csv"])
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+    }
+
     @Test("A folder holding another batch's export is refused")
     func oneBatchPerFolder() throws {
         let s = try ExportSetup()

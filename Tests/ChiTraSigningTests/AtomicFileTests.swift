@@ -24,6 +24,34 @@ struct AtomicFileTests {
         #expect(try permissions(of: url) == 0o640)
     }
 
+    @Test("a destination that is a symbolic link is refused; the file it points to is untouched")
+    func symlinkDestinationRefused() throws {
+        let dir = try TemporaryDirectory()
+        let target = try dir.write("elsewhere.txt", "keep me")
+        let link = dir.file("out.txt")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        #expect { try AtomicFile.write(Data("new".utf8), to: link) } throws: { "\($0)".contains("symbolic link") }
+        #expect(try String(contentsOf: target, encoding: .utf8) == "keep me")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+        #expect(try dir.contents() == ["elsewhere.txt", "out.txt"])
+    }
+
+    @Test("commit(replacing: false) never replaces an existing file")
+    func noReplace() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("b.sqlite")
+        let first = try AtomicFileWriter(destination: url)
+        try first.write(Data("first".utf8))
+        try first.commit(replacing: false)
+        #expect(try dir.contents() == ["b.sqlite"])
+        let second = try AtomicFileWriter(destination: url)
+        try second.write(Data("second".utf8))
+        #expect(throws: SigningError.alreadyExists(path: url.path)) { try second.commit(replacing: false) }
+        second.abandon()
+        #expect(try String(contentsOf: url, encoding: .utf8) == "first")
+        #expect(try dir.contents() == ["b.sqlite"])
+    }
+
     @Test("a streaming writer commits its chunks and leaves no temp file")
     func streamingCommit() throws {
         let dir = try TemporaryDirectory()

@@ -112,6 +112,36 @@ struct ManifestTests {
         #expect(findings[0].fileName == "pain001-970405.xml")
     }
 
+    @Test("a file in the folder that the manifest does not list is a finding (a bank could be sent it)")
+    func unlistedFile() throws {
+        try Data("extra;1000000\n".utf8).write(to: out.appendingPathComponent("extra.csv"))
+        try Data("x".utf8).write(to: out.appendingPathComponent(".hidden"))
+        let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
+        #expect(findings.map(\.kind) == [.unlistedFile, .unlistedFile])
+        #expect(findings.map(\.fileName) == [".hidden", "extra.csv"])
+        #expect(findings[1].message.hasPrefix("UNLISTED FILE: \"extra.csv\""))
+        #expect(findings[1].message.contains("does not list it"))
+    }
+
+    @Test("a temporary file left by an interrupted export is its own finding; a folder inside is unlisted too")
+    func leftoverTemporary() throws {
+        try Data("<Document>half".utf8).write(to: out.appendingPathComponent(".pain001-970416.xml.tmp-a1B2c3"))
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("old"), withIntermediateDirectories: false)
+        let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
+        #expect(findings.map(\.kind) == [.leftoverTemporary, .unlistedFile])
+        #expect(findings[0].fileName == ".pain001-970416.xml.tmp-a1B2c3")
+        #expect(findings[0].message.hasPrefix("LEFTOVER TEMPORARY:"))
+        #expect(findings[1].message.contains("a folder \"old\""))
+    }
+
+    @Test("the manifest's and the listed files' .sig files are expected; a .sig of an unlisted file is not")
+    func signaturesOfListedFilesOnly() throws {
+        #expect(try dir.contents(of: out) == ["manifest.json", "manifest.json.sig", "pain001-970405.xml", "pain001-970405.xml.sig",
+                                              "vnpost-79.csv", "vnpost-79.csv.sig"])
+        try Data("x".utf8).write(to: out.appendingPathComponent("other.xml.sig"))
+        #expect(Verifier.verifyManifest(at: manifestURL, keys: store).map(\.fileName) == ["other.xml.sig"])
+    }
+
     @Test("an invalid period is refused")
     func invalidPeriod() {
         #expect(throws: SigningError.self) { try Manifest(batchId: 1, period: "2026-13", files: []) }

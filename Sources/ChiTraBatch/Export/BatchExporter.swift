@@ -70,8 +70,9 @@ public struct BatchExporter {
         let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
         let key = try keys.activeKey()
 
-        // 2. The output folder holds one batch's export.
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // 2. The output folder holds one batch's export: a real folder (not a symbolic link, no
+        // symbolic link inside) that not every user may write to (`OutputFolder`).
+        try OutputFolder.prepare(dir)
         let manifestURL = dir.appendingPathComponent("manifest.json")
         if let data = try? Data(contentsOf: manifestURL), let m = try? Manifest.decode(data), m.batchId != batchID {
             throw BatchError("\(dir.path) already holds the export of batch #\(m.batchId)", remedy: "export each batch into its own folder")
