@@ -238,6 +238,8 @@ public struct RollImporter {
                 summary.changedPeople = changedPeople.count
                 try seen.drop()
                 try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
+                // The payment fields this file wrote are sealed with the audit key (PaymentMAC).
+                try PaymentMAC.sealImported(db, fileID: fileID)
                 if strict && summary.rejected > 0 {
                     summary.strictRefused = true
                     summary.nothingApplied = true

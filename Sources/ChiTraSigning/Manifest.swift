@@ -80,12 +80,16 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var files: [Entry]
     /// Totals over ``files``.
     public var totals: Totals
+    /// The batch's approval seal (hex) the files were written from: `chitra verify` with the store
+    /// checks it against the store's sealed approval. Absent in manifests made before seals.
+    public var approvalSeal: String?
 
     /// A manifest whose totals are computed from `files`.
     ///
     /// - Throws: for an invalid period, unsafe or duplicate file names, or totals that overflow.
-    public init(batchId: Int64, period: String, createdAt: Date = Date(), files: [Entry]) throws {
+    public init(batchId: Int64, period: String, createdAt: Date = Date(), files: [Entry], approvalSeal: String? = nil) throws {
         self.format = Self.formatTag
+        self.approvalSeal = approvalSeal
         self.batchId = batchId
         self.period = period
         self.createdAt = Date(timeIntervalSince1970: createdAt.timeIntervalSince1970.rounded(.down))

@@ -66,9 +66,12 @@ public final class AppDatabase: Sendable {
         // GRDB 7 opens write transactions IMMEDIATE (Configuration.defaultTransactionKind is gone):
         // two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
         let macFunction = Self.auditMacFunction(auditKey)
+        let paymentMAC = PaymentMAC.function(auditKey), lineSeal = ApprovalSeal.lineFunction(auditKey)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             db.add(function: macFunction)
+            db.add(function: paymentMAC)
+            db.add(function: lineSeal)
             // A 64 MiB page cache (SQLite's default is 2 MiB): a national roll's indexes are
             // updated at random places, and a small cache rereads the same pages from the OS.
             try db.execute(sql: "PRAGMA cache_size = -65536")
@@ -182,6 +185,13 @@ public final class AppDatabase: Sendable {
             try db.execute(sql: IdentitySchema.tables)
             try db.execute(sql: IdentitySchema.legacyActors)
             try db.execute(sql: IdentitySchema.triggers)
+        }
+        m.registerMigration("v5-seals") { db in
+            // What is approved, and each person's payment fields, sealed with the audit key.
+            // Existing rows are sealed as they stand when seals begin.
+            try db.execute(sql: Schema.v5Seals)
+            try PaymentMAC.sealAll(db)
+            try ApprovalSeal.sealExisting(db)
         }
         return m
     }

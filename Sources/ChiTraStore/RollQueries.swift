@@ -36,3 +36,37 @@ public enum RollQueries {
         return PersonCase(code: code, codes: codes, personalID: pid, fullName: b["full_name"], person: facts(b), grants: grants)
     }
 }
+
+/// A change to how a person is paid (channel, bank, account, account name, proxy), as history keeps it.
+public struct PaymentChange: Sendable, Codable, Equatable {
+    public var code: String
+    public var name: String
+    public var field: String
+    /// As history keeps them: account numbers and IDs masked.
+    public var oldValue: String?
+    public var newValue: String?
+    /// `import` (a roll file), `manual` (set-account / set-proxy) or `returns`.
+    public var source: String
+    public var changedBy: String
+    public var changedAt: String
+}
+
+extension RollQueries {
+    /// The history fields that say how a person is paid.
+    public static let paymentFields = ["channel", "bank_bin", "account_no", "account_name", "proxy_name", "proxy_id", "proxy_relation", "authorisation_until"]
+
+    /// Every change to how people are paid recorded after `after` and up to `until` (ISO 8601; nil: since the start, until now),
+    /// oldest first, at most `limit` (a person created by an import is one `created` row, not a change).
+    public static func paymentChanges(_ db: Database, after: String?, until: String? = nil, limit: Int = 10_000) throws -> [PaymentChange] {
+        let fields = paymentFields.map { "'\($0)'" }.joined(separator: ",")
+        return try Row.fetchAll(db, sql: """
+            SELECT c.code, b.full_name, c.field, c.old_value, c.new_value, c.source, c.changed_by, c.changed_at
+            FROM roll_change c JOIN beneficiary b ON b.code = c.code
+            WHERE c.field IN (\(fields)) AND c.changed_at > ? AND c.changed_at <= ?
+            ORDER BY c.id LIMIT ?
+            """, arguments: [after ?? "", until ?? "9999", limit]).map {
+                PaymentChange(code: $0["code"], name: $0["full_name"], field: $0["field"], oldValue: $0["old_value"], newValue: $0["new_value"],
+                              source: $0["source"], changedBy: $0["changed_by"], changedAt: $0["changed_at"])
+            }
+    }
+}

@@ -322,3 +322,12 @@ extension Schema {
     DROP INDEX payout_line_attempts;
     """
 }
+
+extension Schema {
+    /// v5 (issue #12): seals under the audit key (see `ApprovalSeal` and `PaymentMAC`).
+    static let v5Seals = """
+    ALTER TABLE payout_line ADD COLUMN line_seal BLOB;
+    ALTER TABLE batch ADD COLUMN approval_seal TEXT;
+    ALTER TABLE beneficiary ADD COLUMN payment_mac BLOB;
+    """
+}

@@ -19,9 +19,22 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var keys: KeysCommand.StoreOptions
 
         func run() throws {
-            let r = try global.openStore(keys: keys.directory).verifyAuditChain()
-            if global.json { try printJSON(r) } else { print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).") }
-            if !r.ok { throw ExitCode(4) }
+            let db = try global.openStore(keys: keys.directory)
+            let r = try db.verifyAuditChain()
+            // What was approved, against its seals; each person's payment fields against theirs.
+            let (approvals, people) = try db.writer.read { d in (try ApprovalSeal.checkAll(d), try PaymentMAC.mismatches(d, limit: 50)) }
+            if global.json {
+                struct Out: Encodable { var chain: AuditLog.ChainReport; var approvals: [ApprovalSeal.Finding]; var paymentDetailsChangedOutsideChiTra: [String] }
+                try printJSON(Out(chain: r, approvals: approvals, paymentDetailsChangedOutsideChiTra: people))
+            } else {
+                print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).")
+                for f in approvals { print("TAMPERED: \(f.message).") }
+                if !people.isEmpty {
+                    print("TAMPERED: the payment details of \(people.count == 50 ? "50 or more people" : "\(people.count) \(people.count == 1 ? "person" : "people")") were changed outside ChiTra: \(people.prefix(20).joined(separator: ", ")).")
+                }
+                if approvals.isEmpty && people.isEmpty { print("OK: every approved batch matches its sealed approval; every person's payment details match their seal.") }
+            }
+            if !r.ok || !approvals.isEmpty || !people.isEmpty { throw ExitCode(4) }
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChiTraSigning
+import ChiTraStore
 import Foundation
 
 /// `chitra verify FILE`: check a signed file, or a batch manifest and every file it lists.
@@ -7,13 +8,19 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a file against FILE.sig, or a manifest.json and every file it lists.",
-        discussion: "Prints one sentence per finding. Exit code 0: all valid; 1: problems found."
+        discussion: """
+        Prints one sentence per finding. Exit code 0: all valid; 1: problems found.
+        For a manifest, when the store is at hand (--db or CHITRA_DB), the batch's lines are also checked against the
+        approval sealed by its checker, and the manifest's approval seal against the store's.
+        """
     )
 
     @Argument(help: ArgumentHelp("The signed file, or a manifest.json.", valueName: "FILE"))
     var file: String
 
     @OptionGroup var store: KeysCommand.StoreOptions
+    @Option(name: .long, help: ArgumentHelp("The store, to check the batch against its sealed approval (also CHITRA_DB).", valueName: "PATH"))
+    var db: String?
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
@@ -24,12 +31,38 @@ struct VerifyCommand: ParsableCommand {
                 for finding in findings { print(finding.message) }
                 throw ExitCode(1)
             }
-            let count = (try? Manifest.decode(Data(contentsOf: url)))?.files.count ?? 0
+            let manifest = try? Manifest.decode(Data(contentsOf: url))
+            let count = manifest?.files.count ?? 0
             print("VALID: \(url.lastPathComponent) and the \(count) file(s) it lists match their signatures and the totals agree.")
+            if let manifest { try checkApproval(manifest) }
         } else {
             let result = try Verifier.verify(file: url, keys: keys)
             print(result.sentence(for: url.lastPathComponent))
             if !result.isValid { throw ExitCode(1) }
         }
+    }
+
+    /// With the store at hand: the batch's lines against its sealed approval, and the manifest's seal.
+    func checkApproval(_ manifest: Manifest) throws {
+        let path = db ?? ProcessInfo.processInfo.environment["CHITRA_DB"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path, FileManager.default.fileExists(atPath: path) else {
+            print("(no store at hand: the files were not checked against the batch's sealed approval; pass --db to do so)")
+            return
+        }
+        let store = try AppDatabase(path: path, auditKeyDirectory: URL(fileURLWithPath: KeyStore.defaultDirectory(explicit: self.store.directory).path))
+        let (finding, stored) = try store.writer.read { d in
+            (try ApprovalSeal.check(d, batchID: manifest.batchId), try ApprovalSeal.storedSeal(d, batchID: manifest.batchId))
+        }
+        var problems: [String] = []
+        if !finding.ok { problems.append(finding.message) }
+        if let sealed = manifest.approvalSeal, sealed != stored {
+            problems.append("the manifest was written from another approval than the one sealed in \(path) for batch #\(manifest.batchId)")
+        }
+        if manifest.approvalSeal == nil { problems.append("the manifest carries no approval seal (exported before seals existed)") }
+        guard problems.isEmpty else {
+            for p in problems { print("NOT AS APPROVED: \(p); do not send these files.") }
+            throw ExitCode(1)
+        }
+        print("AS APPROVED: batch #\(manifest.batchId)'s lines in \(path) match the approval sealed by its checker, and so does the manifest.")
     }
 }

@@ -68,10 +68,14 @@ public struct BatchLifecycle {
             // together, so they lie in one id range; going through the batch index instead would
             // visit them group by group, all over the table (random reads at national scale).
             let range = try Row.fetchOne(db, sql: "SELECT min(id) AS lo, max(id) AS hi FROM payout_line WHERE batch_id = ?", arguments: [batchID])!
+            var lineRange: ClosedRange<Int64>?
             if let lo = range["lo"] as Int64?, let hi = range["hi"] as Int64? {
                 try db.execute(sql: "UPDATE payout_line SET state = 'approved' WHERE id BETWEEN ? AND ? AND +batch_id = ?", arguments: [lo, hi, batchID])
+                lineRange = lo...hi
             }
-            var detail = "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy")"
+            // What is approved is sealed with the audit key: each line, then the batch (ApprovalSeal).
+            let seal = try ApprovalSeal.seal(db, batchID: batchID, lineRange: lineRange)
+            var detail = "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy") seal=\(seal)"
             if let note {
                 let ids = holding.map { "#\($0.id)" }.joined(separator: ",")
                 detail += " accepted_open_exceptions=\(ids.isEmpty ? "none" : ids) held=\(held.count):\(held.sum) note=\(note)"

@@ -33,6 +33,15 @@ public struct BatchReport: Sendable, Codable {
     public var byGroupAndKind: [Cell]
     public var excluded: [BuildSummary.Excluded]
     public var excludedSum: Int64
+    /// Accounts, channels and proxies changed since the batch before this one was built (for the
+    /// checker: approval is a judgement, not a click), and that batch.
+    public var paymentChanges: [PaymentChange]
+    public var changesSinceBatch: Int64?
+    /// Who built and approved, as accounts: `#2 an.nguyen (Nguyễn Văn An)`, or a legacy name.
+    public var builtByAccount: String?
+    public var approvedByAccount: String?
+    /// Whether the lines still match the approval sealed by the checker (nil before approval).
+    public var seal: ApprovalSeal.Finding?
 
     public static func load(_ db: AppDatabase, batchID: Int64) throws -> BatchReport {
         try db.writer.read { db in
@@ -44,11 +53,20 @@ public struct BatchReport: Sendable, Codable {
             let cells = try Row.fetchAll(db, sql: "SELECT group_key, kind, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key, kind ORDER BY group_key, kind", arguments: [batchID])
                 .map { Cell(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
+            let previous = try Row.fetchOne(db, sql: "SELECT id, built_at FROM batch WHERE id < ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", arguments: [batchID])
+            // Up to the approval for an approved batch (what its checker saw), up to now for a draft.
+            let changes = try RollQueries.paymentChanges(db, after: previous?["built_at"], until: b["approved_at"])
+            let status: String = b["status"]
+            let seal = status == "approved" || status == "exported" ? try ApprovalSeal.check(db, batchID: batchID) : nil
             let r = BatchReport(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
                                 builtBy: b["built_by"], builtAt: b["built_at"], approvedBy: b["approved_by"], approvedAt: b["approved_at"],
                                 exportedAt: b["exported_at"], cancelledBy: b["cancelled_by"], cancelReason: b["cancel_reason"],
                                 lineCount: b["line_count"], controlSum: b["control_sum"], groups: groups, byGroupAndKind: cells,
-                                excluded: excluded, excludedSum: excluded.reduce(0) { $0 + $1.amountOwed })
+                                excluded: excluded, excludedSum: excluded.reduce(0) { $0 + $1.amountOwed },
+                                paymentChanges: changes, changesSinceBatch: previous?["id"],
+                                builtByAccount: try Users.display(db, id: b["built_by_user"]).map { "#\(b["built_by_user"] as Int64) \($0)" },
+                                approvedByAccount: try Users.display(db, id: b["approved_by_user"]).map { "#\(b["approved_by_user"] as Int64) \($0)" },
+                                seal: seal)
             // The stored header totals must equal the lines, to the đồng.
             let n = groups.reduce(0) { $0 + $1.count }, s = groups.reduce(Int64(0)) { $0 + $1.sum }
             guard n == r.lineCount, s == r.controlSum else {
@@ -59,13 +77,31 @@ public struct BatchReport: Sendable, Codable {
         }
     }
 
+    static func fieldVietnamese(_ field: String) -> String {
+        switch field {
+        case "channel": "hình thức nhận"
+        case "bank_bin": "ngân hàng"
+        case "account_no": "số tài khoản"
+        case "account_name": "tên chủ tài khoản"
+        case "proxy_name": "người nhận thay"
+        case "proxy_id": "số định danh người nhận thay"
+        case "proxy_relation": "quan hệ người nhận thay"
+        case "authorisation_until": "giấy ủy quyền đến ngày"
+        default: field
+        }
+    }
+
     /// The Vietnamese report for finance staff.
     public func vietnameseLines(banks: BankDirectory) -> [String] {
         var out: [String] = []
         let st = BatchStatus(rawValue: status)?.vietnamese ?? status
         out.append("Danh sách chi trả #\(id) — tháng \(YearMonth(period)?.vietnamese ?? period)\(supplementary ? " (bổ sung)" : "") — \(st)")
-        out.append("Người lập: \(builtBy) lúc \(builtAt)")
-        if let a = approvedBy { out.append("Người duyệt: \(a) lúc \(approvedAt ?? "")") }
+        out.append("Người lập: \(builtByAccount ?? builtBy) lúc \(builtAt)")
+        if let a = approvedBy { out.append("Người duyệt: \(approvedByAccount ?? a) lúc \(approvedAt ?? "")") }
+        if let seal {
+            out.append(seal.ok ? "Niêm phong phê duyệt: khớp — các khoản chi đúng như người duyệt đã duyệt."
+                               : "CẢNH BÁO — niêm phong phê duyệt không khớp: \(seal.message). Không gửi tệp; báo ngay.")
+        }
         if let e = exportedAt { out.append("Đã xuất tệp lúc \(e)") }
         if let c = cancelledBy { out.append("Đã hủy bởi \(c): \(cancelReason ?? "")") }
         out.append("Tổng cộng: \(lineCount) khoản, \(Money.vietnamese(controlSum)) đồng")
@@ -76,6 +112,22 @@ public struct BatchReport: Sendable, Codable {
                 let kind = EntitlementKind(rawValue: c.kind)?.vietnamese ?? c.kind
                 out.append("      \(kind): \(c.count) khoản, \(Money.vietnamese(c.sum)) đồng")
             }
+        }
+        let since = changesSinceBatch.map { "từ khi lập danh sách #\($0)" } ?? "từ đầu"
+        if paymentChanges.isEmpty {
+            out.append("Thay đổi tài khoản, hình thức nhận hoặc người nhận thay \(since): không có.")
+        } else {
+            let people = Set(paymentChanges.map(\.code)).count
+            out.append("Thay đổi tài khoản, hình thức nhận hoặc người nhận thay \(since) (\(paymentChanges.count) thay đổi, \(people) người) — người duyệt kiểm tra trước khi duyệt:")
+            for c in paymentChanges.prefix(200) {
+                let source = c.source == "import" ? "từ tệp danh sách" : c.source == "manual" ? "sửa tay" : "theo trả về của ngân hàng"
+                func value(_ v: String?) -> String {
+                    guard let v else { return "(trống)" }
+                    return c.field == "channel" ? Channel(rawValue: v)?.vietnamese ?? v : v
+                }
+                out.append("  \(c.code) \(c.name): \(Self.fieldVietnamese(c.field)) \(value(c.oldValue)) → \(value(c.newValue)) (\(source), \(c.changedBy), \(c.changedAt))")
+            }
+            if paymentChanges.count > 200 { out.append("  … còn \(paymentChanges.count - 200) thay đổi: chitra batch show \(id) --json") }
         }
         if !excluded.isEmpty {
             out.append("Chưa đưa vào danh sách (\(excluded.count) người, \(Money.vietnamese(excludedSum)) đồng còn nợ) — chuyển sang danh sách cần xử lý:")

@@ -59,6 +59,12 @@ public struct BatchExporter {
             default:
                 throw BatchError("batch #\(batchID) is \(status); it cannot be exported")
             }
+            // What is written must be what was approved: the lines and the batch against their seals.
+            let seal = try ApprovalSeal.check(db, batchID: batchID)
+            guard seal.ok else {
+                throw BatchError("batch #\(batchID) cannot be exported: \(seal.message.dropFirst("batch #\(batchID): ".count)); nothing was written",
+                                 remedy: "the store was changed outside ChiTra: send nothing, run chitra audit verify, keep a copy of the store, restore the latest backup whose seals verify, and report it")
+            }
             let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
             return (b, any)
         }
@@ -184,7 +190,8 @@ public struct BatchExporter {
         // 4. The signed manifest ties names to contents and totals to the batch. The payout files
         // were renamed into place without flushing the folder each time; writing the manifest
         // flushes it (after its own rename), so every file is durable before the batch changes state.
-        let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries)
+        let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries,
+                                    approvalSeal: batch["approval_seal"] as String?)
         guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
             throw BatchError("the files total \(manifest.totals.lineCount) lines / \(manifest.totals.controlSum) đồng but batch #\(batchID) holds \(batch["line_count"] as Int) / \(batch["control_sum"] as Int64)")
         }

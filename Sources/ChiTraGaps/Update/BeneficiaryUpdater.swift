@@ -117,6 +117,7 @@ public struct BeneficiaryUpdater: Sendable {
             var args = StatementArguments(changed.map(\.1))
             args += [now, code]
             try db.execute(sql: "UPDATE beneficiary SET \(sets), updated_at = ? WHERE code = ?", arguments: args)
+            try PaymentMAC.seal(db, code: code)
             try AuditLog.append(db, actor: actor, action: action, entity: "beneficiary", entityID: code,
                                 detail: "fields=\(changed.map(\.0).joined(separator: ","))\(result.clearedAccountFlag.map { " cleared_flag=\($0)" } ?? "")")
             return result
