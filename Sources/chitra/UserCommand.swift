@@ -15,6 +15,13 @@ struct UserCommand: ParsableCommand {
         """,
         subcommands: [Add.self, List.self, Disable.self, Enable.self, Unlock.self, Passwd.self])
 
+    /// Opens the store, logs in as an administrator, runs `change` and prints `done`.
+    static func asAdmin(_ global: GlobalOptions, _ login: LoginOptions, _ done: String, _ change: (Users, Actor) throws -> Void) throws {
+        let db = try global.openStore()
+        try change(Users(db: db), try login.actor(db, as: .admin))
+        print(done)
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an account with one or more roles.",
             discussion: "Example: chitra user add an.nguyen --role maker --full-name \"Nguyễn Văn An\" --user admin")
@@ -59,11 +66,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws {
-            let db = try global.openStore()
-            try Users(db: db).disable(name, by: try login.actor(db, as: .admin))
-            print("Disabled \(Users.loginKey(name)).")
-        }
+        func run() throws { try UserCommand.asAdmin(global, login, "Disabled \(Users.loginKey(name)).") { try $0.disable(name, by: $1) } }
     }
 
     struct Enable: ParsableCommand {
@@ -71,11 +74,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws {
-            let db = try global.openStore()
-            try Users(db: db).enable(name, by: try login.actor(db, as: .admin))
-            print("Enabled \(Users.loginKey(name)).")
-        }
+        func run() throws { try UserCommand.asAdmin(global, login, "Enabled \(Users.loginKey(name)).") { try $0.enable(name, by: $1) } }
     }
 
     struct Unlock: ParsableCommand {
@@ -83,11 +82,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws {
-            let db = try global.openStore()
-            try Users(db: db).unlock(name, by: try login.actor(db, as: .admin))
-            print("Unlocked \(Users.loginKey(name)).")
-        }
+        func run() throws { try UserCommand.asAdmin(global, login, "Unlocked \(Users.loginKey(name)).") { try $0.unlock(name, by: $1) } }
     }
 
     struct Passwd: ParsableCommand {
