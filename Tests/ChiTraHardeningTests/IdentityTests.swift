@@ -1,4 +1,7 @@
 @testable import ChiTraSigning
+import ChiTraBatch
+import ChiTraCore
+import ChiTraRoll
 import ChiTraTestSupport
 import Foundation
 import GRDB
@@ -27,6 +30,20 @@ struct IdentityTests {
         #expect(throws: DatabaseError.self) { try db.writer.write {
             try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-12', 'draft', 'Nguyễn Văn An', 'now')")
         } }
+    }
+
+    @Test("The use cases themselves refuse the wrong role: a clerk cannot build a batch, a checker cannot import a roll")
+    func useCasesRefuseTheWrongRole() throws {
+        let db = try AppDatabase.temporary()
+        let formats = Paths.formats
+        let tariff = try Tariff.load(from: formats.appendingPathComponent("tariff.json"))
+        let banks = try BankDirectory.load(from: formats.appendingPathComponent("banks.json"))
+        let builder = BatchBuilder(db: db, tariff: tariff, banks: banks, payer: try Payer.load(from: formats.appendingPathComponent("payer.json")))
+        #expect { try builder.build(period: YearMonth("2026-12")!, by: try db.actor(.clerk)) } throws: { "\($0)".contains("needs: maker") }
+        let roll = Paths.fixtures.appendingPathComponent("rules/rules-roll.csv")
+        let importer = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks), actor: try db.actor(.checker))
+        #expect { try importer.importFile(roll) } throws: { "\($0)".contains("needs: maker") }
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT (SELECT count(*) FROM batch) + (SELECT count(*) FROM import_file)") } == 0)
     }
 
     @Test("A disabled account is refused at login and by the schema; enabling it restores it")
