@@ -65,6 +65,21 @@ public final class HMACSHA256 {
         }
     }
 
+    private init(mac: OpaquePointer, context: OpaquePointer) {
+        self.mac = mac
+        self.context = context
+    }
+
+    /// A new computation that starts where this one is (keyed, with whatever was fed so far):
+    /// `EVP_MAC_CTX_dup`, far cheaper than fetching HMAC and setting the key again.
+    public func copy() throws -> HMACSHA256 {
+        precondition(!finalized, "HMACSHA256.copy called after finalize")
+        OpenSSLErrorQueue.clear()
+        guard let dup = EVP_MAC_CTX_dup(context) else { throw SigningError.fromOpenSSL("EVP_MAC_CTX_dup") }
+        guard EVP_MAC_up_ref(mac) == 1 else { EVP_MAC_CTX_free(dup); throw SigningError.fromOpenSSL("EVP_MAC_up_ref") }
+        return HMACSHA256(mac: mac, context: dup)
+    }
+
     deinit {
         EVP_MAC_CTX_free(context)
         EVP_MAC_free(mac)

@@ -20,6 +20,13 @@ public struct AuditKey: Sendable, CustomStringConvertible {
     let key: SigningKey
     /// Where the key was read from (for messages).
     public let path: String
+    /// The keyed HMAC the seals and the chain use (one keyed context, copied per message).
+    let hmac: KeyedHMAC
+
+    init(key: SigningKey, path: String) throws {
+        self.key = key; self.path = path
+        hmac = try KeyedHMAC(key: key)
+    }
 
     /// The key check value: first 6 bytes of HMAC(key, "CHITRA-KCV-V1"), hex. Not secret.
     public var checkValue: String { (try? key.checkValue) ?? "?" }
@@ -27,13 +34,13 @@ public struct AuditKey: Sendable, CustomStringConvertible {
     public var description: String { "AuditKey(\(path), kcv \(checkValue))" }
 
     /// HMAC-SHA256 of `message` under the audit key.
-    public func mac(_ message: Data) throws -> Data { try key.mac(message) }
+    public func mac(_ message: Data) throws -> Data { try hmac.mac(message) }
 
     static let memoryPath = "(memory)"
 
     /// A key held in memory only, for tests.
     public static func ephemeral() throws -> AuditKey {
-        AuditKey(key: try SigningKey.generate(id: "audit"), path: memoryPath)
+        try AuditKey(key: try SigningKey.generate(id: "audit"), path: memoryPath)
     }
 
     /// Reads `audit.key` in `directory`, creating the directory (0700) and the key (0600) if
@@ -80,7 +87,7 @@ public struct AuditKey: Sendable, CustomStringConvertible {
         guard text.count == 64, let bytes = decodeHex(text) else {
             throw StoreError("the audit key \(path) is malformed", remedy: "it must hold exactly 64 hex digits; restore it from the key backup")
         }
-        return AuditKey(key: try SigningKey(id: "audit", bytes: bytes), path: path)
+        return try AuditKey(key: try SigningKey(id: "audit", bytes: bytes), path: path)
     }
 
     /// Writes 32 random bytes (getrandom) as hex to a private temporary file, then links it into

@@ -241,3 +241,33 @@ struct BackupTests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("n.sqlite").path))
     }
 }
+
+/// A backup made before accounts existed: restoring it names its first administrator, and the
+/// names it recorded become legacy actors.
+@Suite(.serialized) struct PreAccountsRestoreTests {
+    @Test("chitra restore of a pre-v5 backup creates its first administrator from --user and --full-name; legacy names are listed as such",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func restoreOldBackup() throws {
+        let dir = try TempDir()
+        try ChitraRun.setUpStore(in: dir.url)   // the key directory the old store was sealed with
+        let old = dir.file("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: old)
+            try AppDatabase.migrator.migrate(queue, upTo: "v4-payout-checks-without-in-lists")
+            try queue.write { d in
+                try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-11', 'draft', 'Nguyễn Văn An', '2026-11-20T00:00:00Z')")
+            }
+            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try queue.close()
+        }
+        var r = try ChitraRun.run(["restore", "old.sqlite", "--db", "new.sqlite"], in: dir.url)
+        #expect(r.status != 0 && r.text.contains("made before accounts existed"), "\(r.text)")
+        r = try ChitraRun.run(["restore", "old.sqlite", "--db", "new.sqlite", "--user", "quan.tri", "--full-name", "Phạm Văn Quản", "--password-stdin"],
+                              in: dir.url, input: "mat-khau-moi-quan-tri\n")
+        #expect(r.status == 0, "\(r.text)")
+        r = try ChitraRun.run(["user", "list", "--db", "new.sqlite", "--user", "quan.tri", "--password-stdin"], in: dir.url, input: "mat-khau-moi-quan-tri\n")
+        #expect(r.status == 0 && r.text.contains("\"Nguyễn Văn An\" (tên cũ, không phải tài khoản)") && r.text.contains("quan.tri — Phạm Văn Quản: admin"), "\(r.text)")
+        r = try ChitraRun.run(["audit", "verify", "--db", "new.sqlite"], in: dir.url)
+        #expect(r.status == 0, "\(r.text)")
+    }
+}

@@ -164,3 +164,39 @@ struct ApprovedMoneyTests {
         try life.approve(batchID: feb.id, by: try s.db.actor(.checker))
     }
 }
+
+/// A carry-over approved before the bank's contrary answer arrived is not sent while that answer
+/// is an open exception: it could pay R06's December twice.
+@Suite("Issue 12: an approved carry-over held by a later exception")
+struct HeldCarryOverTests {
+    @Test("R06's December rejected, carried into January and approved; the bank then says it was paid: January's export writes nothing until the clerk resolves it")
+    func laterPaidHoldsTheCarryOver() throws {
+        let s = try ReturnsSetup()
+        let r06 = try s.reference(s.batchID, code: "R06", month: "2026-12")   // 1,000,000
+        _ = try s.importer().importFile(try s.bankReturn([(r06["reference"], r06["account_no"], 1_000_000, "REJECTED", "MS03")]))
+        let jan = try s.build("2027-01")
+        #expect(try s.lines(jan).contains { ($0["kind"] as String) == "carry_over" && ($0["beneficiary_code"] as String) == "R06" })
+        try BatchLifecycle(db: s.db).approve(batchID: jan, by: try s.db.actor(.checker))
+        // The bank's corrected report: R06 was paid on 05/12 after all.
+        let later = try s.importer().importFile(try s.bankReturn([(r06["reference"], r06["account_no"], 1_000_000, "PAID", "")], name: "agribank-corrected.csv"))
+        #expect(later.exceptions.count == 1)
+        #expect {
+            try s.export(jan)
+        } throws: { e in
+            let m = "\(e)"
+            return m.contains("carries over 1 payment whose earlier outcome an open return exception now puts in question") && m.contains("1,000,000 VND") && m.contains("nothing was written")
+        }
+        #expect(!FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("out-\(jan)/manifest.json").path))
+        // The bank's statement shows it paid. Applying that while January carries it is refused, naming January;
+        // January is cancelled, the outcome applied, and January built again: without R06's December.
+        let e = try ExceptionQueue(db: s.db).list(openOnly: true, batchID: nil)
+        #expect(e.count == 1)
+        #expect {
+            try ExceptionQueue(db: s.db).resolve(id: e[0].id, resolution: .apply, note: "bank statement: paid 05/12", by: try s.db.actor(.clerk))
+        } throws: { "\($0)".contains("carried over in batch #\(jan) (approved)") && "\($0)".contains("cancel batch #\(jan) first") }
+        try BatchLifecycle(db: s.db).cancel(batchID: jan, by: try s.db.actor(.maker), reason: "R06 was paid in December after all")
+        try ExceptionQueue(db: s.db).resolve(id: e[0].id, resolution: .apply, note: "bank statement: paid 05/12", by: try s.db.actor(.clerk))
+        let jan2 = try s.build("2027-01")
+        #expect(try !s.lines(jan2).contains { ($0["kind"] as String) == "carry_over" && ($0["beneficiary_code"] as String) == "R06" })
+    }
+}

@@ -38,6 +38,28 @@ struct HMACSHA256Tests {
         #expect(hexString(mac) == vector.mac)
     }
 
+    @Test("a copy of a keyed context gives RFC 4231's MAC, twice from one template, and leaves the template untouched", arguments: RFC4231Case.all)
+    func copiedContext(_ vector: RFC4231Case) throws {
+        let template = try HMACSHA256(key: vector.key)
+        for _ in 0..<2 {
+            let h = try template.copy()
+            try h.update(vector.data)
+            #expect(hexString(try h.finalize()) == vector.mac)
+        }
+        try template.update(vector.data)
+        #expect(hexString(try template.finalize()) == vector.mac)
+    }
+
+    @Test("KeyedHMAC gives the one-shot MAC for many messages under one key")
+    func keyedHMAC() throws {
+        let key = try SigningKey.generate(id: "k-test")
+        let keyed = try KeyedHMAC(key: key)
+        for n in [0, 1, 31, 64, 65, 1000] {
+            let message = Data((0..<n).map { UInt8($0 & 0xff) })
+            #expect(try keyed.mac(message) == key.mac(message))
+        }
+    }
+
     @Test("streaming MAC in odd chunk sizes matches RFC 4231", arguments: RFC4231Case.all, [1, 3, 7, 13, 64])
     func streaming(_ vector: RFC4231Case, chunkSize: Int) throws {
         let hmac = try HMACSHA256(key: vector.key)

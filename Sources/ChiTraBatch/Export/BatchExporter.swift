@@ -65,6 +65,15 @@ public struct BatchExporter {
                 throw BatchError("batch #\(batchID) cannot be exported: \(seal.message.dropFirst("batch #\(batchID): ".count)); nothing was written",
                                  remedy: "the store was changed outside ChiTra: send nothing, run chitra audit verify, keep a copy of the store, restore the latest backup whose seals verify, and report it")
             }
+            // A carry-over whose earlier payment an open exception has put in question since the
+            // build (the bank's "paid" after a "rejected") might pay twice: not sent until resolved.
+            if status == "approved" {
+                let held = try OpenExceptions.heldCarryOvers(db, batchID: batchID)
+                if !held.isEmpty {
+                    throw BatchError("batch #\(batchID) carries over \(held.count) payment\(held.count == 1 ? "" : "s") whose earlier outcome an open return exception now puts in question (\(held.prefix(10).map(OpenExceptions.sentence).joined(separator: "; "))); the bank may have paid \(held.count == 1 ? "it" : "them") after all, so nothing was written",
+                                     remedy: "have the clerk check with the bank; if the earlier payment stands as not paid, dismiss the exception (chitra exceptions resolve ID --resolution dismiss --note \"…\") and export; if it was paid after all, cancel batch #\(batchID), apply the outcome (--resolution apply) and build the month again")
+                }
+            }
             let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
             return (b, any)
         }
@@ -197,15 +206,33 @@ public struct BatchExporter {
         }
         let manifestFile = try manifest.write(to: dir, signingWith: key)
 
-        // 5. Only now, with every file whole and signed, does the batch change state.
-        try db.writer.write { db in
-            if !reexport {
-                try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
-                               arguments: [Timestamp.now(), actor.userID, batchID])
-                try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
+        // 5. Only now, with every file whole and signed, does the batch change state — in the
+        // transaction that checks the seals once more: a change made while the files were being
+        // written (the lines were read in several transactions) takes the files back.
+        var sealBroken = false
+        do {
+            try db.writer.write { db in
+                let seal = try ApprovalSeal.check(db, batchID: batchID)
+                guard seal.ok else {
+                    sealBroken = true
+                    throw BatchError("batch #\(batchID) changed while its files were written: \(seal.message); the files were removed and nothing was exported",
+                                     remedy: "the store was changed outside ChiTra: send nothing, run chitra audit verify and report it")
+                }
+                if !reexport {
+                    try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
+                                   arguments: [Timestamp.now(), actor.userID, batchID])
+                    try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
+                }
+                try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),
+                                    detail: "dir=\(dir.lastPathComponent) key=\(key.id) files=" + files.map { "\($0.name):\($0.sha256.prefix(16))" }.joined(separator: ","))
             }
-            try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),
-                                detail: "dir=\(dir.lastPathComponent) key=\(key.id) files=" + files.map { "\($0.name):\($0.sha256.prefix(16))" }.joined(separator: ","))
+        } catch where sealBroken {
+            for name in files.map(\.name) + [manifestFile.lastPathComponent] {
+                let url = dir.appendingPathComponent(name)
+                unlink(url.path)
+                unlink(DetachedSignature.signatureURL(for: url).path)
+            }
+            throw error
         }
         return ExportSummary(batchID: batchID, period: period.description, directory: dir.path, reexport: reexport, keyID: key.id,
                              files: files, manifest: manifestFile.lastPathComponent, lineCount: manifest.totals.lineCount,
