@@ -9,6 +9,13 @@ public final class KeyedHMAC: @unchecked Sendable {
 
     public init(key: SigningKey) throws { template = try key.makeHMAC() }
 
+    /// A fresh computation under the key, to feed piece by piece (the template copied under the lock).
+    public func copyOfTemplate() throws -> HMACSHA256 {
+        lock.lock()
+        defer { lock.unlock() }
+        return try template.copy()
+    }
+
     /// HMAC-SHA256 of `data`; safe from several threads (the template is only copied, under a lock).
     public func mac(_ data: some ContiguousBytes) throws -> Data {
         lock.lock()

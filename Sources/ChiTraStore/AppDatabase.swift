@@ -66,12 +66,11 @@ public final class AppDatabase: Sendable {
         // GRDB 7 opens write transactions IMMEDIATE (Configuration.defaultTransactionKind is gone):
         // two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
         let macFunction = Self.auditMacFunction(auditKey)
-        let paymentMAC = PaymentMAC.function(auditKey), lineSeal = ApprovalSeal.lineFunction(auditKey)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             db.add(function: macFunction)
-            db.add(function: paymentMAC)
-            db.add(function: lineSeal)
+            try PaymentMAC.register(db, key: auditKey)
+            try ApprovalSeal.registerLineFunction(db, key: auditKey)
             // A 64 MiB page cache (SQLite's default is 2 MiB): a national roll's indexes are
             // updated at random places, and a small cache rereads the same pages from the OS.
             try db.execute(sql: "PRAGMA cache_size = -65536")

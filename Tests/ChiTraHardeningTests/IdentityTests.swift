@@ -249,3 +249,25 @@ struct PasswordHashTests {
         #expect(try !PasswordHash.verify(password: "Mật khẩu của Hà", against: "scrypt$10$8$1$broken"))
     }
 }
+
+/// The seal functions SQLite calls (C API) and the Swift encoding agree byte for byte.
+struct SealFunctionTests {
+    @Test("chitra_line_seal and chitra_payment_mac equal the HMAC of SealEncoding for NULL, empty, integer, text and blob arguments")
+    func cAndSwiftAgree() throws {
+        let db = try AppDatabase.temporary()
+        let values: [DatabaseValue] = [Int64(7).databaseValue, "CT202612-ABC".databaseValue, "DT0000114".databaseValue, "046150000114".databaseValue,
+                                       "allowance".databaseValue, "allowance".databaseValue, "2026-12".databaseValue, Int64(1_250_000).databaseValue,
+                                       "BANK-970405".databaseValue, "bank".databaseValue, .null, "".databaseValue,
+                                       "Nguyễn Thị Hoà".databaseValue, Data([0, 1, 2, 255]).databaseValue, .null, "NKT".databaseValue]
+        let placeholders = values.map { _ in "?" }.joined(separator: ", ")
+        let line = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(values)) }
+        #expect(line == (try db.auditKey.mac(SealEncoding.encode(tag: "chitra-line-v1", values))))
+        let person = Array(values.prefix(11))
+        let mac = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_payment_mac(\(person.map { _ in "?" }.joined(separator: ", ")))", arguments: StatementArguments(person)) }
+        #expect(mac == (try db.auditKey.mac(SealEncoding.encode(tag: "chitra-payment-v1", person))))
+        // One value changed, one NULL for an empty string: another seal.
+        var other = values; other[11] = .null
+        let changed = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(other)) }
+        #expect(changed != line)
+    }
+}

@@ -20,8 +20,8 @@ public enum ApprovalSeal {
     static let lineTag = "chitra-line-v1"
     static let batchTag = "chitra-approval-v1"
 
-    static func lineFunction(_ key: AuditKey) -> DatabaseFunction {
-        SealEncoding.function(lineFunctionName, tag: lineTag, argumentCount: lineColumns.count, key: key)
+    static func registerLineFunction(_ db: Database, key: AuditKey) throws {
+        try SealFunction.register(db, name: lineFunctionName, tag: lineTag, argumentCount: lineColumns.count, key: key)
     }
 
     static var lineExpression: String { "\(lineFunctionName)(\(lineColumns.joined(separator: ", ")))" }

@@ -15,8 +15,8 @@ public enum PaymentMAC {
     static let functionName = "chitra_payment_mac"
     static let tag = "chitra-payment-v1"
 
-    static func function(_ key: AuditKey) -> DatabaseFunction {
-        SealEncoding.function(functionName, tag: tag, argumentCount: columns.count, key: key)
+    static func register(_ db: Database, key: AuditKey) throws {
+        try SealFunction.register(db, name: functionName, tag: tag, argumentCount: columns.count, key: key)
     }
 
     /// `chitra_payment_mac(b.code, b.full_name, …)` for the table alias `alias`.

@@ -24,11 +24,4 @@ enum SealEncoding {
         out.append(Data(bytes: &length, count: 4))
         out.append(bytes)
     }
-
-    /// The SQL function `name(v1, …, vN)`: HMAC-SHA256 under the audit key of `encode(tag, values)`.
-    static func function(_ name: String, tag: String, argumentCount: Int, key: AuditKey) -> DatabaseFunction {
-        DatabaseFunction(name, argumentCount: argumentCount, pure: true) { values in
-            try key.mac(encode(tag: tag, values))
-        }
-    }
 }
