@@ -53,7 +53,13 @@ public struct AuditAnchor: Equatable, Sendable {
     /// Adds `head` as the pending head of the anchor at `url` (a restore, before it replaces the store).
     static func expect(_ head: AuditAnchor, at url: URL) throws {
         let pending = Pending(storeID: head.storeID, entryID: head.entryID, mac: head.mac)
-        var anchor = (try? read(url)) ?? nil ?? head
+        let current = (try? read(url)) ?? nil
+        // The anchor a restore moves is kept, to put back if the restore was only a test (a spare copy).
+        if let current, current.pending == nil {
+            let stamp = Timestamp.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+            try AtomicFile.write(Data(current.text.utf8), to: url.deletingLastPathComponent().appendingPathComponent("\(fileName).before-restore-\(stamp)"), mode: 0o600)
+        }
+        var anchor = current ?? head
         anchor.pending = pending
         try anchor.write(url, force: true)
     }

@@ -142,6 +142,11 @@ struct RestoreCommand: ParsableCommand {
             if let now = anchor ?? nil {
                 let was = (previousAnchor ?? nil).map { "#\($0.entryID)" } ?? "none"
                 print("The audit head anchor (\(AuditAnchor.fileName) beside the audit key) now points at entry #\(now.entryID) of the restored store (it pointed at \(was)).")
+                let kept = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?
+                    .filter { $0.hasPrefix(AuditAnchor.fileName + ".before-restore-") }.sorted().last
+                if let kept, let before = previousAnchor ?? nil, before.storeID == now.storeID, before.entryID >= now.entryID {
+                    print("The anchor it replaced is kept as \(dir.appendingPathComponent(kept).path). If the store it followed is still in use (a test restore to a spare path), put that file back as \(AuditAnchor.fileName) — and test restores with a copy of the key directory (--keys) — or that store's audit verify will report its newest entries as replaced.")
+                }
             }
             if let copy = r.safetyCopy {
                 print("The store it replaced is kept in \(copy) (mode 0600): delete it once the restored store is checked and backed up.")

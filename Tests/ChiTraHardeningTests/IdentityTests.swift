@@ -204,6 +204,23 @@ struct IdentityTests {
         #expect(try db.verifyAuditChain().problem == .unanchored)
     }
 
+    @Test("A test restore to a spare path with the live key directory moves the anchor; the anchor it replaced is kept and puts the live store right")
+    func testRestoreKeepsTheReplacedAnchor() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        let dir = URL(fileURLWithPath: db.path).deletingLastPathComponent()
+        try db.backup(to: dir.appendingPathComponent("b.sqlite"), by: admin)
+        for i in 1...3 { try db.writer.write { try AuditLog.append($0, actor: admin, action: "later", entity: "batch", entityID: "\(i)") } }
+        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: dir.appendingPathComponent("spare.sqlite").path,
+                                    auditKey: db.auditKey, force: false, authorize: { try $0.actor(.admin) })
+        #expect(try db.verifyAuditChain().problem == .headRemoved)
+        let keys = try #require(db.auditAnchorURL).deletingLastPathComponent()
+        let kept = try #require(try FileManager.default.contentsOfDirectory(atPath: keys.path).first { $0.hasPrefix("audit.head.before-restore-") })
+        try FileManager.default.removeItem(at: keys.appendingPathComponent("audit.head"))
+        try FileManager.default.copyItem(at: keys.appendingPathComponent(kept), to: keys.appendingPathComponent("audit.head"))
+        #expect(try db.verifyAuditChain().ok)
+    }
+
     @Test("A store made before accounts migrates: free-text names become legacy actors, shown as such, and cannot log in")
     func legacyNamesMigrate() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-legacy-\(UUID())")
