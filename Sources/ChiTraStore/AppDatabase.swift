@@ -143,6 +143,23 @@ public final class AppDatabase: Sendable {
         return try queue.read { try AuditAnchor.head($0) }
     }
 
+    /// Everything `audit verify` checks: the chain and its anchored head, every approved batch
+    /// against its seal, every person's payment details against theirs.
+    public struct IntegrityReport: Codable, Sendable {
+        public var chain: AuditLog.ChainReport
+        public var approvals: [ApprovalSeal.Finding]
+        /// Codes whose payment details were changed outside ChiTra (at most 50).
+        public var paymentDetailsChangedOutsideChiTra: [String]
+        public var ok: Bool { chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty }
+    }
+
+    public func verifyIntegrity() throws -> IntegrityReport {
+        let chain = try verifyAuditChain()
+        return try writer.read { d in
+            IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50))
+        }
+    }
+
     /// Points the anchor at this store's newest entry (after a restore); returns the entry id.
     @discardableResult
     public func reanchorAudit() throws -> (previous: AuditAnchor?, now: AuditAnchor?) {

@@ -44,9 +44,8 @@ public struct AuditAnchor: Equatable, Sendable {
     }
 
     var text: String {
-        func hex(_ d: Data) -> String { d.map { String(format: "%02x", $0) }.joined() }
-        var t = "chitra-audit-head-v1\nstore: \(storeID)\nentry: \(entryID)\nmac: \(hex(mac))\n"
-        if let p = pending { t += "pending-store: \(p.storeID)\npending-entry: \(p.entryID)\npending-mac: \(hex(p.mac))\n" }
+        var t = "chitra-audit-head-v1\nstore: \(storeID)\nentry: \(entryID)\nmac: \(Hex.encode(mac))\n"
+        if let p = pending { t += "pending-store: \(p.storeID)\npending-entry: \(p.entryID)\npending-mac: \(Hex.encode(p.mac))\n" }
         return t
     }
 
@@ -56,7 +55,7 @@ public struct AuditAnchor: Equatable, Sendable {
         let current = (try? read(url)) ?? nil
         // The anchor a restore moves is kept, to put back if the restore was only a test (a spare copy).
         if let current, current.pending == nil {
-            let stamp = Timestamp.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+            let stamp = Timestamp.compact(Date())
             try AtomicFile.write(Data(current.text.utf8), to: url.deletingLastPathComponent().appendingPathComponent("\(fileName).before-restore-\(stamp)"), mode: 0o600)
         }
         var anchor = current ?? head
@@ -75,12 +74,12 @@ public struct AuditAnchor: Equatable, Sendable {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         guard let store = fields["store"], let entry = fields["entry"].flatMap(Int64.init), let macHex = fields["mac"],
-              let mac = AuditKey.decodeHex(Array(macHex.utf8)), mac.count == 32 else {
+              let mac = Hex.decode(macHex), mac.count == 32 else {
             throw StoreError("\(url.path) is damaged", remedy: "restore it from the key directory's backup")
         }
         var pending: Pending?
         if let ps = fields["pending-store"], let pe = fields["pending-entry"].flatMap(Int64.init), let pm = fields["pending-mac"],
-           let pmac = AuditKey.decodeHex(Array(pm.utf8)), pmac.count == 32 {
+           let pmac = Hex.decode(pm), pmac.count == 32 {
             pending = Pending(storeID: ps, entryID: pe, mac: Data(pmac))
         }
         return AuditAnchor(storeID: store, entryID: entry, mac: Data(mac), pending: pending)

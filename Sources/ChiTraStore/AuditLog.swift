@@ -215,6 +215,15 @@ public enum AuditLog {
 public enum Timestamp {
     /// ISO 8601 UTC with seconds, the store's time format.
     public static func now() -> String { format(Date()) }
+    /// `20261128T081500Z`: UTC, for file names (safety copies, kept anchors).
+    public static func compact(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: d)
+    }
+
     public static func format(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

@@ -52,6 +52,13 @@ public struct PaymentChange: Sendable, Codable, Equatable {
 }
 
 extension RollQueries {
+    /// How a person is paid, in full (channel, BIN, account number): only for `explain
+    /// --show-personal-data`, which records the display in the audit log first.
+    public static func paymentDetails(_ db: Database, code: String) throws -> String {
+        let row = try Row.fetchOne(db, sql: "SELECT channel, bank_bin, account_no FROM beneficiary WHERE code = ?", arguments: [code])
+        return [row?["channel"] as String?, row?["bank_bin"] as String?, row?["account_no"] as String?].compactMap { $0 }.joined(separator: " ")
+    }
+
     /// The history fields that say how a person is paid.
     public static let paymentFields = ["channel", "bank_bin", "account_no", "account_name", "proxy_name", "proxy_id", "proxy_relation", "authorisation_until"]
 

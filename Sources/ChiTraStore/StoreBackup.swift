@@ -255,11 +255,7 @@ extension AppDatabase {
 
     /// `PATH.before-restore-20261128T081500Z` (UTC), with `-2`, `-3`… if that name is taken.
     static func safetyCopyURL(for path: String, at date: Date) -> URL {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = TimeZone(identifier: "UTC")
-        format.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let base = path + ".before-restore-" + format.string(from: date)
+        let base = path + ".before-restore-" + Timestamp.compact(date)
         var candidate = base
         var st = stat()
         var n = 2

@@ -29,8 +29,7 @@ struct ExplainCommand: ParsableCommand {
             let account = try db.writer.write { d -> String in
                 try AuditLog.append(d, actor: reader, action: "personal-data.show", entity: "beneficiary", entityID: c.code,
                                     detail: "explain --show-personal-data os-user=\(osUser())")
-                let row = try Row.fetchOne(d, sql: "SELECT channel, bank_bin, account_no FROM beneficiary WHERE code = ?", arguments: [c.code])
-                return [row?["channel"] as String?, row?["bank_bin"] as String?, row?["account_no"] as String?].compactMap { $0 }.joined(separator: " ")
+                return try RollQueries.paymentDetails(d, code: c.code)
             }
             stderrPrint("Personal data of \(c.code) (this display is recorded in the audit log): personal ID \(c.personalID); payment \(account.isEmpty ? "none" : account)")
         }

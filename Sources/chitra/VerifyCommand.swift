@@ -50,15 +50,7 @@ struct VerifyCommand: ParsableCommand {
             return
         }
         let store = try AppDatabase(path: path, auditKeyDirectory: URL(fileURLWithPath: KeyStore.defaultDirectory(explicit: self.store.directory).path))
-        let (finding, stored) = try store.writer.read { d in
-            (try ApprovalSeal.check(d, batchID: manifest.batchId), try ApprovalSeal.storedSeal(d, batchID: manifest.batchId))
-        }
-        var problems: [String] = []
-        if !finding.ok { problems.append(finding.message) }
-        if let sealed = manifest.approvalSeal, sealed != stored {
-            problems.append("the manifest was written from another approval than the one sealed in \(path) for batch #\(manifest.batchId)")
-        }
-        if manifest.approvalSeal == nil { problems.append("the manifest carries no approval seal (exported before seals existed)") }
+        let problems = try store.writer.read { try ApprovalSeal.checkExport($0, batchID: manifest.batchId, manifestSeal: manifest.approvalSeal, storePath: path) }
         guard problems.isEmpty else {
             for p in problems { print("NOT AS APPROVED: \(p); do not send these files.") }
             throw ExitCode(1)

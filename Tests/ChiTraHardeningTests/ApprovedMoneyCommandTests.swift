@@ -1,3 +1,4 @@
+import ChiTraTestSupport
 import Foundation
 import Testing
 
@@ -7,56 +8,52 @@ import Testing
           .enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func messages() throws {
         let dir = try TempDir()
-        // "--by X" in these lines names who acts: A the maker, B the checker, C the clerk (accounts of ChitraRun.setUpStore).
-        let logins = ["A": "an.nguyen", "B": "binh.tran", "C": "cuc.le"]
-        func run(_ args: [String]) throws -> (status: Int32, text: String) {
-            guard let i = args.firstIndex(of: "--by") else { return try ChitraRun.run(args, in: dir.url) }
-            var rest = args; rest.removeSubrange(i...(i + 1))
-            return try ChitraRun.run(rest, in: dir.url, as: logins[args[i + 1]])
-        }
-        func ok(_ args: [String]) throws -> String {
-            let r = try run(args)
+        // Who acts: the maker an.nguyen, the checker binh.tran, the clerk cuc.le (accounts of ChitraRun.setUpStore).
+        let (maker, checker, clerk) = ("an.nguyen", "binh.tran", "cuc.le")
+        func run(_ args: [String], as login: String?) throws -> (status: Int32, text: String) { try ChitraRun.run(args, in: dir.url, as: login) }
+        func ok(_ args: [String], as login: String? = nil) throws -> String {
+            let r = try run(args, as: login)
             try #require(r.status == 0, "\(args): \(r.text)")
             return r.text
         }
-        func refused(_ args: [String]) throws -> String {
-            let r = try run(args)
+        func refused(_ args: [String], as login: String? = nil) throws -> String {
+            let r = try run(args, as: login)
             #expect(r.status != 0, "\(args) should be refused: \(r.text)")
             return r.text
         }
         try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("rules/rules-roll.csv"), to: dir.file("roll.csv"))
         try ChitraRun.setUpStore(in: dir.url)
         _ = try ChitraRun.run(["keys", "create", "--id", "k-i12"], in: dir.url, as: ChitraRun.admin)
-        _ = try ok(["roll", "import", "roll.csv", "--by", "A"])
+        _ = try ok(["roll", "import", "roll.csv"], as: maker)
 
-        #expect(try refused(["batch", "build", "--period", "2036-12", "--by", "A", "--as-of", "2026-11-28"])
+        #expect(try refused(["batch", "build", "--period", "2036-12", "--as-of", "2026-11-28"], as: maker)
             .contains("2036-12 is 121 months after the current month (2026-11)"))
-        _ = try ok(["batch", "build", "--period", "2026-12", "--by", "A", "--as-of", "2026-11-28"])
-        #expect(try refused(["batch", "approve", "1", "--by", "B", "--accept-open-exceptions"]).contains("--accept-open-exceptions needs a note"))
-        _ = try ok(["batch", "approve", "1", "--by", "B"])
-        #expect(try refused(["batch", "build", "--period", "2026-12", "--by", "A", "--supplementary"]).contains("a supplementary batch for 2026-12 needs a reason"))
-        let sup = try ok(["batch", "build", "--period", "2026-12", "--by", "A", "--supplementary", "--reason", "late decision"])
+        _ = try ok(["batch", "build", "--period", "2026-12", "--as-of", "2026-11-28"], as: maker)
+        #expect(try refused(["batch", "approve", "1", "--accept-open-exceptions"], as: checker).contains("--accept-open-exceptions needs a note"))
+        _ = try ok(["batch", "approve", "1"], as: checker)
+        #expect(try refused(["batch", "build", "--period", "2026-12", "--supplementary"], as: maker).contains("a supplementary batch for 2026-12 needs a reason"))
+        let sup = try ok(["batch", "build", "--period", "2026-12", "--supplementary", "--reason", "late decision"], as: maker)
         #expect(sup.contains("16 amounts were already in another live batch and were not added again: 16 in batch #1 (2026-12, approved)."))
-        _ = try ok(["batch", "cancel", "2", "--reason", "nothing to add", "--by", "A"])
-        _ = try ok(["batch", "export", "1", "--out", "out", "--by", "A"])
+        _ = try ok(["batch", "cancel", "2", "--reason", "nothing to add"], as: maker)
+        _ = try ok(["batch", "export", "1", "--out", "out"], as: maker)
 
         // BIDV signs its returns (formats/banks.json): the simulator signs as it would; unsigned, the file is refused.
         let bidv = "out/CT202612-B000001-970418.xml"
         _ = try ok(["simulate", bidv, "--out", "unsigned.xml", "--unsigned", "--fail-rate", "0", "--payment-date", "2026-12-05"])
-        #expect(try refused(["returns", "import", "unsigned.xml", "--by", "C"]).contains("BIDV (970418), which signs its returns"))
+        #expect(try refused(["returns", "import", "unsigned.xml"], as: clerk).contains("BIDV (970418), which signs its returns"))
         // Two signed answers that disagree: rejected, then paid. The second raises a conflicting outcome.
         _ = try ok(["simulate", bidv, "--out", "rejected.xml", "--fail-rate", "1", "--payment-date", "2026-12-05"])
         _ = try ok(["simulate", bidv, "--out", "paid.xml", "--fail-rate", "0", "--payment-date", "2026-12-05"])
         #expect(FileManager.default.fileExists(atPath: dir.file("paid.xml.sig").path))
-        _ = try ok(["returns", "import", "rejected.xml", "--by", "C"])
-        #expect(try ok(["returns", "import", "paid.xml", "--by", "C"]).contains("1 exceptions"))
+        _ = try ok(["returns", "import", "rejected.xml"], as: clerk)
+        #expect(try ok(["returns", "import", "paid.xml"], as: clerk).contains("1 exceptions"))
 
-        let jan = try ok(["batch", "build", "--period", "2027-01", "--by", "A", "--as-of", "2026-12-20"])
+        let jan = try ok(["batch", "build", "--period", "2027-01", "--as-of", "2026-12-20"], as: maker)
         #expect(jan.contains("Open return exceptions holding money (1; 1 payments, 1,750,000 VND)"))
         #expect(jan.contains("[conflicting_outcome] batch #1"))
-        #expect(try refused(["batch", "approve", "3", "--by", "B"]).contains("1 open return exception holds 1 payment of 1,750,000 VND"))
-        let approved = try ok(["batch", "approve", "3", "--by", "B", "--accept-open-exceptions", "--note", "BIDV confirms by phone"])
+        #expect(try refused(["batch", "approve", "3"], as: checker).contains("1 open return exception holds 1 payment of 1,750,000 VND"))
+        let approved = try ok(["batch", "approve", "3", "--accept-open-exceptions", "--note", "BIDV confirms by phone"], as: checker)
         #expect(approved.contains("Approved with open exceptions holding 1 payments of 1,750,000 VND"))
-        #expect(try ok(["audit", "show", "--batch", "3", "--by", "B"]).contains("note=BIDV confirms by phone"))
+        #expect(try ok(["audit", "show", "--batch", "3"], as: checker).contains("note=BIDV confirms by phone"))
     }
 }

@@ -250,15 +250,8 @@ struct BackupTests {
     func restoreOldBackup() throws {
         let dir = try TempDir()
         try ChitraRun.setUpStore(in: dir.url)   // the key directory the old store was sealed with
-        let old = dir.file("old.sqlite").path
-        do {
-            let queue = try DatabaseQueue(path: old)
-            try AppDatabase.migrator.migrate(queue, upTo: "v4-payout-checks-without-in-lists")
-            try queue.write { d in
-                try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-11', 'draft', 'Nguyễn Văn An', '2026-11-20T00:00:00Z')")
-            }
-            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try queue.close()
+        try makePreAccountsStore(at: dir.file("old.sqlite").path) { d in
+            try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-11', 'draft', 'Nguyễn Văn An', '2026-11-20T00:00:00Z')")
         }
         var r = try ChitraRun.run(["restore", "old.sqlite", "--db", "new.sqlite"], in: dir.url)
         #expect(r.status != 0 && r.text.contains("made before accounts existed"), "\(r.text)")

@@ -1,3 +1,4 @@
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -188,15 +188,14 @@ struct IdentityTests {
     @Test("A missing anchor, or another store's, is reported; a store ahead of its anchor is fine")
     func anchorProblems() throws {
         let db = try AppDatabase.temporary()
-        _ = try db.actor(.admin)
+        let admin = try db.actor(.admin)
+        try db.writer.write { try AuditLog.append($0, actor: admin, action: "test.step", entity: "batch", entityID: "1") }
         let url = try #require(db.auditAnchorURL)
         var anchor = try #require(try AuditAnchor.read(url))
         // Ahead: the anchor one entry behind (a process killed between commit and anchoring).
-        let previous = try db.writer.read { try Data.fetchOne($0, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID - 1]) }
-        if let previous {
-            try AuditAnchor(storeID: anchor.storeID, entryID: anchor.entryID - 1, mac: previous).write(url, force: true)
-            #expect(try db.verifyAuditChain().ok)
-        }
+        let previous = try #require(try db.writer.read { try Data.fetchOne($0, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID - 1]) })
+        try AuditAnchor(storeID: anchor.storeID, entryID: anchor.entryID - 1, mac: previous).write(url, force: true)
+        #expect(try db.verifyAuditChain().ok)
         anchor.storeID = "0000"
         try anchor.write(url, force: true)
         #expect(try db.verifyAuditChain().problem == .unanchored)
@@ -227,13 +226,9 @@ struct IdentityTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("old.sqlite").path
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try AppDatabase.migrator.migrate(queue, upTo: "v4-payout-checks-without-in-lists")
-            try queue.write { d in
-                try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at, approved_by, approved_at) VALUES ('2026-11', 'approved', 'Nguyễn Văn An', 't', 'Trần Thị Bình', 't')")
-                try d.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','Nguyễn Văn An',0,0,0,0)")
-            }
+        try makePreAccountsStore(at: path) { d in
+            try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at, approved_by, approved_at) VALUES ('2026-11', 'approved', 'Nguyễn Văn An', 't', 'Trần Thị Bình', 't')")
+            try d.execute(sql: "INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, rows_total, rows_applied, rows_unchanged, rows_rejected) VALUES ('x','roll','f','t','Nguyễn Văn An',0,0,0,0)")
         }
         let db = try AppDatabase(path: path, auditKeyDirectory: dir.appendingPathComponent("keys"))
         let accounts = try users(db).list()

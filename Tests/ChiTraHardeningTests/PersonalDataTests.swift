@@ -1,6 +1,7 @@
 import ChiTraCore
 import ChiTraStore
 import GRDB
+import ChiTraTestSupport
 import Foundation
 import Testing
 

@@ -1,60 +1,22 @@
 import ChiTraCore
+import ChiTraTestSupport
 import Foundation
 import GRDB
 import Testing
 
-/// The `chitra` executable built beside the test bundle, or nil (the tests that need it skip).
-let chitraExecutable: URL? = {
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let candidates = [beside.appendingPathComponent("chitra"), beside.deletingLastPathComponent().appendingPathComponent("chitra"),
-                      packageRoot.appendingPathComponent(".build/debug/chitra")]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-}()
-
-/// Runs `chitra args…` in `dir` (store, keys and formats there); returns the exit status and
-/// everything printed (stdout and stderr).
-func runChitra(_ args: [String], in dir: URL, input: String = "") throws -> (status: Int32, text: String) {
-    let process = Process()
-    let stdin = Pipe()
-    process.standardInput = stdin
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    process.executableURL = chitraExecutable
-    process.arguments = args
-    process.currentDirectoryURL = dir
-    var env = ProcessInfo.processInfo.environment
-    env["CHITRA_DB"] = dir.appendingPathComponent("s.sqlite").path
-    env["CHITRA_KEYS"] = dir.appendingPathComponent("keys").path
-    env["CHITRA_FORMATS"] = formats.path
-    process.environment = env
-    let output = dir.appendingPathComponent(".out-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    let handle = try FileHandle(forWritingTo: output)
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
-}
-
 @Suite("chitra roll import: exit status and summary")
 struct RollCommandTests {
     @Test("Exit 0 when applied, unchanged or imported before; 2 when every line is rejected or the dates are month-first; changed accounts listed masked",
-          .enabled(if: chitraExecutable != nil, "needs the chitra executable"))
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func exitStatus() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roll-cli-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
-        // Roll imports run as the maker an.nguyen (password on standard input).
-        func run(_ args: [String]) throws -> (status: Int32, text: String) {
-            try runChitra(args + ["--user", "an.nguyen", "--password-stdin"], in: dir, input: "mat-khau-an-nguyen\n")
-        }
+        // Roll imports run as the maker an.nguyen (ChitraRun's accounts, password on standard input).
+        func run(_ args: [String]) throws -> (status: Int32, text: String) { try ChitraRun.run(args, in: dir, as: "an.nguyen") }
 
-        #expect(try runChitra(["init", "--admin", "quan.tri", "--full-name", "Phạm Văn Quản", "--password-stdin"], in: dir, input: "mat-khau-quan-tri\n").status == 0)
-        #expect(try runChitra(["user", "add", "an.nguyen", "--role", "maker", "--full-name", "Nguyễn Văn An", "--user", "quan.tri", "--password-stdin"],
-                              in: dir, input: "mat-khau-quan-tri\nmat-khau-an-nguyen\n").status == 0)
+        try ChitraRun.setUpStore(in: dir)
         let t01 = RollLine.csv([.code: "T01"])
         let t02 = RollLine.csv([.code: "T02", .personalID: "046050654322"])
         try write("good.csv", RollLine.file([t01, t02, ",,,,", ",,,,", ",,,,"]))

@@ -53,9 +53,9 @@ public struct BatchReport: Sendable, Codable {
             let cells = try Row.fetchAll(db, sql: "SELECT group_key, kind, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key, kind ORDER BY group_key, kind", arguments: [batchID])
                 .map { Cell(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
-            let previous = try Row.fetchOne(db, sql: "SELECT id, built_at FROM batch WHERE id < ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1", arguments: [batchID])
+            let previous = try PayoutQueries.previousBatch(db, before: batchID)
             // Up to the approval for an approved batch (what its checker saw), up to now for a draft.
-            let changes = try RollQueries.paymentChanges(db, after: previous?["built_at"], until: b["approved_at"])
+            let changes = try RollQueries.paymentChanges(db, after: previous?.builtAt, until: b["approved_at"])
             let status: String = b["status"]
             let seal = status == "approved" || status == "exported" ? try ApprovalSeal.check(db, batchID: batchID) : nil
             let r = BatchReport(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
@@ -63,7 +63,7 @@ public struct BatchReport: Sendable, Codable {
                                 exportedAt: b["exported_at"], cancelledBy: b["cancelled_by"], cancelReason: b["cancel_reason"],
                                 lineCount: b["line_count"], controlSum: b["control_sum"], groups: groups, byGroupAndKind: cells,
                                 excluded: excluded, excludedSum: excluded.reduce(0) { $0 + $1.amountOwed },
-                                paymentChanges: changes, changesSinceBatch: previous?["id"],
+                                paymentChanges: changes, changesSinceBatch: previous?.id,
                                 builtByAccount: try Users.display(db, id: b["built_by_user"]).map { "#\(b["built_by_user"] as Int64) \($0)" },
                                 approvedByAccount: try Users.display(db, id: b["approved_by_user"]).map { "#\(b["approved_by_user"] as Int64) \($0)" },
                                 seal: seal)

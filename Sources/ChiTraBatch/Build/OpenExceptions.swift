@@ -71,11 +71,7 @@ public enum OpenExceptions {
     /// Open exceptions that hold a payment this batch carries over: raised after the batch was built
     /// (say the bank's real "paid" came after a forged "rejected"), so the carry-over may pay twice.
     public static func heldCarryOvers(_ db: Database, batchID: Int64) throws -> [OpenException] {
-        let held = try Int64.fetchAll(db, sql: """
-            SELECT DISTINCT e.id FROM payout_line p JOIN return_exception e ON e.payout_line_id = p.carried_from
-            WHERE p.batch_id = ? AND p.carried_from IS NOT NULL AND e.status = 'open'
-              AND e.kind IN ('conflicting_outcome','amount_differs','account_differs')
-            """, arguments: [batchID])
+        let held = try PayoutQueries.openExceptionsOnCarriedLines(db, batchID: batchID, kinds: holdingKinds)
         guard !held.isEmpty else { return [] }
         let ids = Set(held)
         return try all(db).filter { ids.contains($0.id) }

@@ -73,14 +73,9 @@ public struct ExceptionQueue {
                 let outcome: String = rl["outcome"]
                 let state = outcome == "paid" ? "paid" : outcome == "rejected" ? "failed" : "pending"
                 // Paid (or pending) after all, while a later batch carries it over: that batch must go first.
-                if state != "failed", let carrier = try Row.fetchOne(db, sql: """
-                    SELECT c.batch_id, b.status FROM payout_line p
-                    JOIN payout_line c ON c.person_key = p.person_key AND c.slot = p.slot AND c.for_month = p.for_month AND c.id <> p.id
-                    JOIN batch b ON b.id = c.batch_id
-                    WHERE p.id = ? AND c.state NOT IN ('failed','cancelled') LIMIT 1
-                    """, arguments: [lineID]) {
-                    let batch: Int64 = carrier["batch_id"]
-                    throw StoreError("exception #\(id): the payment it would mark \(state) is carried over in batch #\(batch) (\(carrier["status"] as String)), which would pay it again; nothing was changed",
+                if state != "failed", let carrier = try PayoutQueries.liveCarrier(db, ofLine: lineID) {
+                    let batch = carrier.batchID
+                    throw StoreError("exception #\(id): the payment it would mark \(state) is carried over in batch #\(batch) (\(carrier.status)), which would pay it again; nothing was changed",
                                      remedy: "cancel batch #\(batch) first (chitra batch cancel \(batch) --reason \"…\"; only before export), apply this outcome, then build the month again")
                 }
                 try db.execute(sql: """

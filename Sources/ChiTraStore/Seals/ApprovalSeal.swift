@@ -55,7 +55,7 @@ public enum ApprovalSeal {
                                           arguments: [SealEncoding.encode(tag: batchTag, values)]) else {
             throw StoreError("the audit key produced no MAC")
         }
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 
     /// What a check of one batch found.
@@ -108,6 +108,20 @@ public enum ApprovalSeal {
             f.auditEntryDiffers = recorded != stored
         }
         return f
+    }
+
+    /// Whether an exported manifest still stands for what was approved: the batch's lines against
+    /// their seals, and the seal the manifest carries against the store's. The sentences of what is
+    /// wrong; empty when the files are as approved.
+    public static func checkExport(_ db: Database, batchID: Int64, manifestSeal: String?, storePath: String) throws -> [String] {
+        var problems: [String] = []
+        let finding = try check(db, batchID: batchID)
+        if !finding.ok { problems.append(finding.message) }
+        if let manifestSeal, manifestSeal != (try storedSeal(db, batchID: batchID)) {
+            problems.append("the manifest was written from another approval than the one sealed in \(storePath) for batch #\(batchID)")
+        }
+        if manifestSeal == nil { problems.append("the manifest carries no approval seal (exported before seals existed)") }
+        return problems
     }
 
     /// The seal stored for a batch (nil: none, or no such batch).

@@ -1,0 +1,33 @@
+import GRDB
+
+/// Questions about payout lines and batches that the build, the export, the review and the
+/// exception queue ask (SQL stays in the store).
+public enum PayoutQueries {
+    /// Another live line for the same person, slot and month as line `lineID` (a carry-over of
+    /// it): its batch and that batch's status, or nil.
+    public static func liveCarrier(_ db: Database, ofLine lineID: Int64) throws -> (batchID: Int64, status: String)? {
+        try Row.fetchOne(db, sql: """
+            SELECT c.batch_id, b.status FROM payout_line p
+            JOIN payout_line c ON c.person_key = p.person_key AND c.slot = p.slot AND c.for_month = p.for_month AND c.id <> p.id
+            JOIN batch b ON b.id = c.batch_id
+            WHERE p.id = ? AND c.state NOT IN ('failed','cancelled') LIMIT 1
+            """, arguments: [lineID]).map { ($0["batch_id"], $0["status"]) }
+    }
+
+    /// Open exceptions of the given kinds about a payment that batch `batchID` carries over.
+    public static func openExceptionsOnCarriedLines(_ db: Database, batchID: Int64, kinds: Set<String>) throws -> [Int64] {
+        guard !kinds.isEmpty else { return [] }
+        return try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT e.id FROM payout_line p JOIN return_exception e ON e.payout_line_id = p.carried_from
+            WHERE p.batch_id = ? AND p.carried_from IS NOT NULL AND e.status = 'open'
+              AND e.kind IN (\(kinds.sorted().map { _ in "?" }.joined(separator: ",")))
+            ORDER BY e.id
+            """, arguments: StatementArguments([batchID] + kinds.sorted().map { $0 as DatabaseValueConvertible }))
+    }
+
+    /// The batch before `batchID` that is not cancelled (any month): its id and when it was built.
+    public static func previousBatch(_ db: Database, before batchID: Int64) throws -> (id: Int64, builtAt: String)? {
+        try Row.fetchOne(db, sql: "SELECT id, built_at FROM batch WHERE id < ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
+                         arguments: [batchID]).map { ($0["id"], $0["built_at"]) }
+    }
+}
