@@ -150,13 +150,16 @@ public final class AppDatabase: Sendable {
         public var approvals: [ApprovalSeal.Finding]
         /// Codes whose payment details were changed outside ChiTra (at most 50).
         public var paymentDetailsChangedOutsideChiTra: [String]
-        public var ok: Bool { chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty }
+        /// Accounts whose roles, password or state were changed outside ChiTra.
+        public var accountsChangedOutsideChiTra: [String]
+        public var ok: Bool { chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty && accountsChangedOutsideChiTra.isEmpty }
     }
 
     public func verifyIntegrity() throws -> IntegrityReport {
         let chain = try verifyAuditChain()
         return try writer.read { d in
-            IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50))
+            IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50),
+                            accountsChangedOutsideChiTra: try AccountSeal.mismatches(d))
         }
     }
 
@@ -208,6 +211,11 @@ public final class AppDatabase: Sendable {
             try db.execute(sql: Schema.v5Seals)
             try PaymentMAC.sealAll(db)
             try ApprovalSeal.sealExisting(db)
+        }
+        m.registerMigration("v5-account-seals") { db in
+            // Each account sealed with the audit key (AccountSeal), as it stands when seals begin.
+            try db.execute(sql: "ALTER TABLE app_user ADD COLUMN account_seal BLOB")
+            try AccountSeal.sealAll(db)
         }
         return m
     }

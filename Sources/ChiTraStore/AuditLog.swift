@@ -206,6 +206,15 @@ public enum AuditLog {
         try Entry.fetchAll(db, sql: "SELECT * FROM audit_log WHERE entity = 'beneficiary' AND entity_id = ? ORDER BY id", arguments: [code])
     }
 
+    /// The account of the newest entry with one of `actions` about `entity` `entityID` (nil: no
+    /// such entry, or one written before accounts existed).
+    public static func lastAccount(_ db: Database, actions: [String], entity: String, entityID: String) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT user_id FROM audit_log WHERE entity = ? AND entity_id = ? AND action IN (\(actions.map { _ in "?" }.joined(separator: ",")))
+            ORDER BY id DESC LIMIT 1
+            """, arguments: StatementArguments([entity, entityID] + actions))
+    }
+
     /// The last `limit` entries, oldest first.
     public static func recent(_ db: Database, limit: Int) throws -> [Entry] {
         try Entry.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM audit_log ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit])

@@ -329,5 +329,6 @@ extension Schema {
     ALTER TABLE payout_line ADD COLUMN line_seal BLOB;
     ALTER TABLE batch ADD COLUMN approval_seal TEXT;
     ALTER TABLE beneficiary ADD COLUMN payment_mac BLOB;
+    ALTER TABLE grant_record ADD COLUMN grant_seal BLOB;
     """
 }

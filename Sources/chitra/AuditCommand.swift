@@ -27,9 +27,12 @@ struct AuditCommand: ParsableCommand {
                 print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).")
                 for f in approvals { print("TAMPERED: \(f.message).") }
                 if !people.isEmpty {
-                    print("TAMPERED: the payment details of \(people.count == 50 ? "50 or more people" : "\(people.count) \(people.count == 1 ? "person" : "people")") were changed outside ChiTra: \(people.prefix(20).joined(separator: ", ")).")
+                    print("TAMPERED: the details that decide who is paid and how much (payment details, birth date, status, death date, grants) of \(people.count == 50 ? "50 or more people" : "\(people.count) \(people.count == 1 ? "person" : "people")") were changed outside ChiTra: \(people.prefix(20).joined(separator: ", ")).")
                 }
-                if approvals.isEmpty && people.isEmpty { print("OK: every approved batch matches its sealed approval; every person's payment details match their seal.") }
+                if !report.accountsChangedOutsideChiTra.isEmpty {
+                    print("TAMPERED: accounts changed outside ChiTra (roles, password or state): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
+                }
+                if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty { print("OK: every approved batch matches its sealed approval; every person's details and grants match their seal; every account matches its seal.") }
             }
             if !report.ok { throw ExitCode(4) }
         }

@@ -86,6 +86,22 @@ struct SealedApprovalTests {
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM roll_change WHERE field = 'account_no'") } == 0)
     }
 
+    @Test("A dead person made active again, or a grant moved to a higher category, in the store file: the build refuses and names both")
+    func amountsAndDeathsOutsideChiTra() throws {
+        let db = try Fixture.rulesStore()
+        let dead = try db.writer.read { try String.fetchAll($0, sql: "SELECT code FROM beneficiary WHERE death_date IS NOT NULL ORDER BY code") }
+        #expect(!dead.isEmpty)
+        try db.writer.write { d in
+            try d.execute(sql: "UPDATE beneficiary SET death_date = NULL, status = 'active' WHERE code = ?", arguments: [dead[0]])
+            try d.execute(sql: "UPDATE grant_record SET category = 'NKT_DAC_BIET_NANG' WHERE code = 'R01'")
+        }
+        #expect(try db.writer.read { try PaymentMAC.mismatches($0) } == ["R01", dead[0]].sorted())
+        #expect {
+            try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
+        } throws: { e in "\(e)".contains("changed outside ChiTra") && "\(e)".contains("R01") && "\(e)".contains(dead[0]) }
+        #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch") } == 0)
+    }
+
     @Test("The checker's review lists account, channel and proxy changes since the last batch, masked")
     func reviewListsPaymentChanges() throws {
         let s = try ExportSetup()

@@ -220,6 +220,56 @@ struct IdentityTests {
         #expect(try db.verifyAuditChain().ok)
     }
 
+    @Test("An account forged in the store file (its own scrypt hash, the checker role) cannot log in, and audit verify names it; so does a role added or an account re-enabled in the file")
+    func forgedAccountsAreRefused() throws {
+        let db = try AppDatabase.temporary()
+        let maker = try db.actor(.maker)
+        _ = try db.actor(.checker)
+        let admin = try db.actor(.admin)
+        try Users(db: db, cost: .testing).disable("test.checker", by: admin)
+        // The attacker knows the maker's password and copies its hash into a new "checker" account.
+        try db.writer.write { d in
+            try d.execute(sql: """
+                INSERT INTO app_user(username, login_key, full_name, kind, password_hash, created_at)
+                SELECT 'fake.checker', 'fake.checker', 'Giả Mạo', 'person', password_hash, 't' FROM app_user WHERE id = ?
+                """, arguments: [maker.userID])
+            try d.execute(sql: "INSERT INTO user_role(user_id, role) VALUES ((SELECT id FROM app_user WHERE login_key = 'fake.checker'), 'checker')")
+            try d.execute(sql: "INSERT INTO user_role(user_id, role) VALUES (?, 'checker')", arguments: [maker.userID])
+            try d.execute(sql: "UPDATE app_user SET disabled_at = NULL WHERE login_key = 'test.checker'")
+        }
+        let users = Users(db: db, cost: .testing)
+        for login in ["fake.checker", "test.maker", "test.checker"] {
+            #expect(throws: IdentityError.changedOutsideChiTra(username: login)) {
+                try users.authenticate(login, password: AppDatabase.testPassword(login == "fake.checker" ? "test.maker" : login))
+            }
+        }
+        let report = try db.verifyIntegrity()
+        #expect(!report.ok && report.accountsChangedOutsideChiTra == ["test.maker", "test.checker", "fake.checker"])
+        // Accounts ChiTra changed itself are sealed: the administrator still logs in.
+        _ = try users.authenticate("test.admin", password: AppDatabase.testPassword("test.admin"))
+    }
+
+    @Test("A maker swapped into the batch row so that its builder may approve: approve refuses, naming both accounts")
+    func swappedMakerIsRefused() throws {
+        let db = try AppDatabase.temporary()
+        let formats = Paths.formats
+        let tariff = try Tariff.load(from: formats.appendingPathComponent("tariff.json"))
+        let banks = try BankDirectory.load(from: formats.appendingPathComponent("banks.json"))
+        let both = try db.actor(.maker, login: "an.nguyen", roles: [.maker, .checker])
+        let other = try db.actor(.maker, login: "binh.tran")
+        try RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks), actor: both)
+            .importFile(try copyToTemp(Paths.fixtures.appendingPathComponent("rules/rules-roll.csv")))
+        var builder = BatchBuilder(db: db, tariff: tariff, banks: banks, payer: try Payer.load(from: formats.appendingPathComponent("payer.json")))
+        builder.today = YearMonth("2026-11")!
+        let b = try builder.build(period: YearMonth("2026-12")!, by: both)
+        try db.writer.write { try $0.execute(sql: "UPDATE batch SET built_by = 'binh.tran', built_by_user = ? WHERE id = ?", arguments: [other.userID, b.id]) }
+        let checker = try Users(db: db, cost: .testing).authenticate("an.nguyen", password: AppDatabase.testPassword("an.nguyen")).acting(as: .checker)
+        #expect { try BatchLifecycle(db: db).approve(batchID: b.id, by: checker) } throws: {
+            "\($0)".contains("names account #\(other.userID) as its maker, but the audit log says account #\(both.userID) built it")
+        }
+        #expect(try BatchReport.load(db, batchID: b.id).status == "draft")
+    }
+
     @Test("A store made before accounts migrates: free-text names become legacy actors, shown as such, and cannot log in")
     func legacyNamesMigrate() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-legacy-\(UUID())")
@@ -274,7 +324,7 @@ struct SealFunctionTests {
         let placeholders = values.map { _ in "?" }.joined(separator: ", ")
         let line = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(values)) }
         #expect(line == (try db.auditKey.mac(SealEncoding.encode(tag: "chitra-line-v1", values))))
-        let person = Array(values.prefix(11))
+        let person = Array(values.prefix(PaymentMAC.columns.count))
         let mac = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_payment_mac(\(person.map { _ in "?" }.joined(separator: ", ")))", arguments: StatementArguments(person)) }
         #expect(mac == (try db.auditKey.mac(SealEncoding.encode(tag: "chitra-payment-v1", person))))
         // One value changed, one NULL for an empty string: another seal.
@@ -282,4 +332,13 @@ struct SealFunctionTests {
         let changed = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(other)) }
         #expect(changed != line)
     }
+}
+
+/// A copy of `url` in a fresh temporary folder (a roll import writes its rejects beside its input).
+func copyToTemp(_ url: URL) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-copy-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let copy = dir.appendingPathComponent(url.lastPathComponent)
+    try FileManager.default.copyItem(at: url, to: copy)
+    return copy
 }

@@ -87,11 +87,12 @@ public struct BatchBuilder {
         let current = today ?? CivilDate.today().yearMonth
         return try db.writer.write { db in
             if !supplementary { try checkRegularPeriod(db, period: period, current: current) }
-            // Payment fields are written only by the roll import and the manual updates, which seal
-            // them: a person whose fields no longer match their seal was changed outside ChiTra.
+            // Who is paid and how much is written only by the roll import, the manual updates and a
+            // reported death, which seal it: a person whose details or grants no longer match their
+            // seal was changed outside ChiTra.
             let tampered = try PaymentMAC.mismatches(db)
             guard tampered.isEmpty else {
-                throw BatchError("\(tampered.count == 1000 ? "1000 or more" : String(tampered.count)) \(tampered.count == 1 ? "person's" : "people's") payment details (channel, bank, account, account name or proxy) were changed outside ChiTra, with no import or manual update to account for them: \(tampered.prefix(20).joined(separator: ", "))\(tampered.count > 20 ? ", …" : ""); nothing was built",
+                throw BatchError("\(tampered.count == 1000 ? "1000 or more" : String(tampered.count)) \(tampered.count == 1 ? "person's" : "people's") details that decide who is paid and how much (payment details, birth date, status, death date or grants) were changed outside ChiTra, with no import or manual update to account for them: \(tampered.prefix(20).joined(separator: ", "))\(tampered.count > 20 ? ", …" : ""); nothing was built",
                                  remedy: "do not pay them from the store as it is: check with chitra audit show --beneficiary CODE, keep a copy of the store, and have an officer enter the right details again (chitra beneficiary set-account / set-proxy), or re-import the roll; report it")
             }
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.

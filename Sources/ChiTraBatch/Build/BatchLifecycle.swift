@@ -45,6 +45,13 @@ public struct BatchLifecycle {
             }
             let builtBy: String = b["built_by"]
             let builtByUser: Int64? = b["built_by_user"]
+            // The maker the batch row names must be the account the (sealed) audit log says built it:
+            // a maker swapped in the file to let its builder approve is refused.
+            if let recorded = try AuditLog.lastAccount(db, actions: ["batch.build", "batch.rebuild"], entity: "batch", entityID: String(batchID)),
+               recorded != builtByUser {
+                throw BatchError("batch #\(batchID) names account #\(builtByUser.map(String.init) ?? "?") as its maker, but the audit log says account #\(recorded) built it: the store was changed outside ChiTra; nothing was approved",
+                                 remedy: "keep a copy of the store, run chitra audit verify and report it; then cancel the batch and build it again")
+            }
             guard builtByUser != actor.userID else {
                 throw BatchError("\(actor.username) built batch #\(batchID) and cannot also approve it (maker–checker)",
                                  remedy: "another person with the checker role must approve it: chitra batch approve \(batchID) --user THEIR_LOGIN")

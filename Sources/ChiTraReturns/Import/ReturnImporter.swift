@@ -306,6 +306,7 @@ struct Matcher {
             let status = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM beneficiary WHERE code = ?"), arguments: [code]) ?? "active"
             if status == "active" {
                 try db.cachedStatement(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?").execute(arguments: [now, code])
+                try PaymentMAC.seal(db, code: code)
                 try history(code: code, field: "status", old: status, new: "suspended")
             }
             try flag(code: code, kind: "deceased_reported", lineID: lineID,

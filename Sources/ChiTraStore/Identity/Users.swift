@@ -52,6 +52,7 @@ public enum IdentityError: Error, CustomStringConvertible, Equatable {
     case disabled(username: String)
     case locked(username: String, until: String, minutesLeft: Int)
     case missingRole(username: String, needed: [Role], has: [Role])
+    case changedOutsideChiTra(username: String)
     case invalid(String)
 
     public var description: String {
@@ -65,6 +66,8 @@ public enum IdentityError: Error, CustomStringConvertible, Equatable {
         case .missingRole(let u, let needed, let has):
             let need = needed.map { "\($0.rawValue) (\($0.vietnamese))" }.joined(separator: " or ")
             return "\(u) does not have the role this needs: \(need); \(u) has \(has.isEmpty ? "no role" : has.map(\.rawValue).joined(separator: ", ")). Ask an administrator, or log in as someone who has it"
+        case .changedOutsideChiTra(let u):
+            return "the account \(u) was changed outside ChiTra (its roles, password or state do not match its seal); it cannot act. Keep a copy of the store, run chitra audit verify and report it"
         case .invalid(let m):
             return m
         }
@@ -162,7 +165,13 @@ public struct Users: Sendable {
         for role in Set(roles).sorted() {
             try db.execute(sql: "INSERT INTO user_role(user_id, role) VALUES (?, ?)", arguments: [id, role.rawValue])
         }
+        try AccountSeal.seal(db, id: id)
         return try Self.account(db, id: id)!
+    }
+
+    /// Accounts (or legacy names) changed outside ChiTra: their seal no longer matches.
+    public func changedOutsideChiTra() throws -> [String] {
+        try db.writer.read { try AccountSeal.mismatches($0) }
     }
 
     /// Every account and legacy name, logins first.
@@ -187,6 +196,7 @@ public struct Users: Sendable {
                 throw IdentityError.invalid("\(account.username) is the last active administrator and cannot be disabled")
             }
             try db.execute(sql: "UPDATE app_user SET disabled_at = ? WHERE id = ?", arguments: [Timestamp.now(), account.id])
+            try AccountSeal.seal(db, id: account.id)
             return ""
         }
     }
@@ -196,6 +206,7 @@ public struct Users: Sendable {
         try change(login, by: actor, action: "user.enable") { db, account in
             guard account.disabledAt != nil else { throw IdentityError.invalid("the account \(account.username) is not disabled") }
             try db.execute(sql: "UPDATE app_user SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [account.id])
+            try AccountSeal.seal(db, id: account.id)
             return ""
         }
     }
@@ -217,6 +228,7 @@ public struct Users: Sendable {
             try Self.checkPassword(newPassword, login: account.username)
             let hash = try PasswordHash.make(password: newPassword, cost: cost)
             try db.execute(sql: "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [hash, account.id])
+            try AccountSeal.seal(db, id: account.id)
             return isSelf ? "own" : ""
         }
     }
@@ -227,6 +239,7 @@ public struct Users: Sendable {
             guard let account = try Self.find(db, login), account.kind == .person else {
                 throw IdentityError.invalid("there is no account \(Self.loginKey(login)); see chitra user list")
             }
+            guard try AccountSeal.holds(db, id: account.id) else { throw IdentityError.changedOutsideChiTra(username: account.username) }
             let detail = try body(db, account)
             try AuditLog.append(db, actor: actor, action: action, entity: "app_user", entityID: String(account.id),
                                 detail: (["login=\(account.username)"] + (detail.isEmpty ? [] : [detail])).joined(separator: " "))
@@ -253,6 +266,8 @@ public struct Users: Sendable {
         enum Outcome { case user(AuthenticatedUser), wrong, lockedNow(String) }
         let outcome = try db.writer.write { db -> Outcome in
             guard var account = try Self.account(db, id: id) else { return .wrong }
+            // An account inserted, given a role or a password, or re-enabled in the file itself.
+            guard try AccountSeal.holds(db, id: id) else { throw IdentityError.changedOutsideChiTra(username: account.username) }
             // Another process may have locked it meanwhile.
             if let until = account.lockedUntil, until > nowText {
                 throw IdentityError.locked(username: key, until: until, minutesLeft: Self.minutesLeft(until: until, now: now))
@@ -277,6 +292,7 @@ public struct Users: Sendable {
             }
             if PasswordHash.needsRehash(hash, cost: cost) {
                 try db.execute(sql: "UPDATE app_user SET password_hash = ? WHERE id = ?", arguments: [try PasswordHash.make(password: password, cost: cost), id])
+                try AccountSeal.seal(db, id: id)
             }
             return .user(AuthenticatedUser(account: account))
         }
