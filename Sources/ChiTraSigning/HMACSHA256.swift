@@ -24,6 +24,7 @@ public final class HMACSHA256 {
     ///
     /// - Throws: ``SigningError/openSSL(operation:reason:)`` when OpenSSL cannot provide HMAC-SHA256.
     public init(key: some ContiguousBytes) throws {
+        OpenSSLRuntime.prepare()
         OpenSSLErrorQueue.clear()
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else {
             throw SigningError.fromOpenSSL("EVP_MAC_fetch(HMAC)")

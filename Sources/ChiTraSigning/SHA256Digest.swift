@@ -11,6 +11,7 @@ public final class SHA256Digest {
 
     /// Starts a digest computation.
     public init() throws {
+        OpenSSLRuntime.prepare()
         OpenSSLErrorQueue.clear()
         guard let context = EVP_MD_CTX_new() else { throw SigningError.fromOpenSSL("EVP_MD_CTX_new") }
         guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraSigning
 import ChiTraStore
 import Foundation
 import GRDB
@@ -7,6 +8,8 @@ extension ChiTra {
     /// ArgumentParser's entry point, with SQLite's "database is locked" turned into a sentence:
     /// another chitra command held the store's write lock for longer than the 30-second busy timeout.
     static func main() {
+        // Before anything touches libcrypto: no OpenSSL clean-up racing GRDB's queue at exit.
+        OpenSSLRuntime.prepare()
         do {
             var command = try parseAsRoot()
             try command.run()
