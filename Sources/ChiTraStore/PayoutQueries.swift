@@ -25,6 +25,13 @@ public enum PayoutQueries {
             """, arguments: StatementArguments([batchID] + kinds.sorted().map { $0 as DatabaseValueConvertible }))
     }
 
+    /// Every batch's id, month, status and kind (a few hundred rows a year: read whole).
+    public static func batchPeriods(_ db: Database) throws -> [(id: Int64, period: String, status: String, supplementary: Bool)] {
+        try Row.fetchAll(db, sql: "SELECT id, period, status, supplementary FROM batch").map {
+            ($0["id"], $0["period"], $0["status"], ($0["supplementary"] as Int) == 1)
+        }
+    }
+
     /// The batch before `batchID` that is not cancelled (any month): its id and when it was built.
     public static func previousBatch(_ db: Database, before batchID: Int64) throws -> (id: Int64, builtAt: String)? {
         try Row.fetchOne(db, sql: "SELECT id, built_at FROM batch WHERE id < ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",

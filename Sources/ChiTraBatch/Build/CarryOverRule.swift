@@ -33,11 +33,11 @@ struct CarryOverRule {
         self.supplementary = supplementary
         var periods: [Int64: YearMonth] = [:]
         var earlier: YearMonth?
-        for r in try Row.fetchAll(db, sql: "SELECT id, period, status, supplementary FROM batch") {
-            let id: Int64 = r["id"]
-            guard let p = YearMonth(r["period"] as String) else { continue }
+        for r in try PayoutQueries.batchPeriods(db) {
+            let id = r.id
+            guard let p = YearMonth(r.period) else { continue }
             periods[id] = p
-            if id != batchID, (r["status"] as String) == "draft", (r["supplementary"] as Int) == 0, p < period, earlier.map({ p > $0 }) ?? true {
+            if id != batchID, r.status == "draft", !r.supplementary, p < period, earlier.map({ p > $0 }) ?? true {
                 earlier = p
             }
         }

@@ -65,7 +65,8 @@ public struct ExceptionQueue {
             }
             let kind: String = e["kind"]
             if resolution == .apply {
-                guard ["amount_differs", "account_differs", "conflicting_outcome"].contains(kind),
+                // The kinds whose outcome may yet be applied are the kinds that hold money.
+                guard OpenExceptions.holdingKinds.contains(kind),
                       let lineID = e["payout_line_id"] as Int64?, let rlID = e["return_line_id"] as Int64? else {
                     throw StoreError("exception #\(id) (\(kind)) has no payment to apply an outcome to", remedy: "resolve it with --resolution dismiss")
                 }

@@ -1,5 +1,5 @@
 import ChiTraCore
-import ChiTraStore
+
 import GRDB
 
 /// An open return exception as the build and the approval show it: what it is about and how much.
@@ -62,10 +62,11 @@ public enum OpenExceptions {
 
     /// The payout lines held by an open exception (a few, usually none: read whole).
     public static func heldLineIDs(_ db: Database) throws -> Set<Int64> {
-        Set(try Int64.fetchAll(db, sql: """
+        let kinds = holdingKinds.sorted()
+        return Set(try Int64.fetchAll(db, sql: """
             SELECT payout_line_id FROM return_exception
-            WHERE status = 'open' AND payout_line_id IS NOT NULL AND kind IN ('conflicting_outcome','amount_differs','account_differs')
-            """))
+            WHERE status = 'open' AND payout_line_id IS NOT NULL AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))
+            """, arguments: StatementArguments(kinds)))
     }
 
     /// Open exceptions that hold a payment this batch carries over: raised after the batch was built
