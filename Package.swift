@@ -10,6 +10,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        // The browser application (chitra serve): HTTP server, sessions/identity protocols, escaping templates, zip downloads.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // libcrypto (OpenSSL 3) behind a shim; HMAC-SHA256 through EVP_MAC.
@@ -47,13 +52,21 @@ let package = Package(
         // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
         .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll",
             .product(name: "GRDB", package: "GRDB.swift")]),
+        // The browser application: routes, sessions, CSRF, role checks and pages over the same use cases as the CLI.
+        .target(name: "ChiTraWeb", dependencies: [
+            "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraGaps",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ], resources: [.copy("Templates"), .copy("Static")]),
         // Accounts for tests, made through the real authentication path (tests only).
         .target(name: "ChiTraTestSupport", dependencies: ["ChiTraStore", "ChiTraSigning"]),
         // Deterministic generator of realistic rolls.
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
         .executableTarget(name: "chitra", dependencies: [
-            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps",
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps", "ChiTraWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -68,6 +81,10 @@ let package = Package(
         .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
+        .testTarget(name: "ChiTraWebTests", dependencies: ["ChiTraWeb", "ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraHardeningTests", dependencies: ["ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -7,7 +7,9 @@ import GRDB
 /// Invariants live in the schema (NOT NULL, CHECK, UNIQUE, triggers): a second live payout line
 /// for the same person, kind and month is refused by SQLite itself.
 public final class AppDatabase: Sendable {
-    public let writer: DatabaseQueue
+    /// One connection (`DatabaseQueue`) for the CLI; a `DatabasePool` for `chitra serve`, whose
+    /// pages read side by side and are never queued behind a write waiting for another process's lock.
+    public let writer: any DatabaseWriter
     public let path: String
     /// The key that seals the audit log's hash chain (see ``AuditLog``).
     public let auditKey: AuditKey
@@ -18,11 +20,12 @@ public final class AppDatabase: Sendable {
     /// Opens (creating if needed) the store at `path`, mode 0600, WAL journal, with the audit
     /// key `audit.key` of `auditKeyDirectory` (default: `$CHITRA_KEYS`, else `./chitra-keys`;
     /// created on first use).
-    public convenience init(path: String, auditKeyDirectory: URL? = nil) throws {
+    /// `concurrentReads`: a pool of reading connections beside the writer (the web server).
+    public convenience init(path: String, auditKeyDirectory: URL? = nil, concurrentReads: Bool = false) throws {
         let dir = auditKeyDirectory ?? Self.defaultKeyDirectory()
         // A store whose chain is already sealed must find its key; a new store creates one.
         let key = try AuditKey.loadOrCreate(directory: dir, create: !Self.hasSealedChain(path: path))
-        try self.init(path: path, auditKey: key)
+        try self.init(path: path, auditKey: key, concurrentReads: concurrentReads)
     }
 
     /// The SQL function `chitra_audit_mac(blob)`: HMAC-SHA256 under the audit key.
@@ -57,7 +60,7 @@ public final class AppDatabase: Sendable {
     /// Opens (creating if needed) the store at `path` with an audit key already loaded.
     /// `anchoring: false` for copies (a restore's temporary file): their commits never move the
     /// audit head anchor beside the key.
-    public init(path: String, auditKey: AuditKey, anchoring: Bool = true) throws {
+    public init(path: String, auditKey: AuditKey, anchoring: Bool = true, concurrentReads: Bool = false) throws {
         self.path = path
         self.auditKey = auditKey
         var config = Configuration()
@@ -84,8 +87,13 @@ public final class AppDatabase: Sendable {
             close(fd)
         }
         do {
-            writer = try DatabaseQueue(path: path, configuration: config)
-            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            if concurrentReads {
+                config.maximumReaderCount = 8
+                writer = try DatabasePool(path: path, configuration: config)  // WAL is the pool's mode
+            } else {
+                writer = try DatabaseQueue(path: path, configuration: config)
+                try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            }
             try Self.migrator.migrate(writer)
             try checkAuditKey()
             if anchoring, let url = AuditAnchor.url(for: auditKey) {
@@ -216,6 +224,9 @@ public final class AppDatabase: Sendable {
             // Each account sealed with the audit key (AccountSeal), as it stands when seals begin.
             try db.execute(sql: "ALTER TABLE app_user ADD COLUMN account_seal BLOB")
             try AccountSeal.sealAll(db)
+        }
+        m.registerMigration("v6-web-sessions") { db in
+            try db.execute(sql: WebSessions.schema)
         }
         return m
     }

@@ -233,6 +233,12 @@ public enum Timestamp {
         return f.string(from: d)
     }
 
+    /// The store's time format back to a date (nil when it is not one).
+    public static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        return ISO8601DateFormatter().date(from: text)
+    }
+
     public static func format(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

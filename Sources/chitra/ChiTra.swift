@@ -10,7 +10,7 @@ struct ChiTra: ParsableCommand {
         Commands that change money or personal data, or show personal data, run as an account: --user LOGIN
         (or CHITRA_USER), the password asked on the terminal or read with --password-stdin (README: roles).
         """,
-        subcommands: [InitCommand.self, UserCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self,
+        subcommands: [InitCommand.self, UserCommand.self, ServeCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self,
                       FixturesCommand.self, GapsCommand.self, BeneficiaryCommand.self, ReturnsCommand.self, ExceptionsCommand.self,
                       SimulateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self]
     )
