@@ -18,14 +18,13 @@ enum LoginPages {
     static func register(_ routes: inout WebRoutes) {
         let env = routes.env
         routes.open(.get, "/login") { request, context in
-            if context.identity != nil { return Pages.redirect("/") }
             let q = request.uri.queryParameters
             let message: String? = switch q["ended"].map(String.init) {
             case "idle": "Phiên làm việc đã kết thúc sau 30 phút không thao tác. Đăng nhập lại để tiếp tục."
             case "logout": "Bạn đã đăng xuất."
             case "account": "Tài khoản đã bị khoá, vô hiệu hoá hoặc thay đổi; phiên làm việc đã kết thúc."
             case .some: "Phiên làm việc không còn hiệu lực. Đăng nhập lại."
-            case nil: nil
+            case nil: context.identity.map { "Bạn đang đăng nhập với tài khoản \($0.account.username). Đăng nhập lại (kể cả tài khoản khác) sẽ kết thúc phiên hiện tại." }
             }
             return loginForm(env, username: "", message: message, next: safeNext(q["next"].map(String.init)), status: .ok)
         }
