@@ -3,6 +3,7 @@ import ChiTraTestSupport
 import ChiTraWeb
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import XCTest
 
@@ -17,17 +18,18 @@ struct WebHarness {
 
     static let formats = ChitraRun.packageRoot.appendingPathComponent("formats")
 
-    init(uploadLimit: Int = 2 * 1024 * 1024) throws {
+    init(uploadLimit: Int = 2 * 1024 * 1024, secureCookies: Bool = false, logger: Logger? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         db = try AppDatabase(path: dir.appendingPathComponent("s.sqlite").path, auditKeyDirectory: dir.appendingPathComponent("keys"),
                              concurrentReads: true)
         for role in Role.allCases { _ = try db.actor(role) }
         env = try WebEnvironment(db: db, formatsDirectory: Self.formats, keysDirectory: dir.appendingPathComponent("keys"),
-                                 workDirectory: dir.appendingPathComponent("web"), uploadLimit: uploadLimit)
+                                 workDirectory: dir.appendingPathComponent("web"), uploadLimit: uploadLimit,
+                                 secureCookies: secureCookies)
         let (router, specs) = WebServer.router(env)
         self.specs = specs
-        app = Application(router: router)
+        app = logger.map { Application(router: router, logger: $0) } ?? Application(router: router)
     }
 
     static func login(_ role: Role) -> String { role == .admin ? "test.admin" : "test.\(role.rawValue)" }

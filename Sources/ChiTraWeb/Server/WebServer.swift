@@ -29,11 +29,19 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = WebContext
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response = try await next(request, context)
-        let ms = (ContinuousClock.now - start).components
-        let elapsed = Double(ms.seconds) * 1000 + Double(ms.attoseconds) / 1e15
-        context.logger.info("\(request.method) \(Self.loggablePath(request.uri.path)) \(response.status.code) \(String(format: "%.1f", elapsed)) ms user=\(context.identity?.account.username ?? "-")")
-        return response
+        func log(_ status: Int) {
+            let d = (ContinuousClock.now - start).components
+            let ms = Double(d.seconds) * 1000 + Double(d.attoseconds) / 1e15
+            context.logger.info("\(request.method) \(Self.loggablePath(request.uri.path)) \(status) \(String(format: "%.1f", ms)) ms user=\(context.identity?.account.username ?? "-")")
+        }
+        do {
+            let response = try await next(request, context)
+            log(response.status.code)
+            return response
+        } catch let e as HTTPError {
+            log(e.status.code)
+            throw e
+        }
     }
 
     /// Paths name beneficiary codes and batch ids, never personal IDs or accounts; a path segment
