@@ -53,8 +53,8 @@ final class RollPagesTests: XCTestCase {
             XCTAssertTrue(html.contains("<th scope=\"row\">Dòng được áp dụng</th><td class=\"num\"><strong>1</strong>"), html)
             XCTAssertTrue(html.contains("<th scope=\"row\">Dòng bị từ chối</th><td class=\"num\"><strong>2</strong>"), html)
             // The rejects table: each line, its code, the column and the reason in Vietnamese.
-            XCTAssertTrue(html.contains("<td class=\"num\">3</td><td>B04</td><td>Mã ngân hàng (BIN)</td><td class=\"hide-phone\">999999</td><td>không phải mã BIN của ngân hàng nào đã biết"), html)
-            XCTAssertTrue(html.contains("<td class=\"num\">4</td><td>B13</td><td>Giới tính</td><td class=\"hide-phone\">X</td><td>phải là Nam hoặc Nữ</td>"), html)
+            XCTAssertTrue(html.contains("<td class=\"num\">3<span class=\"only-phone\"><br>B04</span></td><td class=\"hide-phone\">B04</td><td>Mã ngân hàng (BIN)</td><td class=\"hide-phone\">999999</td><td>không phải mã BIN của ngân hàng nào đã biết"), html)
+            XCTAssertTrue(html.contains("<td class=\"num\">4<span class=\"only-phone\"><br>B13</span></td><td class=\"hide-phone\">B13</td><td>Giới tính</td><td class=\"hide-phone\">X</td><td>phải là Nam hoặc Nữ</td>"), html)
             XCTAssertTrue(html.contains("Tải tệp các dòng bị từ chối (CSV)"))
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary"), 1)
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary WHERE code = 'G01'"), 1)
@@ -102,7 +102,7 @@ final class RollPagesTests: XCTestCase {
             let page = try await Self.follow(b, client, r)
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(b.lastBody.contains("Chế độ strict: có 2 dòng bị từ chối nên không áp dụng dòng nào"), b.lastBody)
-            XCTAssertTrue(b.lastBody.contains("<td class=\"num\">3</td><td>B04</td>"), b.lastBody)
+            XCTAssertTrue(b.lastBody.contains("<td class=\"hide-phone\">B04</td><td>Mã ngân hàng (BIN)</td>"), b.lastBody)
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary"), 0)
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM import_file"), 0)
             // Its rejects can still be downloaded, and /roll lists it among the uploads not applied.
@@ -200,6 +200,15 @@ final class RollPagesTests: XCTestCase {
             XCTAssertTrue(html.contains("046******105"), html)
             XCTAssertTrue(html.contains("Nghị định 20/2021/NĐ-CP Điều 6 khoản 2"), html)
             XCTAssertTrue(html.contains("Người khuyết tật nặng"), html)
+
+            // The next export moves R01's money to a new account: listed by code, both numbers masked.
+            let next = String(decoding: rules, as: UTF8.self).replacingOccurrences(of: "4001205000101", with: "4001205007777")
+            let r2 = try await b.upload(client, "/roll/upload", filename: "rules-roll-2.csv", data: Data(next.utf8))
+            _ = try await Self.follow(b, client, r2)
+            XCTAssertTrue(b.lastBody.contains("Tài khoản thay đổi"), b.lastBody)
+            XCTAssertTrue(b.lastBody.contains("<td><a href=\"/person/R01\">R01</a></td><td>Agribank *********0101</td><td>Agribank *********7777</td>"), b.lastBody)
+            XCTAssertFalse(b.lastBody.contains("4001205007777"), "account numbers are masked")
+            XCTAssertTrue(b.lastBody.contains("<th scope=\"row\">Người có thay đổi</th><td class=\"num\">1</td>"), b.lastBody)
         }
     }
 }

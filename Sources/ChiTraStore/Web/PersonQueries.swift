@@ -10,6 +10,8 @@ public enum PersonQueries {
     public struct Hit: Sendable {
         public let code: String
         public let fullName: String
+        /// ISO date (1 January for a year-only birth date).
+        public let birthDate: String
         public let commune: String
         public let village: String
         public let status: String
@@ -25,7 +27,7 @@ public enum PersonQueries {
         let key = VietnameseText.bankForm(q)
         return try db.writer.read { d in
             try Row.fetchAll(d, sql: """
-                SELECT code, full_name, commune, village, status, CASE
+                SELECT code, full_name, birth_date, commune, village, status, CASE
                     WHEN code = ?1 THEN 0
                     WHEN instr(upper(code), upper(?1)) = 1 THEN 1
                     WHEN instr(name_bank, ?2) = 1 THEN 2
@@ -35,7 +37,7 @@ public enum PersonQueries {
                 WHERE code = ?1 OR instr(upper(code), upper(?1)) = 1 OR (?2 <> '' AND instr(name_bank, ?2) > 0)
                 ORDER BY rank, name_bank, code LIMIT ?3
                 """, arguments: [q, key, limit + 1]).map {
-                    Hit(code: $0["code"], fullName: $0["full_name"], commune: $0["commune"], village: $0["village"], status: $0["status"])
+                    Hit(code: $0["code"], fullName: $0["full_name"], birthDate: $0["birth_date"], commune: $0["commune"], village: $0["village"], status: $0["status"])
                 }
         }
     }

@@ -148,6 +148,13 @@ public enum RollPageQueries {
         }
     }
 
+    /// The codes of people on the roll (not stopped) who still have an old 9-digit CMND, at most `limit`.
+    public static func legacyIDCodes(_ db: AppDatabase, limit: Int = 200) throws -> [String] {
+        try db.writer.read { d in
+            try String.fetchAll(d, sql: "SELECT code FROM beneficiary WHERE id_legacy = 1 AND status <> 'stopped' ORDER BY code LIMIT ?", arguments: [limit])
+        }
+    }
+
     /// A rejects file (full personal IDs and accounts of the rejected lines) was downloaded: who, which.
     public static func recordRejectsDownload(_ db: AppDatabase, resultID: Int64, name: String, by actor: Actor) throws {
         try db.writer.write { d in

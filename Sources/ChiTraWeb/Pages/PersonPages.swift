@@ -40,7 +40,7 @@ enum PersonPages {
 
     // MARK: - Search
 
-    struct HitItem { let code: String; let href: String; let name: String; let place: String; let status: String; let warn: Bool }
+    struct HitItem { let code: String; let href: String; let name: String; let born: String; let place: String; let status: String; let warn: Bool }
     struct SearchModel {
         let q: String
         let hits: [HitItem]
@@ -52,7 +52,7 @@ enum PersonPages {
 
     static func searchModel(_ q: String, _ hits: [PersonQueries.Hit]) -> SearchModel {
         let shown = hits.prefix(searchLimit).map {
-            HitItem(code: $0.code, href: "/person/\(RollPages.pathEscape($0.code))", name: $0.fullName,
+            HitItem(code: $0.code, href: "/person/\(RollPages.pathEscape($0.code))", name: $0.fullName, born: String($0.birthDate.prefix(4)),
                     place: "\($0.village), \($0.commune)", status: statusName($0.status), warn: $0.status != "active")
         }
         return SearchModel(q: q, hits: Array(shown), hasHits: !shown.isEmpty, searched: !q.isEmpty,
@@ -65,7 +65,7 @@ enum PersonPages {
     struct Fact { let label: String; let value: String }
     struct Link { let code: String; let href: String }
     struct EntLine { let kind: String; let month: String; let amount: String }
-    struct GrantItem { let category: String; let code: String; let count: String; let decision: String; let from: String; let to: String; let status: String; let warn: Bool; let basis: String }
+    struct GrantItem { let category: String; let code: String; let count: String; let decision: String; let period: String; let status: String; let warn: Bool; let basis: String }
     struct PayoutItem { let batch: String; let href: String; let period: String; let kind: String; let month: String; let amount: String; let state: String; let bad: Bool; let reason: String }
     struct ReturnItem { let file: String; let at: String; let line: String; let reference: String; let outcome: String; let bad: Bool; let reason: String; let result: String }
     struct FlagItem { let kind: String; let detail: String; let raised: String; let state: String; let open: Bool }
@@ -142,7 +142,8 @@ enum PersonPages {
             let cat = tariff.category(g.category)
             let decided = CivilDate(g.decisionDate)?.vietnamese ?? g.decisionDate
             return GrantItem(category: cat?.nameVi ?? g.category, code: g.category, count: g.children.map(String.init) ?? "",
-                             decision: "\(g.decisionNo), ngày \(decided)", from: month(g.startMonth), to: g.endMonth.map(month) ?? "",
+                             decision: "\(g.decisionNo), ngày \(decided)",
+                             period: g.endMonth.map { "\(month(g.startMonth)) – \(month($0))" } ?? "từ \(month(g.startMonth))",
                              status: statusName(g.status), warn: g.status != "active", basis: cat?.basis ?? "")
         }
         let payouts = rec.payouts.map { l -> PayoutItem in
@@ -161,9 +162,17 @@ enum PersonPages {
             FlagItem(kind: flagName(f.kind), detail: f.detail, raised: Show.time(f.raisedAt),
                      state: f.closedAt.map { "Đã đóng \(Show.time($0))" } ?? "Đang mở", open: f.closedAt == nil)
         }
+        // The account a bank or post office refused: one entry, with what it takes to clear it.
         if let reason = p.accountFlag {
-            flags.insert(FlagItem(kind: "Tài khoản bị từ chối", detail: accountFlagName(reason) + ". Cần số tài khoản mới (cán bộ chính sách cập nhật hoặc nhập lại danh sách).",
-                                  raised: Show.time(p.accountFlagAt), state: "Đang mở", open: true), at: 0)
+            let advice = "Cần số tài khoản mới: cán bộ chính sách cập nhật, hoặc nhập danh sách có tài khoản mới."
+            if let i = rec.flags.firstIndex(where: { $0.kind == "account_rejected" && $0.closedAt == nil }) {
+                let f = flags[i]
+                let said = f.detail.isEmpty ? accountFlagName(reason) : f.detail
+                flags[i] = FlagItem(kind: f.kind, detail: "\(said). \(advice)", raised: f.raised, state: f.state, open: true)
+            } else {
+                flags.insert(FlagItem(kind: flagName("account_rejected"), detail: "\(accountFlagName(reason)). \(advice)",
+                                      raised: Show.time(p.accountFlagAt), state: "Đang mở", open: true), at: 0)
+            }
         }
         let exclusions = rec.exclusions.map {
             ExclusionItem(batch: "Số \($0.batchID)", href: "/batches/\($0.batchID)", period: month($0.batchPeriod), reason: $0.reason,

@@ -216,6 +216,13 @@ enum RollPages {
         let accountMore: String?
         let hasAccountChanges: Bool
         let legacy: String?
+        let legacyCodes: [CodeLink]
+        let legacyMore: String?
+        let duplicatesOpen: Bool
+        let multiplesOpen: Bool
+        let duplicatesCount: String
+        let multiplesCount: String
+        let listMore: String?
         let duplicates: [DuplicateItem]
         let hasDuplicates: Bool
         let multiples: [MultipleItem]
@@ -235,12 +242,13 @@ enum RollPages {
         let rejected = s?.rejected ?? imp?.rowsRejected ?? 0
         var counts = [Count(label: "Số dòng trong tệp", value: n(lines), strong: true),
                       Count(label: "Dòng được áp dụng", value: n(outcome == "applied" ? applied : 0), strong: true)]
-        if let s {
+        // What an import that was rolled back would have changed is not shown: nothing changed.
+        if let s, outcome == "applied" {
             counts += [Count(label: "Người mới", value: n(s.newPeople), strong: false),
                        Count(label: "Người có thay đổi", value: n(s.changedPeople), strong: false),
                        Count(label: "Trường thay đổi (ghi lịch sử)", value: n(s.fieldChanges), strong: false)]
         }
-        counts.append(Count(label: "Dòng không thay đổi", value: n(unchanged), strong: false))
+        if outcome == "applied" { counts.append(Count(label: "Dòng không thay đổi", value: n(unchanged), strong: false)) }
         counts.append(Count(label: "Dòng bị từ chối", value: n(rejected), strong: true))
         if let s, s.blankLines > 0 { counts.append(Count(label: "Dòng trống (bỏ qua)", value: n(s.blankLines), strong: false)) }
         if outcome == "file_refused" { counts = [] }   // refused before counting: the one line that made it so is below
@@ -278,7 +286,7 @@ enum RollPages {
 
         let banks = try? env.banks()
         func dest(_ bin: String?, _ masked: String?) -> String {
-            let parts = [bin.map { bankLabel(banks, $0) }, masked].compactMap { $0 }
+            let parts = [bin.map { b in banks?.bank(b)?.short ?? b }, masked].compactMap { $0 }
             return parts.isEmpty ? "(không có tài khoản)" : parts.joined(separator: " ")
         }
         let showAccounts = outcome == "applied"
@@ -292,6 +300,7 @@ enum RollPages {
         func links(_ codes: [String]) -> [CodeLink] { codes.map { CodeLink(code: $0, href: "/person/\(pathEscape($0))") } }
         let legacy = (s?.legacyIDs ?? 0) > 0 && outcome == "applied"
             ? "\(n(s!.legacyIDs)) dòng còn ghi số CMND cũ 9 chữ số: đề nghị đối tượng cung cấp số định danh cá nhân 12 chữ số (CCCD) và cập nhật ở phần mềm quản lý." : nil
+        let legacyPeople = legacy == nil ? [] : try RollPageQueries.legacyIDCodes(env.db, limit: 201)
         let duplicates = (s?.duplicateIDs ?? []).prefix(200).map { DuplicateItem(id: $0.personalIDMasked, codes: links($0.codes)) }
         let multiples = (s?.multipleCategories ?? []).prefix(200).map { m in
             MultipleItem(id: m.personalIDMasked, codes: links(m.codes),
@@ -308,7 +317,12 @@ enum RollPages {
             counts: counts, hasCounts: !counts.isEmpty, cliNote: result == nil,
             rejections: rejections, hasRejections: !rejections.isEmpty, rejectionsMore: rejectionsMore, rejectsHref: rejectsHref,
             accountChanges: accounts, accountMore: accountMore, hasAccountChanges: !accounts.isEmpty,
-            legacy: legacy, duplicates: Array(duplicates), hasDuplicates: !duplicates.isEmpty,
+            legacy: legacy, legacyCodes: links(Array(legacyPeople.prefix(200))),
+            legacyMore: legacyPeople.count > 200 ? "… và những người khác: tìm trong danh sách theo số định danh 9 chữ số." : nil,
+            duplicatesOpen: duplicates.count <= 10, multiplesOpen: multiples.count <= 10,
+            duplicatesCount: n(s?.duplicateIDs.count ?? 0), multiplesCount: n(s?.multipleCategories.count ?? 0),
+            listMore: max(s?.duplicateIDs.count ?? 0, s?.multipleCategories.count ?? 0) > 200 ? "Các bảng trên liệt kê 200 trường hợp đầu tiên." : nil,
+            duplicates: Array(duplicates), hasDuplicates: !duplicates.isEmpty,
             multiples: Array(multiples), hasMultiples: !multiples.isEmpty,
             hasFlags: legacy != nil || !duplicates.isEmpty || !multiples.isEmpty)
     }
