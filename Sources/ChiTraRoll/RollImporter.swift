@@ -34,6 +34,8 @@ public struct RollImportSummary: Sendable, Codable {
     public var refusal: String?
     public var rejectsFile: String?
     public var problems: [String] = []
+    /// The same problems as `problems`, one entry each, for a table (the web's import result page).
+    public var rejections: [Rejection] = []
     public var duplicateIDs: [DuplicatePerson] = []
     public var multipleCategories: [MultipleCategories] = []
     /// People already in the store whose account number or bank changed with this file, by code,
@@ -52,6 +54,21 @@ public struct RollImportSummary: Sendable, Codable {
         public init(code: String, bankBINBefore: String?, bankBINAfter: String?, accountMaskedBefore: String?, accountMaskedAfter: String?) {
             self.code = code; self.bankBINBefore = bankBINBefore; self.bankBINAfter = bankBINAfter
             self.accountMaskedBefore = accountMaskedBefore; self.accountMaskedAfter = accountMaskedAfter
+        }
+    }
+
+    /// One reason a line was rejected: its line number, the code written on it, the column named
+    /// (`RollColumn` raw value; nil for the whole line), the value as messages show it (IDs and
+    /// account numbers masked) and the reason (English today, as in `problems`).
+    public struct Rejection: Sendable, Codable, Equatable {
+        public var line: Int
+        public var code: String
+        public var column: String?
+        public var value: String
+        public var message: String
+
+        public init(line: Int, code: String, column: String?, value: String, message: String) {
+            self.line = line; self.code = code; self.column = column; self.value = value; self.message = message
         }
     }
 
@@ -163,7 +180,12 @@ public struct RollImporter {
 
                 func reject(_ fields: [String], _ problems: [RollProblem]) throws {
                     summary.rejected += 1
-                    for p in problems where summary.problems.count < problemLimit { summary.problems.append(p.description) }
+                    let code = SafeText.echo(header.value(.code, in: fields), limit: 40)
+                    for p in problems where summary.problems.count < problemLimit {
+                        summary.problems.append(p.description)
+                        summary.rejections.append(.init(line: p.line, code: code, column: p.column?.rawValue,
+                                                        value: p.value.isEmpty ? "" : p.shownValue, message: p.message))
+                    }
                     var cells = fields
                     if cells.count < header.cells.count { cells += Array(repeating: "", count: header.cells.count - cells.count) }
                     cells = Array(cells.prefix(header.cells.count))

@@ -15,14 +15,18 @@ public struct RollProblem: Sendable, CustomStringConvertible {
     /// through `SafeText` (no control or direction characters, at most 120 characters).
     public var description: String {
         let col = column.map { ", column \"\($0.vietnameseHeader)\" (\($0.rawValue))" } ?? ""
+        let v = value.isEmpty ? "" : " (value \"\(shownValue)\")"
+        return "\(file), line \(line)\(col)\(v): \(message)"
+    }
+    /// The value as messages show it: personal IDs and account numbers masked, through `SafeText`.
+    public var shownValue: String {
         let shown: String
         switch column {
         case .personalID?, .proxyID?: shown = PersonalID.masked(value)
         case .accountNo?: shown = maskAccount(value)
         default: shown = value
         }
-        let v = value.isEmpty ? "" : " (value \"\(SafeText.echo(shown, limit: 120))\")"
-        return "\(file), line \(line)\(col)\(v): \(message)"
+        return SafeText.echo(shown, limit: 120)
     }
     /// For the rejects file, which already holds the full line.
     public var reason: String {

@@ -228,6 +228,9 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v6-web-sessions") { db in
             try db.execute(sql: WebSessions.schema)
         }
+        m.registerMigration("v6-roll-import-results") { db in
+            try db.execute(sql: RollPageQueries.schema)
+        }
         return m
     }
 }
