@@ -65,6 +65,14 @@ final class SessionTests: XCTestCase {
             try await h.db.writer.write { try $0.execute(sql: "UPDATE web_session SET last_seen_at = ?", arguments: [Timestamp.format(Date().addingTimeInterval(-29 * 60))]) }
             let r3 = try await b.get(client, "/")
             XCTAssertEqual(r3.status, .ok)
+            // That request moved the last-seen time to now (a write after the page, off the request's path): wait for it.
+            var touched = false
+            for _ in 0..<100 where !touched {
+                let seen = try await h.db.writer.read { try String.fetchOne($0, sql: "SELECT last_seen_at FROM web_session") }
+                touched = (Timestamp.parse(seen).map { Date().timeIntervalSince($0) < 120 }) ?? false
+                if !touched { try await Task.sleep(nanoseconds: 20_000_000) }
+            }
+            XCTAssertTrue(touched, "a page seen 29 minutes after the last one moves the session's last-seen time")
             // 31 minutes idle: ended, cookie cleared, and the login page says why.
             try await h.db.writer.write { try $0.execute(sql: "UPDATE web_session SET last_seen_at = ?", arguments: [Timestamp.format(Date().addingTimeInterval(-31 * 60))]) }
             let r = try await b.get(client, "/")
