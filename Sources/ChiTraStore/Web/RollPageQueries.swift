@@ -34,6 +34,7 @@ public enum RollPageQueries {
     public struct Import: Sendable {
         public let id: Int64
         public let name: String
+        public let sha256: String
         public let importedAt: String
         public let importedBy: String
         public let rowsTotal: Int
@@ -101,7 +102,7 @@ public enum RollPageQueries {
     }
 
     static func importRow(_ d: Database, _ r: Row) throws -> Import {
-        Import(id: r["id"], name: r["name"], importedAt: r["imported_at"],
+        Import(id: r["id"], name: r["name"], sha256: r["sha256"], importedAt: r["imported_at"],
                importedBy: try Users.display(d, id: r["imported_by_user"]) ?? r["imported_by"],
                rowsTotal: r["rows_total"], rowsApplied: r["rows_applied"], rowsUnchanged: r["rows_unchanged"],
                rowsRejected: r["rows_rejected"], resultID: r["result_id"])

@@ -70,7 +70,7 @@ enum PersonPages {
     struct ReturnItem { let file: String; let at: String; let line: String; let reference: String; let outcome: String; let bad: Bool; let reason: String; let result: String }
     struct FlagItem { let kind: String; let detail: String; let raised: String; let state: String; let open: Bool }
     struct ExclusionItem { let batch: String; let href: String; let period: String; let reason: String; let owed: String }
-    struct FollowItem { let at: String; let status: String; let note: String; let by: String }
+    struct FollowItem { let at: String; let status: String; let note: String?; let by: String }
     struct PersonModel {
         let code: String
         let name: String
@@ -179,7 +179,7 @@ enum PersonPages {
                           owed: Show.money($0.amountOwed))
         }
         let follow = try GapCaseLog.history(env.db, code: code).reversed().map {
-            FollowItem(at: Show.time($0.recordedAt), status: $0.status.vietnamese, note: $0.note, by: $0.recordedBy)
+            FollowItem(at: Show.time($0.recordedAt), status: $0.status.vietnamese, note: $0.note.isEmpty ? nil : $0.note, by: $0.recordedBy)
         }
         let others = p.otherCodes.map { Link(code: $0, href: "/person/\(RollPages.pathEscape($0))") }
 

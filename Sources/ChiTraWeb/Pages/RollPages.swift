@@ -202,7 +202,7 @@ enum RollPages {
         let at: String
         let by: String
         let mode: String
-        let sha: String
+        let sha: String?
         let status: String
         let statusWarn: Bool
         let counts: [Count]
@@ -312,7 +312,7 @@ enum RollPages {
             at: Show.time(imp?.importedAt ?? result?.uploadedAt),
             by: imp?.importedBy ?? result?.uploadedBy ?? "",
             mode: result.map { $0.strict ? "strict (không áp dụng gì nếu có dòng bị từ chối)" : "thường (áp dụng các dòng hợp lệ)" } ?? "lệnh chitra roll import",
-            sha: result?.sha256 ?? s?.sha256 ?? "",
+            sha: [result?.sha256, imp?.sha256, s?.sha256].compactMap { $0 }.first { !$0.isEmpty },
             status: status, statusWarn: outcome != "applied" || rejected > 0,
             counts: counts, hasCounts: !counts.isEmpty, cliNote: result == nil,
             rejections: rejections, hasRejections: !rejections.isEmpty, rejectionsMore: rejectionsMore, rejectsHref: rejectsHref,
