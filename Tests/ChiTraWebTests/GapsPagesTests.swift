@@ -74,7 +74,7 @@ final class GapsPagesTests: XCTestCase {
             XCTAssertFalse(page.contains("<table"), "cards, not a wide table, on the worklist")
 
             // Record a visit: the history shows it with the officer's account; the worklist is not recomputed for it.
-            let markerBefore = try GapsQueries.worklistMarker(h.db)
+            let markerBefore = try GapsQueries.markers(h.db).worklist
             r = try await b.get(client, "/gaps/case/G02")
             XCTAssertEqual(r.status, .ok)
             XCTAssertTrue(b.lastBody.contains("action=\"/gaps/case/G02/record\""))
@@ -88,7 +88,7 @@ final class GapsPagesTests: XCTestCase {
             XCTAssertTrue(b.lastBody.contains("test.officer"), "who recorded it")
             XCTAssertTrue(b.lastBody.contains("hẹn thứ Năm mang CCCD"))
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM gap_case_event WHERE code = 'G02' AND status = 'visit-planned' AND recorded_by = 'test.officer'"), 1)
-            XCTAssertEqual(try GapsQueries.worklistMarker(h.db), markerBefore, "a follow-up does not invalidate the worklist")
+            XCTAssertEqual(try GapsQueries.markers(h.db).worklist, markerBefore, "a follow-up does not invalidate the worklist")
             r = try await b.get(client, Self.villagePath())
             XCTAssertTrue(b.lastBody.contains("Đã hẹn đến nhà ngày"), "the card shows the latest follow-up at once")
 
@@ -100,7 +100,7 @@ final class GapsPagesTests: XCTestCase {
             r = try await b.post(client, "/gaps/case/G02/account", ["channel": "bank", "bin": "970405", "account": "4001 2050 00002", "account_name": "Tran Van Hai"])
             XCTAssertEqual(r.status, .seeOther, b.lastBody)
             XCTAssertEqual(r.headers[.location], "/gaps/case/G02?ok=account")
-            XCTAssertNotEqual(try GapsQueries.worklistMarker(h.db), markerBefore, "an account change moves the marker")
+            XCTAssertNotEqual(try GapsQueries.markers(h.db).worklist, markerBefore, "an account change moves the marker")
             r = try await b.get(client, r.headers[.location]!)
             XCTAssertTrue(b.lastBody.contains("Đã cập nhật tài khoản nhận tiền"))
             XCTAssertTrue(b.lastBody.contains("Không còn trong danh sách cần xử lý"), "G02 had only no_account: off the list")

@@ -10,15 +10,23 @@ public enum GapsQueries {
     /// fresh on every page), sessions, failed logins, displays.
     public static let actionsLeavingTheWorklist = ["gaps.record", "session.open", "session.close", "user.locked", "personal-data.show"]
 
-    /// The latest audit entry that may have changed the worklist (a roll or returns import, a batch,
-    /// a manual update…), as `id@at`; "0" in an empty store. The id alone could repeat after a
-    /// restore from a backup; the time of that entry does not.
-    public static func worklistMarker(_ db: AppDatabase) throws -> String {
+    /// What the gaps pages cache by: `worklist` moves with the latest audit entry that may have
+    /// changed the worklist (a roll or returns import, a batch, a manual update…), as `id@at` ("0"
+    /// in an empty store; the id alone could repeat after a restore from a backup, the time of that
+    /// entry does not); `followUps` with the latest follow-up recorded.
+    public struct Markers: Sendable, Equatable {
+        public let worklist: String
+        public let followUps: Int64
+    }
+
+    /// Both markers, in one read of two rows.
+    public static func markers(_ db: AppDatabase) throws -> Markers {
         try db.writer.read { d in
             let placeholders = actionsLeavingTheWorklist.map { _ in "?" }.joined(separator: ",")
-            guard let row = try Row.fetchOne(d, sql: "SELECT id, at FROM audit_log WHERE action NOT IN (\(placeholders)) ORDER BY id DESC LIMIT 1",
-                                             arguments: StatementArguments(actionsLeavingTheWorklist)) else { return "0" }
-            return "\(row["id"] as Int64)@\(row["at"] as String)"
+            let row = try Row.fetchOne(d, sql: "SELECT id, at FROM audit_log WHERE action NOT IN (\(placeholders)) ORDER BY id DESC LIMIT 1",
+                                       arguments: StatementArguments(actionsLeavingTheWorklist))
+            let followUps = try Int64.fetchOne(d, sql: "SELECT max(id) FROM gap_case_event") ?? 0
+            return Markers(worklist: row.map { "\($0["id"] as Int64)@\($0["at"] as String)" } ?? "0", followUps: followUps)
         }
     }
 

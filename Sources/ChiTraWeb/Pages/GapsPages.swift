@@ -11,54 +11,73 @@ import Hummingbird
 /// printable A4 list of a village, and non-cash coverage over the months.
 ///
 /// The worklist is computed once per (day, store change marker) and shared by every page view
-/// (``GapsSource``); the follow-up log is read fresh on each page, so recording a visit does not
-/// recompute it.
+/// (``GapsSource``); recording a visit does not recompute it (the follow-up log is read on its
+/// own), it only re-renders the list pages, whose bodies are otherwise kept between views.
 enum GapsPages {
     static func register(_ routes: inout WebRoutes) {
         let source = GapsSource(env: routes.env)
 
+        // The list pages are the same for everyone allowed to see them: their bodies are rendered
+        // once per (day, store markers, place) and kept (``GapsSource/body(_:_:_:)``).
         routes.page("/gaps", WebRoutes.gapsAccess) { request, _, user in
-            let today = CivilDate.today()
-            let list = try await source.worklist(asOf: today)
-            let coverage: CoverageReport?
-            do { coverage = try await source.coverage(asOf: today) } catch { coverage = nil }
-            return Pages.page("gaps-index", indexModel(list, coverage: coverage), title: "Rà soát", user: user, path: "/gaps")
+            let commune = query(request)["commune"]
+            let now = try await source.moment()
+            let body = try await source.body(now, "index\u{1F}" + (commune ?? "")) {
+                let list = try await source.worklist(now)
+                let coverage: CoverageReport?
+                do { coverage = try await source.coverage(now) } catch { coverage = nil }
+                let model = try indexModel(list, coverage: coverage, commune: commune)
+                // Without the coverage (the store was busy writing), shown but not kept.
+                return RenderedBody(title: model.chosen.map { "\($0) — Rà soát" } ?? "Rà soát", html: render("gaps-index", model), keep: coverage != nil)
+            }
+            return page(body, user: user, path: "/gaps")
         }
 
         routes.page("/gaps/village", WebRoutes.gapsAccess) { request, _, user in
             let q = query(request)
-            let today = CivilDate.today()
-            let list = try await source.worklist(asOf: today)
-            let village = try list.village(commune: q["commune"], village: q["village"])
-            let followUps = try await Offload.run { [env = source.env] in
-                try GapsQueries.latestFollowUps(env.db, codes: village.cases.map(\.code))
+            let reason = q["reason"].flatMap(GapReason.init(rawValue:))
+            let now = try await source.moment()
+            let key = ["village", q["commune"] ?? "", q["village"] ?? "", reason?.rawValue ?? ""].joined(separator: "\u{1F}")
+            let body = try await source.body(now, key) {
+                let list = try await source.worklist(now)
+                let village = try list.village(commune: q["commune"], village: q["village"])
+                let followUps = try await Offload.run { [env = source.env] in
+                    try GapsQueries.latestFollowUps(env.db, codes: village.cases.map(\.code))
+                }
+                let coverage = try? await source.coverage(now)
+                let model = villageModel(list, village, reason: reason, followUps: followUps, coverage: coverage)
+                return RenderedBody(title: "\(village.village) — Rà soát", html: render("gaps-village", model), keep: coverage != nil)
             }
-            let coverage = try? await source.coverage(asOf: today)
-            let model = villageModel(list, village, reason: q["reason"].flatMap(GapReason.init(rawValue:)),
-                                     followUps: followUps, coverage: coverage)
-            return Pages.page("gaps-village", model, title: "\(village.village) — Rà soát", user: user, path: "/gaps/village")
+            return page(body, user: user, path: "/gaps/village")
         }
 
         routes.page("/gaps/print", WebRoutes.gapsAccess) { request, _, user in
             let q = query(request)
-            let list = try await source.worklist(asOf: CivilDate.today())
-            let villages: [GapVillage]
-            if q["village"] != nil { villages = [try list.village(commune: q["commune"], village: q["village"])] }
-            else { villages = try list.villages(ofCommune: q["commune"]) }
-            let followUps = try await Offload.run { [env = source.env] in
-                try GapsQueries.latestFollowUps(env.db, codes: villages.flatMap { $0.cases.map(\.code) })
+            let now = try await source.moment()
+            let key = ["print", q["commune"] ?? "", q["village"] ?? ""].joined(separator: "\u{1F}")
+            let body = try await source.body(now, key) {
+                let list = try await source.worklist(now)
+                let villages: [GapVillage]
+                if q["village"] != nil { villages = [try list.village(commune: q["commune"], village: q["village"])] }
+                else { villages = try list.villages(ofCommune: q["commune"]) }
+                let followUps = try await Offload.run { [env = source.env] in
+                    try GapsQueries.latestFollowUps(env.db, codes: villages.flatMap { $0.cases.map(\.code) })
+                }
+                let title = villages.count == 1 ? "Bản in — \(villages[0].village)" : "Bản in — \(villages.first?.commune ?? "")"
+                return RenderedBody(title: title, html: render("gaps-print", printModel(list, villages, followUps: followUps)))
             }
-            let title = villages.count == 1 ? "Bản in — \(villages[0].village)" : "Bản in — \(villages.first?.commune ?? "")"
-            return Pages.page("gaps-print", printModel(list, villages, followUps: followUps), title: title, user: user, path: "/gaps/print")
+            return page(body, user: user, path: "/gaps/print")
         }
 
         routes.page("/gaps/coverage", WebRoutes.gapsAccess) { request, _, user in
-            let today = CivilDate.today()
-            let report = try await source.coverage(asOf: today)
-            let first = YearMonth(report.month)!.adding(months: -(CoverageChart.maxMonths - 1))
-            let history = try await Offload.run { [env = source.env] in try GapsQueries.coverageHistory(env.db, fromMonth: first.description) }
-            return Pages.page("gaps-coverage", coverageModel(report, history: history), title: "Tỷ lệ không dùng tiền mặt",
-                              user: user, path: "/gaps/coverage")
+            let now = try await source.moment()
+            let body = try await source.body(now, "coverage") {
+                let report = try await source.coverage(now)
+                let first = YearMonth(report.month)!.adding(months: -(CoverageChart.maxMonths - 1))
+                let history = try await Offload.run { [env = source.env] in try GapsQueries.coverageHistory(env.db, fromMonth: first.description) }
+                return RenderedBody(title: "Tỷ lệ không dùng tiền mặt", html: render("gaps-coverage", coverageModel(report, history: history)))
+            }
+            return page(body, user: user, path: "/gaps/coverage")
         }
 
         routes.page("/gaps/case/:code", WebRoutes.gapsAccess) { request, context, user in
@@ -145,6 +164,16 @@ enum GapsPages {
     }
 
     // MARK: - Request helpers
+
+    /// A list page's body, rendered from its template (values escaped there) and kept for the next views.
+    static func render(_ template: String, _ model: Any) -> String {
+        Pages.library.render(model, withTemplate: template) ?? "<p>Thiếu mẫu trang \(Pages.escape(template)).</p>"
+    }
+
+    /// A kept body inside the layout (the layout, with the person's name and navigation, is rendered per request).
+    static func page(_ body: RenderedBody, user: WebUser, path: String) -> Response {
+        Pages.page("gaps-rendered", body, title: body.title, user: user, path: path)
+    }
 
     /// The query string's fields (`+` and `%XX` decoded).
     static func query(_ request: Request) -> [String: String] {
@@ -246,11 +275,13 @@ enum GapsPages {
 
 /// The worklist and coverage for the pages, recomputed only when the store changed in a way that
 /// can move a case (a roll or returns import, a batch, a manual update: anything audited except
-/// follow-ups and sessions, ``GapsQueries/worklistMarker(_:)``) or the day changed.
+/// follow-ups and sessions, ``GapsQueries/markers(_:)``) or the day changed; the list pages'
+/// bodies also move with the latest follow-up.
 final class GapsSource: Sendable {
     let env: WebEnvironment
     private let worklists = OncePerKey<Worklist>()
     private let coverages = OncePerKey<CoverageReport>()
+    private let bodies = RenderedBodies()
 
     init(env: WebEnvironment) { self.env = env }
 
@@ -285,10 +316,26 @@ final class GapsSource: Sendable {
         }
     }
 
-    func worklist(asOf: CivilDate) async throws -> Worklist {
+    /// The day and the store's markers: what every cached value below is keyed by.
+    struct Moment: Sendable {
+        let today: CivilDate
+        let markers: GapsQueries.Markers
+        var worklistKey: String { "\(today)|\(markers.worklist)" }
+        var pageKey: String { "\(worklistKey)|\(markers.followUps)" }
+    }
+
+    /// Now, as one tiny read.
+    func moment() async throws -> Moment {
         let env = self.env
-        let marker = try await Offload.run { try GapsQueries.worklistMarker(env.db) }
-        return try await worklists.value(for: "\(asOf)|\(marker)") {
+        let today = CivilDate.today()
+        return Moment(today: today, markers: try await Offload.run { try GapsQueries.markers(env.db) })
+    }
+
+    /// The worklist as of the moment's day, computed once per day and worklist marker.
+    func worklist(_ now: Moment) async throws -> Worklist {
+        let env = self.env
+        let asOf = now.today
+        return try await worklists.value(for: now.worklistKey) {
             try await Offload.run {
                 let config = try GapConfig.load(from: env.formatsDirectory.appendingPathComponent("gaps.json"))
                 let list = try GapFinder(tariff: try env.tariff(), config: config)
@@ -300,13 +347,48 @@ final class GapsSource: Sendable {
         }
     }
 
-    /// Coverage as of `asOf` (`Coverage.run`: it also stores the month's snapshot, as `chitra gaps coverage` does).
-    func coverage(asOf: CivilDate) async throws -> CoverageReport {
+    /// Coverage as of the moment's day (`Coverage.run`: it also stores the month's snapshot, as
+    /// `chitra gaps coverage` does), once per day and worklist marker.
+    func coverage(_ now: Moment) async throws -> CoverageReport {
         let env = self.env
-        let marker = try await Offload.run { try GapsQueries.worklistMarker(env.db) }
-        return try await coverages.value(for: "\(asOf)|\(marker)") {
+        let asOf = now.today
+        return try await coverages.value(for: now.worklistKey) {
             try await Offload.run { try Coverage.run(env.db, asOf: asOf) }
         }
+    }
+
+    /// A list page's body for `key` at this moment: kept from an earlier view, or made now and kept.
+    /// A follow-up recorded or any change to the worklist makes every kept body stale.
+    func body(_ now: Moment, _ key: String, _ make: @Sendable () async throws -> RenderedBody) async throws -> RenderedBody {
+        if let kept = await bodies.get(now.pageKey, key) { return kept }
+        let made = try await make()
+        if made.keep { await bodies.put(now.pageKey, key, made) }
+        return made
+    }
+}
+
+/// A rendered page body and its title.
+struct RenderedBody: Sendable {
+    let title: String
+    /// HTML from a template of this area (every value escaped by the template): placed with `{{{html}}}`.
+    let html: String
+    /// False when part of the page could not be read this time: shown, not kept.
+    var keep = true
+}
+
+/// Rendered list bodies of the current moment; all dropped when the moment moves on (and when
+/// too many places were asked for).
+actor RenderedBodies {
+    private var moment = ""
+    private var bodies: [String: RenderedBody] = [:]
+    static let limit = 400
+
+    func get(_ moment: String, _ key: String) -> RenderedBody? { moment == self.moment ? bodies[key] : nil }
+
+    func put(_ moment: String, _ key: String, _ body: RenderedBody) {
+        if moment != self.moment { self.moment = moment; bodies.removeAll() }
+        if bodies.count >= Self.limit { bodies.removeAll() }
+        bodies[key] = body
     }
 }
 
@@ -345,11 +427,19 @@ extension GapsPages {
     }
     struct IndexCommune {
         let name: String
+        let href: String
         let summary: String
         let printHref: String
         let hasCases: Bool
+        let cases: String
+        let atRisk: String
+        let hasRisk: Bool
+        let active: String
+        let coverage: String
         let villages: [IndexVillage]
     }
+    /// Up to this many communes, the ward page lists every village; above, the communes, each opening its villages.
+    static let villagesInlineUpTo = 3
     struct IndexModel {
         let asOf: String
         let summary: String
@@ -357,11 +447,17 @@ extension GapsPages {
         let coverageLine: String?
         let coverageMissing: Bool
         let latestBatch: String?
+        /// The communes as a table (many communes, none chosen).
+        let communeTable: [IndexCommune]
+        let hasCommuneTable: Bool
+        /// The communes whose villages are listed.
         let communes: [IndexCommune]
+        /// The commune chosen with `?commune=`.
+        let chosen: String?
         let empty: Bool
     }
 
-    static func indexModel(_ w: GapsSource.Worklist, coverage: CoverageReport?) -> IndexModel {
+    static func indexModel(_ w: GapsSource.Worklist, coverage: CoverageReport?, commune chosen: String? = nil) throws -> IndexModel {
         let list = w.list
         var figures: [String: CoverageLine] = [:]
         if let coverage {
@@ -371,19 +467,23 @@ extension GapsPages {
             }
         }
         var communes: [IndexCommune] = []
-        var current: (name: String, villages: [IndexVillage], cases: Int, risk: Int)?
+        var current: (name: String, villages: [IndexVillage], cases: Int, risk: Int, active: Int)?
         func close() {
             guard let c = current else { return }
-            let cov = figures[c.name + "\u{1F}"].map { " · không dùng tiền mặt \($0.figure.percentVietnamese)" } ?? ""
-            communes.append(IndexCommune(name: c.name, summary: "\(Show.number(c.cases)) trường hợp cần xử lý, \(Show.number(c.risk)) sắp lỡ kỳ chi trả\(cov)",
+            let figure = figures[c.name + "\u{1F}"]?.figure
+            let cov = figure.map { " · không dùng tiền mặt \($0.percentVietnamese)" } ?? ""
+            communes.append(IndexCommune(name: c.name, href: "/gaps?commune=" + encode(c.name),
+                                         summary: "\(Show.number(c.cases)) trường hợp cần xử lý, \(Show.number(c.risk)) sắp lỡ kỳ chi trả\(cov)",
                                          printHref: villageHref("/gaps/print", commune: c.name, village: nil), hasCases: c.cases > 0,
-                                         villages: c.villages))
+                                         cases: Show.number(c.cases), atRisk: Show.number(c.risk), hasRisk: c.risk > 0,
+                                         active: Show.number(c.active), coverage: figure?.percentVietnamese ?? "—", villages: c.villages))
         }
         for v in list.villages {
-            if current?.name != v.commune { close(); current = (v.commune, [], 0, 0) }
+            if current?.name != v.commune { close(); current = (v.commune, [], 0, 0, 0) }
             let risk = v.atRiskCount
             current!.cases += v.cases.count
             current!.risk += risk
+            current!.active += v.activeCount
             current!.villages.append(IndexVillage(
                 name: v.village, href: villageHref("/gaps/village", commune: v.commune, village: v.village),
                 printHref: villageHref("/gaps/print", commune: v.commune, village: v.village),
@@ -392,6 +492,14 @@ extension GapsPages {
                 coverage: figures[v.commune + "\u{1F}" + v.village]?.figure.percentVietnamese ?? "—"))
         }
         close()
+        var shown = communes, table: [IndexCommune] = []
+        if let chosen {
+            shown = communes.filter { VietnameseText.key($0.name) == VietnameseText.key(chosen) }
+            if shown.isEmpty { throw WebError.notFound("xã/phường \"\(chosen)\" trong danh sách đối tượng đang hưởng. Chọn lại trên trang Rà soát") }
+        } else if communes.count > villagesInlineUpTo {
+            table = communes
+            shown = []
+        }
         let risk = list.villages.reduce(0) { $0 + $1.atRiskCount }
         let coverageLine = coverage.map { c -> String in
             var s = "Tỷ lệ chi trả không dùng tiền mặt: \(c.overall.figure.vietnamese)"
@@ -406,7 +514,8 @@ extension GapsPages {
             riskLine: risk > 0 ? "\(Show.number(risk)) trường hợp sắp lỡ kỳ chi trả tới: làm trước." : nil,
             coverageLine: coverageLine, coverageMissing: coverage == nil,
             latestBatch: list.latestBatch.map(batchText),
-            communes: communes, empty: list.villages.isEmpty)
+            communeTable: table, hasCommuneTable: !table.isEmpty, communes: shown, chosen: shown.count == 1 && chosen != nil ? shown[0].name : nil,
+            empty: list.villages.isEmpty)
     }
 
     struct Flag { let label: String; let detail: String }
@@ -722,7 +831,7 @@ extension GapsPages {
             return (p, try GapCaseLog.history(env.db, code: code), try GapsQueries.paymentChanges(env.db, code: code))
         }
         let banks = try env.banks()
-        let list = try await source.worklist(asOf: today)
+        let list = try await source.worklist(try await source.moment())
         let open = list.case(code)
 
         func channelText(_ c: String) -> String { Channel(rawValue: c)?.vietnamese ?? c }
