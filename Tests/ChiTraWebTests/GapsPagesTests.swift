@@ -60,6 +60,12 @@ final class GapsPagesTests: XCTestCase {
             XCTAssertTrue(b.lastBody.contains(Self.hoursTra) && b.lastBody.contains("Xã Hương Toàn"))
             XCTAssertTrue(b.lastBody.contains("href=\"\(Self.villagePath().replacingOccurrences(of: "&", with: "&amp;"))\""), "a link to Tổ dân phố 1's list")
             XCTAssertTrue(b.lastBody.contains("Tỷ lệ chi trả không dùng tiền mặt:"), "the coverage summary")
+            // One commune's villages.
+            r = try await b.get(client, "/gaps?commune=\(Self.q("Xã Hương Toàn"))")
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertTrue(b.lastBody.contains(">Thôn Bắc</a>") && !b.lastBody.contains(">Tổ dân phố 1</a>"))
+            r = try await b.get(client, "/gaps?commune=\(Self.q("Xã Không Có"))")
+            XCTAssertEqual(r.status, .notFound)
 
             // The village: G02 (paid in cash) as a card with a big tel: link and a link to the case.
             r = try await b.get(client, Self.villagePath())
