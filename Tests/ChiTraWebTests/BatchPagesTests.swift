@@ -142,6 +142,12 @@ final class BatchPagesTests: XCTestCase {
             XCTAssertEqual(r.status, .forbidden)
             XCTAssertTrue(both.lastBody.contains("không được tự duyệt"), both.lastBody)
 
+            // Accepting open exceptions needs a note.
+            _ = try await checker.get(client, "/batches/1")
+            r = try await checker.post(client, "/batches/1/approve", ["reviewed": "1", "accept_exceptions": "1", "note": "  "])
+            XCTAssertEqual(r.status, .badRequest)
+            XCTAssertTrue(checker.lastBody.contains("cần ghi chú"), checker.lastBody)
+
             // The checker approves.
             _ = try await checker.get(client, "/batches/1")
             r = try await checker.post(client, "/batches/1/approve", ["reviewed": "1"])
@@ -166,7 +172,9 @@ final class BatchPagesTests: XCTestCase {
             XCTAssertTrue(page.contains("Đã xuất"), page)
             XCTAssertTrue(page.contains("Đã kiểm tra: bảng kê và 2 tệp khớp chữ ký"), page)   // Agribank; the post office (W02)
             XCTAssertTrue(page.contains("chữ ký hợp lệ (khoá k-web-1)"), page)
-            XCTAssertTrue(page.contains("Chữ ký hợp lệ"))
+            let files = Self.text(Self.section(maker.lastBody, "tep"))
+            XCTAssertTrue(files.contains("Ngân hàng Agribank") && files.contains("2.250.000 đ Hợp lệ"), files)
+            XCTAssertTrue(files.contains("Tổng theo bảng kê 4 2.750.000 đ"), files)
             XCTAssertTrue(page.contains("Người lập test.both"), page)
 
             // The download: a zip of the signed files and the manifest.
@@ -254,6 +262,13 @@ final class BatchPagesTests: XCTestCase {
             XCTAssertFalse(html.contains("4001205009999"), "account numbers are masked")
             XCTAssertTrue(payment.contains("Số tài khoản"), payment)
             XCTAssertTrue(payment.contains("từ tệp danh sách"), payment)
+
+            // One section alone, paged.
+            r = try await checker.get(client, "/batches/2?muc=so-tien")
+            page = Self.text(checker.lastBody)
+            XCTAssertTrue(page.contains("Số tiền thay đổi (1)") && page.contains("Người 1–1 trong 1"), page)
+            XCTAssertFalse(page.contains("Theo nơi chi trả"), "only the section")
+            XCTAssertFalse(page.contains("Người mới được chi (1)"))
 
             // A draft has nothing to download; the maker cancels it with a reason.
             r = try await maker.get(client, "/batches/2/download")

@@ -10,7 +10,8 @@ import Foundation
 /// (with why), deceased, amounts that changed (with why: age band, level, coefficient, number of
 /// people, arrears, carry-over, funeral support, one-off amounts of last month), changes of
 /// channel, account or payee (masked), and everyone left out with the reason. Each section keeps
-/// its count and sums whole but at most `limit` rows, so a national batch stays quick to show.
+/// its count and sums whole but at most `limit` rows, so a national batch stays quick to show;
+/// with `focus`, only that section keeps rows, from its `offset`-th on (a page of one section).
 /// The reasons are worked out with the entitlement engine for the rows kept (the person's case as
 /// the roll holds it now, evaluated for both months).
 public struct BatchReview: Sendable {
@@ -58,9 +59,12 @@ public struct BatchReview: Sendable {
     /// Of those left out, how many were paid in the batch compared with (newly left out).
     public var newlyLeftOut = 0
     public var limit: Int
+    /// The section whose rows are kept (nil: every section), and from which row.
+    public var focus: Kind?
+    public var offset: Int
 
-    enum Kind {
-        case added, stopped, deceased, amountChanged, paymentChanged
+    public enum Kind: String, Sendable, CaseIterable {
+        case added, stopped, deceased, amountChanged, paymentChanged, leftOut
         var path: WritableKeyPath<BatchReview, Section> {
             switch self {
             case .added: \.added
@@ -68,18 +72,26 @@ public struct BatchReview: Sendable {
             case .deceased: \.deceased
             case .amountChanged: \.amountChanged
             case .paymentChanged: \.paymentChanged
+            case .leftOut: \.leftOut
             }
         }
     }
 
-    public static func load(_ db: AppDatabase, batchID: Int64, tariff: Tariff, banks: BankDirectory, limit: Int = 200) throws -> BatchReview {
+    public static func load(_ db: AppDatabase, batchID: Int64, tariff: Tariff, banks: BankDirectory, limit: Int = 200,
+                            focus: Kind? = nil, offset: Int = 0) throws -> BatchReview {
         guard let (cur, baseRef) = try BatchReviewQueries.reviewBase(db, batchID: batchID) else {
             throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
         }
         func ref(_ r: BatchReviewQueries.BatchRef) -> Ref {
             Ref(id: r.id, period: YearMonth(r.period)!, supplementary: r.supplementary, status: r.status, lineCount: r.lineCount, controlSum: r.controlSum)
         }
-        var review = BatchReview(current: ref(cur), base: baseRef.map(ref), limit: limit)
+        let offset = max(offset, 0)
+        var review = BatchReview(current: ref(cur), base: baseRef.map(ref), limit: limit, focus: focus, offset: offset)
+        /// Whether the `n`-th person (from 0) of section `k` is shown.
+        func shown(_ k: Kind, _ n: Int) -> Bool {
+            guard let focus else { return n < limit }
+            return k == focus && n >= offset && n < offset + limit
+        }
         let words = ReviewWords(tariff: tariff, banks: banks)
 
         // Everyone left out of this batch, with what they are owed.
@@ -105,10 +117,11 @@ public struct BatchReview: Sendable {
                 }
                 for k in kinds {
                     let path = k.path
+                    let n = review[keyPath: path].count
                     review[keyPath: path].count += 1
                     review[keyPath: path].sumBefore += d.prev.total
                     review[keyPath: path].sumAfter += d.cur.total
-                    if review[keyPath: path].rows.count < limit {
+                    if shown(k, n) {
                         review[keyPath: path].rows.append(Row(code: d.code, name: d.name, village: d.village, before: d.prev.total, after: d.cur.total, change: nil, reasons: []))
                         pending.append((k, review[keyPath: path].rows.count - 1, d))
                     }
@@ -118,7 +131,9 @@ public struct BatchReview: Sendable {
 
         // The reasons, for the rows kept: the person's case evaluated for both months.
         if let base = review.base, let baseRef, !pending.isEmpty {
-            let cases = try BatchReviewQueries.personCases(db, codes: Array(Set(pending.map(\.diff.code))).sorted())
+            let codes = Array(Set(pending.map(\.diff.code))).sorted()
+            let cases = try BatchReviewQueries.personCases(db, codes: codes)
+            let flags = try BatchReviewQueries.openFlags(db, codes: codes)
             let paymentCodes = pending.filter { $0.kind == .paymentChanged }.map(\.diff.code)
             let changes = try BatchReviewQueries.paymentHistory(db, codes: paymentCodes, after: baseRef.builtAt, until: cur.approvedAt)
             var changesOf: [String: [PaymentChange]] = [:]
@@ -132,21 +147,24 @@ public struct BatchReview: Sendable {
                 case .added: row.reasons = words.added(d, case: c, base: was, current: now)
                 case .stopped: row.reasons = words.stopped(d, case: c, current: now)
                 case .amountChanged: row.reasons = words.amountChanged(d, case: c, base: was, current: now)
+                case .leftOut: break
                 case .paymentChanged:
                     row.change = words.paymentChange(d.prevPayment, d.curPayment)
                     row.reasons = words.paymentReasons(changesOf[d.code] ?? [], now: d.curPayment)
                 }
+                if kind != .paymentChanged { row.reasons += words.flagged(d, flags[d.code] ?? []) }
                 review[keyPath: kind.path].rows[i] = row
             }
         }
 
         for x in excluded {
+            let n = review.leftOut.count
             review.leftOut.count += 1
             review.leftOut.sumAfter += x.amountOwed
             let was = paidBefore[x.code]
             if was != nil { review.newlyLeftOut += 1 }
             review.leftOut.sumBefore += was ?? 0
-            guard review.leftOut.rows.count < limit else { continue }
+            guard shown(.leftOut, n) else { continue }
             var reasons = [x.reasonVi]
             if review.base != nil {
                 if let was { reasons.append("Bảng chi trước đã chi \(words.money(was)); nay bị để ngoài.") }
@@ -350,6 +368,19 @@ struct ReviewWords {
         return out
     }
 
+    /// What the returns reported about the person and has not been closed: a death reported by the
+    /// bank or post office, months not collected; with a warning when the batch still pays them.
+    func flagged(_ d: BatchReviewQueries.PersonDiff, _ flags: [(kind: String, detail: String)]) -> [String] {
+        var out: [String] = []
+        for f in flags where f.kind == "deceased_reported" || f.kind == "suspend_not_collected" {
+            out.append("Kết quả chi trả báo: \(f.detail).")
+            if d.cur.total > 0 {
+                out.append("Chú ý: bảng chi này vẫn chi \(money(d.cur.total)) cho người này — kiểm tra trước khi duyệt.")
+            }
+        }
+        return out
+    }
+
     func deceased(_ d: BatchReviewQueries.PersonDiff, base: YearMonth, current: YearMonth) -> [String] {
         guard let died = d.deathDate.flatMap(CivilDate.init) else { return [] }
         var out = ["Mất ngày \(died.vietnamese): thôi chi trợ cấp từ tháng \(died.yearMonth.next.vietnamese)."]
@@ -367,7 +398,9 @@ struct ReviewWords {
 
     func amountChanged(_ d: BatchReviewQueries.PersonDiff, case c: PersonCase?, base: YearMonth, current: YearMonth) -> [String] {
         var out: [String] = []
-        if d.cur.monthly != d.prev.monthly {
+        if d.status == "suspended" && d.cur.monthly == 0 {
+            out.append("Đang tạm dừng hưởng: không chi trợ cấp hằng tháng (Thông tư 02/2021 Điều 2).")
+        } else if d.cur.monthly != d.prev.monthly {
             if let c { out += monthlyReasons(c, base: base, current: current, paidBefore: d.prev.monthly, paidNow: d.cur.monthly) }
             else { out.append("Trợ cấp hằng tháng \(money(d.prev.monthly)) → \(money(d.cur.monthly)).") }
         }

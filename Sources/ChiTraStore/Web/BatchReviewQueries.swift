@@ -112,6 +112,13 @@ public enum BatchReviewQueries {
     public static func personDiffs(_ db: AppDatabase, current: Int64, previous: Int64,
                                    visit: (PersonDiff) throws -> Void) throws {
         try db.writer.read { d in
+            // A batch's lines were inserted together: read them by id range (in table order)
+            // rather than through the batch index (group by group, all over the table).
+            func range(_ batch: Int64) throws -> (Int64, Int64) {
+                let r = try Row.fetchOne(d, sql: "SELECT min(id) AS lo, max(id) AS hi FROM payout_line WHERE batch_id = ?", arguments: [batch])
+                return ((r?["lo"] as Int64?) ?? 0, (r?["hi"] as Int64?) ?? -1)
+            }
+            let (curLo, curHi) = try range(current), (prevLo, prevHi) = try range(previous)
             func sum(_ batch: String, _ kinds: String? = nil) -> String {
                 "sum(CASE WHEN batch_id = :\(batch)\(kinds.map { " AND kind IN (\($0))" } ?? "") THEN amount ELSE 0 END)"
             }
@@ -130,7 +137,7 @@ public enum BatchReviewQueries {
                         \(sum("cur", "'funeral'")) AS cur_funeral, \(sum("prev", "'funeral'")) AS prev_funeral,
                         \(pay("cur")) AS cur_pay, \(pay("prev")) AS prev_pay,
                         count(DISTINCT CASE WHEN batch_id = :cur AND kind IN ('arrears','care_arrears') THEN for_month END) AS cur_arrears_months
-                    FROM payout_line WHERE batch_id IN (:cur, :prev)
+                    FROM payout_line WHERE (id BETWEEN :curLo AND :curHi OR id BETWEEN :prevLo AND :prevHi) AND +batch_id IN (:cur, :prev)
                     GROUP BY beneficiary_code
                 )
                 SELECT per.*, b.full_name, b.village, b.status, b.death_date,
@@ -141,7 +148,7 @@ public enum BatchReviewQueries {
                 WHERE per.cur_n = 0 OR per.prev_n = 0 OR per.cur_total <> per.prev_total
                    OR per.cur_pay IS NOT per.prev_pay OR b.death_date IS NOT NULL
                 ORDER BY b.village, per.code
-                """, arguments: ["cur": current, "prev": previous])
+                """, arguments: ["cur": current, "prev": previous, "curLo": curLo, "curHi": curHi, "prevLo": prevLo, "prevHi": prevHi])
             while let r = try rows.next() {
                 try visit(PersonDiff(
                     code: r["code"], name: r["full_name"], village: r["village"], curLines: r["cur_n"], prevLines: r["prev_n"],
@@ -190,6 +197,24 @@ public enum BatchReviewQueries {
                         PaymentChange(code: $0["code"], name: $0["full_name"], field: $0["field"], oldValue: $0["old_value"], newValue: $0["new_value"],
                                       source: $0["source"], changedBy: $0["changed_by"], changedAt: $0["changed_at"])
                     }
+            }
+            return out
+        }
+    }
+
+    /// The open flags returns raised on each of `codes` (`deceased_reported`, `suspend_not_collected`,
+    /// …): kind and detail, oldest first.
+    public static func openFlags(_ db: AppDatabase, codes: [String]) throws -> [String: [(kind: String, detail: String)]] {
+        guard !codes.isEmpty else { return [:] }
+        return try db.writer.read { d in
+            var out: [String: [(kind: String, detail: String)]] = [:]
+            for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
+                for r in try Row.fetchAll(d, sql: """
+                    SELECT beneficiary_code, kind, detail FROM beneficiary_flag
+                    WHERE closed_at IS NULL AND beneficiary_code IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id
+                    """, arguments: StatementArguments(chunk)) {
+                    out[r["beneficiary_code"], default: []].append((r["kind"], r["detail"]))
+                }
             }
             return out
         }

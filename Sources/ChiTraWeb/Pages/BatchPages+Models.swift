@@ -53,6 +53,10 @@ extension BatchPages {
         let empty: Bool
         let rows: [ReviewRow]
         let more: String?
+        let moreHref: String?
+        let moreLink: String?
+        let pager: [PageLink]
+        let hasPager: Bool
         let showAmounts: Bool
         let showChange: Bool
         let beforeLabel: String
@@ -60,6 +64,8 @@ extension BatchPages {
         let showBefore: Bool
         let showAfter: Bool
     }
+
+    struct PageLink { let label: String; let href: String }
 
     struct SummaryRow { let anchor: String; let title: String; let count: String; let money: String; let attention: Bool }
 
@@ -71,7 +77,7 @@ extension BatchPages {
         let sections: [ReviewSection]
     }
 
-    struct ExportFile { let name: String; let institution: String; let lines: String; let sum: String; let ok: Bool; let status: String }
+    struct ExportFile { let name: String; let institution: String; let lines: String; let sum: String; let ok: Bool; let status: String; let problem: String? }
 
     struct ExportState {
         let ok: Bool
@@ -105,7 +111,11 @@ extension BatchPages {
         let holdingText: String?
         let otherExceptions: String?
         let review: Review
+        /// One section of the review alone (`?muc=`), without the rest of the page.
+        let focused: Bool
         let next: String?
+        let nextHref: String
+        let nextLink: String
         // Actions.
         let showApprove: Bool
         let approveRefusal: String?
@@ -122,12 +132,27 @@ extension BatchPages {
 
     // MARK: - The batch page
 
-    static func batchModel(_ env: WebEnvironment, id: Int64, user: WebUser, folder: URL) throws -> ShowModel {
+    /// The review's sections: kind, anchor (also the `?muc=` of a page of one section), titles and hints.
+    static let sectionInfo: [(kind: BatchReview.Kind, anchor: String, title: String, short: String, hint: String, before: String, after: String)] = [
+        (.added, "moi", "Người mới được chi", "Người mới", "Có trong bảng chi này, không có trong bảng chi trước.", "", "Tháng này"),
+        (.stopped, "thoi", "Thôi, tạm dừng hoặc không còn được chi", "Không còn được chi", "Có trong bảng chi trước, không có trong bảng chi này; số tiền là số đã chi tháng trước.", "Tháng trước", ""),
+        (.deceased, "mat", "Người đã mất", "Người đã mất", "Thôi chi trợ cấp từ tháng sau tháng mất; mai táng phí chi cho người lo mai táng.", "Tháng trước", "Tháng này"),
+        (.amountChanged, "so-tien", "Số tiền thay đổi", "Số tiền thay đổi", "Cùng một người, tổng số tiền khác tháng trước, kèm lý do.", "Tháng trước", "Tháng này"),
+        (.paymentChanged, "cach-nhan", "Đổi cách nhận tiền, tài khoản hoặc người nhận", "Đổi cách nhận tiền", "Số tài khoản chỉ hiện 4 chữ số cuối.", "", ""),
+        (.leftOut, "de-ngoai", "Để ngoài bảng chi", "Để ngoài bảng chi", "Người còn được nợ nhưng chưa có cách nhận tiền dùng được; số tiền là số còn nợ.", "Tháng trước", "Còn nợ"),
+    ]
+    /// Rows of each section on the batch page, and on a page of one section.
+    static let rowsOnPage = 50
+    static let rowsOnSectionPage = 500
+
+    static func batchModel(_ env: WebEnvironment, id: Int64, user: WebUser, folder: URL, focus: String? = nil, offset: Int = 0) throws -> ShowModel {
+        let focusKind = sectionInfo.first { $0.anchor == focus }?.kind
         let db = env.db
         guard let people = try BatchReviewQueries.people(db, batchID: id) else { throw noBatch(id) }
         let banks = try env.banks()
         let report = try BatchReport.load(db, batchID: id)
-        let review = try BatchReview.load(db, batchID: id, tariff: try env.tariff(), banks: banks)
+        let review = try BatchReview.load(db, batchID: id, tariff: try env.tariff(), banks: banks,
+                                          limit: focusKind == nil ? rowsOnPage : rowsOnSectionPage, focus: focusKind, offset: offset)
         let open = try BatchReviewQueries.openExceptions(db)
         let communes = try BatchReviewQueries.postOfficeCommunes(db, batchID: id)
         let payer = try? env.payer()
@@ -177,7 +202,6 @@ extension BatchPages {
         let others = open.filter { !$0.holdsMoney }
         let otherText: String? = others.isEmpty ? nil : "Ngoại lệ đang mở khác (không giữ tiền): " +
             Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \(exceptionKind($0.key))" }.sorted().joined(separator: ", ") + "."
-
         // Actions, by role and state.
         let isMaker = people.builtByUser == user.account.id
         let draft = status == "draft"
@@ -192,14 +216,16 @@ extension BatchPages {
         var exportMissing: String?
         if status == "approved" || status == "exported" {
             if let check = try ExportCheck.run(db, batchID: id, folder: folder, keys: KeyStore(directory: env.keysDirectory)) {
-                exportState = exportModel(check, id: id, user: user)
+                exportState = exportModel(check, id: id, user: user) { code in
+                    if let bank = banks.bank(code) { return "Ngân hàng \(bank.short)" }
+                    return communes[code].map { "\(payer?.postOfficeName ?? "Bưu điện") \($0)" } ?? code
+                }
             } else if status == "exported" {
                 exportMissing = "Bảng chi này đã được xuất tệp ngoài trang web (bằng lệnh chitra batch export) nên chưa có tệp ở đây để tải về. Người lập bấm \"Xuất lại\" để ghi lại đúng các tệp đó (cùng nội dung) vào thư mục của máy chủ."
             } else {
                 exportMissing = "Chưa xuất tệp. Người lập bấm \"Xuất tệp\": mỗi ngân hàng, bưu điện một tệp, có chữ ký và bảng kê (manifest)."
             }
         }
-
         let next: String? = switch status {
         case "draft": showApprove ? "Xem các thay đổi bên dưới, rồi duyệt ở cuối trang." : "Chờ người duyệt (khác người lập) xem các thay đổi và duyệt."
         case "approved": user.has(.maker) ? "Xuất tệp chi trả ở cuối trang." : "Chờ người lập xuất tệp chi trả."
@@ -220,8 +246,9 @@ extension BatchPages {
             },
             holdingText: holding.isEmpty ? nil : "\(holding.count) ngoại lệ trả về đang mở giữ \(Show.number(held.count)) khoản, \(Show.money(held.sum)): kết quả chi trả của các khoản này chưa rõ nên chúng không được chi lại. Khi còn ngoại lệ giữ tiền, người duyệt phải ghi chú đã kiểm tra gì mới duyệt được.",
             otherExceptions: otherText,
-            review: reviewModel(review),
-            next: next,
+            review: reviewModel(review, batchID: id), focused: focusKind != nil,
+            next: next, nextHref: status == "exported" ? "#tep" : "#thao-tac",
+            nextLink: status == "exported" ? "Đến phần tệp chi trả" : "Đến phần thao tác",
             showApprove: showApprove, approveRefusal: approveRefusal, needsAccept: !holding.isEmpty,
             showCancel: showCancel, showRebuild: draft && !report.supplementary && user.has(.maker), period: period?.vietnamese ?? report.period,
             showExport: showExport, exportLabel: status == "exported" || exportState != nil ? "Xuất lại (cùng nội dung)" : "Xuất tệp",
@@ -229,10 +256,10 @@ extension BatchPages {
             anyAction: showApprove || approveRefusal != nil || showCancel || showExport || (draft && user.has(.maker)))
     }
 
-    static func exportModel(_ check: ExportCheck, id: Int64, user: WebUser) -> ExportState {
+    static func exportModel(_ check: ExportCheck, id: Int64, user: WebUser, institution: (String) -> String) -> ExportState {
         let files = check.files.map { f in
-            ExportFile(name: f.name, institution: f.institution, lines: Show.number(f.lineCount), sum: Show.money(f.controlSum), ok: f.ok,
-                       status: f.ok ? "Chữ ký hợp lệ" : f.findings.map(findingText).joined(separator: " "))
+            ExportFile(name: f.name, institution: institution(f.institution), lines: Show.number(f.lineCount), sum: Show.money(f.controlSum), ok: f.ok,
+                       status: f.ok ? "Hợp lệ" : "Không đạt", problem: f.ok ? nil : f.findings.map(findingText).joined(separator: " "))
         }
         var problems = check.findings.filter { f in !check.files.contains { $0.name == f.fileName } }.map(findingText)
         problems += check.approvalProblems.map { "Không đúng như đã duyệt: \($0). Không gửi các tệp này." }
@@ -296,11 +323,14 @@ extension BatchPages {
 
     // MARK: - The review
 
-    static func reviewModel(_ r: BatchReview) -> Review {
+    static func reviewModel(_ r: BatchReview, batchID: Int64) -> Review {
+        let info = r.focus.map { f in sectionInfo.filter { $0.kind == f } } ?? sectionInfo
         guard let base = r.base else {
+            let left = sectionInfo.last!
             return Review(hasBase: false, baseText: "Chưa có bảng chi thường kỳ nào của tháng trước để so sánh: đây là bảng chi đầu tiên. Người duyệt kiểm tra tổng theo nơi chi trả và danh sách người để ngoài.",
-                          totals: [], summary: [], sections: [section(r.leftOut, r, anchor: "de-ngoai", title: "Để ngoài bảng chi",
-                              hint: "Người còn được nợ nhưng chưa có cách nhận tiền dùng được; số tiền là số còn nợ.", before: "", after: "Còn nợ", amounts: true)])
+                          totals: [], summary: [],
+                          sections: r.focus == nil || r.focus == .leftOut
+                            ? [section(r.leftOut, r, batchID: batchID, anchor: left.anchor, title: left.title, hint: left.hint, before: "", after: left.after, amounts: true)] : [])
         }
         let what = r.current.supplementary
             ? "bảng chi thường kỳ số \(base.id) của cùng tháng \(base.period.vietnamese)"
@@ -310,35 +340,30 @@ extension BatchPages {
             Fact(label: "Số khoản", value: "\(Show.number(base.lineCount)) → \(Show.number(r.current.lineCount))"),
             Fact(label: "Tổng tiền", value: "\(Show.money(base.controlSum)) → \(Show.money(r.current.controlSum)) (\(diff >= 0 ? "tăng" : "giảm") \(Show.money(abs(diff))))"),
         ]
-        let sections: [(BatchReview.Section, String, String, String, String, String, Bool)] = [
-            (r.added, "moi", "Người mới được chi", "Có trong bảng chi này, không có trong bảng chi trước.", "", "Tháng này", true),
-            (r.stopped, "thoi", "Thôi, tạm dừng hoặc không còn được chi", "Có trong bảng chi trước, không có trong bảng chi này; số tiền là số đã chi tháng trước.", "Tháng trước", "", true),
-            (r.deceased, "mat", "Người đã mất", "Thôi chi trợ cấp từ tháng sau tháng mất; mai táng phí chi cho người lo mai táng.", "Tháng trước", "Tháng này", true),
-            (r.amountChanged, "so-tien", "Số tiền thay đổi", "Cùng một người, tổng số tiền khác tháng trước, kèm lý do.", "Tháng trước", "Tháng này", true),
-            (r.paymentChanged, "cach-nhan", "Đổi cách nhận tiền, tài khoản hoặc người nhận", "Số tài khoản chỉ hiện 4 chữ số cuối.", "", "", false),
-            (r.leftOut, "de-ngoai", "Để ngoài bảng chi", "Người còn được nợ nhưng chưa có cách nhận tiền dùng được; số tiền là số còn nợ.", "Tháng trước", "Còn nợ", true),
-        ]
-        let models = sections.map { s in
-            section(s.0, r, anchor: s.1, title: s.2, hint: s.3, before: s.4, after: s.5, amounts: s.6)
-        }
-        let summary = zip(sections, models).map { s, m in
-            let net = s.0.sumAfter - s.0.sumBefore
-            let money: String = switch s.1 {
-            case "moi": "+" + Show.money(s.0.sumAfter)
-            case "thoi": "−" + Show.money(s.0.sumBefore)
-            case "de-ngoai": "còn nợ " + Show.money(s.0.sumAfter)
-            case "cach-nhan": ""
+        let summary = sectionInfo.map { i -> SummaryRow in
+            let s = r[keyPath: i.kind.publicPath]
+            let net = s.sumAfter - s.sumBefore
+            let money: String = switch i.kind {
+            case .added: "+" + Show.money(s.sumAfter)
+            case .stopped: "−" + Show.money(s.sumBefore)
+            case .leftOut: "còn nợ " + Show.money(s.sumAfter)
+            case .paymentChanged: ""
             default: (net >= 0 ? "+" : "−") + Show.money(abs(net))
             }
-            return SummaryRow(anchor: m.anchor, title: m.title, count: Show.number(s.0.count), money: s.0.count == 0 ? "" : money,
-                              attention: s.0.count > 0 && (s.1 == "mat" || s.1 == "cach-nhan" || s.1 == "de-ngoai"))
+            return SummaryRow(anchor: r.focus == nil ? "#\(i.anchor)" : "/batches/\(batchID)?muc=\(i.anchor)#\(i.anchor)",
+                              title: i.short, count: Show.number(s.count), money: s.count == 0 ? "" : money,
+                              attention: s.count > 0 && (i.kind == .deceased || i.kind == .paymentChanged || i.kind == .leftOut))
         }
         var text = "So với \(what)."
         if r.newlyLeftOut > 0 { text += " \(Show.number(r.newlyLeftOut)) người được chi tháng trước nay bị để ngoài." }
-        return Review(hasBase: true, baseText: text, totals: totals, summary: summary, sections: models)
+        let sections = info.map { i in
+            section(r[keyPath: i.kind.publicPath], r, batchID: batchID, anchor: i.anchor, title: i.title, hint: i.hint,
+                    before: i.before, after: i.after, amounts: i.kind != .paymentChanged)
+        }
+        return Review(hasBase: true, baseText: text, totals: totals, summary: summary, sections: sections)
     }
 
-    static func section(_ s: BatchReview.Section, _ r: BatchReview, anchor: String, title: String, hint: String,
+    static func section(_ s: BatchReview.Section, _ r: BatchReview, batchID: Int64, anchor: String, title: String, hint: String,
                         before: String, after: String, amounts: Bool) -> ReviewSection {
         let rows = s.rows.map { row in
             ReviewRow(code: row.code, name: row.name, village: row.village,
@@ -346,12 +371,40 @@ extension BatchPages {
                       before: row.before == 0 ? "—" : Show.money(row.before), after: row.after == 0 ? "—" : Show.money(row.after),
                       change: row.change, reasons: row.reasons)
         }
+        let here = "/batches/\(batchID)?muc=\(anchor)"
+        var more: String?, moreHref: String?, moreLink: String?
+        var pager: [PageLink] = []
+        if r.focus == nil {
+            if s.more > 0 {
+                more = "Trang này hiện \(Show.number(s.rows.count)) người đầu tiên (theo thôn, mã); còn \(Show.number(s.more)) người nữa."
+                moreHref = here + "#\(anchor)"
+                moreLink = "Xem cả mục (\(Show.number(s.count)) người)"
+            }
+        } else if s.count > 0 {
+            let from = r.offset + 1, to = r.offset + s.rows.count
+            more = "Người \(Show.number(from))–\(Show.number(max(to, from))) trong \(Show.number(s.count)) (theo thôn, mã)."
+            if r.offset > 0 { pager.append(PageLink(label: "← Trang trước", href: "\(here)&tu=\(max(r.offset - r.limit, 0))#\(anchor)")) }
+            if r.offset + r.limit < s.count { pager.append(PageLink(label: "Trang sau →", href: "\(here)&tu=\(r.offset + r.limit)#\(anchor)")) }
+        }
         return ReviewSection(
             anchor: anchor, title: title, count: Show.number(s.count),
             summary: s.count == 0 ? "Không có." : "\(Show.number(s.count)) người.",
             hint: hint, empty: s.count == 0, rows: rows,
-            more: s.more > 0 ? "… và \(Show.number(s.more)) người nữa (trang chỉ hiện \(Show.number(r.limit)) người đầu tiên theo thôn, mã)." : nil,
+            more: more, moreHref: moreHref, moreLink: moreLink, pager: pager, hasPager: !pager.isEmpty,
             showAmounts: amounts, showChange: !amounts, beforeLabel: before, afterLabel: after,
             showBefore: amounts && !before.isEmpty, showAfter: amounts && !after.isEmpty)
+    }
+}
+
+extension BatchReview.Kind {
+    var publicPath: KeyPath<BatchReview, BatchReview.Section> {
+        switch self {
+        case .added: \.added
+        case .stopped: \.stopped
+        case .deceased: \.deceased
+        case .amountChanged: \.amountChanged
+        case .paymentChanged: \.paymentChanged
+        case .leftOut: \.leftOut
+        }
     }
 }

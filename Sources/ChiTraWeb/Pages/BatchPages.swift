@@ -48,8 +48,10 @@ enum BatchPages {
         routes.page("/batches/:id", WebRoutes.batchAccess) { request, context, user in
             let id = try batchID(context)
             let folder = exportFolder(env, id)
-            let model = try await Offload.run { try batchModel(env, id: id, user: user, folder: folder) }
             let q = request.uri.queryParameters
+            let focus = q["muc"].map(String.init)
+            let offset = q["tu"].flatMap { Int(String($0)) } ?? 0
+            let model = try await Offload.run { try batchModel(env, id: id, user: user, folder: folder, focus: focus, offset: offset) }
             let notice: String? = switch q["ok"].map(String.init) {
             case "built": "Đã lập bảng chi nháp số \(id). Người duyệt (khác người lập) xem các thay đổi bên dưới rồi duyệt."
             case "rebuilt": "Đã lập lại bảng chi nháp số \(id) theo danh sách đối tượng hiện tại."
