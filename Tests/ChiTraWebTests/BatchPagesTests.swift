@@ -289,6 +289,47 @@ final class BatchPagesTests: XCTestCase {
         }
     }
 
+    func testSupplementaryBatchListsWhoItAddsAndWhy() async throws {
+        let h = try WebHarness()
+        let (first, today) = (Self.first, Self.today)
+        try Self.importRoll(h, secondMonth: false)
+        try await h.app.test(.router) { client in
+            let maker = Browser(), checker = Browser()
+            _ = try await maker.login(client, "test.maker")
+            _ = try await checker.login(client, "test.checker")
+            _ = try await maker.get(client, "/batches")
+            var r = try await maker.post(client, "/batches/build", ["period": first.description, "supplementary": "1", "reason": "QĐ bổ sung"])
+            XCTAssertEqual(r.status, .badRequest, "no approved regular batch to supplement yet")
+            XCTAssertTrue(maker.lastBody.contains("Chưa có bảng chi thường kỳ đã duyệt"), maker.lastBody)
+            _ = try await maker.get(client, "/batches")
+            r = try await maker.post(client, "/batches/build", ["period": first.description])
+            _ = try await checker.get(client, "/batches/1")
+            r = try await checker.post(client, "/batches/1/approve", ["reviewed": "1"])
+            XCTAssertEqual(r.headers[.location], "/batches/1?ok=approved")
+            // W06 is decided after the month's batch was approved, from the month before: 1.5 × 500,000 for the month and the one before.
+            let prev = first.previous
+            let w06 = "W06,Hồ Thị Bổ Sung,01/02/1990,F,\(Self.pid(year: 1990, female: true, serial: 206)),Phường Hương Trà,Tổ dân phố 6,NKT_NANG,,206/QĐ-UBND,15/\(String(format: "%02d/%04d", prev.month, prev.year)),\(prev.vietnamese),,,active,bank,970405,4001205000206,HO THI BO SUNG,,,,"
+            let url = h.dir.appendingPathComponent("roll-sup.csv")
+            try Data((Self.roll(secondMonth: false) + w06 + "\n").utf8).write(to: url)
+            let formats = WebHarness.formats
+            _ = try RollImporter(db: h.db, validator: RollValidator(tariff: try Tariff.load(from: formats.appendingPathComponent("tariff.json")),
+                                                                    banks: try BankDirectory.load(from: formats.appendingPathComponent("banks.json")), today: today),
+                                 actor: try h.db.actor(.maker)).importFile(url)
+            _ = try await maker.get(client, "/batches")
+            r = try await maker.post(client, "/batches/build", ["period": first.vietnamese, "supplementary": "1", "reason": "QĐ 206/QĐ-UBND bổ sung 1 người"])
+            XCTAssertEqual(r.headers[.location], "/batches/2?ok=built")
+            _ = try await checker.get(client, "/batches/2")
+            let page = Self.text(checker.lastBody)
+            XCTAssertTrue(page.contains("tháng \(first.vietnamese) (bổ sung)"), page)
+            XCTAssertTrue(page.contains("So với bảng chi thường kỳ số 1 của cùng tháng \(first.vietnamese)"), page)
+            XCTAssertTrue(page.contains("2 khoản, 1.500.000 đ"), page)
+            let added = Self.text(Self.section(checker.lastBody, "moi"))
+            XCTAssertTrue(added.contains("Người mới được chi (1)") && added.contains("Hồ Thị Bổ Sung") && added.contains("1.500.000 đ"), added)
+            XCTAssertTrue(added.contains("Truy lĩnh 1 tháng: 750.000 đ"), added)
+            XCTAssertTrue(Self.text(Self.section(checker.lastBody, "thoi")).contains("Không có."), "a supplementary batch stops nobody")
+        }
+    }
+
     func testUnknownBatchIsAVietnamese404() async throws {
         let h = try WebHarness()
         try await h.app.test(.router) { client in

@@ -6,7 +6,8 @@ import Foundation
 /// and why — so that approval is a judgement and not a click.
 ///
 /// A regular batch is compared with the live regular batch of the latest earlier month; a
-/// supplementary batch with the regular batch of its own month. Sections: people added, stopped
+/// supplementary batch with the regular batch of its own month (everyone it pays is listed as
+/// added, with the amount the regular batch paid them if any). Sections: people added, stopped
 /// (with why), deceased, amounts that changed (with why: age band, level, coefficient, number of
 /// people, arrears, carry-over, funeral support, one-off amounts of last month), changes of
 /// channel, account or payee (masked), and everyone left out with the reason. Each section keeps
@@ -105,7 +106,11 @@ public struct BatchReview: Sendable {
             try BatchReviewQueries.personDiffs(db, current: batchID, previous: base.id) { d in
                 if d.excludedReasonCode != nil && d.prevLines > 0 { paidBefore[d.code] = d.prev.total }
                 var kinds: [Kind] = []
-                if d.deathDate != nil && (d.prevLines > 0 || d.cur.funeral > 0 || d.excludedReasonCode == ExclusionReason.deceasedNoRecipient.rawValue) {
+                if cur.supplementary {
+                    // A supplementary batch only adds to its month's regular one: who is in it, and why.
+                    guard d.curLines > 0 else { return }
+                    kinds = [.added]
+                } else if d.deathDate != nil && (d.prevLines > 0 || d.cur.funeral > 0 || d.excludedReasonCode == ExclusionReason.deceasedNoRecipient.rawValue) {
                     kinds = [.deceased]
                 } else if d.prevLines == 0 {
                     kinds = [.added]
@@ -373,7 +378,7 @@ struct ReviewWords {
     func flagged(_ d: BatchReviewQueries.PersonDiff, _ flags: [(kind: String, detail: String)]) -> [String] {
         var out: [String] = []
         for f in flags where f.kind == "deceased_reported" || f.kind == "suspend_not_collected" {
-            out.append("Kết quả chi trả báo: \(f.detail).")
+            out.append(f.detail.capitalizedFirst + ".")
             if d.cur.total > 0 {
                 out.append("Chú ý: bảng chi này vẫn chi \(money(d.cur.total)) cho người này — kiểm tra trước khi duyệt.")
             }

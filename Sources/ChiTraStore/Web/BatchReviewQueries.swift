@@ -180,7 +180,8 @@ public enum BatchReviewQueries {
     }
 
     /// The changes to how each of `codes` is paid (`RollQueries.paymentFields`, and the account
-    /// flag a bank's rejection sets) recorded after `after` and up to `until` (nil: now), oldest first.
+    /// flag a bank's rejection sets) recorded from `after` (timestamps are to the second: a change in the
+    /// second of the earlier build is included) up to `until` (nil: now), oldest first.
     public static func paymentHistory(_ db: AppDatabase, codes: [String], after: String, until: String?) throws -> [PaymentChange] {
         guard !codes.isEmpty else { return [] }
         let fields = RollQueries.paymentFields + ["account_flag"]
@@ -191,7 +192,7 @@ public enum BatchReviewQueries {
                     SELECT c.id, c.code, b.full_name, c.field, c.old_value, c.new_value, c.source, c.changed_by, c.changed_at
                     FROM roll_change c JOIN beneficiary b ON b.code = c.code
                     WHERE c.code IN (\(chunk.map { _ in "?" }.joined(separator: ","))) AND c.field IN (\(fields.map { _ in "?" }.joined(separator: ",")))
-                      AND c.changed_at > ? AND c.changed_at <= ?
+                      AND c.changed_at >= ? AND c.changed_at <= ?
                     ORDER BY c.id
                     """, arguments: StatementArguments(chunk + fields + [after, until ?? "9999"])).map {
                         PaymentChange(code: $0["code"], name: $0["full_name"], field: $0["field"], oldValue: $0["old_value"], newValue: $0["new_value"],
