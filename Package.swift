@@ -81,9 +81,10 @@ let package = Package(
         .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
-        .testTarget(name: "ChiTraWebTests", dependencies: ["ChiTraWeb", "ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",
+        .testTarget(name: "ChiTraWebTests", dependencies: ["ChiTraWeb", "ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraHardeningTests", dependencies: ["ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
     ]

@@ -57,6 +57,17 @@ public enum OutputFolder {
         }
     }
 
+    /// Deletes the hidden `.NAME.tmp-XXXXXX` files an export killed mid-way leaves (AtomicFileWriter's
+    /// temporaries: never listed in a manifest, never renamed into place). Returns how many.
+    public static func removeInterruptedTemporaries(in directory: URL) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
+        var removed = 0
+        for name in names where Verifier.isInterruptedTemporary(name) {
+            if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     /// The path without trailing slashes (`lstat("link/")` would follow the link).
     static func plainPath(_ url: URL) -> String {
         var path = url.path

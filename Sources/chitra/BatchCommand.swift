@@ -120,11 +120,8 @@ struct BatchCommand: ParsableCommand {
             let exporter = BatchExporter(db: db, payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
                                          banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
                                          keys: keys.keyStore)
-            // The folder is checked before anything in it is touched (the exporter checks it again).
-            try OutputFolder.checkIfPresent(URL(fileURLWithPath: out))
-            let stale = removeInterruptedTemporaries(in: URL(fileURLWithPath: out))
+            let (s, stale) = try exporter.exportClearingInterrupted(batchID: id, to: URL(fileURLWithPath: out), by: actor)
             if stale > 0 && !global.json { print("Removed \(stale) temporary file(s) left in \(out) by an interrupted export.") }
-            let s = try exporter.export(batchID: id, to: URL(fileURLWithPath: out), by: actor)
             if global.json { try printJSON(s); return }
             print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
             for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
@@ -207,15 +204,4 @@ func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)
         let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
         print("Other open return exceptions (\(others.count), holding no money): \(byKind.joined(separator: ", ")).")
     }
-}
-
-/// Deletes the hidden `.NAME.tmp-XXXXXX` files an export killed mid-way leaves (AtomicFileWriter's
-/// temporaries: never listed in a manifest, never renamed into place). Returns how many.
-func removeInterruptedTemporaries(in directory: URL) -> Int {
-    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return 0 }
-    var removed = 0
-    for name in names where Verifier.isInterruptedTemporary(name) {
-        if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil { removed += 1 }
-    }
-    return removed
 }
