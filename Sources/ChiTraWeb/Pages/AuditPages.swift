@@ -1,7 +1,203 @@
+import ChiTraCore
 import ChiTraStore
+import Foundation
 import Hummingbird
 
-/// Placeholder: filled by the Audit pages work.
+/// "Nhật ký": the tamper-evident audit log — whether its chain (and the seals of approvals, people
+/// and accounts) is intact, the latest entries, and the trail of one batch or one person, as
+/// `chitra audit verify` and `chitra audit show` give them.
 enum AuditPages {
-    static func register(_ routes: inout WebRoutes) {}
+    static func register(_ routes: inout WebRoutes) {
+        let env = routes.env
+
+        routes.page("/audit", WebRoutes.auditAccess) { request, _, user in
+            let q = request.uri.queryParameters
+            // The look-up form (GET): to the trail's own address.
+            if let batch = q["batch"].map(String.init)?.trimmingCharacters(in: .whitespaces), !batch.isEmpty {
+                guard let id = Int64(batch.hasPrefix("#") ? String(batch.dropFirst()) : batch), id > 0 else {
+                    let model = try await Offload.run { try overview(env, problem: "Số bảng chi \"\(batch)\" không hợp lệ: nhập một số, ví dụ 1.") }
+                    return Pages.page("audit-index", model, title: "Nhật ký", user: user, path: "/audit", status: .badRequest)
+                }
+                return Pages.redirect("/audit/batch/\(id)")
+            }
+            if let code = q["code"].map(String.init)?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+                let encoded = code.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? code
+                return Pages.redirect("/audit/person/\(encoded)")
+            }
+            let model = try await Offload.run { try overview(env, problem: nil) }
+            return Pages.page("audit-index", model, title: "Nhật ký", user: user, path: "/audit")
+        }
+
+        routes.page("/audit/batch/:id", WebRoutes.auditAccess) { _, context, user in
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw WebError.notFound("bảng chi này (số bảng chi phải là một số)") }
+            let model = try await Offload.run { () throws -> TrailModel in
+                guard try AuditQueries.batchExists(env.db, id: id) else { throw WebError.notFound("bảng chi số \(id)") }
+                let lines = try AuditQueries.batchTrail(env.db, batchID: id)
+                return TrailModel(heading: "Nhật ký của bảng chi số \(id)",
+                                  intro: "Các thao tác trên bảng chi này (lập, duyệt, xuất tệp, huỷ) và các tệp kết quả chi trả đã nhập cho nó, cũ nhất trước.",
+                                  rows: lines.map(row), empty: lines.isEmpty, links: [Link(label: "Đối chiếu bảng chi số \(id)", href: "/returns/reconcile/\(id)")])
+            }
+            return Pages.page("audit-trail", model, title: "Nhật ký bảng chi số \(id)", user: user, path: "/audit")
+        }
+
+        routes.page("/audit/person/:code", WebRoutes.auditAccess) { _, context, user in
+            let code = context.parameters.get("code") ?? ""
+            let model = try await Offload.run { () throws -> TrailModel in
+                guard !code.isEmpty, try AuditQueries.beneficiaryExists(env.db, code: code) else {
+                    throw WebError.notFound("đối tượng có mã \"\(code)\" (kiểm tra lại mã trên danh sách)")
+                }
+                let lines = try AuditQueries.personTrail(env.db, code: code)
+                return TrailModel(heading: "Nhật ký của đối tượng \(code)",
+                                  intro: "Các thao tác về người này (cập nhật tài khoản, người nhận thay, theo dõi, xem dữ liệu cá nhân), cũ nhất trước.",
+                                  rows: lines.map(row), empty: lines.isEmpty, links: [Link(label: "Hồ sơ đối tượng \(code)", href: "/person/\(code)")])
+            }
+            return Pages.page("audit-trail", model, title: "Nhật ký đối tượng \(code)", user: user, path: "/audit")
+        }
+    }
+
+    // MARK: - Models
+
+    struct Row {
+        let id: Int64; let time: String; let account: String; let role: String; let action: String; let subject: String; let detail: String
+    }
+    struct Link { let label: String; let href: String }
+    struct TrailModel {
+        let heading: String
+        let intro: String
+        let rows: [Row]
+        let empty: Bool
+        let links: [Link]
+    }
+    struct Overview {
+        let intact: Bool
+        let verdict: String
+        let problems: [String]
+        let entries: String
+        let rows: [Row]
+        let problem: String?
+    }
+
+    static let recentCount = 50
+
+    static func overview(_ env: WebEnvironment, problem: String?) throws -> Overview {
+        let report = try env.db.verifyIntegrity()
+        let lines = try AuditQueries.recent(env.db, limit: recentCount)
+        var problems: [String] = []
+        if !report.chain.ok { problems.append(chainProblem(report.chain)) }
+        for f in report.approvals {
+            problems.append("Bảng chi số \(f.batchID) đã bị sửa sau khi duyệt" + (f.changedLineCount > 0 ? " (\(Show.number(f.changedLineCount)) dòng bị sửa)" : "")
+                            + ": không được chi theo bảng này. Chi tiết kỹ thuật: \(Mask.personal(f.message)).")
+        }
+        let people = report.paymentDetailsChangedOutsideChiTra
+        if !people.isEmpty {
+            problems.append("Thông tin quyết định ai được chi và chi bao nhiêu (tài khoản, ngày sinh, trạng thái, ngày mất, quyết định hưởng) của \(people.count >= 50 ? "50 người trở lên" : "\(people.count) người") đã bị sửa ngoài ChiTra: \(people.prefix(20).joined(separator: ", ")).")
+        }
+        if !report.accountsChangedOutsideChiTra.isEmpty {
+            problems.append("Tài khoản người dùng bị sửa ngoài ChiTra (vai trò, mật khẩu hoặc trạng thái): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
+        }
+        let verdict = report.ok
+            ? "Chuỗi nhật ký toàn vẹn: \(Show.number(report.chain.entries)) mục, không mục nào bị sửa, xoá hay đảo thứ tự; mọi bảng chi đã duyệt khớp với dấu niêm phong khi duyệt; thông tin chi trả của mọi đối tượng và mọi tài khoản người dùng khớp với dấu niêm phong."
+            : "PHÁT HIỆN DỮ LIỆU BỊ SỬA NGOÀI CHITRA — dừng chi trả và báo quản trị hệ thống:"
+        return Overview(intact: report.ok, verdict: verdict, problems: problems, entries: Show.number(report.chain.entries),
+                        rows: lines.map(row), problem: problem)
+    }
+
+    static func chainProblem(_ c: AuditLog.ChainReport) -> String {
+        let at = c.entryID.map { "mục số \($0)" } ?? "chuỗi"
+        let what: String
+        switch c.problem {
+        case .changed?: what = "\(at) đã bị sửa sau khi ghi"
+        case .removed?: what = "có mục bị xoá (phát hiện tại \(at))"
+        case .reordered?: what = "\(at) bị đảo thứ tự"
+        case .unsealed?: what = "\(at) được thêm vào ngoài ChiTra (không có dấu niêm phong)"
+        case .headRemoved?: what = "các mục mới nhất đã bị xoá (mốc đầu chuỗi lưu ngoài kho không còn trong kho)"
+        case .unanchored?: what = "thiếu mốc đầu chuỗi lưu ngoài kho, hoặc mốc đó thuộc một kho khác"
+        case nil: what = "không rõ"
+        }
+        return "Chuỗi nhật ký KHÔNG toàn vẹn: \(what). Chi tiết kỹ thuật: \(c.message)."
+    }
+
+    static func row(_ l: AuditQueries.Line) -> Row {
+        let e = l.entry
+        let role = (e.role ?? "").isEmpty ? "—" : (Role(rawValue: e.role!)?.vietnamese ?? e.role!)
+        return Row(id: e.id, time: Show.time(e.at), account: l.account, role: role, action: actionName(e.action),
+                   subject: subject(e.entity, e.entityID), detail: Mask.personal(e.detail))
+    }
+
+    static func actionName(_ action: String) -> String {
+        switch action {
+        case "batch.build": "lập bảng chi"
+        case "batch.rebuild": "lập lại bảng chi"
+        case "batch.approve": "duyệt"
+        case "batch.export": "xuất tệp"
+        case "batch.reexport": "xuất lại tệp"
+        case "batch.cancel": "huỷ bảng chi"
+        case "roll.import": "nhập danh sách đối tượng"
+        case "returns.import": "nhập tệp kết quả chi trả"
+        case "exception.resolve": "xử lý ngoại lệ đối chiếu"
+        case "beneficiary.set-account": "cập nhật tài khoản nhận tiền"
+        case "beneficiary.set-proxy": "cập nhật người nhận thay"
+        case "gaps.record": "ghi nhận theo dõi, thăm hộ"
+        case "personal-data.show": "xem dữ liệu cá nhân"
+        case "user.add": "thêm tài khoản"
+        case "user.disable": "vô hiệu hoá tài khoản"
+        case "user.enable": "mở lại tài khoản"
+        case "user.locked": "khoá tài khoản (sai mật khẩu nhiều lần)"
+        case "user.unlock": "mở khoá tài khoản"
+        case "user.passwd": "đổi mật khẩu"
+        case "session.open": "đăng nhập"
+        case "session.close": "đăng xuất"
+        case "keys.create": "tạo khoá ký"
+        case "keys.rotate": "thay khoá ký"
+        case "keys.retire": "thôi dùng khoá ký"
+        case "store.backup": "sao lưu"
+        case "store.restore": "khôi phục từ bản sao lưu"
+        default: action
+        }
+    }
+
+    static func subject(_ entity: String, _ id: String) -> String {
+        switch entity {
+        case "batch": "bảng chi số \(id)"
+        case "import_file": "tệp nhập số \(id)"
+        case "beneficiary": "đối tượng \(id)"
+        case "app_user": "tài khoản số \(id)"
+        case "return_exception": "ngoại lệ số \(id)"
+        case "key": "khoá \(id)"
+        case "store": "kho dữ liệu"
+        default: id.isEmpty ? entity : "\(entity) \(id)"
+        }
+    }
+}
+
+/// Masks what looks like a personal ID or an account number in free text (audit details, notes,
+/// exception details): a run of 8 or more digits standing on its own (not inside a hexadecimal
+/// digest or a reference such as CT202612-000001). A 9- or 12-digit run is shown as a personal
+/// ID (`079******123`), any other as an account (`*********1234`). Amounts written after `sum=`
+/// or `amount=` stay as they are.
+enum Mask {
+    static func personal(_ text: String) -> String {
+        let chars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func isAlnum(_ c: Unicode.Scalar) -> Bool { CharacterSet.alphanumerics.contains(c) }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
+        while i < chars.count {
+            guard isDigit(chars[i]) else { out.append(chars[i]); i += 1; continue }
+            var j = i
+            while j < chars.count && isDigit(chars[j]) { j += 1 }
+            let run = String(String.UnicodeScalarView(chars[i..<j]))
+            let standsAlone = (i == 0 || !isAlnum(chars[i - 1])) && (j == chars.count || !isAlnum(chars[j]))
+            let before = String(String.UnicodeScalarView(chars[max(0, i - 12)..<i])).lowercased()
+            let amount = ["sum=", "amount=", "total="].contains { before.hasSuffix($0) }
+            if run.count >= 8 && standsAlone && !amount {
+                let masked = run.count == 9 || run.count == 12 ? PersonalID.masked(run) : maskAccount(run)
+                out.append(contentsOf: masked.unicodeScalars)
+            } else {
+                out.append(contentsOf: run.unicodeScalars)
+            }
+            i = j
+        }
+        return String(out)
+    }
 }
