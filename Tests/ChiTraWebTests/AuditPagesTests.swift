@@ -25,7 +25,7 @@ final class AuditPagesTests: XCTestCase {
             XCTAssertTrue(rows[0].contains("test.maker (Người Thử Nghiệm) người lập lập bảng chi"), rows[0])
             XCTAssertTrue(rows[1].contains("test.checker (Người Thử Nghiệm) người duyệt duyệt"), rows[1])
             XCTAssertTrue(rows[2].contains("test.maker (Người Thử Nghiệm) người lập xuất tệp"), rows[2])
-            XCTAssertTrue(rows[0].contains("period=2026-12"), rows[0])
+            XCTAssertTrue(rows[0].contains("tháng: 12/2026; số dòng: "), rows[0])
 
             // The look-up form leads to the trails; a code that is not on the roll is not found.
             var l = try await b.get(client, "/audit?batch=\(s.batchID)")
@@ -94,6 +94,15 @@ final class AuditPagesTests: XCTestCase {
             XCTAssertTrue(page.contains("PHÁT HIỆN DỮ LIỆU BỊ SỬA NGOÀI CHITRA"), page)
             XCTAssertTrue(page.contains("Chuỗi nhật ký KHÔNG toàn vẹn"), page)
         }
+    }
+
+    func testDetailsReadInVietnamese() {
+        XCTAssertEqual(AuditDetail.readable("period=2026-12 lines=16 sum=14750000 excluded=3"),
+                       "tháng: 12/2026; số dòng: 16; tổng tiền: 14.750.000 đ; số người không đưa vào: 3")
+        XCTAssertEqual(AuditDetail.readable("kind=amount_differs resolution=apply note=bank says a=b ok"),
+                       "loại: Số tiền khác số đã gửi; cách xử lý: áp dụng kết quả của ngân hàng; ghi chú: bank says a=b ok")
+        XCTAssertEqual(AuditDetail.readable("x.csv format=bank-csv-return odd=1"), "x.csv; định dạng: bank-csv-return; odd=1")
+        XCTAssertEqual(AuditDetail.readable("web"), "trên trang web")
     }
 
     func testPersonalIDsAndAccountNumbersAreMaskedInDetails() {

@@ -58,7 +58,11 @@ enum AuditPages {
     // MARK: - Models
 
     struct Row {
-        let id: Int64; let time: String; let account: String; let role: String; let action: String; let subject: String; let detail: String
+        let id: Int64; let time: String; let account: String; let role: String; let action: String; let subject: String
+        let detail: String
+        /// A long detail: its beginning, the whole of it under a disclosure.
+        let long: Bool
+        let short: String
     }
     struct Link { let label: String; let href: String }
     struct TrailModel {
@@ -120,8 +124,11 @@ enum AuditPages {
     static func row(_ l: AuditQueries.Line) -> Row {
         let e = l.entry
         let role = (e.role ?? "").isEmpty ? "—" : (Role(rawValue: e.role!)?.vietnamese ?? e.role!)
+        let (detail, short) = AuditDetail.parts(Mask.personal(e.detail))
+        let long = detail != short || detail.count > 240
         return Row(id: e.id, time: Show.time(e.at), account: l.account, role: role, action: actionName(e.action),
-                   subject: subject(e.entity, e.entityID), detail: Mask.personal(e.detail))
+                   subject: subject(e.entity, e.entityID), detail: detail, long: long,
+                   short: short.count > 200 ? String(short.prefix(180)) + "…" : short)
     }
 
     static func actionName(_ action: String) -> String {
@@ -166,6 +173,70 @@ enum AuditPages {
         case "key": "khoá \(id)"
         case "store": "kho dữ liệu"
         default: id.isEmpty ? entity : "\(entity) \(id)"
+        }
+    }
+}
+
+/// An audit detail (`key=value` pairs, as the use cases write them) as a person reads it: the
+/// known keys named in Vietnamese, amounts and months formatted; unknown keys kept as written.
+/// `note=` and `reason=` are free text to the end of the detail.
+enum AuditDetail {
+    static let labels: [String: String] = [
+        "period": "tháng", "lines": "số dòng", "sum": "tổng tiền", "excluded": "số người không đưa vào", "digest": "mã băm đầu vào",
+        "supplementary": "bổ sung", "as_of": "lập vào tháng", "held": "tạm giữ (số khoản:số tiền)", "reason": "lý do",
+        "built_by": "người lập", "built_by_user": "tài khoản người lập", "seal": "dấu niêm phong", "accepted_open_exceptions": "chấp nhận các ngoại lệ",
+        "note": "ghi chú", "dir": "thư mục", "key": "khoá ký", "files": "các tệp", "format": "định dạng", "sha256": "mã băm SHA-256",
+        "signature": "chữ ký", "paid": "đã chi", "failed": "không chi được", "pending": "đang xử lý", "exceptions": "ngoại lệ",
+        "kind": "loại", "resolution": "cách xử lý", "fields": "các trường", "cleared_flag": "bỏ cờ", "status": "trạng thái", "event": "lần ghi",
+        "login": "tên đăng nhập", "roles": "vai trò", "failed-logins": "số lần sai mật khẩu", "until": "đến", "to": "tới tệp", "from": "từ tệp",
+        "replaced-store-kept-as": "kho cũ giữ lại ở", "was": "trạng thái trước", "kcv": "mã kiểm tra khoá", "previous": "khoá trước",
+    ]
+    static let freeText: Set<String> = ["note", "reason"]
+
+    /// Digests and seals: shown only when the whole detail is opened.
+    static let technical: Set<String> = ["digest", "sha256", "seal", "built_by_user", "kcv"]
+
+    /// The detail as a person reads it.
+    static func readable(_ raw: String) -> String { parts(raw).full }
+
+    /// The detail in full, and a short form without digests and with the file list counted
+    /// (the same when nothing was left out).
+    static func parts(_ raw: String) -> (full: String, short: String) {
+        if raw == "web" { return ("trên trang web", "trên trang web") }
+        guard let re = try? NSRegularExpression(pattern: #"(?:^|\s)([a-z][a-z0-9_-]*)="#) else { return (raw, raw) }
+        let ns = raw as NSString
+        var keys: [(key: String, start: Int, valueStart: Int)] = []
+        for m in re.matches(in: raw, range: NSRange(location: 0, length: ns.length)) {
+            let key = ns.substring(with: m.range(at: 1))
+            keys.append((key, m.range.location, m.range.location + m.range.length))
+            if freeText.contains(key) { break }
+        }
+        guard !keys.isEmpty else { return (raw, raw) }
+        var full: [String] = [], short: [String] = []
+        let lead = ns.substring(to: keys[0].start).trimmingCharacters(in: .whitespaces)
+        if !lead.isEmpty { full.append(lead); short.append(lead) }
+        for (i, k) in keys.enumerated() {
+            let end = i + 1 < keys.count ? keys[i + 1].start : ns.length
+            let value = ns.substring(with: NSRange(location: k.valueStart, length: end - k.valueStart)).trimmingCharacters(in: .whitespaces)
+            guard let label = labels[k.key] else { full.append("\(k.key)=\(value)"); short.append("\(k.key)=\(value)"); continue }
+            full.append("\(label): \(shown(k.key, value))")
+            if k.key == "files" { short.append("số tệp: \(value.split(separator: ",").count)") }
+            else if !technical.contains(k.key) { short.append("\(label): \(shown(k.key, value))") }
+        }
+        return (full.joined(separator: "; "), short.joined(separator: "; "))
+    }
+
+    static func shown(_ key: String, _ value: String) -> String {
+        switch key {
+        case "sum": return Int64(value).map(Show.money) ?? value
+        case "period", "as_of": return YearMonth(value)?.vietnamese ?? value
+        case "signature": return value.hasPrefix("valid") ? "hợp lệ" : value == "absent" ? "không có" : value
+        case "resolution": return value == "dismiss" ? "bỏ qua" : value == "apply" ? "áp dụng kết quả của ngân hàng" : value
+        case "kind": return ReturnsPages.exceptionKindName(value)
+        case "supplementary": return value == "1" ? "có" : value
+        case "roles": return value.split(separator: ",").map { Role(rawValue: String($0))?.vietnamese ?? String($0) }.joined(separator: ", ")
+        case "files": return value.split(separator: ",").joined(separator: ", ")
+        default: return value
         }
     }
 }

@@ -23,7 +23,10 @@ enum ReturnsPages {
             let actor = try user.acting(as: .clerk)
             let plan = try UploadPlan(form)
             let model = try await Offload.run { try importAll(env, plan: plan, actor: actor) }
-            let notice = model.refused == nil ? "Đã nhập xong \(model.files.count) tệp." : nil
+            let fresh = model.files.filter(\.imported).count, again = model.files.filter(\.already).count
+            let notice = model.refused != nil ? nil
+                : again == 0 ? "Đã nhập xong \(fresh) tệp."
+                : "Đã xem \(model.files.count) tệp: \(fresh) tệp được nhập, \(again) tệp đã nhập từ trước (không thay đổi gì)."
             return Pages.page("returns-result", model, title: "Kết quả nhập tệp", user: user, path: "/returns", notice: notice,
                               status: model.refused == nil ? .ok : .badRequest)
         }
@@ -443,14 +446,15 @@ enum ReturnsPages {
 
     // MARK: - Reconciliation
 
-    struct Cell { let sum: String; let count: String }
+    struct Cell { let sum: String; let count: String; let zero: Bool }
     struct GroupRow {
-        let name: String; let key: String
+        let name: String; let key: String?
         let sent: Cell; let paid: Cell; let failed: Cell; let pending: Cell; let awaiting: Cell
         let balanced: Bool
     }
     struct ReasonRow { let label: String; let count: String; let sum: String }
     struct FailureRow { let code: String; let name: String; let village: String; let month: String; let amount: String; let reason: String; let next: String }
+    struct FlagGroup { let what: String; let count: String; let codes: [String]; let more: String? }
     struct OverRow { let code: String; let name: String; let month: String; let amount: String; let died: String }
     struct ReconcileModel {
         let id: Int64
@@ -470,15 +474,14 @@ enum ReturnsPages {
         let moreFailures: String?
         let overpayments: [OverRow]
         let hasOverpayments: Bool
-        let flags: [String]
-        let moreFlags: String?
+        let flags: [FlagGroup]
         let hasFlags: Bool
         let hasOpen: Bool
         let openExceptionsText: String
         let computedAt: String
     }
 
-    static let failuresShown = 100
+    static let failuresShown = 50
 
     static func reconcileModel(_ env: WebEnvironment, batchID id: Int64) throws -> (ReconcileModel, Double) {
         guard let header = try ReturnsQueries.batchHeader(env.db, id: id) else { throw WebError.notFound("bảng chi số \(id)") }
@@ -488,9 +491,10 @@ enum ReturnsPages {
         let r = try Reconciliation.build(env.db, batchID: id, queue: ExceptionQueue(db: env.db), taxonomy: tax)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         let n = Show.number
-        func cell(_ f: Reconciliation.Figures) -> Cell { Cell(sum: Show.money(f.sum), count: "\(n(f.count)) khoản") }
+        func cell(_ f: Reconciliation.Figures) -> Cell { Cell(sum: Show.money(f.sum), count: "\(n(f.count)) khoản", zero: f.count == 0) }
         func row(_ g: Reconciliation.Group, name: String) -> GroupRow {
-            GroupRow(name: name, key: g.key, sent: cell(g.sent), paid: cell(g.paid), failed: cell(g.failed), pending: cell(g.pending),
+            // The group's key under its name, unless the name already says it (a bank's BIN).
+            GroupRow(name: name, key: g.key.hasPrefix("BANK-") || g.key == "TOTAL" ? nil : g.key, sent: cell(g.sent), paid: cell(g.paid), failed: cell(g.failed), pending: cell(g.pending),
                      awaiting: cell(g.awaiting), balanced: g.balanced)
         }
         func institution(_ key: String) -> String {
@@ -501,7 +505,7 @@ enum ReturnsPages {
             var by: [String: Reconciliation.Figures] = [:]
             for f in r.failures { by[key(f), default: .init()].count += 1; by[key(f), default: .init()].sum += f.amount }
             return by.sorted { $0.value.sum != $1.value.sum ? $0.value.sum > $1.value.sum : $0.key < $1.key }
-                .map { ReasonRow(label: $0.key, count: n($0.value.count), sum: Show.money($0.value.sum)) }
+                .map { ReasonRow(label: $0.key.prefix(1).uppercased() + $0.key.dropFirst(), count: n($0.value.count), sum: Show.money($0.value.sum)) }
         }
         let t = r.total
         let equation = "\(Show.money(t.sent.sum)) đã gửi \(t.balanced ? "=" : "≠") \(Show.money(t.paid.sum)) đã chi + \(Show.money(t.failed.sum)) không chi được + \(Show.money(t.pending.sum)) đang xử lý + \(Show.money(t.awaiting.sum)) chưa có kết quả"
@@ -515,7 +519,7 @@ enum ReturnsPages {
             carryOver: "\(n(r.carryOver.count)) khoản, \(Show.money(r.carryOver.sum))",
             failures: r.failures.prefix(failuresShown).map {
                 FailureRow(code: $0.code, name: $0.name, village: $0.village, month: YearMonth($0.forMonth)?.vietnamese ?? $0.forMonth,
-                           amount: Show.money($0.amount), reason: $0.reasonVi, next: $0.next)
+                           amount: Show.money($0.amount), reason: $0.reasonVi, next: $0.next.prefix(1).uppercased() + $0.next.dropFirst())
             },
             moreFailures: r.failures.count > failuresShown ? "Trang này chỉ liệt kê \(failuresShown) khoản đầu trong \(n(r.failures.count)) khoản chưa chi; đủ cả trong tệp CSV cho kế toán." : nil,
             overpayments: r.overpayments.map {
@@ -523,13 +527,30 @@ enum ReturnsPages {
                         died: CivilDate($0.deathDate)?.vietnamese ?? $0.deathDate)
             },
             hasOverpayments: !r.overpayments.isEmpty,
-            flags: r.flags.prefix(50).map(Mask.personal), moreFlags: r.flags.count > 50 ? "… và \(n(r.flags.count - 50)) việc nữa." : nil,
-            hasFlags: !r.flags.isEmpty,
+            flags: flagGroups(r.flags), hasFlags: !r.flags.isEmpty,
             hasOpen: !r.openExceptions.isEmpty,
             openExceptionsText: r.openExceptions.isEmpty ? "Không có ngoại lệ nào chờ xử lý cho bảng chi này."
                 : "\(n(r.openExceptions.count)) ngoại lệ chờ xử lý cho bảng chi này: tiền của các khoản đó không tự thay đổi cho đến khi có người xử lý.",
             computedAt: Show.time(Timestamp.now()))
         return (model, ms)
+    }
+
+    /// The reconciliation's flags (`CODE: what to do`) by what to do, most frequent first, with
+    /// at most 60 codes each.
+    static func flagGroups(_ flags: [String]) -> [FlagGroup] {
+        var by: [String: [String]] = [:]
+        var order: [String] = []
+        for f in flags {
+            let parts = f.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let what = parts.count > 1 ? Mask.personal(parts[1]) : ""
+            if by[what] == nil { order.append(what) }
+            by[what, default: []].append(parts[0])
+        }
+        return order.sorted { by[$0]!.count != by[$1]!.count ? by[$0]!.count > by[$1]!.count : $0 < $1 }.map { what in
+            let codes = by[what]!
+            return FlagGroup(what: what, count: Show.number(codes.count), codes: Array(codes.prefix(60)),
+                             more: codes.count > 60 ? "… và \(Show.number(codes.count - 60)) người nữa (xem tệp CSV)." : nil)
+        }
     }
 
     // MARK: - Exceptions
