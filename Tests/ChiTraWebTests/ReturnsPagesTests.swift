@@ -174,8 +174,8 @@ final class ReturnsPagesTests: XCTestCase {
             XCTAssertTrue(page.contains("Lý do khác, cần xem xét 1 1.000.000 đ"), page)
             XCTAssertTrue(page.contains("Tổng không chi được: 2 khoản, 2.250.000 đ"), page)
             // AC04 (closed account) waits for a new account; MS03 (transient) is paid again next month.
-            XCTAssertTrue(page.contains("chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép) 1 1.250.000 đ"), page)
-            XCTAssertTrue(page.contains("Chuyển sang đợt chi sau: 1 khoản, 1.000.000 đ"), page)
+            XCTAssertTrue(page.contains("Chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép) 1 1.250.000 đ"), page)
+            XCTAssertTrue(page.contains("Sẽ chuyển sang bảng chi kế tiếp khi lập: 1 khoản, 1.000.000 đ"), page)
             XCTAssertTrue(page.contains("Phạm Thị Hoa"), "the failed lines are listed: \(page)")
             XCTAssertEqual(rec.headers[.init("Server-Timing")!]?.contains("built"), true)
             let again = try await b.get(client, "/returns/reconcile/\(s.batchID)")
