@@ -55,11 +55,13 @@ final class AuditPagesTests: XCTestCase {
             XCTAssertEqual(r.status, .ok)
             let page = readable(admin.lastBody)
             XCTAssertTrue(page.contains("Chuỗi nhật ký toàn vẹn:"), page)
-            XCTAssertTrue(page.contains("mọi bảng chi đã duyệt khớp với dấu niêm phong"), page)
+            XCTAssertTrue(admin.lastBody.contains("href=\"/audit?full=1\""), "the whole check on request")
             let rows = Self.rows(admin.lastBody)
             XCTAssertTrue(rows.first?.contains("test.admin (Quản Trị Thử) — đăng nhập") ?? false, "newest first: \(rows.prefix(2))")
             XCTAssertTrue(rows.contains { $0.contains("nhập danh sách đối tượng") }, "\(rows)")
             XCTAssertTrue(rows.contains { $0.contains("thêm tài khoản") }, "\(rows)")
+            _ = try await admin.get(client, "/audit?full=1")
+            XCTAssertTrue(readable(admin.lastBody).contains("mọi bảng chi đã duyệt khớp với dấu niêm phong khi duyệt"), readable(admin.lastBody))
 
             let checker = Browser()
             _ = try await checker.login(client, "test.checker")
@@ -89,10 +91,12 @@ final class AuditPagesTests: XCTestCase {
         try await h.app.test(.router) { client in
             let b = Browser()
             _ = try await b.login(client, "test.admin")
-            _ = try await b.get(client, "/audit")
-            let page = readable(b.lastBody)
-            XCTAssertTrue(page.contains("PHÁT HIỆN DỮ LIỆU BỊ SỬA NGOÀI CHITRA"), page)
-            XCTAssertTrue(page.contains("Chuỗi nhật ký KHÔNG toàn vẹn"), page)
+            for path in ["/audit", "/audit?full=1"] {
+                _ = try await b.get(client, path)
+                let page = readable(b.lastBody)
+                XCTAssertTrue(page.contains("PHÁT HIỆN DỮ LIỆU BỊ SỬA NGOÀI CHITRA"), page)
+                XCTAssertTrue(page.contains("Chuỗi nhật ký KHÔNG toàn vẹn"), page)
+            }
         }
     }
 
