@@ -564,9 +564,12 @@ enum ReturnsPages {
         let canResolve: Bool; let canApply: Bool
         let rowProblem: String?; let noteValue: String; let applyChecked: Bool; let dismissChecked: Bool
     }
+    static let exceptionsShown = 200
+
     struct ExceptionsModel {
         let rows: [ExceptionRow]
         let empty: Bool
+        let more: String?
         let emptyText: String
         let all: Bool
         let filterBatch: Int64?
@@ -580,7 +583,11 @@ enum ReturnsPages {
     }
 
     static func exceptionsModel(_ env: WebEnvironment, user: WebUser, filter: ExceptionFilter, problem: Problem?) throws -> ExceptionsModel {
-        let items = try ExceptionQueue(db: env.db).list(openOnly: !filter.all, batchID: filter.batch)
+        let all = try ExceptionQueue(db: env.db).list(openOnly: !filter.all, batchID: filter.batch)
+        // Open ones first; the page shows at most `exceptionsShown` (each with its form).
+        let ordered = all.filter { $0.status == "open" } + all.filter { $0.status != "open" }.reversed()
+        var items = Array(ordered.prefix(exceptionsShown))
+        if let p = problem, !items.contains(where: { $0.id == p.id }), let e = all.first(where: { $0.id == p.id }) { items.insert(e, at: 0) }
         let canResolve = user.has(.clerk)
         let rows = items.map { e -> ExceptionRow in
             let p = problem?.id == e.id ? problem : nil
@@ -602,6 +609,7 @@ enum ReturnsPages {
         let scope = filter.batch.map { " của bảng chi số \($0)" } ?? ""
         return ExceptionsModel(
             rows: rows, empty: rows.isEmpty,
+            more: all.count > items.count ? "Trang này hiện \(Show.number(items.count)) trong \(Show.number(all.count)) ngoại lệ (chờ xử lý trước, rồi mới xử lý gần nhất). Xử lý bớt hoặc lọc theo bảng chi để xem tiếp." : nil,
             emptyText: filter.all ? "Chưa có ngoại lệ nào\(scope)." : "Không có ngoại lệ nào chờ xử lý\(scope).",
             all: filter.all, filterBatch: filter.batch, allValue: filter.all ? "1" : "",
             canResolve: canResolve, csrf: user.csrfToken,
