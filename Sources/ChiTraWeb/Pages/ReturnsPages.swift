@@ -87,6 +87,10 @@ enum ReturnsPages {
                 return try await refuse(Problem(id: id, resolution: resolution, note: "",
                     message: "Chưa xử lý ngoại lệ số \(id): phải ghi chú đã kiểm tra gì, với ai (ví dụ: \"đã gọi Agribank, xác nhận khoản này đã chi ngày 06/12\"). Ghi chú rồi bấm Xử lý lại."))
             }
+            guard note.count <= 500 else {
+                return try await refuse(Problem(id: id, resolution: resolution, note: String(note.prefix(500)),
+                    message: "Chưa xử lý ngoại lệ số \(id): ghi chú dài quá 500 ký tự; rút gọn rồi bấm Xử lý lại."))
+            }
             let actor = try user.acting(as: .clerk)
             do {
                 try await Offload.run { try ExceptionQueue(db: env.db).resolve(id: id, resolution: resolution, note: note, by: actor) }
