@@ -66,7 +66,18 @@ public enum Pages {
     /// A whole page: `template` rendered with `model`, inside the layout.
     public static func page(_ template: String, _ model: Any, title: String, user: WebUser?, path: String,
                             notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        let body = library.render(model, withTemplate: template) ?? "<p>Thiếu mẫu trang \(escape(template)).</p>"
+        page(body: render(template, model), title: title, user: user, path: path, notice: notice, status: status)
+    }
+
+    /// A page template rendered with its model (escaped by default), without the layout: for a
+    /// body that is cached and later given to ``page(body:title:user:path:notice:status:)``.
+    static func render(_ template: String, _ model: Any) -> String {
+        library.render(model, withTemplate: template) ?? "<p>Thiếu mẫu trang \(escape(template)).</p>"
+    }
+
+    /// A whole page around a `body` that ``render(_:_:)`` made (never raw text from elsewhere).
+    static func page(body: String, title: String, user: WebUser?, path: String,
+                     notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let layout = Layout(title: title, body: body, nav: navigation(for: user, current: path), signedIn: user != nil,
                             userName: user?.account.fullName ?? "", userLogin: user?.account.username ?? "",
                             userRoles: user?.roles.map(\.vietnamese).joined(separator: ", ") ?? "",
