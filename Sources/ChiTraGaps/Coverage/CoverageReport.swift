@@ -64,14 +64,7 @@ public enum Coverage {
         try db.writer.write { db in
             var report = try compute(db, asOf: asOf)
             let month = report.month
-            let previous = try String.fetchOne(db, sql: "SELECT max(month) FROM coverage_snapshot WHERE month < ?", arguments: [month])
-            var earlier: [String: CoverageFigure] = [:]
-            if let previous {
-                for r in try Row.fetchAll(db, sql: "SELECT * FROM coverage_snapshot WHERE month = ?", arguments: [previous]) {
-                    earlier[key(r["commune"], r["village"])] = CoverageFigure(noncash: r["noncash"], total: r["total"])
-                }
-                report.previousMonth = previous
-            }
+            let earlier = try previousSnapshot(db, before: month, into: &report)
             let now = Timestamp.now()
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO coverage_snapshot(month, commune, village, noncash, total, taken_at) VALUES (?,?,?,?,?,?)
@@ -88,6 +81,33 @@ public enum Coverage {
             }
             return report
         }
+    }
+
+    /// The same figures and comparison as ``run(_:asOf:)``, read only: nothing is stored (the web
+    /// pages, which must never wait for another command's write lock).
+    public static func preview(_ db: AppDatabase, asOf: CivilDate = .today()) throws -> CoverageReport {
+        try db.writer.read { db in
+            var report = try compute(db, asOf: asOf)
+            let earlier = try previousSnapshot(db, before: report.month, into: &report)
+            func compare(_ l: inout CoverageLine) { l.previous = earlier[key(l.commune, l.village)] }
+            compare(&report.overall)
+            for i in report.communes.indices {
+                compare(&report.communes[i].total)
+                for j in report.communes[i].villages.indices { compare(&report.communes[i].villages[j]) }
+            }
+            return report
+        }
+    }
+
+    /// The latest stored month before `month`, per place; sets the report's `previousMonth`.
+    static func previousSnapshot(_ db: Database, before month: String, into report: inout CoverageReport) throws -> [String: CoverageFigure] {
+        guard let previous = try String.fetchOne(db, sql: "SELECT max(month) FROM coverage_snapshot WHERE month < ?", arguments: [month]) else { return [:] }
+        var earlier: [String: CoverageFigure] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT * FROM coverage_snapshot WHERE month = ?", arguments: [previous]) {
+            earlier[key(r["commune"], r["village"])] = CoverageFigure(noncash: r["noncash"], total: r["total"])
+        }
+        report.previousMonth = previous
+        return earlier
     }
 
     static func key(_ commune: String, _ village: String) -> String { commune + "\u{1F}" + village }

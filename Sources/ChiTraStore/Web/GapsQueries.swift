@@ -166,6 +166,10 @@ public enum GapsQueries {
         public let village: String
         public let noncash: Int
         public let total: Int
+
+        public init(month: String, commune: String, village: String, noncash: Int, total: Int) {
+            self.month = month; self.commune = commune; self.village = village; self.noncash = noncash; self.total = total
+        }
     }
 
     /// Every snapshot from `fromMonth` (`YYYY-MM`) on, oldest month first.

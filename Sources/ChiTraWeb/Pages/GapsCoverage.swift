@@ -28,8 +28,13 @@ extension GapsPages {
         let firstMonthNote: String?
     }
 
-    static func coverageModel(_ r: CoverageReport, history: [GapsQueries.CoveragePoint]) -> CoverageModel {
+    static func coverageModel(_ r: CoverageReport, history stored: [GapsQueries.CoveragePoint]) -> CoverageModel {
         let current = YearMonth(r.month)!
+        // This month as computed now (the page stores nothing), the earlier months as stored.
+        var history = stored.filter { $0.month != r.month }
+        func live(_ l: CoverageLine) { history.append(.init(month: r.month, commune: l.commune, village: l.village, noncash: l.figure.noncash, total: l.figure.total)) }
+        live(r.overall)
+        for c in r.communes { live(c.total); c.villages.forEach(live) }
         let firstSeen = history.compactMap { YearMonth($0.month) }.min() ?? current
         let months = (0...max(0, firstSeen.months(to: current))).map { firstSeen.adding(months: $0) }
         var byPlace: [String: [String: CoverageFigure]] = [:]  // place key → month → figure
@@ -74,7 +79,7 @@ extension GapsPages {
             asOf: CivilDate(r.asOf)!.vietnamese, overall: r.overall.figure.vietnamese,
             change: r.overall.previous.flatMap { p in r.overall.figure.changeVietnamese(since: p).map { "\($0) so với tháng \(YearMonth(r.previousMonth ?? "")?.vietnamese ?? "trước") (\(p.percentVietnamese))" } },
             chart: chart, monthHeads: heads, monthRows: monthRows, rows: rows,
-            firstMonthNote: r.previousMonth == nil ? "Chưa có số liệu tháng trước để so sánh. Số liệu tháng \(current.vietnamese) đã được lưu; từ tháng sau trang này vẽ được diễn biến." : nil)
+            firstMonthNote: r.previousMonth == nil ? "Chưa có số liệu tháng trước để so sánh. Số liệu tháng \(current.vietnamese) được tính trực tiếp; các tháng trước lấy từ số liệu đã lưu (lệnh chitra gaps coverage lưu số liệu mỗi tháng)." : nil)
     }
 }
 

@@ -28,7 +28,7 @@ enum GapsPages {
                 do { coverage = try await source.coverage(now) } catch { coverage = nil }
                 let model = try indexModel(list, coverage: coverage, commune: commune)
                 // Without the coverage (the store was busy writing), shown but not kept.
-                return RenderedBody(title: model.chosen.map { "\($0) — Rà soát" } ?? "Rà soát", html: render("gaps-index", model), keep: coverage != nil)
+                return RenderedBody(title: model.chosen.map { "\($0) — Rà soát" } ?? "Rà soát", html: render("gaps-index", model), keep: coverage != nil && list.upToDate, upToDate: list.upToDate)
             }
             return page(body, user: user, path: "/gaps")
         }
@@ -46,7 +46,7 @@ enum GapsPages {
                 }
                 let coverage = try? await source.coverage(now)
                 let model = villageModel(list, village, reason: reason, followUps: followUps, coverage: coverage)
-                return RenderedBody(title: "\(village.village) — Rà soát", html: render("gaps-village", model), keep: coverage != nil)
+                return RenderedBody(title: "\(village.village) — Rà soát", html: render("gaps-village", model), keep: coverage != nil && list.upToDate, upToDate: list.upToDate)
             }
             return page(body, user: user, path: "/gaps/village")
         }
@@ -64,7 +64,7 @@ enum GapsPages {
                     try GapsQueries.latestFollowUps(env.db, codes: villages.flatMap { $0.cases.map(\.code) })
                 }
                 let title = villages.count == 1 ? "Bản in — \(villages[0].village)" : "Bản in — \(villages.first?.commune ?? "")"
-                return RenderedBody(title: title, html: render("gaps-print", printModel(list, villages, followUps: followUps)))
+                return RenderedBody(title: title, html: render("gaps-print", printModel(list, villages, followUps: followUps)), keep: list.upToDate, upToDate: list.upToDate)
             }
             return page(body, user: user, path: "/gaps/print")
         }
@@ -172,7 +172,7 @@ enum GapsPages {
 
     /// A kept body inside the layout (the layout, with the person's name and navigation, is rendered per request).
     static func page(_ body: RenderedBody, user: WebUser, path: String) -> Response {
-        Pages.page("gaps-rendered", body, title: body.title, user: user, path: path)
+        Pages.page("gaps-rendered", body, title: body.title, user: user, path: path, notice: body.upToDate ? nil : Pages.updatingNotice)
     }
 
     /// The query string's fields (`+` and `%XX` decoded).
@@ -279,8 +279,8 @@ enum GapsPages {
 /// bodies also move with the latest follow-up.
 final class GapsSource: Sendable {
     let env: WebEnvironment
-    private let worklists = OncePerKey<Worklist>()
-    private let coverages = OncePerKey<CoverageReport>()
+    private let worklists = RecentValue<Worklist>()
+    private let coverages = RecentValue<CoverageReport>()
     private let bodies = RenderedBodies()
 
     init(env: WebEnvironment) { self.env = env }
@@ -291,6 +291,8 @@ final class GapsSource: Sendable {
         /// code → (village index, case index)
         let positions: [String: (Int, Int)]
         let proxies: [String: GapsQueries.Proxy]
+        /// False while a newer worklist is being computed after a change (this one is shown meanwhile).
+        var upToDate = true
 
         func village(commune: String?, village: String?) throws -> GapVillage {
             guard let commune, let village else {
@@ -335,7 +337,7 @@ final class GapsSource: Sendable {
     func worklist(_ now: Moment) async throws -> Worklist {
         let env = self.env
         let asOf = now.today
-        return try await worklists.value(for: now.worklistKey) {
+        let (value, upToDate, _) = try await worklists.value(for: now.worklistKey, scope: now.today.description) {
             try await Offload.run {
                 let config = try GapConfig.load(from: env.formatsDirectory.appendingPathComponent("gaps.json"))
                 let list = try GapFinder(tariff: try env.tariff(), config: config)
@@ -345,16 +347,20 @@ final class GapsSource: Sendable {
                 return Worklist(list: list, positions: positions, proxies: try GapsQueries.proxies(env.db))
             }
         }
+        var w = value
+        w.upToDate = upToDate
+        return w
     }
 
-    /// Coverage as of the moment's day (`Coverage.run`: it also stores the month's snapshot, as
+    /// Coverage as of the moment's day (`Coverage.preview`: read only — a page never waits for a
+    /// command's write lock; `chitra gaps coverage` stores the month's snapshot), as
     /// `chitra gaps coverage` does), once per day and worklist marker.
     func coverage(_ now: Moment) async throws -> CoverageReport {
         let env = self.env
         let asOf = now.today
-        return try await coverages.value(for: now.worklistKey) {
-            try await Offload.run { try Coverage.run(env.db, asOf: asOf) }
-        }
+        return try await coverages.value(for: now.worklistKey, scope: now.today.description) {
+            try await Offload.run { try Coverage.preview(env.db, asOf: asOf) }
+        }.value
     }
 
     /// A list page's body for `key` at this moment: kept from an earlier view, or made now and kept.
@@ -374,6 +380,8 @@ struct RenderedBody: Sendable {
     let html: String
     /// False when part of the page could not be read this time: shown, not kept.
     var keep = true
+    /// False when made from the worklist before the latest change (the newer one is being computed).
+    var upToDate = true
 }
 
 /// Rendered list bodies of the current moment; all dropped when the moment moves on (and when
@@ -389,25 +397,6 @@ actor RenderedBodies {
         if moment != self.moment { self.moment = moment; bodies.removeAll() }
         if bodies.count >= Self.limit { bodies.removeAll() }
         bodies[key] = body
-    }
-}
-
-/// One computation per key, shared by every request that asks for it while it runs and after;
-/// the two latest keys are kept (a request that read the marker just before a change does not
-/// evict the newer value).
-actor OncePerKey<Value: Sendable> {
-    private var entries: [(key: String, task: Task<Value, Error>)] = []
-
-    func value(for key: String, _ make: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        if let e = entries.first(where: { $0.key == key }) { return try await e.task.value }
-        let task = Task { try await make() }
-        entries.append((key, task))
-        if entries.count > 2 { entries.removeFirst() }
-        do { return try await task.value }
-        catch {
-            entries.removeAll { $0.key == key }
-            throw error
-        }
     }
 }
 

@@ -114,6 +114,9 @@ public enum Pages {
         }
     }
 
+    /// Said above a page shown from figures made just before the latest change in the store.
+    static let updatingNotice = "Số liệu đang được cập nhật sau thay đổi mới nhất (ví dụ một tệp kết quả vừa nhập); trang này là số liệu ngay trước thay đổi đó. Tải lại trang sau ít giây."
+
     /// 303 See Other to `location` (after a form post: reloading does not post again).
     public static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])

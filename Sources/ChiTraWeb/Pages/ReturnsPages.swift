@@ -35,13 +35,14 @@ enum ReturnsPages {
             let id = try batchID(context)
             let mark = try await Offload.run { try ReturnsQueries.changeMark(env.db) }
             // The page's body is the same for everyone until the store changes: built (and rendered) once.
-            let (body, built) = try await cache.body(batchID: id, mark: mark) {
+            let (body, built, upToDate) = try await cache.body(batchID: id, mark: mark) {
                 try await Offload.run { () throws -> (String, Double) in
                     let (model, ms) = try reconcileModel(env, batchID: id)
                     return (Pages.render("returns-reconcile", model), ms)
                 }
             }
-            var response = Pages.page(body: body, title: "Đối chiếu bảng chi số \(id)", user: user, path: "/returns")
+            var response = Pages.page(body: body, title: "Đối chiếu bảng chi số \(id)", user: user, path: "/returns",
+                                      notice: upToDate ? nil : Pages.updatingNotice)
             // How long the reconciliation itself took (0 when it came from the cache).
             response.headers[.init("Server-Timing")!] = "reconcile;dur=\(built.map { String(format: "%.1f", $0) } ?? "0");desc=\"\(built == nil ? "cache" : "built")\""
             return response
@@ -645,23 +646,17 @@ enum ReturnsPages {
 /// concurrent first requests share one computation. The body holds nothing of the person who
 /// asked (no form, no token): the layout around it is made per request.
 actor ReconcileCache {
-    private var entries: [Int64: (mark: Int64, task: Task<(String, Double), any Error>)] = [:]
+    private var batches: [Int64: RecentValue<(String, Double)>] = [:]
     private let capacity = 16
 
-    /// The rendered body, and how long the reconciliation took to build (nil when it was already there).
-    func body(batchID: Int64, mark: Int64, build: @escaping @Sendable () async throws -> (String, Double)) async throws -> (String, Double?) {
-        if let e = entries[batchID], e.mark == mark {
-            return (try await e.task.value.0, nil)
-        }
-        if entries[batchID] == nil, entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
-        let task = Task { try await build() }
-        entries[batchID] = (mark, task)
-        do {
-            let (body, ms) = try await task.value
-            return (body, ms)
-        } catch {
-            if let e = entries[batchID], e.mark == mark { entries[batchID] = nil }
-            throw error
-        }
+    /// The rendered body; how long the reconciliation took to build (nil when it was already
+    /// there); and whether it is up to date (false: made just before the latest change, while the
+    /// new one is built).
+    func body(batchID: Int64, mark: Int64, build: @escaping @Sendable () async throws -> (String, Double)) async throws -> (String, Double?, Bool) {
+        if batches[batchID] == nil, batches.count >= capacity, let victim = batches.keys.first { batches[victim] = nil }
+        let cache = batches[batchID] ?? RecentValue()
+        batches[batchID] = cache
+        let (value, upToDate, kept) = try await cache.value(for: String(mark), scope: "batch") { try await build() }
+        return (value.0, kept ? nil : value.1, upToDate)
     }
 }
