@@ -31,7 +31,12 @@ public enum Pages {
     }
 
     /// One entry of the navigation bar.
-    struct NavItem { let label: String; let href: String; let current: Bool }
+    struct NavItem: MustacheParent {
+        let label: String; let href: String; let current: Bool
+        func child(named name: String) -> Any? {
+            switch name { case "label": label; case "href": href; case "current": current; default: nil }
+        }
+    }
 
     /// The navigation: each entry only for the roles its pages allow.
     static func navigation(for user: WebUser?, current: String) -> [NavItem] {
@@ -50,7 +55,7 @@ public enum Pages {
         }
     }
 
-    struct Layout {
+    struct Layout: MustacheParent {
         let title: String
         let body: String
         let nav: [NavItem]
@@ -61,6 +66,23 @@ public enum Pages {
         let csrf: String
         let notice: String?
         let today: String
+
+        /// Looked up by name (not through Mirror): the layout is rendered on every request.
+        func child(named name: String) -> Any? {
+            switch name {
+            case "title": title
+            case "body": body
+            case "nav": nav
+            case "signedIn": signedIn
+            case "userName": userName
+            case "userLogin": userLogin
+            case "userRoles": userRoles
+            case "csrf": csrf
+            case "notice": notice.map { $0 as Any }
+            case "today": today
+            default: nil
+            }
+        }
     }
 
     /// A whole page: `template` rendered with `model`, inside the layout.
