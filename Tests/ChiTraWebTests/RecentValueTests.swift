@@ -39,3 +39,30 @@ final class RecentValueTests: XCTestCase {
 
     actor Counter { var n = 0; func bump() { n += 1 } }
 }
+
+extension RecentValueTests {
+    func testABurstOfChangesRunsOneComputationAtATime() async throws {
+        let cache = RecentValue<Int>()
+        let running = Counter(), most = Counter()
+        _ = try await cache.value(for: "0", scope: "s") { 0 }
+        // 20 changes in a row while each computation takes 100 ms: never two at once.
+        for k in 1...20 {
+            let r = try await cache.value(for: "\(k)", scope: "s") {
+                await running.bump()
+                await most.raise(to: await running.n)
+                try await Task.sleep(for: .milliseconds(100))
+                await running.drop()
+                return k
+            }
+            XCTAssertLessThan(r.value, k + 1)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let peak = await most.n
+        XCTAssertEqual(peak, 1, "one computation at a time")
+    }
+}
+
+extension RecentValueTests.Counter {
+    func drop() { n -= 1 }
+    func raise(to v: Int) { n = max(n, v) }
+}

@@ -7,7 +7,7 @@ import Foundation
 /// requests do not all queue behind the new computation: one computation starts, and requests
 /// that arrive while it runs get the latest finished value of the same scope, marked as not yet
 /// up to date, unless the new one finishes within `patience`. A first value (or a new scope, such
-/// as a new day) is always waited for.
+/// as a new day) is always waited for. At most one computation runs at a time per scope.
 actor RecentValue<Value: Sendable> {
     private var latest: (key: String, scope: String, value: Value, order: Int)?
     private var running: [String: Task<Value, any Error>] = [:]
@@ -18,6 +18,10 @@ actor RecentValue<Value: Sendable> {
     func value(for key: String, scope: String, patience: Duration = .milliseconds(40),
                _ make: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, upToDate: Bool, kept: Bool) {
         if let l = latest, l.key == key { return (l.value, true, true) }
+        // One computation at a time: while one runs (for an earlier change), the latest value
+        // stands; the newest key is computed when it is done. A burst of changes (a returns
+        // import of 26 files) costs one computation at a time, not one per file at once.
+        if running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true) }
         let task: Task<Value, any Error>
         if let t = running[key] { task = t } else {
             task = Task { try await make() }
