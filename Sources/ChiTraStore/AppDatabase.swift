@@ -231,6 +231,9 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v6-roll-import-results") { db in
             try db.execute(sql: RollPageQueries.schema)
         }
+        m.registerMigration("v7-return-transactions") { db in
+            try db.execute(sql: Schema.v7ReturnTransactions)
+        }
         return m
     }
 }

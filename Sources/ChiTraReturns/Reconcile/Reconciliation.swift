@@ -288,7 +288,7 @@ public struct Reconciliation: Sendable, Codable {
         }
         if !openExceptions.isEmpty {
             emit("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
-            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) dòng \(e.lineNo): \(e.detail)") }
+            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) \(e.location.vietnamese)\(e.lines > 1 ? " (\(e.lines) giao dịch)" : ""): \(e.detail)") }
         }
     }
 
