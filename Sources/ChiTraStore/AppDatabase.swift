@@ -231,6 +231,11 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v6-roll-import-results") { db in
             try db.execute(sql: RollPageQueries.schema)
         }
+        m.registerMigration("v7-cared-for-birth-dates") { db in
+            // A foster carer's grant: the birth dates of those cared for (ISO, `;` between them).
+            // NULL leaves every existing grant seal as it was (`PaymentMAC.grantExpression`).
+            try db.execute(sql: "ALTER TABLE grant_record ADD COLUMN cared_for_birth_dates TEXT")
+        }
         m.registerMigration("v7-return-transactions") { db in
             try db.execute(sql: Schema.v7ReturnTransactions)
         }

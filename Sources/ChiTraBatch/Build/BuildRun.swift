@@ -121,7 +121,8 @@ final class BuildRun {
         let grants = group.map { r in
             GrantFacts(beneficiaryCode: r.code, category: r.category, count: r.children, decisionNo: r.decisionNo,
                        decisionDate: r.decisionDate, startMonth: r.startMonth, endMonth: r.endMonth,
-                       status: PersonFacts.Status(rawValue: r.grantStatus) ?? .active)
+                       status: PersonFacts.Status(rawValue: r.grantStatus) ?? .active,
+                       caredForBirthDates: CaredForBirthDates.parse(r.caredForBirthDates))
         }
         owedLines.removeAll(keepingCapacity: true)
         for l in engine.lines(person: facts, grants: grants, period: period) { owedLines.append((l, l.kind, nil)) }
