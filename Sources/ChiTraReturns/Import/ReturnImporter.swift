@@ -403,6 +403,15 @@ struct Matcher {
     /// the person pending a stop decision and opens a funeral case; three consecutive months not
     /// collected flag a suspension (Circular 02/2021 Art. 2).
     mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
+        if slot == "funeral" {
+            // Funeral support goes to the organiser of the burial, not to the person: a rejected
+            // account is the organiser's (the claim waits for a new one); nothing about the person changes.
+            if AccountRejection.reasons.contains(reason.reason.rawValue) {
+                try FuneralClaims.markAccountRejected(db, deceasedCode: code, personKey: nil, reason: reason.reason.rawValue)
+                flags.append("\(code): funeral_claim_account_rejected")
+            }
+            return
+        }
         if AccountRejection.reasons.contains(reason.reason.rawValue) {
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
             try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?").execute(arguments: [reason.reason.rawValue, now, String(lineID), code])
