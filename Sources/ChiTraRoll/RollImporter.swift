@@ -87,6 +87,33 @@ public struct RollImportSummary: Sendable, Codable {
     }
 }
 
+extension RollImportSummary {
+    /// An empty summary of one file.
+    public init(file: String, sha256: String) { self.file = file; self.sha256 = sha256 }
+
+    /// Decodes a summary written by any version: a key it did not have yet (`warnings`,
+    /// `warningCount` before issue 15 — the web keeps each import's summary as JSON) takes its
+    /// default, so an older result still shows.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try c.decode(String.self, forKey: .file), sha256: try c.decode(String.self, forKey: .sha256))
+        func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        alreadyImported = try v(.alreadyImported, false)
+        previousImportAt = try c.decodeIfPresent(String.self, forKey: .previousImportAt)
+        fileID = try c.decodeIfPresent(Int64.self, forKey: .fileID)
+        lines = try v(.lines, 0); applied = try v(.applied, 0); unchanged = try v(.unchanged, 0); rejected = try v(.rejected, 0)
+        newPeople = try v(.newPeople, 0); changedPeople = try v(.changedPeople, 0); fieldChanges = try v(.fieldChanges, 0)
+        legacyIDs = try v(.legacyIDs, 0); blankLines = try v(.blankLines, 0)
+        strictRefused = try v(.strictRefused, false); nothingApplied = try v(.nothingApplied, false)
+        refusal = try c.decodeIfPresent(String.self, forKey: .refusal)
+        rejectsFile = try c.decodeIfPresent(String.self, forKey: .rejectsFile)
+        problems = try v(.problems, []); rejections = try v(.rejections, [])
+        duplicateIDs = try v(.duplicateIDs, []); multipleCategories = try v(.multipleCategories, [])
+        accountChanges = try v(.accountChanges, []); accountChangeCount = try v(.accountChangeCount, 0)
+        warnings = try v(.warnings, []); warningCount = try v(.warningCount, 0)
+    }
+}
+
 /// Thrown when `--strict` refuses a file with rejected lines (after writing the rejects file).
 public struct StrictImportRefused: Error, CustomStringConvertible {
     public let summary: RollImportSummary

@@ -129,4 +129,16 @@ struct RollWarningsTests {
         guard case .valid(let row) = try RollLine.validate(base.merging([.deathDate: "12/10/2026"]) { $1 }) else { return }
         #expect(try validator().warnings(for: row).isEmpty)
     }
+
+    @Test("A summary kept as JSON before warnings existed still decodes (the web's import results)")
+    func oldSummaryDecodes() throws {
+        var s = RollImportSummary(file: "roll.csv", sha256: "ab")
+        s.lines = 3; s.applied = 2; s.rejected = 1; s.problems = ["roll.csv, line 3: x"]
+        var object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(s)) as! [String: Any]
+        #expect(object["warnings"] != nil && object["warningCount"] != nil)
+        object["warnings"] = nil; object["warningCount"] = nil
+        let old = try JSONDecoder().decode(RollImportSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(old.lines == 3 && old.applied == 2 && old.rejected == 1 && old.problems == s.problems)
+        #expect(old.warnings.isEmpty && old.warningCount == 0)
+    }
 }
