@@ -93,6 +93,8 @@ public struct PayableFuneralClaim: Sendable {
     public var accountName: String?
     public var accountFlag: String?
     public var commune: String
+    /// The roll still records the death the claim was made on (same date): else it is not paid.
+    public var deathOnRoll: Bool
 }
 
 /// Funeral support claims: recorded by a maker (audited, sealed), one active claim per deceased
@@ -313,7 +315,7 @@ public struct FuneralClaims: Sendable {
     /// The active claims, in personal-ID order, with what the build needs to pay them.
     public static func payable(_ db: Database) throws -> [PayableFuneralClaim] {
         try Row.fetchAll(db, sql: """
-            SELECT c.*, b.commune FROM funeral_claim c JOIN beneficiary b ON b.code = c.deceased_code
+            SELECT c.*, b.commune, b.death_date IS c.death_date AS death_on_roll FROM funeral_claim c JOIN beneficiary b ON b.code = c.deceased_code
             WHERE c.status = 'active' ORDER BY c.person_key, c.id
             """).map { r in
                 let kind = FuneralOrganiserKind(rawValue: r["organiser_kind"]) ?? .relative
@@ -323,7 +325,7 @@ public struct FuneralClaims: Sendable {
                     deathMonth: CivilDate(r["death_date"] as String)!.yearMonth, amount: r["amount"], payeeName: r["organiser_name"],
                     payeeRelation: relation ?? (kind == .organisation ? "Tổ chức lo mai táng" : "Người lo mai táng"),
                     channel: r["channel"], bankBIN: r["bank_bin"], accountNo: r["account_no"], accountName: r["account_name"],
-                    accountFlag: r["account_flag"], commune: r["commune"])
+                    accountFlag: r["account_flag"], commune: r["commune"], deathOnRoll: r["death_on_roll"])
             }
     }
 

@@ -163,6 +163,19 @@ struct FuneralClaimTests {
         #expect { try Self.claims(db).setAccount(id: id, channel: .postCash, bin: nil, account: nil, accountName: nil, by: try db.actor(.maker)) } throws: { "\($0)".contains("cannot change now") }
     }
 
+    @Test("A claim is paid only while the roll records the death it was made on: a withdrawn death date holds it")
+    func deathWithdrawnHoldsTheClaim() throws {
+        let db = try Fixture.rulesStore()
+        _ = try Self.claims(db).add(Self.r09Claim(), by: try db.actor(.maker))
+        // The next roll export no longer carries R09's death (a mistake, being checked).
+        var text = try String(contentsOf: Fixture.root.appendingPathComponent("fixtures/rules/rules-roll.csv"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "07/2025,,15/10/2026,Đang hưởng", with: "07/2025,,,Đang hưởng")
+        try Fixture.importText(db, text)
+        let dec = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
+        #expect(try Self.funeralLines(db, batch: dec.id).isEmpty)
+        #expect(dec.funeralClaimsWaiting == 1)
+    }
+
     @Test("A person who had no monthly allowance, carried by the roll as HO_TRO_MAI_TANG: nothing monthly, funeral support 10,000,000 to the organiser")
     func nonBeneficiary() throws {
         let db = try AppDatabase.temporary()

@@ -53,8 +53,8 @@ public struct BuildSummary: Sendable, Codable {
     public var heldSum: Int64
     /// Every open return exception of the store, with its amount (`OpenExceptions`).
     public var openExceptions: [OpenException]
-    /// Funeral claims whose payment was rejected on the organiser's account, waiting for a new one
-    /// (`chitra funeral set-account`).
+    /// Funeral claims not paid: rejected on the organiser's account and waiting for a new one
+    /// (`chitra funeral set-account`), or whose date of death the roll no longer records.
     public var funeralClaimsWaiting: Int = 0
 }
 

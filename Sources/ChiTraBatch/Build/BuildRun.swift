@@ -267,7 +267,8 @@ final class BuildRun {
         return groupKey
     }
 
-    /// Funeral support claims waiting for a new organiser's account after a rejection.
+    /// Funeral support claims not paid by this build: waiting for a new organiser's account after
+    /// a rejection, or for the roll to record again the death they were made on.
     private(set) var funeralWaiting = 0
 
     /// Funeral support (Decree 20/2021 Art. 11), after the roll walk: every active claim is paid
@@ -279,6 +280,9 @@ final class BuildRun {
     /// set-account`), into the first regular batch that can take it (`CarryOverRule`).
     func funeralClaims() throws {
         for c in try FuneralClaims.payable(db) {
+            // Paid only while the roll records the death the claim was made on (a death date
+            // corrected or withdrawn since waits for the claim to be checked).
+            guard c.deathOnRoll else { funeralWaiting += 1; continue }
             try earlier.load(personKey: c.personKey)
             if let other = try earlier.liveBatch(personKey: c.personKey, slot: .funeral, forMonth: c.deathMonth) {
                 alreadyLive += 1
