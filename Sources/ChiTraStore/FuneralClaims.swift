@@ -205,7 +205,7 @@ public struct FuneralClaims: Sendable {
         }
         if decision.isEmpty { problems.append("--decision is required: the number of the commune chairman's decision on funeral support") }
         if input.decisionDate > today { problems.append("--decision-date \(input.decisionDate.vietnamese) is in the future") }
-        let account = try Self.checkAccount(channel: input.channel, bin: input.bankBIN, account: input.accountNo, accountName: input.accountName, banks: banks, problems: &problems)
+        let account = Self.checkAccount(channel: input.channel, bin: input.bankBIN, account: input.accountNo, accountName: input.accountName, banks: banks, problems: &problems)
         let now = Timestamp.now()
         return try db.writer.write { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT full_name, personal_id, death_date FROM beneficiary WHERE code = ?", arguments: [code]) else {
@@ -257,7 +257,7 @@ public struct FuneralClaims: Sendable {
     public func setAccount(id: Int64, channel: Channel, bin: String?, account: String?, accountName: String?, by actor: Actor) throws -> FuneralClaim {
         try actor.require(.maker)
         var problems = Self.textProblems([("--bin", bin), ("--account", account), ("--account-name", accountName)])
-        let a = try Self.checkAccount(channel: channel, bin: bin, account: account, accountName: accountName, banks: banks, problems: &problems)
+        let a = Self.checkAccount(channel: channel, bin: bin, account: account, accountName: accountName, banks: banks, problems: &problems)
         guard problems.isEmpty else { throw StoreError("cannot change the account of funeral claim #\(id): " + problems.joined(separator: "; ")) }
         return try db.writer.write { db in
             let c = try Self.activeClaim(db, id: id)
@@ -397,7 +397,7 @@ public struct FuneralClaims: Sendable {
 
     /// The account for a channel, checked as `beneficiary set-account` checks it.
     static func checkAccount(channel: Channel, bin: String?, account: String?, accountName: String?, banks: BankDirectory,
-                             problems: inout [String]) throws -> (bin: String?, account: String?, name: String?) {
+                             problems: inout [String]) -> (bin: String?, account: String?, name: String?) {
         let bin = bin?.trimmingCharacters(in: .whitespaces).nonEmptyOrNil
         let account = account?.replacingOccurrences(of: " ", with: "").nonEmptyOrNil
         let name = accountName.map(VietnameseText.normalizedName)?.nonEmptyOrNil
