@@ -16,8 +16,11 @@ public struct PersonFacts: Sendable {
     /// Age in completed years as counted for a month: a person reaches a new age in the month
     /// of the birthday (Decree 20/2021 Art. 8: a change of level applies from the month the
     /// person becomes eligible for it).
-    public func age(in month: YearMonth) -> Int {
-        month.year - birthDate.year - (month.month < birthDate.month ? 1 : 0)
+    public func age(in month: YearMonth) -> Int { Self.age(born: birthDate, in: month) }
+
+    /// Completed years in `month` of someone born on `born`, counted as ``age(in:)`` counts them.
+    public static func age(born: CivilDate, in month: YearMonth) -> Int {
+        month.year - born.year - (month.month < born.month ? 1 : 0)
     }
 }
 
@@ -32,12 +35,17 @@ public struct GrantFacts: Sendable {
     public var endMonth: YearMonth?
     /// A suspended grant pays nothing while suspended; a stopped one ends with `endMonth`.
     public var status: PersonFacts.Status
+    /// For a foster carer (a category with `caredForBands`): the birth date of each person cared
+    /// for, whose age sets the coefficient month by month. Empty when the roll does not say.
+    public var caredForBirthDates: [CivilDate]
 
     public init(beneficiaryCode: String, category: String, count: Int? = nil, decisionNo: String,
-                decisionDate: CivilDate, startMonth: YearMonth, endMonth: YearMonth? = nil, status: PersonFacts.Status = .active) {
+                decisionDate: CivilDate, startMonth: YearMonth, endMonth: YearMonth? = nil, status: PersonFacts.Status = .active,
+                caredForBirthDates: [CivilDate] = []) {
         self.beneficiaryCode = beneficiaryCode; self.category = category; self.count = count
         self.decisionNo = decisionNo; self.decisionDate = decisionDate
         self.startMonth = startMonth; self.endMonth = endMonth; self.status = status
+        self.caredForBirthDates = caredForBirthDates
     }
 
     /// The first list this grant can be on. A list for month M+1 is sent during month M, so a
@@ -56,7 +64,8 @@ public enum EntitlementKind: String, Sendable, Codable, CaseIterable {
     case arrears
     /// Care support owed for an earlier month.
     case careArrears = "care_arrears"
-    /// Funeral support after a death (mai táng phí).
+    /// Funeral support after a death (mai táng phí): paid on a funeral claim to whoever organised
+    /// the burial (`FuneralClaims`), never by the entitlement rules.
     case funeral
     /// An amount left unpaid by an earlier batch, sent again.
     case carryOver = "carry_over"
@@ -93,6 +102,10 @@ public struct GrantMonth: Sendable {
         case afterDeath(CivilDate)
         case categoryNotInForce
         case outsideAgeBands(age: Int)
+        /// A foster carer whose every cared-for person is outside the category's cared-for ages.
+        case caredForOutsideAgeBands(ages: [Int])
+        /// A category with no monthly amount (funeral support only).
+        case noMonthlyAmount
         case noCount
         case noLevel
         case grantSuspended
@@ -105,6 +118,9 @@ public struct GrantMonth: Sendable {
     public var count: Int
     public var level: Tariff.Level?
     public var amount: Int64
+    /// A foster carer paid by the age of those cared for: each one's age in the month and the
+    /// coefficient it gives (`coefficient` is then their sum and `count` 1). Empty otherwise.
+    public var caredFor: [(age: Int, coefficient: Tariff.Coefficient)] = []
 }
 
 /// One line of what a person is owed for a period, with the reasoning behind it.
@@ -135,7 +151,9 @@ public struct Entitlement: Sendable {
     public var total: Int64 { lines.reduce(0) { $0 + $1.amount } }
 }
 
-/// Applies the tariff to a person's grants (Decree 20/2021 Art. 6–8, 11, 20; Decree 176/2025).
+/// Applies the tariff to a person's grants (Decree 20/2021 Art. 6–8, 20; Decree 176/2025).
+/// Funeral support (Art. 11) is not an entitlement of the person: it is a claim of whoever
+/// organised the burial, on a decision of its own (`FuneralClaims` in ChiTraStore).
 public struct EntitlementEngine: Sendable {
     public let tariff: Tariff
     public init(tariff: Tariff) { self.tariff = tariff }
@@ -145,12 +163,33 @@ public struct EntitlementEngine: Sendable {
         let age = person.age(in: m)
         var r = GrantMonth(grant: g, month: m, outcome: .paid, age: age, coefficient: nil, count: 1, level: nil, amount: 0)
         guard let cat = tariff.category(g.category) else { r.outcome = .categoryNotInForce; return r }
+        if cat.scheme == .funeral { r.outcome = .noMonthlyAmount; return r }
         if m < g.startMonth { r.outcome = .notStarted(g.startMonth); return r }
         if g.status == .suspended { r.outcome = .grantSuspended; return r }
         if let end = g.endMonth, m > end { r.outcome = .ended(end); return r }
         if let d = person.deathDate, m > d.yearMonth { r.outcome = .afterDeath(d); return r }
         if let from = cat.validFrom, m < from { r.outcome = .categoryNotInForce; return r }
         if let until = cat.validUntil, m > until { r.outcome = .categoryNotInForce; return r }
+        if let caredForBands = cat.caredForBands, !g.caredForBirthDates.isEmpty {
+            // A foster carer: one coefficient per person cared for, by that person's age (Art. 20:
+            // 2.5 for an orphan under 4, then 1.5 to 16).
+            var parts: [(age: Int, coefficient: Tariff.Coefficient)] = []
+            var ages: [Int] = []
+            for born in g.caredForBirthDates {
+                let a = PersonFacts.age(born: born, in: m)
+                ages.append(a)
+                if let band = caredForBands.first(where: { $0.matches(age: a) }) { parts.append((a, band.coefficient)) }
+            }
+            guard !parts.isEmpty else { r.outcome = .caredForOutsideAgeBands(ages: ages); return r }
+            guard let level = tariff.level(cat.level, at: m) else { r.outcome = .noLevel; return r }
+            let sum = Tariff.Coefficient(milli: parts.reduce(Int64(0)) { $0 + $1.coefficient.milli })
+            r.coefficient = sum
+            r.level = level
+            r.count = 1
+            r.caredFor = parts
+            r.amount = (level.amount * sum.milli + 500) / 1000
+            return r
+        }
         let count = g.count ?? 0
         if cat.needsCount && count < 1 { r.outcome = .noCount; return r }
         let band: Tariff.Band?
@@ -258,17 +297,6 @@ public struct EntitlementEngine: Sendable {
                 }
                 m = m.next
             }
-        }
-        // Funeral support: once, on the first list after the death (Art. 11).
-        if let death = person.deathDate, death.yearMonth.next > paidThrough, death.yearMonth.next <= period,
-           grants.contains(where: { g in
-               tariff.category(g.category)?.fundsFuneral == true && g.startMonth <= death.yearMonth
-                   && (g.endMonth.map { $0 >= death.yearMonth } ?? true)
-           }),
-           let level = tariff.level(.standard, at: death.yearMonth) {
-            let amount = (level.amount * tariff.funeralMultiple.milli + 500) / 1000
-            lines.append(EntitlementLine(kind: .funeral, forMonth: death.yearMonth, amount: amount,
-                                         basis: [], superseded: [], alreadyPaid: 0))
         }
         return lines
     }

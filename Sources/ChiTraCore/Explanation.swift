@@ -24,6 +24,12 @@ public struct ExplanationRenderer: Sendable {
         case .paid:
             guard let k = gm.coefficient, let level = gm.level, let cat = tariff.category(gm.grant.category) else { return "" }
             let levelName = cat.level == .pension ? t("mức trợ cấp hưu trí xã hội", "social pension level") : t("mức chuẩn trợ giúp xã hội", "standard level")
+            if !gm.caredFor.isEmpty {
+                let partsVi = gm.caredFor.map { "\($0.age) tuổi: \(coef($0.coefficient))" }.joined(separator: "; ")
+                let partsEn = gm.caredFor.map { "aged \($0.age): \($0.coefficient)" }.joined(separator: "; ")
+                return t("\(catName(gm.grant.category)): hệ số theo tuổi người được chăm sóc (\(partsVi)) = \(coef(k)) × \(levelName) \(money(level.amount)) (\(level.basis)) = \(money(gm.amount)); căn cứ \(cat.basis); quyết định \(gm.grant.decisionNo)",
+                         "\(catName(gm.grant.category)): coefficient by the age of those cared for (\(partsEn)) = \(coef(k)) × \(levelName) \(money(level.amount)) (\(level.basis)) = \(money(gm.amount)); basis \(cat.basis); decision \(gm.grant.decisionNo)")
+            }
             let count = cat.perCount ? t(" × \(gm.count) người", " × \(gm.count) persons") : ""
             return t("\(catName(gm.grant.category)): hệ số \(coef(k))\(count) × \(levelName) \(money(level.amount)) (\(level.basis)) = \(money(gm.amount)); tuổi tính hưởng \(gm.age); căn cứ \(cat.basis); quyết định \(gm.grant.decisionNo)",
                      "\(catName(gm.grant.category)): coefficient \(coef(k))\(count) × \(levelName) \(money(level.amount)) (\(level.basis)) = \(money(gm.amount)); age counted \(gm.age); basis \(cat.basis); decision \(gm.grant.decisionNo)")
@@ -39,6 +45,13 @@ public struct ExplanationRenderer: Sendable {
             return t("\(catName(gm.grant.category)): diện này không còn hiệu lực trong tháng \(month(gm.month))", "\(catName(gm.grant.category)): this category is not in force in \(month(gm.month))")
         case .outsideAgeBands(let age):
             return t("\(catName(gm.grant.category)): \(age) tuổi không thuộc độ tuổi hưởng của diện này", "\(catName(gm.grant.category)): age \(age) is outside this category's age range")
+        case .caredForOutsideAgeBands(let ages):
+            let list = ages.map(String.init).joined(separator: ", ")
+            return t("\(catName(gm.grant.category)): người được chăm sóc (\(list) tuổi) không còn trong độ tuổi hưởng của diện này",
+                     "\(catName(gm.grant.category)): the persons cared for (aged \(list)) are outside this category's ages")
+        case .noMonthlyAmount:
+            return t("\(catName(gm.grant.category)): không có trợ cấp hằng tháng (chỉ hỗ trợ mai táng phí theo quyết định riêng)",
+                     "\(catName(gm.grant.category)): no monthly amount (funeral support only, on a decision of its own)")
         case .noCount:
             return t("\(catName(gm.grant.category)): thiếu số con/người được chăm sóc", "\(catName(gm.grant.category)): count of children/persons cared for is missing")
         case .grantSuspended:
@@ -82,10 +95,6 @@ public struct ExplanationRenderer: Sendable {
                 out.append("\(n). \(kindName(l.kind)) \(range): \(count) × \(money(l.amount)) = \(money(total))")
             } else {
                 out.append("\(n). \(kindName(l.kind)) \(range): \(money(l.amount))")
-            }
-            if l.kind == .funeral, let level = tariff.level(.standard, at: l.forMonth) {
-                out.append(t("   \(whole(tariff.funeralMultiple)) × mức chuẩn \(money(level.amount)) tại tháng mất; căn cứ \(tariff.funeralBasis); chi cho người tổ chức mai táng",
-                             "   \(whole(tariff.funeralMultiple)) × standard level \(money(level.amount)) in the month of death; basis \(tariff.funeralBasis); paid to whoever organised the burial"))
             }
             for b in l.basis { out.append("   " + describe(b)) }
             if l.alreadyPaid > 0 {

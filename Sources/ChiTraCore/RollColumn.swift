@@ -10,6 +10,7 @@ public enum RollColumn: String, CaseIterable, Sendable {
     case proxyName = "proxy_name", proxyID = "proxy_id", proxyRelation = "proxy_relation"
     case authorisationUntil = "authorisation_until"
     case needsProxy = "needs_proxy"
+    case caredForBirthDate = "cared_for_birth_date"
 
     /// The header a Vietnamese export writes.
     public var vietnameseHeader: String {
@@ -40,6 +41,7 @@ public enum RollColumn: String, CaseIterable, Sendable {
         case .proxyRelation: return "Quan hệ"
         case .authorisationUntil: return "Ủy quyền đến ngày"
         case .needsProxy: return "Không tự nhận được"
+        case .caredForBirthDate: return "Ngày sinh người được chăm sóc"
         }
     }
 }
@@ -75,6 +77,7 @@ extension RollColumn {
         case .proxyRelation: return 23
         case .authorisationUntil: return 24
         case .needsProxy: return 25
+        case .caredForBirthDate: return 26
         }
     }
 }

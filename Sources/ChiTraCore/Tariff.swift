@@ -10,6 +10,9 @@ public struct Tariff: Sendable {
         case pension
         /// Care support paid to a carer (Art. 20): additive.
         case care
+        /// No monthly amount: a person on the roll only because funeral support was decided for
+        /// them (Art. 11) although they had no monthly allowance (`formats/funeral-claims.md`).
+        case funeral
     }
     public enum LevelKind: String, Sendable, Codable { case standard, pension }
 
@@ -78,16 +81,23 @@ public struct Tariff: Sendable {
         public let guardianRequired: Bool
         public let validFrom: YearMonth?
         public let validUntil: YearMonth?
+        /// A foster carer's coefficient follows the age of each person cared for (the roll's
+        /// `cared_for_birth_date` column): these bands select on that age. When the roll gives no
+        /// birth date, `bands` apply as before (the rate the category code names).
+        public let caredForBands: [Band]?
 
         public var needsCount: Bool { perCount || countBands }
-        /// Whether this category's beneficiary is itself entitled to funeral support on death.
-        public var fundsFuneral: Bool { scheme != .care }
+        /// Whether the rate follows the age of the person cared for (a foster carer).
+        public var followsCaredForAge: Bool { caredForBands != nil }
     }
 
     public let standardLevels: [Level]
     public let pensionLevels: [Level]
     public let funeralMultiple: Coefficient
     public let funeralBasis: String
+    /// A province's own funeral support amount, effective-dated (`funeral.levels`): paid instead of
+    /// `funeralMultiple` × the standard level when it is higher.
+    public let funeralLevels: [Level]
     public let categories: [String: Category]
     /// Categories in file order, for listings.
     public let categoryOrder: [String]
@@ -95,10 +105,10 @@ public struct Tariff: Sendable {
     /// first listed); computed once here rather than for every person.
     public let categoryRank: [String: Int]
 
-    init(standardLevels: [Level], pensionLevels: [Level], funeralMultiple: Coefficient, funeralBasis: String,
+    init(standardLevels: [Level], pensionLevels: [Level], funeralMultiple: Coefficient, funeralBasis: String, funeralLevels: [Level] = [],
          categories: [String: Category], categoryOrder: [String]) {
         self.standardLevels = standardLevels; self.pensionLevels = pensionLevels
-        self.funeralMultiple = funeralMultiple; self.funeralBasis = funeralBasis
+        self.funeralMultiple = funeralMultiple; self.funeralBasis = funeralBasis; self.funeralLevels = funeralLevels
         self.categories = categories; self.categoryOrder = categoryOrder
         self.categoryRank = Dictionary(uniqueKeysWithValues: categoryOrder.enumerated().map { ($1, $0) })
     }
@@ -110,6 +120,44 @@ public struct Tariff: Sendable {
     }
 
     public func category(_ code: String) -> Category? { categories[code] }
+
+    /// Funeral support (Decree 20/2021 Art. 11) for a death on `deathDate`: `funeral.multiple` ×
+    /// the standard level in force in the month of death, or the province's own amount in force
+    /// then (`funeral.levels`) when that is higher. Nil when no standard level is in force.
+    public func funeralSupport(deathDate: CivilDate) -> FuneralSupport? {
+        let month = deathDate.yearMonth
+        guard let level = level(.standard, at: month) else { return nil }
+        let byMultiple = (level.amount * funeralMultiple.milli + 500) / 1000
+        if let own = funeralLevels.last(where: { $0.from <= month }), own.amount > byMultiple {
+            return FuneralSupport(amount: own.amount, standardLevel: level, multiple: funeralMultiple, provinceLevel: own, basis: own.basis)
+        }
+        return FuneralSupport(amount: byMultiple, standardLevel: level, multiple: funeralMultiple, provinceLevel: nil, basis: funeralBasis)
+    }
+}
+
+/// How a funeral support amount was reached (`Tariff.funeralSupport(deathDate:)`).
+public struct FuneralSupport: Sendable, Equatable {
+    public let amount: Int64
+    /// The standard level in force in the month of death.
+    public let standardLevel: Tariff.Level
+    public let multiple: Tariff.Coefficient
+    /// The province's own amount, when it is the one paid.
+    public let provinceLevel: Tariff.Level?
+    public let basis: String
+
+    /// "20 × 500.000 đồng (mức chuẩn từ 07/2024, Nghị định 76/2024/NĐ-CP)", or the province's amount.
+    public var vietnamese: String {
+        if let p = provinceLevel { return "mức hỗ trợ mai táng của tỉnh từ \(p.from.vietnamese): \(Money.vietnamese(p.amount)) đồng (\(p.basis))" }
+        return "\(multiple.milli % 1000 == 0 ? String(multiple.milli / 1000) : multiple.vietnamese) × mức chuẩn \(Money.vietnamese(standardLevel.amount)) đồng tại tháng mất (\(standardLevel.basis)); \(basis)"
+    }
+    public var english: String {
+        if let p = provinceLevel { return "the province's funeral support amount from \(p.from): \(Money.english(p.amount)) VND (\(p.basis))" }
+        return "\(multiple) × standard level \(Money.english(standardLevel.amount)) VND in the month of death (\(standardLevel.basis)); \(basis)"
+    }
+}
+
+extension Tariff.Level: Equatable {
+    public static func == (a: Tariff.Level, b: Tariff.Level) -> Bool { a.from == b.from && a.amount == b.amount && a.basis == b.basis }
 }
 
 // MARK: - Loading
@@ -129,8 +177,9 @@ extension Tariff {
         let bands: [FileBand]
         let perCount: Bool?, countBands: Bool?, stacksWithHighest: Bool?, guardianRequired: Bool?
         let validFrom: YearMonth?, validUntil: YearMonth?
+        let caredForBands: [FileBand]?
     }
-    private struct FileFuneral: Decodable { let multiple: String; let basis: String }
+    private struct FileFuneral: Decodable { let multiple: String; let basis: String; let levels: [Level]? }
     private struct File: Decodable {
         let standardLevels: [Level], pensionLevels: [Level], funeral: FileFuneral, categories: [FileCategory]
     }
@@ -164,25 +213,36 @@ extension Tariff {
         guard let fm = Coefficient(f.funeral.multiple) else {
             throw TariffError(file: name, message: "funeral.multiple '\(f.funeral.multiple)' is not a number like 20 or 20.0")
         }
+        if let own = f.funeral.levels, !own.isEmpty { try checkLevels(own, "funeral.levels") }
         var cats: [String: Category] = [:]
         var order: [String] = []
         for c in f.categories {
             guard cats[c.code] == nil else { throw TariffError(file: name, message: "category \(c.code) appears twice") }
-            guard !c.bands.isEmpty else { throw TariffError(file: name, message: "category \(c.code) has no bands") }
-            var bands: [Band] = []
-            for b in c.bands {
-                guard let k = Coefficient(b.coefficient) else {
-                    throw TariffError(file: name, message: "category \(c.code): coefficient '\(b.coefficient)' is not a number like 1.5")
+            guard !c.bands.isEmpty || c.scheme == .funeral else { throw TariffError(file: name, message: "category \(c.code) has no bands") }
+            func readBands(_ list: [FileBand], _ key: String) throws -> [Band] {
+                try list.map { b in
+                    guard let k = Coefficient(b.coefficient) else {
+                        throw TariffError(file: name, message: "category \(c.code): \(key) coefficient '\(b.coefficient)' is not a number like 1.5")
+                    }
+                    return Band(ageFrom: b.ageFrom, ageUntil: b.ageUntil, countFrom: b.countFrom, countUntil: b.countUntil, coefficient: k)
                 }
-                bands.append(Band(ageFrom: b.ageFrom, ageUntil: b.ageUntil, countFrom: b.countFrom, countUntil: b.countUntil, coefficient: k))
+            }
+            let bands = try readBands(c.bands, "bands")
+            var caredFor: [Band]?
+            if let cf = c.caredForBands {
+                guard c.scheme == .care, !cf.isEmpty else {
+                    throw TariffError(file: name, message: "category \(c.code): caredForBands is for care categories only and must not be empty")
+                }
+                caredFor = try readBands(cf, "caredForBands")
             }
             cats[c.code] = Category(code: c.code, scheme: c.scheme, level: c.level, nameVi: c.nameVi, nameEn: c.nameEn,
                                     basis: c.basis, bands: bands, perCount: c.perCount ?? false,
                                     countBands: c.countBands ?? false, stacksWithHighest: c.stacksWithHighest ?? false,
-                                    guardianRequired: c.guardianRequired ?? false, validFrom: c.validFrom, validUntil: c.validUntil)
+                                    guardianRequired: c.guardianRequired ?? false, validFrom: c.validFrom, validUntil: c.validUntil,
+                                    caredForBands: caredFor)
             order.append(c.code)
         }
         return Tariff(standardLevels: f.standardLevels, pensionLevels: f.pensionLevels, funeralMultiple: fm,
-                      funeralBasis: f.funeral.basis, categories: cats, categoryOrder: order)
+                      funeralBasis: f.funeral.basis, funeralLevels: f.funeral.levels ?? [], categories: cats, categoryOrder: order)
     }
 }

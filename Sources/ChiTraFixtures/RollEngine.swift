@@ -40,6 +40,19 @@ enum Cat: Int, CaseIterable {
 
     var isPension: Bool { self == .huuTri || self == .huuTriHoNgheo }
 
+    /// A foster carer's grant: how many days before the reference day the persons cared for were
+    /// born (an orphan under 4, or 4 to under 16; a disabled child under 16, or an adult), at least
+    /// two months back so that no date is after the import day.
+    var caredForDaysBefore: Range<Int>? {
+        switch self {
+        case .csMoCoiDuoi4: return 60..<(4 * 365 - 60)
+        case .csMoCoi416: return (4 * 365 + 30)..<(15 * 365)
+        case .csTreEm: return 60..<(15 * 365)
+        case .csNguoiLon: return (16 * 365 + 30)..<(60 * 365)
+        default: return nil
+        }
+    }
+
     /// Counted per child / person cared for.
     var perCount: Bool {
         switch self {
@@ -856,6 +869,20 @@ final class RollEngine {
         w.comma()
         if (p.hasProxy && !p.childProxy) || (p.age >= 85 && !p.hasProxy && p.id % 16 == 5) {
             w.bytes(Self.yes)
+        }
+        // 27 cared_for_birth_date: for a foster carer, one birth date per person cared for, `;`
+        // between them, of an age the category names (derived from the ID, not the generator's
+        // stream, so that the other columns stay as they were).
+        w.comma()
+        if let span = g.cat.caredForDaysBefore, g.children > 0 {
+            for i in 0..<g.children {
+                if i > 0 { w.byte(0x3B) }
+                var h = p.id &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
+                h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+                h ^= h >> 31
+                w.date(refDay - span.lowerBound - Int(h % UInt64(span.count)))
+            }
         }
         w.newline()
     }

@@ -35,7 +35,7 @@ final class RollImportStatements {
 
     /// Index of `account_flag` in `selectPerson`'s columns.
     static let accountFlagColumn = Int32(RollRow.personColumns.count)
-    static let grantColumns = ["children", "decision_no", "decision_date", "start_month", "end_month", "status"]
+    static let grantColumns = ["children", "decision_no", "decision_date", "start_month", "end_month", "status", "cared_for_birth_dates"]
 
     init(_ db: Database, insertPersonSQL: String) throws {
         self.db = db
@@ -44,8 +44,8 @@ final class RollImportStatements {
         selectGrant = try db.makeStatement(sql: "SELECT \(Self.grantColumns.joined(separator: ", ")) FROM grant_record WHERE code = ? AND category = ?")
         insertPerson = try db.makeStatement(sql: insertPersonSQL)
         insertGrant = try db.makeStatement(sql: """
-            INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, status, last_file_id)
-            VALUES (?,?,?,?,?,?,?,?,?)
+            INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, status, last_file_id, cared_for_birth_dates)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
             """)
         insertHistory = try db.makeStatement(sql: """
             INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, changed_at, changed_by, changed_by_user) VALUES (?,?,?,?,?,?,?,?,?)

@@ -42,6 +42,10 @@ public struct RollImportSummary: Sendable, Codable {
     /// account numbers masked; at most `RollImporter.accountChangeLimit` of them (`accountChangeCount` is all).
     public var accountChanges: [AccountChange] = []
     public var accountChangeCount = 0
+    /// Valid lines whose grant the rules will never pay as written (or not as the roll seems to
+    /// mean), per line: at most `RollImporter.warningLimit` of them (`warningCount` is all).
+    public var warnings: [RollWarning] = []
+    public var warningCount = 0
 
     public struct AccountChange: Sendable, Codable, Equatable {
         public var code: String
@@ -83,6 +87,33 @@ public struct RollImportSummary: Sendable, Codable {
     }
 }
 
+extension RollImportSummary {
+    /// An empty summary of one file.
+    public init(file: String, sha256: String) { self.file = file; self.sha256 = sha256 }
+
+    /// Decodes a summary written by any version: a key it did not have yet (`warnings`,
+    /// `warningCount` before issue 15 — the web keeps each import's summary as JSON) takes its
+    /// default, so an older result still shows.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(file: try c.decode(String.self, forKey: .file), sha256: try c.decode(String.self, forKey: .sha256))
+        func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        alreadyImported = try v(.alreadyImported, false)
+        previousImportAt = try c.decodeIfPresent(String.self, forKey: .previousImportAt)
+        fileID = try c.decodeIfPresent(Int64.self, forKey: .fileID)
+        lines = try v(.lines, 0); applied = try v(.applied, 0); unchanged = try v(.unchanged, 0); rejected = try v(.rejected, 0)
+        newPeople = try v(.newPeople, 0); changedPeople = try v(.changedPeople, 0); fieldChanges = try v(.fieldChanges, 0)
+        legacyIDs = try v(.legacyIDs, 0); blankLines = try v(.blankLines, 0)
+        strictRefused = try v(.strictRefused, false); nothingApplied = try v(.nothingApplied, false)
+        refusal = try c.decodeIfPresent(String.self, forKey: .refusal)
+        rejectsFile = try c.decodeIfPresent(String.self, forKey: .rejectsFile)
+        problems = try v(.problems, []); rejections = try v(.rejections, [])
+        duplicateIDs = try v(.duplicateIDs, []); multipleCategories = try v(.multipleCategories, [])
+        accountChanges = try v(.accountChanges, []); accountChangeCount = try v(.accountChangeCount, 0)
+        warnings = try v(.warnings, []); warningCount = try v(.warningCount, 0)
+    }
+}
+
 /// Thrown when `--strict` refuses a file with rejected lines (after writing the rejects file).
 public struct StrictImportRefused: Error, CustomStringConvertible {
     public let summary: RollImportSummary
@@ -112,6 +143,8 @@ public struct RollImporter {
     public var problemLimit = 200
     /// How many account changes to list in the summary (all are counted, and kept in the history).
     public var accountChangeLimit = 10_000
+    /// How many warnings to list in the summary (all are counted).
+    public var warningLimit = 10_000
 
     public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
         self.db = db; self.validator = validator; self.actor = actor
@@ -237,6 +270,10 @@ public struct RollImporter {
                         createdByFirstLine = false   // set below from what `apply` did
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
+                    for w in validator.warnings(for: row) {
+                        summary.warningCount += 1
+                        if summary.warnings.count < warningLimit { summary.warnings.append(w) }
+                    }
                     let isFirstLineOfCode = firstLine == rec.line
                     let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode,
                                               knownAbsent: storeWasEmpty && isFirstLineOfCode)
@@ -458,6 +495,7 @@ public struct RollImporter {
             try sql.bind(ins, 4, row.decisionNo); try sql.bind(ins, 5, row.decisionDate.description)
             try sql.bind(ins, 6, row.startMonth.description); try sql.bind(ins, 7, row.endMonth?.description)
             try sql.bind(ins, 8, row.status.rawValue); try sql.bind(ins, 9, fileID)
+            try sql.bind(ins, 10, CaredForBirthDates.stored(row.caredForBirthDates))
             try sql.execute(ins)
             if exists || !isFirstLineOfCode {
                 try history(row.category, "grant_added", nil, row.category)
@@ -494,7 +532,10 @@ public struct RollImporter {
             var order: [String] = []
             while let r = try rows.next() {
                 let cat: String = r["category"]
-                guard let c = tariff.category(cat), c.scheme != .care else { continue }
+                // Only the categories that compete in the highest-only rule: not care support
+                // (additive), not a single parent's amount (kept on top of the highest, Art. 6.2),
+                // not a funeral-only line.
+                guard let c = tariff.category(cat), c.scheme == .allowance || c.scheme == .pension, !c.stacksWithHighest else { continue }
                 let pid: String = r["personal_id"]
                 if byPerson[pid] == nil { order.append(pid); byPerson[pid] = ([], []) }
                 byPerson[pid]!.codes.insert(r["code"])

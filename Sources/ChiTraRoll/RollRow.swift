@@ -33,6 +33,9 @@ public struct RollRow: Sendable {
     public var authorisationUntil: CivilDate?
     /// Recorded as unable to collect in person: needs a proxy.
     public var needsProxy: Bool
+    /// A foster carer's grant: the birth date of each person cared for (the coefficient follows
+    /// their age). Empty when the column is absent or empty.
+    public var caredForBirthDates: [CivilDate] = []
 
     /// Person fields as stored (column → text), for change history and consistency checks.
     /// The person's status is not among them: it is derived from their grants' statuses.
@@ -54,6 +57,7 @@ public struct RollRow: Sendable {
     /// Grant fields as stored.
     public var grantFields: [(String, String?)] {
         [("children", children.map(String.init)), ("decision_no", decisionNo), ("decision_date", decisionDate.description),
-         ("start_month", startMonth.description), ("end_month", endMonth?.description), ("status", status.rawValue)]
+         ("start_month", startMonth.description), ("end_month", endMonth?.description), ("status", status.rawValue),
+         ("cared_for_birth_dates", CaredForBirthDates.stored(caredForBirthDates))]
     }
 }

@@ -203,6 +203,9 @@ public struct RollValidator: Sendable {
         if let s = start, let e = end, e < s { fail(.endMonth, v(.endMonth), "is before the start month \(s.vietnamese)") }
         if let b = birth, let d = decisionDate, d < b { fail(.decisionDate, v(.decisionDate), "is before the date of birth") }
         if let d = decisionDate, d > today { fail(.decisionDate, v(.decisionDate), "is in the future") }
+        if category?.scheme == .funeral && death == nil && v(.deathDate).isEmpty {
+            fail(.deathDate, "", "is required for \(catCode): the line carries a deceased person granted funeral support")
+        }
         if let d = death {
             if d > today { fail(.deathDate, v(.deathDate), "is in the future") }
             if let b = birth, d < b { fail(.deathDate, v(.deathDate), "is before the date of birth") }
@@ -268,6 +271,32 @@ public struct RollValidator: Sendable {
         case nil: fail(.needsProxy, v(.needsProxy), "must be Có or Không (or empty)")
         }
 
+        // A foster carer's cared-for persons: one birth date each, `;` between them.
+        var caredFor: [CivilDate] = []
+        let caredForText = v(.caredForBirthDate)
+        if !caredForText.isEmpty {
+            var readable = true
+            for part in caredForText.split(separator: ";", omittingEmptySubsequences: false) {
+                let s = FastText.trimmedWhitespaces(String(part))
+                if let d = CivilDate(s) {
+                    if d > today { fail(.caredForBirthDate, caredForText, "holds \(s), which is in the future"); readable = false }
+                    caredFor.append(d)
+                } else {
+                    if !monthFirst(.caredForBirthDate, s) {
+                        fail(.caredForBirthDate, caredForText, s.isEmpty ? "has an empty date between ';'; give one DD/MM/YYYY date per person cared for"
+                                                                        : "holds \"\(SafeText.echo(s, limit: 40))\", which is not a real date in the form DD/MM/YYYY")
+                    }
+                    readable = false
+                }
+            }
+            if let category, !category.followsCaredForAge {
+                let foster = tariff.categoryOrder.filter { tariff.category($0)?.followsCaredForAge == true }
+                fail(.caredForBirthDate, caredForText, "is only for a foster carer (\(foster.joined(separator: ", "))), not \(catCode); clear it or check the category")
+            } else if readable, let n = children, n != caredFor.count {
+                fail(.caredForBirthDate, caredForText, "gives \(caredFor.count) birth date\(caredFor.count == 1 ? "" : "s") but \"\(RollColumn.children.vietnameseHeader)\" is \(n); give one date per person cared for, separated by ';'")
+            }
+        }
+
         guard problems.isEmpty, let sex, let birth, let decisionDate, let start, let status, let channel else {
             return .invalid(problems)
         }
@@ -280,6 +309,7 @@ public struct RollValidator: Sendable {
             bankBIN: bin.isEmpty ? nil : bin, accountNo: account.isEmpty ? nil : account,
             accountName: accountName.isEmpty ? nil : accountName,
             proxyName: proxyName.isEmpty ? nil : proxyName, proxyID: proxyID.isEmpty ? nil : proxyID,
-            proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil, needsProxy: needsProxy))
+            proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil, needsProxy: needsProxy,
+            caredForBirthDates: caredFor))
     }
 }

@@ -74,6 +74,7 @@ public final class AppDatabase: Sendable {
             db.add(function: macFunction)
             try PaymentMAC.register(db, key: auditKey)
             try ApprovalSeal.registerLineFunction(db, key: auditKey)
+            try FuneralClaims.registerSeal(db, key: auditKey)
             // A 64 MiB page cache (SQLite's default is 2 MiB): a national roll's indexes are
             // updated at random places, and a small cache rereads the same pages from the OS.
             try db.execute(sql: "PRAGMA cache_size = -65536")
@@ -160,14 +161,20 @@ public final class AppDatabase: Sendable {
         public var paymentDetailsChangedOutsideChiTra: [String]
         /// Accounts whose roles, password or state were changed outside ChiTra.
         public var accountsChangedOutsideChiTra: [String]
-        public var ok: Bool { chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty && accountsChangedOutsideChiTra.isEmpty }
+        /// Funeral claims whose organiser, account or amount were changed outside ChiTra (ids, at most 50).
+        public var funeralClaimsChangedOutsideChiTra: [Int64] = []
+        public var ok: Bool {
+            chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty && accountsChangedOutsideChiTra.isEmpty
+                && funeralClaimsChangedOutsideChiTra.isEmpty
+        }
     }
 
     public func verifyIntegrity() throws -> IntegrityReport {
         let chain = try verifyAuditChain()
         return try writer.read { d in
             IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50),
-                            accountsChangedOutsideChiTra: try AccountSeal.mismatches(d))
+                            accountsChangedOutsideChiTra: try AccountSeal.mismatches(d),
+                            funeralClaimsChangedOutsideChiTra: try FuneralClaims.mismatches(d, limit: 50))
         }
     }
 
@@ -230,6 +237,17 @@ public final class AppDatabase: Sendable {
         }
         m.registerMigration("v6-roll-import-results") { db in
             try db.execute(sql: RollPageQueries.schema)
+        }
+        m.registerMigration("v7-cared-for-birth-dates") { db in
+            // A foster carer's grant: the birth dates of those cared for (ISO, `;` between them).
+            // NULL leaves every existing grant seal as it was (`PaymentMAC.grantExpression`).
+            try db.execute(sql: "ALTER TABLE grant_record ADD COLUMN cared_for_birth_dates TEXT")
+        }
+        m.registerMigration("v7-funeral-claims") { db in
+            try db.execute(sql: FuneralClaims.schema)
+        }
+        m.registerMigration("v7-return-transactions") { db in
+            try db.execute(sql: Schema.v7ReturnTransactions)
         }
         return m
     }

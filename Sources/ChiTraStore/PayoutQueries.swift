@@ -37,4 +37,11 @@ public enum PayoutQueries {
         try Row.fetchOne(db, sql: "SELECT id, built_at FROM batch WHERE id < ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
                          arguments: [batchID]).map { ($0["id"], $0["built_at"]) }
     }
+
+    /// A batch's month and the payout groups it has lines in (one payout file each), or nil.
+    public static func batchGroups(_ db: Database, batchID: Int64) throws -> (period: String, groupKeys: [String])? {
+        guard let period = try String.fetchOne(db, sql: "SELECT period FROM batch WHERE id = ?", arguments: [batchID]) else { return nil }
+        let keys = try String.fetchAll(db, sql: "SELECT DISTINCT group_key FROM payout_line WHERE batch_id = ? ORDER BY group_key", arguments: [batchID])
+        return (period, keys)
+    }
 }

@@ -23,7 +23,8 @@ public enum RollQueries {
         GrantFacts(beneficiaryCode: r["code"], category: r["category"], count: r["children"], decisionNo: r["decision_no"],
                    decisionDate: CivilDate(r["decision_date"] as String)!, startMonth: YearMonth(r["start_month"] as String)!,
                    endMonth: (r["end_month"] as String?).flatMap { YearMonth($0) },
-                   status: PersonFacts.Status(rawValue: r["status"]) ?? .active)
+                   status: PersonFacts.Status(rawValue: r["status"]) ?? .active,
+                   caredForBirthDates: CaredForBirthDates.parse(r["cared_for_birth_dates"]))
     }
 
     /// The case for one beneficiary code, with grants from other codes sharing the personal ID.

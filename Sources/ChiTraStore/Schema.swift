@@ -332,3 +332,22 @@ extension Schema {
     ALTER TABLE grant_record ADD COLUMN grant_seal BLOB;
     """
 }
+
+extension Schema {
+    /// v7 (issue 15): return exceptions name the transaction of an XML file (its position and
+    /// EndToEndId: such a file may be one line long), stand for several lines when a re-sent report
+    /// repeats outcomes already recorded (one exception for the re-send), and every original
+    /// message or payment-information id a return names is kept with the batch it belongs to.
+    static let v7ReturnTransactions = """
+    ALTER TABLE return_exception ADD COLUMN tx_no INTEGER CHECK (tx_no IS NULL OR tx_no >= 1);
+    ALTER TABLE return_exception ADD COLUMN end_to_end_id TEXT;
+    ALTER TABLE return_exception ADD COLUMN lines INTEGER NOT NULL DEFAULT 1 CHECK (lines >= 1);
+    ALTER TABLE return_line ADD COLUMN tx_no INTEGER;
+    CREATE TABLE return_original (
+        file_id INTEGER NOT NULL REFERENCES import_file(id),
+        original_id TEXT NOT NULL,
+        batch_id INTEGER REFERENCES batch(id),
+        PRIMARY KEY (file_id, original_id)
+    );
+    """
+}

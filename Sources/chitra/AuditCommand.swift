@@ -32,7 +32,12 @@ struct AuditCommand: ParsableCommand {
                 if !report.accountsChangedOutsideChiTra.isEmpty {
                     print("TAMPERED: accounts changed outside ChiTra (roles, password or state): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
                 }
-                if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty { print("OK: every approved batch matches its sealed approval; every person's details and grants match their seal; every account matches its seal.") }
+                if !report.funeralClaimsChangedOutsideChiTra.isEmpty {
+                    print("TAMPERED: funeral claims changed outside ChiTra (organiser, account or amount): \(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", ")).")
+                }
+                if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty && report.funeralClaimsChangedOutsideChiTra.isEmpty {
+                    print("OK: every approved batch matches its sealed approval; every person's details and grants match their seal; every account matches its seal; every funeral claim matches its seal.")
+                }
             }
             if !report.ok { throw ExitCode(4) }
         }

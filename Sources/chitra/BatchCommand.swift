@@ -50,6 +50,9 @@ struct BatchCommand: ParsableCommand {
             }
             printOpenExceptions(s.openExceptions, held: s.heldCount > 0 ? (s.heldCount, s.heldSum) : nil)
             if s.sharedIDs > 0 { print("\(s.sharedIDs) personal IDs appear under more than one code; each is paid once, under its first code.") }
+            if s.funeralClaimsWaiting > 0 {
+                print("\(s.funeralClaimsWaiting) funeral support claim\(s.funeralClaimsWaiting == 1 ? " is" : "s are") not paid: the organiser's account was rejected (chitra funeral set-account ID …), or the roll no longer records the death the claim was made on — see chitra funeral list")
+            }
             if !s.excluded.isEmpty {
                 print("Left out (\(s.excluded.count)), owed but without a usable channel — see the gaps worklist:")
                 for x in s.excluded.prefix(40) { print("  \(x.code) \(x.name) (\(x.village)): \(x.reason), owed \(Money.english(x.amountOwed)) VND") }

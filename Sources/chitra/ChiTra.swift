@@ -11,7 +11,7 @@ struct ChiTra: ParsableCommand {
         (or CHITRA_USER), the password asked on the terminal or read with --password-stdin (README: roles).
         """,
         subcommands: [InitCommand.self, UserCommand.self, ServeCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self,
-                      FixturesCommand.self, GapsCommand.self, BeneficiaryCommand.self, ReturnsCommand.self, ExceptionsCommand.self,
+                      FixturesCommand.self, GapsCommand.self, BeneficiaryCommand.self, FuneralCommand.self, ReturnsCommand.self, ExceptionsCommand.self,
                       SimulateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 }

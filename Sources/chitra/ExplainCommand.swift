@@ -33,12 +33,22 @@ struct ExplainCommand: ParsableCommand {
             }
             stderrPrint("Personal data of \(c.code) (this display is recorded in the audit log): personal ID \(c.personalID); payment \(account.isEmpty ? "none" : account)")
         }
+        // Funeral support is not the person's entitlement but a claim of the burial's organiser: shown apart.
+        let funeral = try FuneralClaims(db: db, banks: try global.banks(), tariff: tariff).list(code: c.code).filter { $0.status == .active }
         if global.json {
-            try printJSON(ExplainJSON(c, e, tariff: tariff))
+            var j = ExplainJSON(c, e, tariff: tariff)
+            j.funeralClaims = funeral
+            try printJSON(j)
             return
         }
         for line in ExplanationRenderer(tariff: tariff, language: lang).render(code: c.code, name: c.fullName, person: c.person, entitlement: e) {
             print(line)
+        }
+        for f in funeral {
+            let who = [f.organiserName, f.relation].compactMap { $0 }.joined(separator: ", ")
+            print(lang == .vi
+                ? "Hỗ trợ mai táng phí (hồ sơ #\(f.id), quyết định \(f.decisionNo)): \(Money.vietnamese(f.amount)) đồng = \(f.amountBasis); chi cho người tổ chức mai táng \(who) — \(FuneralCommand.paymentText(f))"
+                : "Funeral support (claim #\(f.id), decision \(f.decisionNo)): \(Money.english(f.amount)) VND; paid to the burial's organiser \(who)\(f.paymentBatchID.map { " — batch #\($0) (\(f.paymentState ?? ""))" } ?? " — next batch built")")
         }
     }
 }
@@ -55,15 +65,20 @@ struct ExplainJSON: Encodable {
         var code: String; var category: String; var outcome: String; var age: Int
         var coefficient: String?; var count: Int; var level: Int64?; var levelBasis: String?; var amount: Int64; var legalBasis: String?
         var decisionNo: String
+        /// A foster carer paid by the age of those cared for: each one's age in the month.
+        var caredForAges: [Int]?
     }
     var code: String; var codes: [String]; var period: String; var status: String; var total: Int64
     var lines: [Line]; var grants: [Grant]
+    /// Funeral support claims for this person (paid to the organiser, not part of `total`).
+    var funeralClaims: [FuneralClaim] = []
 
     init(_ c: PersonCase, _ e: Entitlement, tariff: Tariff) {
         func g(_ gm: GrantMonth) -> Grant {
             Grant(code: gm.grant.beneficiaryCode, category: gm.grant.category, outcome: "\(gm.outcome)", age: gm.age,
                   coefficient: gm.coefficient?.description, count: gm.count, level: gm.level?.amount, levelBasis: gm.level?.basis,
-                  amount: gm.amount, legalBasis: tariff.category(gm.grant.category)?.basis, decisionNo: gm.grant.decisionNo)
+                  amount: gm.amount, legalBasis: tariff.category(gm.grant.category)?.basis, decisionNo: gm.grant.decisionNo,
+                  caredForAges: gm.caredFor.isEmpty ? nil : gm.caredFor.map(\.age))
         }
         code = c.code; codes = c.codes; period = e.period.description; status = e.status.rawValue; total = e.total
         lines = e.lines.map { Line(kind: $0.kind.rawValue, forMonth: $0.forMonth.description, amount: $0.amount, alreadyPaid: $0.alreadyPaid,

@@ -48,17 +48,9 @@ struct ReturnsCommand: ParsableCommand {
             if global.json { if list.count == 1 { try printJSON(summaries[0]) } else { try printJSON(summaries) } }
         }
 
-        /// What one file did, as a clerk reads it.
+        /// What one file did, as a clerk reads it (`ReturnImportSummary.reportLines`).
         func report(_ s: ReturnImportSummary) {
-            if s.alreadyImported {
-                print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (same SHA-256); nothing changed.")
-                return
-            }
-            print("\(s.file) [\(s.format ?? "?")], signature \(s.signature): \(s.records) lines — \(s.paid) paid, \(s.failed) not paid, \(s.pending) pending, \(s.unchanged) unchanged; \(s.exceptions.count) exceptions, \(s.malformed) malformed.")
-            if let g = s.groupStatus { print("  the file's status for the whole message: \(g)") }
-            for e in s.exceptions.prefix(30) { print("  exception: \(e)") }
-            if s.exceptions.count > 30 { print("  … \(s.exceptions.count - 30) more: chitra exceptions list") }
-            for f in s.flags.prefix(30) { print("  flag: \(f)") }
+            for line in s.reportLines() { print(line) }
         }
     }
 }
@@ -82,7 +74,7 @@ struct ExceptionsCommand: ParsableCommand {
             if global.json { try printJSON(items); return }
             if items.isEmpty { print("No \(all ? "" : "open ")exceptions.") }
             for e in items {
-                print("#\(e.id) [\(e.kind)] \(e.file) line \(e.lineNo)\(e.batchID.map { " batch #\($0)" } ?? ""): \(e.detail)\(e.status == "resolved" ? " — resolved (\(e.resolution ?? "")) by \(e.resolvedBy ?? ""): \(e.note ?? "")" : "")")
+                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.english)\(e.lines > 1 ? " (\(e.lines) lines)" : "")\(e.batchID.map { " batch #\($0)" } ?? ""): \(e.detail)\(e.status == "resolved" ? " — resolved (\(e.resolution ?? "")) by \(e.resolvedBy ?? ""): \(e.note ?? "")" : "")")
             }
         }
     }

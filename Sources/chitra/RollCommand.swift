@@ -75,12 +75,17 @@ struct RollCommand: ParsableCommand {
                 if s.accountChangeCount > 200 { print("  … \(s.accountChangeCount - 200) more (--json lists up to \(s.accountChanges.count))") }
             }
             if s.legacyIDs > 0 { print("Flagged: \(s.legacyIDs) lines carry an old 9-digit CMND; ask for the 12-digit personal ID.") }
+            if !s.strictRefused && !s.nothingApplied && s.warningCount > 0 {
+                print("Warnings (\(s.warningCount)) — imported, but not paid as the roll writes them; correct them in the management software:")
+                for w in s.warnings.prefix(30) { print("  \(s.file), line \(w.line), \(w.code) [\(w.category)]: \(w.message)") }
+                if s.warningCount > 30 { print("  … \(s.warningCount - 30) more (--json lists up to \(s.warnings.count))") }
+            }
             if !s.duplicateIDs.isEmpty {
                 print("Same personal ID under more than one code (\(s.duplicateIDs.count)) — only one can be paid; check against the population database:")
                 for d in s.duplicateIDs.prefix(20) { print("  \(d.personalIDMasked): \(d.codes.joined(separator: ", "))") }
             }
             if !s.multipleCategories.isEmpty {
-                print("People in more than one monthly category (\(s.multipleCategories.count)) — only the highest amount is paid (Decree 20/2021 Art. 6.2):")
+                print("People in more than one monthly category (\(s.multipleCategories.count)) — only the highest amount is paid (Decree 20/2021 Art. 6.2; a single parent's amount is kept on top and not counted here):")
                 for d in s.multipleCategories.prefix(20) { print("  \(d.personalIDMasked) [\(d.codes.joined(separator: ", "))]: \(d.categories.joined(separator: " + "))") }
             }
         }

@@ -177,14 +177,14 @@ struct BatchBuildTests {
 
         """)
         let s = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
-        #expect(s.excluded.map(\.code) == ["X01", "X02"])
+        // X02 died in November: paid for November already, December owes them nothing. (Before
+        // issue 15 December owed funeral support 20 × 500,000 here and left it out for want of a
+        // proxy; it is now a claim of the organiser: FuneralClaimTests.)
+        #expect(s.excluded.map(\.code) == ["X01"])
         #expect(s.excluded[0].reason == ExclusionReason.authorisationExpired.english)
-        // X02 died in November: paid for November already; December owes only funeral support 20 × 500,000.
-        #expect(s.excluded[1].amountOwed == 10_000_000)
-        #expect(s.excluded[1].reasonVi.contains("đã mất"))
         #expect(s.controlSum == 500_000)   // X03 only, through the proxy
         let r = try BatchReport.load(db, batchID: s.id)
-        #expect(r.excludedSum == 10_500_000)
+        #expect(r.excludedSum == 500_000)
     }
 }
 

@@ -134,6 +134,52 @@ struct BatchExportTests {
         }
     }
 
+    @Test("README's openssl check works for any file as printed: the key file found from the .sig's key-id line, OpenSSL 3's label, the mac: line equal",
+          .enabled(if: opensslCLI != nil && FileManager.default.isExecutableFile(atPath: "/bin/bash"), "needs the openssl command and bash"))
+    func readmeOpensslCheck() throws {
+        let readme = try String(contentsOf: Fixture.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "### Checking a file independently (for the bank)"))
+        let rest = readme[section.upperBound...]
+        let open = try #require(rest.range(of: "```sh\n"))
+        let close = try #require(rest[open.upperBound...].range(of: "```"))
+        let block = rest[open.upperBound..<close.lowerBound].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The first two lines name the file and the key folder; the rest is run exactly as printed.
+        #expect(block[0].hasPrefix("F=") && block[1].hasPrefix("KEYS="))
+        let s = try ExportSetup()
+        let e = try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
+        // Any file: each payout file, the manifest, and a copy whose name has a space in it.
+        let spaced = s.out.appendingPathComponent("ban sao 970418.xml")
+        try FileManager.default.copyItem(at: s.out.appendingPathComponent("CT202612-B000001-970418.xml"), to: spaced)
+        try FileManager.default.copyItem(at: s.out.appendingPathComponent("CT202612-B000001-970418.xml.sig"),
+                                         to: DetachedSignature.signatureURL(for: spaced))
+        for name in e.files.map(\.name) + ["manifest.json", spaced.lastPathComponent] {
+            let quoted = "'" + name.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            let script = (["F=\(quoted)", "KEYS='\(s.keys.directory.path)'"] + block.dropFirst(2)).joined(separator: "\n")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = ["-e", "-c", script]
+            p.currentDirectoryURL = s.out
+            var env = ProcessInfo.processInfo.environment
+            env["PATH"] = URL(fileURLWithPath: opensslCLI!).deletingLastPathComponent().path + ":/usr/bin:/bin"
+            p.environment = env
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = pipe
+            try p.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(name): \(output)")
+            let lines = output.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2, "\(name): \(output)")
+            guard lines.count == 2 else { continue }
+            let sig = try DetachedSignature.read(from: DetachedSignature.signatureURL(for: s.out.appendingPathComponent(name)))
+            // OpenSSL 3's label, as the README shows it.
+            #expect(lines[0] == "HMAC-SHA2-256(\(name))= \(sig.mac)" || lines[0] == "HMAC-SHA256(\(name))= \(sig.mac)", "\(name): \(lines[0])")
+            if lines[0].hasPrefix("HMAC-SHA2-256(") { #expect(readme.contains("`HMAC-SHA2-256(")) }
+            #expect(lines[1] == sig.mac)
+        }
+    }
+
     @Test("The bank CSV carries the account holder's name as the bank holds it; the post-office list the proxy")
     func fileContents() throws {
         let s = try ExportSetup()

@@ -114,29 +114,79 @@ struct EntitlementEngineTests {
         #expect(e.total == 1_000_000 + 750_000)
     }
 
-    @Test("Death: paid for the month of death, nothing after; funeral support 20 × 500,000 = 10,000,000 on the next list")
+    @Test("Death: paid for the month of death, nothing after; funeral support is not the person's entitlement (issue 15: a claim of the organiser)")
     func deathAndFuneral() {
         let p = person(born: "07/07/1940", died: "15/10/2026")
         let g = [grant("HUU_TRI_XA_HOI", decided: "10/07/2025", start: "2025-07")]
         #expect(owed(p, g, "2026-10").total == 500_000)
-        let nov = owed(p, g, "2026-11")
-        #expect(nov.lines.map(\.kind) == [.funeral])
-        #expect(nov.total == 10_000_000)
+        // Before issue 15 the November list carried funeral support 10,000,000 here, paid to the proxy.
+        #expect(owed(p, g, "2026-11").lines.isEmpty)
         #expect(owed(p, g, "2026-12").total == 0)
+    }
+
+    @Test("Funeral support for a death on 15/10/2026 is 20 × 500,000 = 10,000,000 (Art. 11, Decree 76/2024 level)")
+    func funeralAmount() {
+        let f = tariff.funeralSupport(deathDate: day("15/10/2026"))
+        #expect(f?.amount == 10_000_000)
+        #expect(f?.standardLevel.amount == 500_000)
+        #expect(f?.provinceLevel == nil)
+        #expect(f?.vietnamese.hasPrefix("20 × mức chuẩn 500.000 đồng") == true)
     }
 
     @Test("Funeral support at the 2021 level is 20 × 360,000 = 7,200,000 (seed 001: 257 funerals, 1,850.4 million)")
     func funeralOldLevel() {
-        let p = person(born: "01/01/1930", died: "10/03/2023")
-        let e = owed(p, [grant("NCT_80_KHONG_LUONG")], "2023-04")
-        #expect(e.total == 7_200_000)
-        #expect(Int64(257) * e.total == 1_850_400_000)
+        let f = tariff.funeralSupport(deathDate: day("10/03/2023"))
+        #expect(f?.amount == 7_200_000)
+        #expect(Int64(257) * (f?.amount ?? 0) == 1_850_400_000)
+        // The level in force at the date of death, not at the claim: a death on 30/06/2024 is still 7,200,000.
+        #expect(tariff.funeralSupport(deathDate: day("30/06/2024"))?.amount == 7_200_000)
+        #expect(tariff.funeralSupport(deathDate: day("01/07/2024"))?.amount == 10_000_000)
+        #expect(tariff.funeralSupport(deathDate: day("30/06/2021")) == nil)
+    }
+
+    @Test("A foster carer of an orphan born 10/03/2023: 2.5 × 500,000 = 1,250,000 for 02/2027, 1.5 × 500,000 = 750,000 for 03/2027, nothing from 03/2039")
+    func fosterCarerFollowsChildAge() {
+        let carer = person(born: "12/05/1975")
+        for code in ["CS_NHAN_NUOI_TRE_MO_COI_DUOI_4", "CS_NHAN_NUOI_TRE_MO_COI_4_16"] {
+            var g = grant(code, count: 1, decided: "20/04/2023", start: "2023-05")
+            g.caredForBirthDates = [day("10/03/2023")]
+            #expect(owed(carer, [g], "2027-02").total == 1_250_000, "\(code)")
+            #expect(owed(carer, [g], "2027-03").total == 750_000, "\(code)")
+            #expect(owed(carer, [g], "2039-02").total == 750_000, "\(code)")   // 15
+            #expect(owed(carer, [g], "2039-03").total == 0, "\(code)")         // 16
+            #expect(owed(carer, [g], "2039-03").periodDetail.first?.outcome == .caredForOutsideAgeBands(ages: [16]))
+        }
+        // Without the birth date, the code's own coefficient, whatever the child's age.
+        #expect(owed(carer, [grant("CS_NHAN_NUOI_TRE_MO_COI_DUOI_4", count: 1, decided: "20/04/2023", start: "2023-05")], "2027-03").total == 1_250_000)
+    }
+
+    @Test("A foster carer of two orphans aged 3 and 5 in 02/2027: (2.5 + 1.5) × 500,000 = 2,000,000; of a disabled child turning 16: 2.5 then 1.5")
+    func fosterCarerSeveral() {
+        let carer = person(born: "12/05/1975")
+        var g = grant("CS_NHAN_NUOI_TRE_MO_COI_DUOI_4", count: 2, decided: "20/04/2023", start: "2023-05")
+        g.caredForBirthDates = [day("10/03/2023"), day("01/01/2022")]
+        let feb = owed(carer, [g], "2027-02")
+        #expect(feb.total == 2_000_000)
+        #expect(feb.lines.first?.basis.first?.caredFor.map(\.age) == [3, 5])
+        #expect(owed(carer, [g], "2027-03").total == 1_500_000)   // both 1.5 from March: 2 × 750,000
+        var d = grant("CS_NHAN_NUOI_NKT_DBN_NGUOI_LON", count: 1)
+        d.caredForBirthDates = [day("15/08/2010")]
+        #expect(owed(carer, [d], "2026-07").total == 1_250_000)   // 15: a child, 2.5
+        #expect(owed(carer, [d], "2026-08").total == 750_000)     // 16: an adult, 1.5
     }
 
     @Test("Care-only carers are not paid funeral support")
     func noFuneralForCarers() {
         let p = person(born: "01/01/1960", died: "10/10/2026")
         #expect(owed(p, [grant("CS_HO_CHAM_SOC_NKT_DBN", count: 1)], "2026-11").total == 0)
+    }
+
+    @Test("A funeral-only line (HO_TRO_MAI_TANG) owes nothing monthly")
+    func funeralOnlyCategory() {
+        let p = person(born: "03/04/1951", died: "12/10/2026", status: .stopped)
+        let e = owed(p, [grant("HO_TRO_MAI_TANG", decided: "25/10/2026", start: "2026-10")], "2026-10")
+        #expect(e.total == 0)
+        #expect(e.periodDetail.first?.outcome == .noMonthlyAmount)
     }
 
     @Test("Suspended: nothing is paid; stopped after an end month: nothing after it")

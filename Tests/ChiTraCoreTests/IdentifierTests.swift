@@ -74,5 +74,23 @@ struct IdentifierTests {
         let t = try Tariff.load(from: url)
         let e = EntitlementEngine(tariff: t).entitlement(person: person(born: "01/01/1980"), grants: [grant("NKT_NANG")], period: ym("2026-01"))
         #expect(e.total == 900_000)   // 1.5 × 600,000
+        // Funeral support follows the province's level too: 20 × 600,000.
+        #expect(t.funeralSupport(deathDate: day("15/10/2026"))?.amount == 12_000_000)
+    }
+
+    @Test("A province's own funeral amount (funeral.levels) is paid when higher than 20 × the standard level, from its month")
+    func provinceFuneralLevel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tariff-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var text = try String(contentsOf: packageRoot.appendingPathComponent("formats/tariff.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: #""funeral": {"multiple": "20", "basis": "Nghị định 20/2021/NĐ-CP, Điều 11"}"#,
+                                         with: #""funeral": {"multiple": "20", "basis": "Nghị định 20/2021/NĐ-CP, Điều 11", "levels": [{"from": "2026-01", "amount": 12500000, "basis": "Nghị quyết HĐND tỉnh"}]}"#)
+        let url = dir.appendingPathComponent("tariff.json")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let t = try Tariff.load(from: url)
+        #expect(t.funeralSupport(deathDate: day("31/12/2025"))?.amount == 10_000_000)
+        let f = t.funeralSupport(deathDate: day("15/10/2026"))
+        #expect(f?.amount == 12_500_000)
+        #expect(f?.provinceLevel?.basis == "Nghị quyết HĐND tỉnh")
     }
 }

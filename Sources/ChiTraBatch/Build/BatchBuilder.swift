@@ -53,6 +53,9 @@ public struct BuildSummary: Sendable, Codable {
     public var heldSum: Int64
     /// Every open return exception of the store, with its amount (`OpenExceptions`).
     public var openExceptions: [OpenException]
+    /// Funeral claims not paid: rejected on the organiser's account and waiting for a new one
+    /// (`chitra funeral set-account`), or whose date of death the roll no longer records.
+    public var funeralClaimsWaiting: Int = 0
 }
 
 /// Builds (or rebuilds) the draft batch for a month from the roll and the tariff.
@@ -95,6 +98,11 @@ public struct BatchBuilder {
                 throw BatchError("\(tampered.count == 1000 ? "1000 or more" : String(tampered.count)) \(tampered.count == 1 ? "person's" : "people's") details that decide who is paid and how much (payment details, birth date, status, death date or grants) were changed outside ChiTra, with no import or manual update to account for them: \(tampered.prefix(20).joined(separator: ", "))\(tampered.count > 20 ? ", …" : ""); nothing was built",
                                  remedy: "do not pay them from the store as it is: check with chitra audit show --beneficiary CODE, keep a copy of the store, and have an officer enter the right details again (chitra beneficiary set-account / set-proxy), or re-import the roll; report it")
             }
+            let tamperedClaims = try FuneralClaims.mismatches(db)
+            guard tamperedClaims.isEmpty else {
+                throw BatchError("funeral claim\(tamperedClaims.count == 1 ? "" : "s") \(tamperedClaims.prefix(20).map { "#\($0)" }.joined(separator: ", ")) (organiser, account or amount) \(tamperedClaims.count == 1 ? "was" : "were") changed outside ChiTra; nothing was built",
+                                 remedy: "do not pay them from the store as it is: check with chitra audit show, keep a copy of the store, and report it; a maker can cancel such a claim and record it again (chitra funeral cancel / add)")
+            }
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.
             let live = try Row.fetchAll(db, sql: "SELECT * FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = ? ORDER BY id",
                                         arguments: [period.description, supplementary ? 1 : 0])
@@ -127,6 +135,8 @@ public struct BatchBuilder {
             let run = try BuildRun(db, builder: self, engine: engineRef, period: period, batchID: batchID, supplementary: supplementary)
             try RollWalk.forEachPerson(db) { try run.person($0) }
             run.finishWalk()
+            // Funeral support, to the organisers of the burials (`FuneralClaims`).
+            try run.funeralClaims()
 
             // 3. Control totals, checked against the store to the đồng.
             let firstID = try run.staging.insertAll(batchID: batchID) + 1
@@ -166,7 +176,7 @@ public struct BatchBuilder {
                                 builtBy: actor.username, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
                                 excluded: excluded, alreadyLive: run.alreadyLive, alreadyLiveIn: elsewhere, sharedIDs: run.sharedIDs,
                                 inputDigest: digest, reason: reason, heldCount: run.heldCount, heldSum: run.heldSum,
-                                openExceptions: try OpenExceptions.all(db))
+                                openExceptions: try OpenExceptions.all(db), funeralClaimsWaiting: run.funeralWaiting)
         }
     }
 

@@ -60,6 +60,14 @@ public struct BatchLifecycle {
             guard (b["line_count"] as Int) > 0 || excluded > 0 else {
                 throw BatchError("batch #\(batchID) has no lines and nobody left out; there is nothing to approve")
             }
+            // A funeral payment is approved only as an active claim stands (a claim cancelled, or
+            // its account changed, after the draft was built; or a draft from before claims, paying
+            // a proxy): the draft is built again first.
+            let unbacked = try FuneralClaims.unbackedLines(db, batchID: batchID)
+            guard unbacked.isEmpty else {
+                throw BatchError("batch #\(batchID) pays funeral support (\(unbacked.joined(separator: ", "))) that no active funeral claim backs as it now stands (cancelled, or the organiser's account changed since the build); nothing was approved",
+                                 remedy: "build the batch again (chitra batch build --period \(b["period"] as String)), then approve it")
+            }
             let open = try OpenExceptions.all(db)
             let holding = open.filter(\.holdsMoney)
             let held = OpenExceptions.heldTotals(open)

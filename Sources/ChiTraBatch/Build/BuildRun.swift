@@ -121,7 +121,8 @@ final class BuildRun {
         let grants = group.map { r in
             GrantFacts(beneficiaryCode: r.code, category: r.category, count: r.children, decisionNo: r.decisionNo,
                        decisionDate: r.decisionDate, startMonth: r.startMonth, endMonth: r.endMonth,
-                       status: PersonFacts.Status(rawValue: r.grantStatus) ?? .active)
+                       status: PersonFacts.Status(rawValue: r.grantStatus) ?? .active,
+                       caredForBirthDates: CaredForBirthDates.parse(r.caredForBirthDates))
         }
         owedLines.removeAll(keepingCapacity: true)
         for l in engine.lines(person: facts, grants: grants, period: period) { owedLines.append((l, l.kind, nil)) }
@@ -139,7 +140,9 @@ final class BuildRun {
         try earlier.load(personKey: personKey)
         let accountFlag: String? = primary.accountFlag
         // Only into the first regular batch after the failure, and not while an exception holds it (`CarryOverRule`).
-        for f in earlier.failed where f.retryable || (AccountRejection.reasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true)) {
+        // (A failed funeral payment is the organiser's, sent again by `funeralClaims()`, never to the person's own channel.)
+        for f in earlier.failed where f.slot != .funeral
+            && (f.retryable || (AccountRejection.reasons.contains(f.reason) && (accountFlag == nil || payer.routeRejectedToPostOffice == true))) {
             switch carryOver.verdict(lineID: f.id, failedInBatch: f.batchID) {
             case .notHere: continue
             case .held:
@@ -182,7 +185,8 @@ final class BuildRun {
         var account: String? = primary.accountNo
         var accountName: String? = primary.accountName
         if facts.deathDate != nil {
-            // The dead cannot receive; the family or the funeral organiser collects at the post office.
+            // The dead cannot receive; their proxy collects what was owed up to the death at the
+            // post office. (Funeral support is not theirs: it goes to the organiser, `funeralClaims`.)
             guard let proxyName else { try exclude(code, .deceasedNoRecipient, owed); return }
             payee = proxyName; payeeRelation = relation; ch = "post_cash"; bin = nil; account = nil; accountName = nil
         } else {
@@ -203,12 +207,55 @@ final class BuildRun {
                 ch = "post_cash"; bin = nil; account = nil; accountName = nil
             }
         }
+        let groupKey = payoutGroup(channel: ch, bankBIN: bin, commune: primary.commune)
+        for (l, slot, carriedFrom) in lines {
+            let category = l.basis.count == 1 ? l.basis[0].grant.category : l.basis.map(\.grant.category).joined(separator: "+")
+            try stage(code: code, personKey: personKey, kind: l.kind, slot: slot, forMonth: l.forMonth, amount: l.amount, groupKey: groupKey,
+                      channel: ch, bankBIN: bin, accountNo: account, accountName: accountName, payee: payee, payeeRelation: payeeRelation,
+                      category: category, carriedFrom: carriedFrom)
+        }
+    }
+
+    /// One payout line: staged, counted into the totals and the input digest.
+    // swiftlint:disable:next function_parameter_count
+    private func stage(code: String, personKey: String, kind: EntitlementKind, slot: EntitlementKind, forMonth: YearMonth, amount: Int64,
+                       groupKey: String, channel ch: String, bankBIN bin: String?, accountNo account: String?, accountName: String?,
+                       payee: String, payeeRelation: String?, category: String, carriedFrom: Int64?) throws {
+        let attempt = earlier.attempts(slot: slot, forMonth: forMonth)
+        let ref = PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
+        try staging.add(reference: ref, code: code, personKey: personKey, kind: kind.rawValue, slot: slot.rawValue,
+                        forMonth: forMonth.description, amount: amount, groupKey: groupKey, channel: ch,
+                        bankBIN: bin, accountNo: account, accountName: accountName, payee: payee,
+                        payeeRelation: payeeRelation, category: category, carriedFrom: carriedFrom)
+        lineCount += 1
+        let (s, o) = controlSum.addingReportingOverflow(amount)
+        if o {
+            // The lines staged so far go in first: a line the store refuses is reported before
+            // the overflow, as when every line was inserted as it was made.
+            _ = try staging.insertAll(batchID: batchID, drop: false)   // the transaction is rolled back
+            throw BatchError("the batch total overflowed; the roll is not credible")
+        }
+        controlSum = s
+        byKind[kind.rawValue, default: 0] += amount
+        digestBuffer.append(contentsOf: ref.utf8)
+        digestBuffer.append(0x7C)
+        digestBuffer.append(contentsOf: String(amount).utf8)
+        digestBuffer.append(0x7C)
+        digestBuffer.append(contentsOf: groupKey.utf8)
+        digestBuffer.append(0x7C)
+        if let account { digestBuffer.append(contentsOf: account.utf8) }
+        digestBuffer.append(0x0A)
+        try feedDigest()
+    }
+
+    /// The payout group of a channel: the bank's BIN, or the post office of the commune.
+    private func payoutGroup(channel ch: String, bankBIN bin: String?, commune: String) -> String {
+        let payer = builder.payer
         let groupKey: String
         if ch == "bank" {
             groupKey = "BANK-" + bin!
             groupNames[groupKey] = builder.banks.bank(bin!)?.short ?? bin!
         } else {
-            let commune: String = primary.commune
             if let known = communeGroup[commune] {
                 groupKey = known
             } else {
@@ -217,33 +264,50 @@ final class BuildRun {
             }
             groupNames[groupKey] = "\(payer.postOfficeName) \(commune)"
         }
-        for (l, slot, carriedFrom) in lines {
-            let attempt = earlier.attempts(slot: slot, forMonth: l.forMonth)
-            let ref = PaymentReference.make(code: code, kind: l.kind, forMonth: l.forMonth, attempt: attempt, slot: slot)
-            let category = l.basis.count == 1 ? l.basis[0].grant.category : l.basis.map(\.grant.category).joined(separator: "+")
-            try staging.add(reference: ref, code: code, personKey: personKey, kind: l.kind.rawValue, slot: slot.rawValue,
-                            forMonth: l.forMonth.description, amount: l.amount, groupKey: groupKey, channel: ch,
-                            bankBIN: bin, accountNo: account, accountName: accountName, payee: payee,
-                            payeeRelation: payeeRelation, category: category, carriedFrom: carriedFrom)
-            lineCount += 1
-            let (s, o) = controlSum.addingReportingOverflow(l.amount)
-            if o {
-                // The lines staged so far go in first: a line the store refuses is reported before
-                // the overflow, as when every line was inserted as it was made.
-                _ = try staging.insertAll(batchID: batchID, drop: false)   // the transaction is rolled back
-                throw BatchError("the batch total overflowed; the roll is not credible")
+        return groupKey
+    }
+
+    /// Funeral support claims not paid by this build: waiting for a new organiser's account after
+    /// a rejection, or for the roll to record again the death they were made on.
+    private(set) var funeralWaiting = 0
+
+    /// Funeral support (Decree 20/2021 Art. 11), after the roll walk: every active claim is paid
+    /// once, to whoever organised the burial (payee, channel and account of the claim), as a
+    /// `funeral` line of the deceased — person key their personal ID, month the month of death —
+    /// so that the store's one-live-line index refuses a second payment. Not to the deceased's
+    /// proxy, and whether or not the roll has one. A payment that failed is sent again only as its
+    /// carry-over: when retryable, or after the claim's account was changed (`funeral
+    /// set-account`), into the first regular batch that can take it (`CarryOverRule`).
+    func funeralClaims() throws {
+        for c in try FuneralClaims.payable(db) {
+            // Paid only while the roll records the death the claim was made on (a death date
+            // corrected or withdrawn since waits for the claim to be checked).
+            guard c.deathOnRoll else { funeralWaiting += 1; continue }
+            try earlier.load(personKey: c.personKey)
+            if let other = try earlier.liveBatch(personKey: c.personKey, slot: .funeral, forMonth: c.deathMonth) {
+                alreadyLive += 1
+                alreadyLiveByBatch[other, default: 0] += 1
+                continue
             }
-            controlSum = s
-            byKind[l.kind.rawValue, default: 0] += l.amount
-            digestBuffer.append(contentsOf: ref.utf8)
-            digestBuffer.append(0x7C)
-            digestBuffer.append(contentsOf: String(l.amount).utf8)
-            digestBuffer.append(0x7C)
-            digestBuffer.append(contentsOf: groupKey.utf8)
-            digestBuffer.append(0x7C)
-            if let account { digestBuffer.append(contentsOf: account.utf8) }
-            digestBuffer.append(0x0A)
-            try feedDigest()
+            var kind = EntitlementKind.funeral
+            var carriedFrom: Int64?
+            var amount = c.amount
+            if earlier.hasFailed(slot: .funeral, forMonth: c.deathMonth) {
+                guard let f = earlier.failed.filter({ $0.slot == .funeral && $0.forMonth == c.deathMonth }).max(by: { $0.id < $1.id }),
+                      f.retryable || (AccountRejection.reasons.contains(f.reason) && c.accountFlag == nil) else {
+                    funeralWaiting += 1
+                    continue
+                }
+                switch carryOver.verdict(lineID: f.id, failedInBatch: f.batchID) {
+                case .notHere: continue
+                case .held: heldCount += 1; heldSum += f.amount; continue
+                case .carry: kind = .carryOver; carriedFrom = f.id; amount = f.amount
+                }
+            }
+            let groupKey = payoutGroup(channel: c.channel, bankBIN: c.bankBIN, commune: c.commune)
+            try stage(code: c.deceasedCode, personKey: c.personKey, kind: kind, slot: .funeral, forMonth: c.deathMonth, amount: amount,
+                      groupKey: groupKey, channel: c.channel, bankBIN: c.bankBIN, accountNo: c.accountNo, accountName: c.accountName,
+                      payee: c.payeeName, payeeRelation: c.payeeRelation, category: "", carriedFrom: carriedFrom)
         }
     }
 }

@@ -12,6 +12,8 @@ struct WalkRow {
     let proxyName: String?, proxyRelation: String?, authorisationUntil: String?, accountFlag: String?
     let category: String, children: Int?, decisionNo: String, decisionDate: CivilDate, startMonth: YearMonth, endMonth: YearMonth?
     let grantStatus: String
+    /// `grant_record.cared_for_birth_dates` as stored (nil for most grants).
+    let caredForBirthDates: String?
 }
 
 /// Reads the roll person by person (one personal ID, perhaps several codes), in the order the
@@ -21,7 +23,8 @@ struct RollWalk {
     static let sql = """
         SELECT b.code, b.full_name, b.birth_date, b.birth_year_only, b.personal_id, b.commune, b.status, b.death_date,
                b.channel, b.bank_bin, b.account_no, b.account_name, b.proxy_name, b.proxy_relation, b.authorisation_until, b.account_flag,
-               g.category, g.children, g.decision_no, g.decision_date, g.start_month, g.end_month, g.status AS grant_status
+               g.category, g.children, g.decision_no, g.decision_date, g.start_month, g.end_month, g.status AS grant_status,
+               g.cared_for_birth_dates
         FROM beneficiary b JOIN grant_record g ON g.code = b.code
         ORDER BY b.personal_id, b.code, g.category
         """
@@ -56,7 +59,7 @@ struct RollWalk {
             category: S.string(st, 16), children: S.optionalInt64(st, 17).map { Int($0) }, decisionNo: S.string(st, 18),
             decisionDate: BuildDates.civilDate(S.bytes(st, 19))!, startMonth: BuildDates.yearMonth(S.bytes(st, 20))!,
             endMonth: S.isNull(st, 21) ? nil : BuildDates.yearMonth(S.bytes(st, 21)),
-            grantStatus: S.string(st, 22))
+            grantStatus: S.string(st, 22), caredForBirthDates: S.optionalString(st, 23))
     }
 }
 

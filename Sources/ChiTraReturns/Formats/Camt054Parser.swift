@@ -25,11 +25,15 @@ final class Camt054Parser: XMLEventHandler {
         var status: String?
         var bookingDate: String?
         var valueDate: String?
+        /// `NtryDtls/Btch/PmtInfId` or `MsgId`: the payout file the entry's transactions answer.
+        var batchMessageID: String?
         var transactions: [(draft: TransactionDraft, returned: Bool, hasOwnAmount: Bool)] = []
     }
     private var entry: Entry?
     private var tx: TransactionDraft?
     private var txReturned = false
+    /// Transactions met so far: the next one's position.
+    private var transactions = 0
 
     init(format: String, acceptForeignCurrency: Bool) {
         document = ReturnDocument(format: format)
@@ -39,7 +43,9 @@ final class Camt054Parser: XMLEventHandler {
     func didStart(path: [String], attributes: [String: String], line: Int) {
         switch path.last {
         case "Ntry": entry = Entry(line: line)
-        case "TxDtls": tx = TransactionDraft(line: line); txReturned = false
+        case "TxDtls":
+            transactions += 1
+            tx = TransactionDraft(line: line, position: transactions); txReturned = false
         case "RtrInf" where tx != nil: txReturned = true
         case "Amt" where path.ends(with: ["TxDtls", "Amt"]): tx?.currency = attributes["Ccy"]
         case "Amt" where path.ends(with: ["Ntry", "Amt"]): entry?.currency = attributes["Ccy"]
@@ -53,6 +59,11 @@ final class Camt054Parser: XMLEventHandler {
             case "EndToEndId" where path.ends(with: ["TxDtls", "Refs", "EndToEndId"]): draft.reference = text
             case "MsgId" where path.ends(with: ["TxDtls", "Refs", "MsgId"]):
                 if document.originalMessageID == nil { document.originalMessageID = text }
+                document.noteOriginal(text)
+                if draft.originalMessageID == nil { draft.originalMessageID = text }
+            case "PmtInfId" where path.ends(with: ["TxDtls", "Refs", "PmtInfId"]):
+                document.noteOriginal(text)
+                draft.originalMessageID = text
             case "Amt" where path.ends(with: ["TxDtls", "Amt"]): draft.amountText = text
             case "IBAN" where path.ends(with: ["RltdPties", "CdtrAcct", "Id", "IBAN"]),
                  "Id" where path.ends(with: ["RltdPties", "CdtrAcct", "Id", "Othr", "Id"]):
@@ -70,7 +81,17 @@ final class Camt054Parser: XMLEventHandler {
             return
         }
         if path.ends(with: ["GrpHdr", "MsgId"]) { document.messageID = text; return }
-        if path.ends(with: ["NtryDtls", "Btch", "MsgId"]), document.originalMessageID == nil { document.originalMessageID = text; return }
+        if path.ends(with: ["NtryDtls", "Btch", "MsgId"]) {
+            if document.originalMessageID == nil { document.originalMessageID = text }
+            document.noteOriginal(text)
+            if entry?.batchMessageID == nil { entry?.batchMessageID = text }
+            return
+        }
+        if path.ends(with: ["NtryDtls", "Btch", "PmtInfId"]) {
+            document.noteOriginal(text)
+            entry?.batchMessageID = text
+            return
+        }
         guard entry != nil else { return }
         if path.ends(with: ["Ntry", "Amt"]) { entry?.amountText = text }
         else if path.ends(with: ["Ntry", "CdtDbtInd"]) { entry?.direction = text }
@@ -116,9 +137,12 @@ final class Camt054Parser: XMLEventHandler {
                 outcome = .paid
             }
             var result = draft.finish(outcome: outcome, acceptForeignCurrency: acceptForeignCurrency, what: "TxDtls")
-            if case .success(var record) = result, !hasOwnAmount, e.transactions.count > 1 {
-                record.amount = nil   // entry total of several transactions: not this one's amount
-                record.currency = e.currency
+            if case .success(var record) = result {
+                if !hasOwnAmount, e.transactions.count > 1 {
+                    record.amount = nil   // entry total of several transactions: not this one's amount
+                    record.currency = e.currency
+                }
+                record.originalMessageID = draft.originalMessageID ?? e.batchMessageID ?? document.originalMessageID
                 result = .success(record)
             }
             document.add(result, sink: sink)

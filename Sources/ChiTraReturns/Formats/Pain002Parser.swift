@@ -27,6 +27,8 @@ final class Pain002Parser: XMLEventHandler {
     private var blockLine = 0
 
     private var tx: TransactionDraft?
+    /// Transactions met so far: the next one's position.
+    private var transactions = 0
 
     init(format: String, acceptForeignCurrency: Bool) {
         document = ReturnDocument(format: format)
@@ -57,7 +59,9 @@ final class Pain002Parser: XMLEventHandler {
         case "OrgnlGrpInfAndSts": groupLine = line
         case "OrgnlPmtInfAndSts":
             blockID = nil; blockStatus = nil; blockReasonCode = nil; blockReasonText = nil; blockLine = line
-        case "TxInfAndSts": tx = TransactionDraft(line: line)
+        case "TxInfAndSts":
+            transactions += 1
+            tx = TransactionDraft(line: line, position: transactions)
         case "InstdAmt" where path.ends(with: ["OrgnlTxRef", "Amt", "InstdAmt"]):
             tx?.currency = attributes["Ccy"]; tx?.amountElement = "InstdAmt"
         case "IntrBkSttlmAmt" where path.ends(with: ["OrgnlTxRef", "IntrBkSttlmAmt"]) && tx?.amountText == nil:
@@ -72,7 +76,12 @@ final class Pain002Parser: XMLEventHandler {
             return
         }
         if path.ends(with: ["GrpHdr", "MsgId"]) { document.messageID = text }
-        else if path.ends(with: ["OrgnlGrpInfAndSts", "OrgnlMsgId"]) { document.originalMessageID = text }
+        else if path.ends(with: ["OrgnlGrpInfAndSts", "OrgnlMsgId"]) {
+            // A file answering several payout files may carry several: keep them all, the first as
+            // the file's own.
+            if document.originalMessageID == nil { document.originalMessageID = text }
+            document.noteOriginal(text)
+        }
         else if path.ends(with: ["OrgnlGrpInfAndSts", "GrpSts"]) { groupStatus = text }
         else if path.ends(with: ["OrgnlGrpInfAndSts", "StsRsnInf", "Rsn", "Cd"]) || path.ends(with: ["OrgnlGrpInfAndSts", "StsRsnInf", "Rsn", "Prtry"]) {
             if groupReasonCode == nil { groupReasonCode = text }
@@ -81,7 +90,7 @@ final class Pain002Parser: XMLEventHandler {
         } else if path.last == "OrgnlGrpInfAndSts", let status = groupStatus {
             document.blockStatuses.append(BlockStatus(level: .group, originalID: document.originalMessageID, status: status,
                 outcome: Self.outcome(ofGroupStatus: status), reasonCode: groupReasonCode, reasonText: groupReasonText, line: groupLine))
-        } else if path.ends(with: ["OrgnlPmtInfAndSts", "OrgnlPmtInfId"]) { blockID = text }
+        } else if path.ends(with: ["OrgnlPmtInfAndSts", "OrgnlPmtInfId"]) { blockID = text; document.noteOriginal(text) }
         else if path.ends(with: ["OrgnlPmtInfAndSts", "PmtInfSts"]) { blockStatus = text }
         else if path.ends(with: ["OrgnlPmtInfAndSts", "StsRsnInf", "Rsn", "Cd"]) || path.ends(with: ["OrgnlPmtInfAndSts", "StsRsnInf", "Rsn", "Prtry"]) {
             if blockReasonCode == nil { blockReasonCode = text }
@@ -105,6 +114,9 @@ final class Pain002Parser: XMLEventHandler {
         guard var draft = tx else { return }
         switch path.last {
         case "OrgnlEndToEndId" where path.ends(with: ["TxInfAndSts", "OrgnlEndToEndId"]): draft.reference = text
+        case "OrgnlMsgId" where path.ends(with: ["TxInfAndSts", "OrgnlGrpInf", "OrgnlMsgId"]):
+            draft.originalMessageID = text
+            document.noteOriginal(text)
         case "TxSts": draft.statusCode = text
         case "Cd" where path.ends(with: ["TxInfAndSts", "StsRsnInf", "Rsn", "Cd"]),
              "Prtry" where path.ends(with: ["TxInfAndSts", "StsRsnInf", "Rsn", "Prtry"]):
@@ -140,14 +152,21 @@ final class Pain002Parser: XMLEventHandler {
         }
         guard let code else {
             document.malformed.append(MalformedLine(line: d.line, column: "TxSts",
-                message: "The transaction \(d.reference ?? "without reference") has no status (TxSts), and neither has its block or group; it was left out."))
+                message: "The transaction \(d.reference ?? "without reference") has no status (TxSts), and neither has its block or group; it was left out.",
+                position: d.position, reference: d.reference))
             return
         }
         guard let outcome = inherited ? Self.outcome(ofGroupStatus: code) : Self.outcome(ofTransactionStatus: code) else {
             document.malformed.append(MalformedLine(line: d.line, column: "TxSts",
-                message: "The transaction \(d.reference ?? "without reference") has the status \"\(code)\", which does not say whether it was paid; it was left out."))
+                message: "The transaction \(d.reference ?? "without reference") has the status \"\(code)\", which does not say whether it was paid; it was left out.",
+                position: d.position, reference: d.reference))
             return
         }
-        document.add(d.finish(outcome: outcome, acceptForeignCurrency: acceptForeignCurrency, what: "TxInfAndSts"), sink: sink)
+        var result = d.finish(outcome: outcome, acceptForeignCurrency: acceptForeignCurrency, what: "TxInfAndSts")
+        if case .success(var record) = result {
+            record.originalMessageID = d.originalMessageID ?? blockID ?? document.originalMessageID
+            result = .success(record)
+        }
+        document.add(result, sink: sink)
     }
 }

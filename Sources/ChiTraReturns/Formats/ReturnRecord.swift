@@ -30,6 +30,14 @@ public struct ReturnRecord: Sendable, Equatable {
     public var date: CivilDate?
     /// The beneficiary code, when the file carries it (post office lists do).
     public var beneficiaryCode: String?
+    /// XML: the transaction's position in the file (1 for the first `TxInfAndSts` / `TxDtls`).
+    /// A bank's file may be a single line, so messages name the transaction, not the line.
+    public var position: Int?
+    /// XML: the id of the payout message the transaction answers, as specific as the file says
+    /// (pain.002: the transaction's `OrgnlGrpInf/OrgnlMsgId`, else its block's `OrgnlPmtInfId`,
+    /// else the file's `OrgnlMsgId`; camt.054: `Refs/PmtInfId` or `Refs/MsgId`, else `Btch/PmtInfId`
+    /// or `Btch/MsgId`).
+    public var originalMessageID: String?
 
     public init(line: Int, reference: String?, amount: Int64? = nil, currency: String? = nil, accountNo: String? = nil,
                 outcome: Outcome, reasonCode: String? = nil, reasonText: String? = nil, receiver: Receiver? = nil,
@@ -46,6 +54,25 @@ public struct ReturnRecord: Sendable, Equatable {
         self.date = date
         self.beneficiaryCode = beneficiaryCode
     }
+
+    /// Where the record is in its file: "transaction 17 (EndToEndId …)" for XML, "line 12" for CSV.
+    public var location: ReturnLocation { ReturnLocation(line: line, transaction: position, endToEndID: reference) }
+}
+
+/// Where something is in a return file, as a clerk can find it: the transaction's position and
+/// its EndToEndId in an XML file (which may be one line long), the line in a CSV file.
+public struct ReturnLocation: Sendable, Equatable, Codable {
+    public var line: Int
+    public var transaction: Int?
+    public var endToEndID: String?
+
+    public init(line: Int, transaction: Int? = nil, endToEndID: String? = nil) {
+        self.line = line; self.transaction = transaction; self.endToEndID = endToEndID.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private var e2e: String { endToEndID.map { " (EndToEndId \(SafeText.echo($0, limit: 40)))" } ?? "" }
+    public var english: String { transaction.map { "transaction \($0)\(e2e)" } ?? "line \(line)" }
+    public var vietnamese: String { transaction.map { "giao dịch thứ \($0)\(e2e)" } ?? "dòng \(line)" }
 }
 
 /// A line (or XML transaction) that could not be read; the rest of the file still is.
@@ -55,15 +82,25 @@ public struct MalformedLine: Sendable, Equatable, CustomStringConvertible {
     public var column: String?
     /// A full sentence saying what is wrong and, where possible, what to do.
     public var message: String
+    /// XML: the transaction's position in the file, and its EndToEndId when it has one.
+    public var position: Int?
+    public var reference: String?
 
-    public init(line: Int, column: String? = nil, message: String) {
+    public init(line: Int, column: String? = nil, message: String, position: Int? = nil, reference: String? = nil) {
         self.line = line
         self.column = column
         self.message = message
+        self.position = position
+        self.reference = reference
     }
 
+    public var location: ReturnLocation { ReturnLocation(line: line, transaction: position, endToEndID: reference) }
+
+    /// The column and the message, without the location.
+    public var detail: String { "\(column.map { "column \"\($0)\": " } ?? "")\(message)" }
+
     public var description: String {
-        "line \(line)\(column.map { ", column \"\($0)\"" } ?? ""): \(message)"
+        "\(location.english)\(column.map { ", column \"\($0)\"" } ?? ""): \(message)"
     }
 }
 
@@ -119,8 +156,13 @@ public struct ReturnDocument: Sendable {
     public var format: String
     /// The return's own id (`GrpHdr/MsgId`); nil for CSV.
     public var messageID: String?
-    /// `OrgnlMsgId` when present: the `MsgId` of our pain.001.
+    /// `OrgnlMsgId` when present (the first, should a file carry several): the `MsgId` of our pain.001.
     public var originalMessageID: String?
+    /// Every payout message or payment-information id the file names, each once, in the order met:
+    /// pain.002 `OrgnlMsgId`s, `OrgnlPmtInfId`s and transactions' `OrgnlGrpInf/OrgnlMsgId`;
+    /// camt.054 `Btch/MsgId`, `Btch/PmtInfId`, `Refs/MsgId` and `Refs/PmtInfId`. A return answering
+    /// several payout files names each of them.
+    public var originalIDs: [String] = []
     public var records: [ReturnRecord]
     /// Lines that could not be read, each with its line number and a full sentence.
     public var malformed: [MalformedLine]
@@ -142,6 +184,12 @@ public struct ReturnDocument: Sendable {
 
     /// The group status (`OrgnlGrpInfAndSts/GrpSts`), if the file gives one.
     public var groupStatus: BlockStatus? { blockStatuses.first { $0.level == .group } }
+
+    /// Adds `id` to `originalIDs` unless it is empty or already there.
+    mutating func noteOriginal(_ id: String) {
+        guard !id.isEmpty, !originalIDs.contains(id) else { return }
+        originalIDs.append(id)
+    }
 
     /// True when the bank rejected the whole file at group level and listed no transaction:
     /// every line of the original message is unpaid.

@@ -4,6 +4,10 @@ import ChiTraCore
 /// into a `ReturnRecord` or a `MalformedLine`.
 struct TransactionDraft {
     var line: Int
+    /// The transaction's position in the file (1-based).
+    var position: Int
+    /// The payout message it answers, when the transaction itself says.
+    var originalMessageID: String?
     var reference: String?
     var amountText: String?
     var amountElement = "Amt"
@@ -14,7 +18,7 @@ struct TransactionDraft {
     var reasonText: String?
     var dateText: String?
 
-    init(line: Int) { self.line = line }
+    init(line: Int, position: Int) { self.line = line; self.position = position }
 
     mutating func addReasonText(_ text: String) {
         guard !text.isEmpty else { return }
@@ -25,17 +29,20 @@ struct TransactionDraft {
     func finish(outcome: ReturnRecord.Outcome, acceptForeignCurrency: Bool, what: String) -> Result<ReturnRecord, MalformedLineError> {
         guard let reference, !reference.isEmpty else {
             return .failure(.init(MalformedLine(line: line, column: what == "TxDtls" ? "EndToEndId" : "OrgnlEndToEndId",
-                message: "The \(what) has no end-to-end reference, so it cannot be matched to a payout line; ask the bank which payment it is.")))
+                message: "The \(what) has no end-to-end reference, so it cannot be matched to a payout line; ask the bank which payment it is.",
+                position: position)))
         }
         var record = ReturnRecord(line: line, reference: reference, accountNo: accountNo, outcome: outcome,
                                   reasonCode: reasonCode, reasonText: reasonText,
                                   date: dateText.flatMap { CivilDate(String($0.prefix(10))) })
+        record.position = position
         if let amountText {
             let ccy = currency ?? ""
             if ccy != "VND" {
                 guard acceptForeignCurrency else {
                     return .failure(.init(MalformedLine(line: line, column: "\(amountElement)/@Ccy",
-                        message: "The amount of transaction \(reference) is in \(ccy.isEmpty ? "no currency" : ccy), not VND; ChiTra pays only in đồng, so this cannot answer one of its payout lines.")))
+                        message: "The amount of transaction \(reference) is in \(ccy.isEmpty ? "no currency" : ccy), not VND; ChiTra pays only in đồng, so this cannot answer one of its payout lines.",
+                        position: position, reference: reference)))
                 }
                 record.currency = ccy
                 return .success(record)
@@ -46,7 +53,7 @@ struct TransactionDraft {
                 record.currency = "VND"
             case .failure(let box):
                 return .failure(.init(MalformedLine(line: line, column: amountElement,
-                    message: "The amount of transaction \(reference) \(box.problem.sentence).")))
+                    message: "The amount of transaction \(reference) \(box.problem.sentence).", position: position, reference: reference)))
             }
         }
         return .success(record)

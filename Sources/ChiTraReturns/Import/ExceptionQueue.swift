@@ -16,6 +16,14 @@ public struct ExceptionQueue {
         public var resolution: String?
         public var resolvedBy: String?
         public var note: String?
+        /// XML: the transaction's position in the file and its EndToEndId (nil for CSV lines).
+        public var transaction: Int?
+        public var endToEndID: String?
+        /// Return lines the exception stands for (a re-sent report's repeats of one batch are one exception).
+        public var lines: Int = 1
+
+        /// "transaction 17 (EndToEndId …)" for an XML file, "line 12" for a CSV file.
+        public var location: ReturnLocation { ReturnLocation(line: lineNo, transaction: transaction, endToEndID: endToEndID) }
     }
     public enum Resolution: String, Sendable, CaseIterable {
         /// Nothing changes; the note says why (e.g. confirmed with the bank that it was a stray line).
@@ -45,7 +53,8 @@ public struct ExceptionQueue {
             return try Row.fetchAll(db, sql: sql, arguments: args).map {
                 Item(id: $0["id"], kind: $0["kind"], file: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
                      reference: $0["reference"], detail: $0["detail"], status: $0["status"], resolution: $0["resolution"],
-                     resolvedBy: $0["resolved_by"], note: $0["note"])
+                     resolvedBy: $0["resolved_by"], note: $0["note"], transaction: $0["tx_no"], endToEndID: $0["end_to_end_id"],
+                     lines: $0["lines"] ?? 1)
             }
         }
     }

@@ -45,8 +45,8 @@ final class MatchStatements {
             FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?
             """)
         insertReturnLine = try db.makeStatement(sql: """
-            INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, payout_line_id, result)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+            INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, payout_line_id, result, tx_no)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         settleLine = try db.makeStatement(sql: """
             UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
@@ -84,6 +84,7 @@ final class MatchStatements {
         bind(rec.date?.description, 11, s)
         bind(payoutLineID, 12, s)
         bind(result, 13, s)
+        bind(rec.position.map(Int64.init), 14, s)
         try step(insertReturnLine)
         return sqlite3_last_insert_rowid(db.sqliteConnection)
     }

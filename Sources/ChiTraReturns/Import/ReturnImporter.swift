@@ -24,6 +24,38 @@ public struct ReturnImportSummary: Sendable, Codable {
     public var flags: [String] = []
     /// A status the file gives its whole message (pain.002 GrpSts), e.g. `RCVC`, `ACCP`, `RJCT AM05`.
     public var groupStatus: String?
+    /// Every payout message the file names (`OrgnlMsgId`, `OrgnlPmtInfId`…), with the batch it is ours in.
+    public var originals: [Original] = []
+
+    public struct Original: Sendable, Codable, Equatable {
+        public var id: String
+        public var batchID: Int64?
+        public init(id: String, batchID: Int64?) { self.id = id; self.batchID = batchID }
+    }
+
+    public init(file: String, sha256: String) { self.file = file; self.sha256 = sha256 }
+
+    /// What one file did, as the console prints it: the counts, then at most `limit` exceptions and
+    /// `limit` flags, each list ending with how many more there are and where to see them.
+    public func reportLines(limit: Int = 30) -> [String] {
+        if alreadyImported {
+            return ["\(file) was already imported on \(previousImportAt ?? "?") (same SHA-256); nothing changed."]
+        }
+        var out = ["\(file) [\(format ?? "?")], signature \(signature): \(records) lines — \(paid) paid, \(failed) not paid, \(pending) pending, \(unchanged) unchanged; \(exceptions.count) exceptions, \(malformed) malformed."]
+        if let g = groupStatus { out.append("  the file's status for the whole message: \(g)") }
+        let batches = Array(Set(originals.compactMap(\.batchID))).sorted()
+        if !originals.isEmpty {
+            out.append("  answers \(originals.map { o in o.id + (o.batchID.map { " (batch #\($0))" } ?? " (not ours)") }.joined(separator: ", "))")
+        }
+        for e in exceptions.prefix(limit) { out.append("  exception: \(e)") }
+        if exceptions.count > limit { out.append("  … \(exceptions.count - limit) more exceptions: chitra exceptions list") }
+        for f in flags.prefix(limit) { out.append("  flag: \(f)") }
+        if flags.count > limit {
+            let where_ = batches.isEmpty ? "chitra batch reconcile BATCH" : batches.map { "chitra batch reconcile \($0)" }.joined(separator: ", ")
+            out.append("  … \(flags.count - limit) more flags: \(where_) lists them all (Việc cần làm)")
+        }
+        return out
+    }
 }
 
 /// A return file refused whole (bad signature, unreadable): nothing was recorded.
@@ -128,22 +160,33 @@ public struct ReturnImporter {
         s.malformed = doc.malformed.count
         // The lines' exceptions wait until the file's own are written, so that every exception
         // keeps the id it had when the whole file was read before any line was matched.
-        let lineExceptions = m.takeDeferredExceptions()
+        let lineExceptions = try m.takeDeferredExceptions()
+        // The payout files the return names, and the batch each is ours in: an exception that no
+        // payout line ties to a batch (an unknown reference, a malformed transaction) is tied to
+        // the batch the file answers, when it answers exactly one, so that `batch reconcile` lists it.
+        let originals = try doc.originalIDs.map { ReturnImportSummary.Original(id: $0, batchID: try m.originalBatches.batch(of: $0)) }
+        s.originals = originals
+        let answered = Set(originals.compactMap(\.batchID))
+        let fileBatch = answered.count == 1 ? answered.first : nil
         for bad in doc.malformed {
-            try m.exception(kind: "malformed", lineNo: bad.line, returnLine: nil, payoutLine: nil, batch: nil, detail: bad.description)
+            try m.exception(kind: "malformed", location: bad.location, returnLine: nil, payoutLine: nil, batch: fileBatch, detail: bad.detail)
         }
         // Whole-file findings (a totals row that does not add up…) and a file rejected as a
         // whole change no line: a person checks with the sender.
         for f in doc.findings {
-            try m.exception(kind: "totals_differ", lineNo: f.line ?? 0, returnLine: nil, payoutLine: nil, batch: nil, detail: f.description)
+            try m.exception(kind: "totals_differ", location: ReturnLocation(line: f.line ?? 0), returnLine: nil, payoutLine: nil, batch: fileBatch, detail: f.message)
         }
         if records == 0, doc.groupStatus?.outcome == .rejected, let g = doc.groupStatus {   // ReturnDocument.isRejectedAsAWhole
-            try m.exception(kind: "malformed", lineNo: g.line, returnLine: nil, payoutLine: nil, batch: nil,
+            try m.exception(kind: "malformed", location: ReturnLocation(line: g.line), returnLine: nil, payoutLine: nil,
+                            batch: try g.originalID.flatMap { try m.originalBatches.batch(of: $0) } ?? fileBatch,
                             detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
         }
         for e in lineExceptions {
-            try m.exception(kind: e.kind, lineNo: e.lineNo, returnLine: e.returnLine, payoutLine: e.payoutLine, batch: e.batch,
-                            detail: e.detail, returnLineMarked: true)
+            try m.exception(kind: e.kind, location: e.location, returnLine: e.returnLine, payoutLine: e.payoutLine, batch: e.batch ?? fileBatch,
+                            detail: e.detail, lines: e.lines, returnLineMarked: true)
+        }
+        for o in originals {
+            try db.execute(sql: "INSERT OR IGNORE INTO return_original(file_id, original_id, batch_id) VALUES (?,?,?)", arguments: [fileID, o.id, o.batchID])
         }
         s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
         s.exceptions = m.exceptionSentences
@@ -151,7 +194,7 @@ public struct ReturnImporter {
         try db.execute(sql: """
             INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
             VALUES (?,?,?,?,?,?,?,?,?)
-            """, arguments: [fileID, doc.format, doc.messageID, doc.originalMessageID, s.signature, records,
+            """, arguments: [fileID, doc.format, doc.messageID, doc.originalIDs.isEmpty ? doc.originalMessageID : doc.originalIDs.joined(separator: " "), s.signature, records,
                              m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
         try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
                        arguments: [records + doc.malformed.count, m.paid + m.failed + m.pending, m.unchanged, doc.malformed.count, fileID])
@@ -178,27 +221,77 @@ struct Matcher {
     /// whose institution signs its returns, or nil (see `ReturnImporter.importFile`).
     var unsignedRefusal: ((String) -> ReturnRefused?)?
     struct LineException {
-        var kind: String, lineNo: Int, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
+        var kind: String, location: ReturnLocation, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
+        /// Return lines it stands for (a re-sent report's repeats, grouped).
+        var lines = 1
     }
-    private var deferred: [LineException] = []
+    /// The lines' exceptions in the order met; a re-sent report's repeats of one batch wait as one
+    /// group, at the place of its first line.
+    private enum Deferred { case line(LineException), repeats(batch: Int64) }
+    private var deferred: [Deferred] = []
+    /// Per batch: the lines of this file that repeat an outcome already recorded (`duplicate_return`).
+    private var repeats: [Int64: Repeats] = [:]
+    struct Repeats {
+        var first: LineException
+        var count = 0
+        var references: [String] = []
+        var payoutLines: [Int64] = []
+    }
+    /// Our payout files by message id (`OrgnlMsgId`, `OrgnlPmtInfId`).
+    var originalBatches: OriginalBatches
 
-    mutating func takeDeferredExceptions() -> [LineException] {
-        defer { deferred = [] }
-        return deferred
+    /// The lines' exceptions, a re-sent report's repeats grouped: one exception per batch for all
+    /// the lines of this file that only repeat outcomes already recorded, so that a clerk resolves
+    /// the re-send once (a single repeated line stays one exception as it was).
+    mutating func takeDeferredExceptions() throws -> [LineException] {
+        defer { deferred = []; repeats = [:] }
+        var out: [LineException] = []
+        for d in deferred {
+            switch d {
+            case .line(let e): out.append(e)
+            case .repeats(let batch):
+                let g = repeats[batch]!
+                if g.count == 1 { out.append(g.first); continue }
+                let earlier = try Self.earlierFiles(db, payoutLines: g.payoutLines, except: fileID)
+                var e = g.first
+                e.payoutLine = nil
+                e.lines = g.count
+                let refs = g.references.joined(separator: ", ") + (g.count > g.references.count ? ", …" : "")
+                e.detail = "\(g.count) transactions of this file repeat outcomes already recorded for batch #\(batch)\(earlier.isEmpty ? "" : " by \(earlier.joined(separator: ", "))") (\(refs)): the report was sent again, likely under a new message id; nothing was changed and each payment is counted once — check with the bank that it is a re-send and dismiss this once"
+                out.append(e)
+            }
+        }
+        return out
+    }
+
+    /// Up to three names of the earlier return files that settled these payout lines.
+    static func earlierFiles(_ db: Database, payoutLines: [Int64], except fileID: Int64) throws -> [String] {
+        var names: [String] = []
+        for id in payoutLines {
+            for n in try String.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT f.name FROM return_line r JOIN import_file f ON f.id = r.file_id
+                WHERE r.payout_line_id = ? AND r.file_id <> ? AND r.result = 'applied' ORDER BY f.id
+                """), arguments: [id, fileID]) where !names.contains(n) {
+                names.append(n)
+            }
+            if names.count >= 3 { break }
+        }
+        return Array(names.prefix(3))
     }
 
     init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: Actor) throws {
         self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
         statements = try MatchStatements(db)
+        originalBatches = OriginalBatches(db: db)
     }
 
-    mutating func exception(kind: String, lineNo: Int, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String,
-                            returnLineMarked: Bool = false) throws {
+    mutating func exception(kind: String, location: ReturnLocation, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String,
+                            lines: Int = 1, returnLineMarked: Bool = false) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail)
-            VALUES (?,?,?,?,?,?,?)
-            """).execute(arguments: [fileID, returnLine, lineNo, kind, payoutLine, batch, detail])
-        exceptionSentences.append("line \(lineNo): \(detail)")
+            INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail, tx_no, end_to_end_id, lines)
+            VALUES (?,?,?,?,?,?,?,?,?,?)
+            """).execute(arguments: [fileID, returnLine, location.line, kind, payoutLine, batch, detail, location.transaction, location.endToEndID, lines])
+        exceptionSentences.append("\(location.english): \(detail)")
         if let returnLine, !returnLineMarked {
             try db.cachedStatement(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?").execute(arguments: [returnLine])
         }
@@ -232,11 +325,24 @@ struct Matcher {
         }
         let rlID = try statements.insertReturnLine(fileID: fileID, record: rec, reason: reason, payoutLineID: line?.id, result: result)
         switch verdict {
-        case .exception(let kind, let payoutLine, let batch, let detail):
-            if deferLineExceptions {
-                deferred.append(LineException(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail))
+        case .exception(let kind, let payoutLine, var batch, let detail):
+            if kind == "unknown_reference", batch == nil, let original = rec.originalMessageID {
+                // Not our reference, but the file says which of our payout files it answers.
+                batch = try originalBatches.batch(of: original)
+            }
+            let e = LineException(kind: kind, location: rec.location, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail)
+            if deferLineExceptions, kind == "duplicate_return", let batch {
+                if repeats[batch] == nil {
+                    repeats[batch] = Repeats(first: e)
+                    deferred.append(.repeats(batch: batch))
+                }
+                repeats[batch]!.count += 1
+                if repeats[batch]!.references.count < 5, let ref = rec.reference { repeats[batch]!.references.append(ref) }
+                if repeats[batch]!.payoutLines.count < 20, let payoutLine { repeats[batch]!.payoutLines.append(payoutLine) }
+            } else if deferLineExceptions {
+                deferred.append(.line(e))
             } else {
-                try exception(kind: kind, lineNo: rec.line, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail, returnLineMarked: true)
+                try exception(kind: kind, location: e.location, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail, returnLineMarked: true)
             }
         case .unchanged:
             unchanged += 1
@@ -297,6 +403,15 @@ struct Matcher {
     /// the person pending a stop decision and opens a funeral case; three consecutive months not
     /// collected flag a suspension (Circular 02/2021 Art. 2).
     mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
+        if slot == "funeral" {
+            // Funeral support goes to the organiser of the burial, not to the person: a rejected
+            // account is the organiser's (the claim waits for a new one); nothing about the person changes.
+            if AccountRejection.reasons.contains(reason.reason.rawValue) {
+                try FuneralClaims.markAccountRejected(db, deceasedCode: code, personKey: nil, reason: reason.reason.rawValue)
+                flags.append("\(code): funeral_claim_account_rejected")
+            }
+            return
+        }
         if AccountRejection.reasons.contains(reason.reason.rawValue) {
             let old = try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
             try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?").execute(arguments: [reason.reason.rawValue, now, String(lineID), code])

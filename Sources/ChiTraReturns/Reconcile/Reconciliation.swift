@@ -117,16 +117,23 @@ public struct Reconciliation: Sendable, Codable {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
                    EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                   b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.id
+                   \(accountFlagColumn), l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.id, l.slot
             FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
             WHERE l.batch_id = ? AND l.state = 'failed' ORDER BY l.group_key, l.reference
             """, arguments: [batchID])
-        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy, held: held.contains(r[12])).failure) }
+        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy, held: held.contains(r[12]), funeral: (r[13] as String) == "funeral").failure) }
     }
 
     /// A failed line (columns as in `figures`' query) and whether its money carries over to the next
     /// batch: not while an open return exception holds it (`OpenExceptions`).
-    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?, held: Bool) -> (failure: Failure, carriesOver: Bool) {
+    /// The account flag that decides whether a failed line waits for a new account: the person's,
+    /// or for funeral support the organiser's (on the claim, `FuneralClaims`).
+    static let accountFlagColumn = """
+        CASE WHEN l.slot = 'funeral' THEN (SELECT c.account_flag FROM funeral_claim c WHERE c.status = 'active' AND c.person_key = l.person_key)
+             ELSE b.account_flag END
+        """
+
+    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?, held: Bool, funeral: Bool = false) -> (failure: Failure, carriesOver: Bool) {
         let amount: Int64 = r[1]
         let reason = (r[3] as String?) ?? "other"
         let retryable = (r[4] as Int?) == 1
@@ -139,6 +146,7 @@ public struct Reconciliation: Sendable, Codable {
         else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
         else if retryable { next = "sẽ chi lại trong đợt sau"; carriesOver = true }
         else if (r[6] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carriesOver = true }
+        else if funeral { next = "chờ tài khoản mới của người tổ chức mai táng (chitra funeral set-account)" }
         else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
         return (Failure(reference: r[7], code: r[8], name: r[9], village: r[10], amount: amount, forMonth: r[11], reason: reason,
                         reasonVi: label(reason, taxonomy), retryable: retryable, next: next), carriesOver)
@@ -173,7 +181,7 @@ public struct Reconciliation: Sendable, Codable {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
                        EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                       b.account_flag, l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date, l.id
+                       \(accountFlagColumn), l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date, l.id, l.slot
                 FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
                 WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
                 """, arguments: [batchID])
@@ -200,7 +208,7 @@ public struct Reconciliation: Sendable, Codable {
                 case "paid": g.paid.add(amount); total.paid.add(amount)
                 case "failed":
                     g.failed.add(amount); total.failed.add(amount)
-                    let (x, carriesOver) = failure(r, taxonomy: taxonomy, held: !held.isEmpty && held.contains(r[14]))
+                    let (x, carriesOver) = failure(r, taxonomy: taxonomy, held: !held.isEmpty && held.contains(r[14]), funeral: (r[15] as String) == "funeral")
                     if carriesOver { carry.add(amount) }
                     if keepFailures { failures.append(x) }
                 case "pending": g.pending.add(amount); total.pending.add(amount)
@@ -288,7 +296,7 @@ public struct Reconciliation: Sendable, Codable {
         }
         if !openExceptions.isEmpty {
             emit("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
-            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) dòng \(e.lineNo): \(e.detail)") }
+            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) \(e.location.vietnamese)\(e.lines > 1 ? " (\(e.lines) giao dịch)" : ""): \(e.detail)") }
         }
     }
 

@@ -28,7 +28,16 @@ public enum PaymentMAC {
         try SealFunction.register(db, name: grantFunctionName, tag: grantTag, argumentCount: grantColumns.count, key: key)
     }
 
-    static var grantExpression: String { "\(grantFunctionName)(\(grantColumns.map { "grant_record.\($0)" }.joined(separator: ", ")))" }
+    /// A foster carer's cared-for birth dates (v7) are sealed with the count: when there are none
+    /// the argument is the count as before (every grant sealed before v7 keeps its seal); else the
+    /// text `count|dates`, which no integer count can equal (the type is part of the MAC).
+    static var grantExpression: String {
+        let args = grantColumns.map { c in
+            c == "children" ? "CASE WHEN grant_record.cared_for_birth_dates IS NULL THEN grant_record.children ELSE ifnull(grant_record.children, '') || '|' || grant_record.cared_for_birth_dates END"
+                            : "grant_record.\(c)"
+        }
+        return "\(grantFunctionName)(\(args.joined(separator: ", ")))"
+    }
 
     /// `chitra_payment_mac(b.code, b.full_name, …)` for the table alias `alias`.
     static func expression(_ alias: String = "beneficiary") -> String {
@@ -50,10 +59,11 @@ public enum PaymentMAC {
         try db.execute(sql: "UPDATE beneficiary SET payment_mac = \(expression()) WHERE code = ?", arguments: [code])
     }
 
-    /// Seals every person (migration: the fields as they are when seals begin).
+    /// Seals every person (migration: the fields as they are when seals begin). The grants are
+    /// sealed as the v5 migration sealed them (no cared-for column existed yet).
     static func sealAll(_ db: Database) throws {
         try db.execute(sql: "UPDATE beneficiary SET payment_mac = \(expression())")
-        try db.execute(sql: "UPDATE grant_record SET grant_seal = \(grantExpression)")
+        try db.execute(sql: "UPDATE grant_record SET grant_seal = \(grantFunctionName)(\(grantColumns.map { "grant_record.\($0)" }.joined(separator: ", ")))")
     }
 
     /// The codes whose details or grants no longer match their MAC (changed outside ChiTra), at most `limit`.
