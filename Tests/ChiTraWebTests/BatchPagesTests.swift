@@ -222,6 +222,13 @@ final class BatchPagesTests: XCTestCase {
 
             // Month two: the roll changes, the maker builds (written YYYY-MM), the checker reviews.
             try Self.importRoll(h, secondMonth: true)
+            // W02 died today; her son organised the burial: funeral support is his claim, paid to his account
+            // (Decree 20/2021 Art. 11: 20 × 500,000 = 10,000,000 đ).
+            _ = try FuneralClaims(db: h.db, banks: try h.env.banks(), tariff: try h.env.tariff()).add(
+                FuneralClaimInput(deceasedCode: "W02", organiserKind: .relative, organiserName: "Lê Văn Con", organiserID: "046078000301",
+                                  relation: "Con", decisionNo: "45/QĐ-UBND", decisionDate: today, channel: .bank,
+                                  bankBIN: "970405", accountNo: "3700205123456", accountName: "LE VAN CON"),
+                by: try h.db.actor(.maker))
             _ = try await maker.get(client, "/batches")
             r = try await maker.post(client, "/batches/build", ["period": second.description])
             XCTAssertEqual(r.headers[.location], "/batches/2?ok=built")

@@ -7,10 +7,13 @@ import Foundation
 /// requests do not all queue behind the new computation: one computation starts, and requests
 /// that arrive while it runs get the latest finished value of the same scope, marked as not yet
 /// up to date, unless the new one finishes within `patience`. A first value (or a new scope, such
-/// as a new day) is always waited for. At most one computation runs at a time per scope.
+/// as a new day) is always waited for. At most one computation runs at a time per scope: a burst
+/// of changes (a returns import of 26 files) costs one computation at a time, not one per file.
 actor RecentValue<Value: Sendable> {
-    private var latest: (key: String, scope: String, value: Value, order: Int)?
-    private var running: [String: Task<Value, any Error>] = [:]
+    private struct Finished { let key: String; let scope: String; let value: Value; let order: Int }
+    private struct Running { let task: Task<Value, any Error>; let order: Int }
+    private var latest: Finished?
+    private var running: [String: Running] = [:]
     private var started = 0
 
     /// The value for `key`, or the latest finished one of `scope` with `upToDate: false`;
@@ -18,31 +21,37 @@ actor RecentValue<Value: Sendable> {
     func value(for key: String, scope: String, patience: Duration = .milliseconds(40),
                _ make: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, upToDate: Bool, kept: Bool) {
         if let l = latest, l.key == key { return (l.value, true, true) }
-        // One computation at a time: while one runs (for an earlier change), the latest value
-        // stands; the newest key is computed when it is done. A burst of changes (a returns
-        // import of 26 files) costs one computation at a time, not one per file at once.
+        // While a computation for an earlier change runs, the latest value stands.
         if running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true) }
-        let task: Task<Value, any Error>
-        if let t = running[key] { task = t } else {
-            task = Task { try await make() }
-            running[key] = task
+        let run: Running
+        if let r = running[key] { run = r } else {
             started += 1
-            let order = started
-            Task { await self.settle(key: key, scope: scope, order: order, task) }
+            run = Running(task: Task { try await make() }, order: started)
+            running[key] = run
+            Task { await self.settle(key: key, scope: scope, run) }
         }
-        guard let l = latest, l.scope == scope else { return (try await task.value, true, false) }
-        if let fresh = await Self.within(patience, task) { return (fresh, true, false) }
+        guard let l = latest, l.scope == scope else {
+            let v = try await run.task.value
+            keep(key: key, scope: scope, v, order: run.order)
+            return (v, true, false)
+        }
+        if let fresh = await Self.within(patience, run.task) {
+            keep(key: key, scope: scope, fresh, order: run.order)
+            return (fresh, true, false)
+        }
         return (l.value, false, true)
     }
 
-    /// Keeps a finished computation as the latest value; forgets a failed one (the next request retries).
-    private func settle(key: String, scope: String, order: Int, _ task: Task<Value, any Error>) async {
-        let result = await task.result
-        running[key] = nil
-        // A computation started earlier that finishes later does not replace a newer value.
-        if case .success(let v) = result, order > (latest?.order ?? 0) { latest = (key, scope, v, order) }
-        // Computations for older keys may finish later: keep only what the newest request asked for.
-        if running.count > 4 { running.removeAll() }
+    /// When a computation ends: kept if it succeeded (the next request of a failed one retries).
+    private func settle(key: String, scope: String, _ run: Running) async {
+        let result = await run.task.result
+        if running[key]?.order == run.order { running[key] = nil }
+        if case .success(let v) = result { keep(key: key, scope: scope, v, order: run.order) }
+    }
+
+    /// A computation started earlier that finishes later never replaces a newer value.
+    private func keep(key: String, scope: String, _ value: Value, order: Int) {
+        if order > (latest?.order ?? 0) { latest = Finished(key: key, scope: scope, value: value, order: order) }
     }
 
     /// The task's value if it finishes within `d`, else nil (the task goes on; nobody waits for it).
