@@ -22,13 +22,12 @@ enum GapsPages {
         routes.page("/gaps", WebRoutes.gapsAccess) { request, _, user in
             let commune = query(request)["commune"]
             let now = try await source.moment()
-            let body = try await source.body(now, "index\u{1F}" + (commune ?? "")) {
-                let list = try await source.worklist(now)
+            let body = try await source.body(now, "index\u{1F}" + (commune ?? "")) { list in
                 let coverage: CoverageReport?
                 do { coverage = try await source.coverage(now) } catch { coverage = nil }
                 let model = try indexModel(list, coverage: coverage, commune: commune)
                 // Without the coverage (the store was busy writing), shown but not kept.
-                return RenderedBody(title: model.chosen.map { "\($0) — Rà soát" } ?? "Rà soát", html: render("gaps-index", model), keep: coverage != nil && list.upToDate, upToDate: list.upToDate)
+                return RenderedBody(title: model.chosen.map { "\($0) — Rà soát" } ?? "Rà soát", html: render("gaps-index", model), keep: coverage != nil)
             }
             return page(body, user: user, path: "/gaps")
         }
@@ -38,15 +37,14 @@ enum GapsPages {
             let reason = q["reason"].flatMap(GapReason.init(rawValue:))
             let now = try await source.moment()
             let key = ["village", q["commune"] ?? "", q["village"] ?? "", reason?.rawValue ?? ""].joined(separator: "\u{1F}")
-            let body = try await source.body(now, key) {
-                let list = try await source.worklist(now)
+            let body = try await source.body(now, key) { list in
                 let village = try list.village(commune: q["commune"], village: q["village"])
                 let followUps = try await Offload.run { [env = source.env] in
                     try GapsQueries.latestFollowUps(env.db, codes: village.cases.map(\.code))
                 }
                 let coverage = try? await source.coverage(now)
                 let model = villageModel(list, village, reason: reason, followUps: followUps, coverage: coverage)
-                return RenderedBody(title: "\(village.village) — Rà soát", html: render("gaps-village", model), keep: coverage != nil && list.upToDate, upToDate: list.upToDate)
+                return RenderedBody(title: "\(village.village) — Rà soát", html: render("gaps-village", model), keep: coverage != nil)
             }
             return page(body, user: user, path: "/gaps/village")
         }
@@ -55,8 +53,7 @@ enum GapsPages {
             let q = query(request)
             let now = try await source.moment()
             let key = ["print", q["commune"] ?? "", q["village"] ?? ""].joined(separator: "\u{1F}")
-            let body = try await source.body(now, key) {
-                let list = try await source.worklist(now)
+            let body = try await source.body(now, key) { list in
                 let villages: [GapVillage]
                 if q["village"] != nil { villages = [try list.village(commune: q["commune"], village: q["village"])] }
                 else { villages = try list.villages(ofCommune: q["commune"]) }
@@ -64,14 +61,14 @@ enum GapsPages {
                     try GapsQueries.latestFollowUps(env.db, codes: villages.flatMap { $0.cases.map(\.code) })
                 }
                 let title = villages.count == 1 ? "Bản in — \(villages[0].village)" : "Bản in — \(villages.first?.commune ?? "")"
-                return RenderedBody(title: title, html: render("gaps-print", printModel(list, villages, followUps: followUps)), keep: list.upToDate, upToDate: list.upToDate)
+                return RenderedBody(title: title, html: render("gaps-print", printModel(list, villages, followUps: followUps)))
             }
             return page(body, user: user, path: "/gaps/print")
         }
 
         routes.page("/gaps/coverage", WebRoutes.gapsAccess) { request, _, user in
             let now = try await source.moment()
-            let body = try await source.body(now, "coverage") {
+            let body = try await source.body(now, "coverage") { _ in
                 let report = try await source.coverage(now)
                 let first = YearMonth(report.month)!.adding(months: -(CoverageChart.maxMonths - 1))
                 let history = try await Offload.run { [env = source.env] in try GapsQueries.coverageHistory(env.db, fromMonth: first.description) }
@@ -293,6 +290,8 @@ final class GapsSource: Sendable {
         let proxies: [String: GapsQueries.Proxy]
         /// False while a newer worklist is being computed after a change (this one is shown meanwhile).
         var upToDate = true
+        /// The day and marker it was computed for.
+        var key = ""
 
         func village(commune: String?, village: String?) throws -> GapVillage {
             guard let commune, let village else {
@@ -337,7 +336,7 @@ final class GapsSource: Sendable {
     func worklist(_ now: Moment) async throws -> Worklist {
         let env = self.env
         let asOf = now.today
-        let (value, upToDate, _) = try await worklists.value(for: now.worklistKey, scope: now.today.description) {
+        let (value, upToDate, _, key) = try await worklists.value(for: now.worklistKey, scope: now.today.description) {
             try await Offload.run {
                 let config = try GapConfig.load(from: env.formatsDirectory.appendingPathComponent("gaps.json"))
                 let list = try GapFinder(tariff: try env.tariff(), config: config)
@@ -349,6 +348,7 @@ final class GapsSource: Sendable {
         }
         var w = value
         w.upToDate = upToDate
+        w.key = key
         return w
     }
 
@@ -363,13 +363,19 @@ final class GapsSource: Sendable {
         }.value
     }
 
-    /// A list page's body for `key` at this moment: kept from an earlier view, or made now and kept.
-    /// A follow-up recorded or any change to the worklist makes every kept body stale.
-    func body(_ now: Moment, _ key: String, _ make: @Sendable () async throws -> RenderedBody) async throws -> RenderedBody {
-        if let kept = await bodies.get(now.pageKey, key) { return kept }
-        let made = try await make()
-        if made.keep { await bodies.put(now.pageKey, key, made) }
-        return made
+    /// A list page's body for `key`: kept from an earlier view of the same worklist and follow-ups,
+    /// or made now from the worklist and kept. While a newer worklist is computed, the bodies of
+    /// the one shown are reused (marked not up to date), so no request renders a page again then.
+    func body(_ now: Moment, _ key: String, _ make: @Sendable (Worklist) async throws -> RenderedBody) async throws -> RenderedBody {
+        let list = try await worklist(now)
+        let pageKey = "\(list.key)|\(now.markers.followUps)"
+        var out: RenderedBody
+        if let kept = await bodies.get(pageKey, key) { out = kept } else {
+            out = try await make(list)
+            if out.keep { await bodies.put(pageKey, key, out) }
+        }
+        out.upToDate = list.upToDate
+        return out
     }
 }
 

@@ -656,7 +656,7 @@ actor ReconcileCache {
         if batches[batchID] == nil, batches.count >= capacity, let victim = batches.keys.first { batches[victim] = nil }
         let cache = batches[batchID] ?? RecentValue()
         batches[batchID] = cache
-        let (value, upToDate, kept) = try await cache.value(for: String(mark), scope: "batch") { try await build() }
+        let (value, upToDate, kept, _) = try await cache.value(for: String(mark), scope: "batch") { try await build() }
         return (value.0, kept ? nil : value.1, upToDate)
     }
 }

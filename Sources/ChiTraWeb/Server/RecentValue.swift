@@ -17,12 +17,13 @@ actor RecentValue<Value: Sendable> {
     private var started = 0
 
     /// The value for `key`, or the latest finished one of `scope` with `upToDate: false`;
-    /// `kept` when it was already there (nothing computed or awaited for this request).
+    /// `kept` when it was already there (nothing computed or awaited for this request); `key` the
+    /// key of the value given.
     func value(for key: String, scope: String, patience: Duration = .milliseconds(40),
-               _ make: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, upToDate: Bool, kept: Bool) {
-        if let l = latest, l.key == key { return (l.value, true, true) }
+               _ make: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, upToDate: Bool, kept: Bool, key: String) {
+        if let l = latest, l.key == key { return (l.value, true, true, key) }
         // While a computation for an earlier change runs, the latest value stands.
-        if running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true) }
+        if running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true, l.key) }
         let run: Running
         if let r = running[key] { run = r } else {
             started += 1
@@ -33,13 +34,13 @@ actor RecentValue<Value: Sendable> {
         guard let l = latest, l.scope == scope else {
             let v = try await run.task.value
             keep(key: key, scope: scope, v, order: run.order)
-            return (v, true, false)
+            return (v, true, false, key)
         }
         if let fresh = await Self.within(patience, run.task) {
             keep(key: key, scope: scope, fresh, order: run.order)
-            return (fresh, true, false)
+            return (fresh, true, false, key)
         }
-        return (l.value, false, true)
+        return (l.value, false, true, l.key)
     }
 
     /// When a computation ends: kept if it succeeded (the next request of a failed one retries).
