@@ -337,7 +337,7 @@ final class GapsSource: Sendable {
         let env = self.env
         let asOf = now.today
         let (value, upToDate, _, key) = try await worklists.value(for: now.worklistKey, scope: now.today.description) {
-            try await Offload.run {
+            try await Offload.recompute {
                 let config = try GapConfig.load(from: env.formatsDirectory.appendingPathComponent("gaps.json"))
                 let list = try GapFinder(tariff: try env.tariff(), config: config)
                     .worklist(env.db, options: GapOptions(asOf: asOf, config: config))
@@ -359,21 +359,17 @@ final class GapsSource: Sendable {
         let env = self.env
         let asOf = now.today
         return try await coverages.value(for: now.worklistKey, scope: now.today.description) {
-            try await Offload.run { try Coverage.preview(env.db, asOf: asOf) }
+            try await Offload.recompute { try Coverage.preview(env.db, asOf: asOf) }
         }.value
     }
 
     /// A list page's body for `key`: kept from an earlier view of the same worklist and follow-ups,
     /// or made now from the worklist and kept. While a newer worklist is computed, the bodies of
     /// the one shown are reused (marked not up to date), so no request renders a page again then.
-    func body(_ now: Moment, _ key: String, _ make: @Sendable (Worklist) async throws -> RenderedBody) async throws -> RenderedBody {
+    func body(_ now: Moment, _ key: String, _ make: @escaping @Sendable (Worklist) async throws -> RenderedBody) async throws -> RenderedBody {
         let list = try await worklist(now)
         let pageKey = "\(list.key)|\(now.markers.followUps)"
-        var out: RenderedBody
-        if let kept = await bodies.get(pageKey, key) { out = kept } else {
-            out = try await make(list)
-            if out.keep { await bodies.put(pageKey, key, out) }
-        }
+        var out = try await bodies.body(pageKey, key) { try await make(list) }
         out.upToDate = list.upToDate
         return out
     }
@@ -390,19 +386,29 @@ struct RenderedBody: Sendable {
     var upToDate = true
 }
 
-/// Rendered list bodies of the current moment; all dropped when the moment moves on (and when
-/// too many places were asked for).
+/// Rendered list bodies of the current moment, each rendered once however many requests ask for
+/// it at the same time (a big village's page takes tens of milliseconds to render: fifty requests
+/// arriving after a change must not render it fifty times); all dropped when the moment moves on
+/// (and when too many places were asked for). A body that must not be kept is made for its request alone.
 actor RenderedBodies {
     private var moment = ""
-    private var bodies: [String: RenderedBody] = [:]
+    private var bodies: [String: Task<RenderedBody, any Error>] = [:]
     static let limit = 400
 
-    func get(_ moment: String, _ key: String) -> RenderedBody? { moment == self.moment ? bodies[key] : nil }
-
-    func put(_ moment: String, _ key: String, _ body: RenderedBody) {
+    func body(_ moment: String, _ key: String, _ make: @escaping @Sendable () async throws -> RenderedBody) async throws -> RenderedBody {
         if moment != self.moment { self.moment = moment; bodies.removeAll() }
+        if let t = bodies[key] { return try await t.value }
         if bodies.count >= Self.limit { bodies.removeAll() }
-        bodies[key] = body
+        let task = Task { try await make() }
+        bodies[key] = task
+        do {
+            let made = try await task.value
+            if !made.keep, moment == self.moment { bodies[key] = nil }
+            return made
+        } catch {
+            if moment == self.moment { bodies[key] = nil }
+            throw error
+        }
     }
 }
 

@@ -36,7 +36,7 @@ enum ReturnsPages {
             let mark = try await Offload.run { try ReturnsQueries.changeMark(env.db) }
             // The page's body is the same for everyone until the store changes: built (and rendered) once.
             let (body, built, upToDate) = try await cache.body(batchID: id, mark: mark) {
-                try await Offload.run { () throws -> (String, Double) in
+                try await Offload.recompute { () throws -> (String, Double) in
                     let (model, ms) = try reconcileModel(env, batchID: id)
                     return (Pages.render("returns-reconcile", model), ms)
                 }
