@@ -38,3 +38,10 @@ public enum PayoutQueries {
                          arguments: [batchID]).map { ($0["id"], $0["built_at"]) }
     }
 }
+
+extension PayoutQueries {
+    /// The payout groups of a batch (`BANK-970415`, `VNPOST-…`), in group order.
+    public static func groupKeys(_ db: Database, batchID: Int64) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT group_key FROM payout_line WHERE batch_id = ? ORDER BY group_key", arguments: [batchID])
+    }
+}

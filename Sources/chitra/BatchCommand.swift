@@ -129,6 +129,8 @@ struct BatchCommand: ParsableCommand {
             print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
             for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
             print("  \(s.manifest) (+ .sig): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND in all")
+            print("Money to move \(s.treasuryAccount.map { "from the State Treasury account \($0) " } ?? "")before the files are sent:")
+            for f in s.funding { print("  \(f.institution)\(f.account.map { ", account \($0)" } ?? ""): \(Money.english(f.amount)) VND") }
             print("Check before sending: chitra verify \(s.directory)/\(s.manifest)")
         }
     }
