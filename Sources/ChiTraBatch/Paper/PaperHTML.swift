@@ -44,6 +44,8 @@ enum PaperHTML {
         .meta p { margin: 1pt 0; }
         table.grid { width: 100%; border-collapse: collapse; font-size: 10.5pt; }
         table.grid.fixed { table-layout: fixed; }
+        table.grid.report { font-size: 9.5pt; }
+        table.grid.report th { font-size: 9pt; }
         table.grid th, table.grid td { border: 0.75pt solid #000; padding: 2pt 3pt; vertical-align: top; overflow-wrap: anywhere; }
         table.grid th { font-weight: bold; text-align: center; vertical-align: middle; }
         table.grid thead { display: table-header-group; }
