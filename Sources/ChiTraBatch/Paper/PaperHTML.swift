@@ -57,6 +57,7 @@ enum PaperHTML {
         tr.group td { font-weight: bold; }
         tr.total td { font-weight: bold; }
         .small { font-size: 9.5pt; }
+        .nowrap { white-space: nowrap; }
         .words { margin: 6pt 0 0; }
         .closing { break-inside: avoid; }
         .place { text-align: right; font-style: italic; margin: 10pt 0 0; padding-right: 4mm; }

@@ -161,7 +161,7 @@ public struct PaymentList: Sendable {
             body += "</div>\n"
             body += """
             <table class="grid fixed">
-            <colgroup><col style="width:10mm"><col><col style="width:11mm"><col style="width:27mm"><col style="width:17mm"><col style="width:33mm"><col style="width:20mm"><col style="width:24mm"></colgroup>
+            <colgroup><col style="width:10mm"><col><col style="width:11mm"><col style="width:27mm"><col style="width:21mm"><col style="width:31mm"><col style="width:20mm"><col style="width:24mm"></colgroup>
             <thead>
             <tr><th>STT</th><th>Họ và tên đối tượng<br><span class="small">(mã đối tượng)</span></th><th>Năm sinh</th><th>Người nhận thay<br><span class="small">(quan hệ)</span></th><th>Hình thức nhận</th><th>Nội dung chi trả</th><th>Số tiền (đồng)</th><th>Ký nhận</th></tr>
             <tr class="colno"><th>1</th><th>2</th><th>3</th><th>4</th><th>5</th><th>6</th><th>7</th><th>8</th></tr>
@@ -172,8 +172,9 @@ public struct PaymentList: Sendable {
             for (n, r) in v.rows.enumerated() {
                 let who = "<b>\(e(r.name))</b><br><span class=\"small\">\(e(r.code))</span>"
                 let payee = r.payee.map { "\(e($0))" + (r.relation.map { "<br><span class=\"small\">(\(e($0)))</span>" } ?? "") } ?? ""
-                let channel = r.account.map { "TK bưu điện<br><span class=\"small\">\(e($0))</span>" } ?? "Tiền mặt"
-                body += "<tr><td class=\"c\">\(n + 1)</td><td>\(who)</td><td class=\"c\">\(e(r.birthYear))</td><td>\(payee)</td><td>\(channel)</td><td class=\"small\">\(e(r.content))</td><td class=\"n\">\(PaperHTML.money(r.amount))</td><td class=\"sign\"></td></tr>\n"
+                // The post account by its last four digits (the post office has the whole number in its file).
+                let channel = r.account.map { "TK bưu điện<br>số …\(e(String($0.suffix(4))))" } ?? "Tiền mặt"
+                body += "<tr><td class=\"c\">\(n + 1)</td><td>\(who)</td><td class=\"c\">\(e(r.birthYear))</td><td>\(payee)</td><td class=\"small nowrap\">\(channel)</td><td class=\"small\">\(e(r.content))</td><td class=\"n\">\(PaperHTML.money(r.amount))</td><td class=\"sign\"></td></tr>\n"
             }
             body += "<tr class=\"total\"><td></td><td colspan=\"5\">Tổng cộng: \(PaperHTML.money(Int64(v.people))) người, \(PaperHTML.money(Int64(v.payments))) khoản</td><td class=\"n\">\(PaperHTML.money(v.total))</td><td></td></tr>\n"
             body += "</tbody></table>\n"
