@@ -45,3 +45,10 @@ public enum PayoutQueries {
         return (period, keys)
     }
 }
+
+extension PayoutQueries {
+    /// The payout groups of a batch (`BANK-970415`, `VNPOST-…`), in group order.
+    public static func groupKeys(_ db: Database, batchID: Int64) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT group_key FROM payout_line WHERE batch_id = ? ORDER BY group_key", arguments: [batchID])
+    }
+}

@@ -129,12 +129,14 @@ struct BatchCommand: ParsableCommand {
             print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
             for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
             print("  \(s.manifest) (+ .sig): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND in all")
+            print("Money to move \(s.treasuryAccount.map { "from the State Treasury account \($0) " } ?? "")before the files are sent:")
+            for f in s.funding { print("  \(f.institution)\(f.account.map { ", account \($0)" } ?? ""): \(Money.english(f.amount)) VND") }
             print("Check before sending: chitra verify \(s.directory)/\(s.manifest)")
         }
     }
 
     struct Reconcile: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sent, paid, not paid and pending per group, checked to the đồng; failures, exceptions, what carries over.",
+        static let configuration = CommandConfiguration(abstract: "Sent, paid, not paid and pending per group, checked to the đồng; failures, exceptions, what carries over, the payment fee each organisation is owed.",
             discussion: "Role: clerk. Example: chitra batch reconcile 1 --csv out/doi-chieu-2026-12.csv --user cuc.le")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
@@ -146,13 +148,16 @@ struct BatchCommand: ParsableCommand {
             _ = try login.actor(db, as: .clerk)
             let taxonomy = try ReasonTaxonomy.load(from: try global.formatsDir().appendingPathComponent("return-reasons.json"))
             let csvURL = csv.map { URL(fileURLWithPath: $0) }
+            // The payment fee each organisation is owed on what it paid (payer.json feePercent).
+            let fees = Reconciliation.FeeSchedule(payer: try Payer.load(from: try global.formatsDir().appendingPathComponent("payer.json")),
+                                                  banks: try global.banks())
             let r: Reconciliation
             if global.json {
-                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL)
+                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL, fees: fees)
                 try printJSON(r)
             } else {
                 // Printed as it is made; the failed lines are not held in memory.
-                r = try Reconciliation.writeReport(db, batchID: id, taxonomy: taxonomy, accountantCSV: csvURL) { print($0) }
+                r = try Reconciliation.writeReport(db, batchID: id, taxonomy: taxonomy, accountantCSV: csvURL, fees: fees) { print($0) }
             }
             if !r.balanced { throw ExitCode(3) }
         }

@@ -12,6 +12,6 @@ struct ChiTra: ParsableCommand {
         """,
         subcommands: [InitCommand.self, UserCommand.self, ServeCommand.self, RollCommand.self, ExplainCommand.self, BatchCommand.self, KeysCommand.self, VerifyCommand.self,
                       FixturesCommand.self, GapsCommand.self, BeneficiaryCommand.self, FuneralCommand.self, ReturnsCommand.self, ExceptionsCommand.self,
-                      SimulateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self]
+                      SimulateCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, ReportCommand.self]
     )
 }

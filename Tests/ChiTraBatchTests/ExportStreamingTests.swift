@@ -32,43 +32,30 @@ struct ExportStreamingTests {
         return groups.map { key, rows in
             let lines = rows.map { r -> PayoutLine in
                 let kind = EntitlementKind(rawValue: r["kind"])!
+                let slot = EntitlementKind(rawValue: r["slot"])!
                 let month = YearMonth(r["for_month"] as String)!
                 let code: String = r["beneficiary_code"]
                 let payee: String = r["payee_name"]
                 let phone: String = r["phone"]
-                let word: String
-                switch kind {
-                case .allowance: word = "TCXH"
-                case .care: word = "HTCS"
-                case .arrears, .careArrears: word = "TRUY LINH"
-                case .funeral: word = "MAI TANG PHI"
-                case .carryOver: word = "CHI BO SUNG"
-                }
-                let lineKind: PayoutLine.Kind
-                switch kind {
-                case .allowance: lineKind = .allowance
-                case .care: lineKind = .care
-                case .arrears, .careArrears: lineKind = .arrears
-                case .funeral: lineKind = .funeral
-                case .carryOver: lineKind = .carryOver
-                }
+                let lineKind = PayoutLine.Kind(rawValue: kind.rawValue)!
                 return PayoutLine(
                     reference: r["reference"], beneficiaryCode: code, beneficiaryName: r["full_name"], payeeName: payee,
                     payeeNameASCII: VietnameseText.bankForm((r["account_name"] as String?) ?? payee), proxyRelation: r["payee_relation"],
                     personalIDMasked: PersonalID.masked(r["personal_id"]), channel: PayoutLine.Channel(rawValue: r["channel"])!,
                     bankBIN: r["bank_bin"], accountNo: r["account_no"], amount: r["amount"], kind: lineKind, forMonth: month,
                     commune: r["commune"], village: r["village"], address: r["address"], phone: phone.isEmpty ? nil : phone,
-                    remittance: "\(word) \(month.vietnamese) \(code)")
+                    remittance: RemittanceText.make(kind: kind, slot: slot, forMonth: month, code: code))
             }
+            let bin = key.hasPrefix("BANK-") ? String(key.dropFirst(5)) : Fixture.payer.bankBIN
             let institution = key.hasPrefix("BANK-")
                 ? Institution(kind: .bank, code: String(key.dropFirst(5)), name: Fixture.banks.bank(String(key.dropFirst(5)))?.name ?? "")
                 : Institution(kind: .postOffice, code: key, name: "\(Fixture.payer.postOfficeName) \(lines[0].commune)")
             return PayoutDocument(
                 messageID: BatchExporter.messageID(period: period, batchID: s.batchID, groupKey: key), createdAt: createdAt,
                 period: period, executionDate: CivilDate(year: period.year, month: period.month, day: min(max(Fixture.payer.executionDay, 1), 28))!,
-                debtor: Debtor(name: Fixture.payer.name, accountNo: Fixture.payer.accountNo, bankBIN: Fixture.payer.bankBIN,
+                debtor: Debtor(name: Fixture.payer.name, accountNo: Fixture.payer.account(atBank: bin)!.accountNo, bankBIN: bin,
                                taxOrUnitCode: Fixture.payer.unitCode),
-                institution: institution, lines: lines)
+                institution: institution, lines: lines, interbank: bin == Fixture.payer.bankBIN && key.hasPrefix("BANK-"))
         }
     }
 

@@ -66,10 +66,13 @@ struct Pain001WriterTests {
         doc.debtor.name = "UBND xã A & B"
         let xml = Sample.text(try Pain001Writer().write(doc))
         #expect(xml.contains("<Nm>HOA &amp; &lt;LAN&gt; &quot;O&apos;NEIL&quot;</Nm>"))
-        #expect(xml.contains("<Ustrd>TCXH 12/2026 Truy linh &lt;thang 10 &amp; 11&gt;</Ustrd>"))
+        // The file is UTF-8: the remittance keeps its diacritics unless the format asks for ASCII.
+        #expect(xml.contains("<Ustrd>TCXH 12/2026 Truy lĩnh &lt;tháng 10 &amp; 11&gt;</Ustrd>"))
         #expect(xml.contains("<Nm>UBND xã A &amp; B</Nm>"))
         let (status, messages) = try validate(Data(xml.utf8))
         #expect(status == 0, "\(messages)")
+        let ascii = Sample.text(try Pain001Writer(remittance: .remittanceASCII).write(doc))
+        #expect(ascii.contains("<Ustrd>TCXH 12/2026 Truy linh &lt;thang 10 &amp; 11&gt;</Ustrd>"))
     }
 
     @Test("The Vietnamese payee name option writes escaped UTF-8 and validates", .enabled(if: canValidate, "xmllint or XSD not found"))

@@ -56,6 +56,19 @@ struct PayoutFormatsTests {
         #expect(e?.key == "formats[2].BOM")
     }
 
+    @Test("pain.001 options: the shipped file says SSBE, NAPAS and a Vietnamese remittance; a bad code or an option on a CSV format is refused")
+    func pain001Options() throws {
+        let writer = try #require(try Sample.formats().writer(named: "pain.001.001.09") as? Pain001Writer)
+        #expect(writer.categoryPurpose == "SSBE" && writer.clearingSystem == "NAPAS" && writer.remittance == .remittance)
+        #expect(writer.creditorName == .payeeNameASCII)
+        #expect(error(try variant("\"categoryPurpose\": \"SSBE\"", "\"categoryPurpose\": \"ssbe1\""))?.key == "formats[0].categoryPurpose")
+        #expect(error(try variant("\"clearingSystem\": \"NAPAS\"", "\"clearingSystem\": \"NA PAS\""))?.key == "formats[0].clearingSystem")
+        #expect(error(try variant("\"bom\": false,", "\"bom\": false, \"categoryPurpose\": \"SSBE\","))?.key == "formats[1].categoryPurpose")
+        // Without the option, a pain.001 format keeps the diacritics of the remittance.
+        let bare = try PayoutFormats.parse(try variant("\"remittance\": \"remittance\",", ""))
+        #expect((bare.writer(named: "pain.001.001.09") as? Pain001Writer)?.remittance == .remittance)
+    }
+
     @Test("A totals cell without a totals row is refused")
     func totalsWithoutRow() throws {
         let e = error(try variant("\"totalsRow\": {\"label\": \"Tổng cộng\"},", ""))

@@ -49,6 +49,8 @@ import Testing
             try run(["returns", "import", ret], as: "cuc.le")
         }
         try run(["batch", "reconcile", "1", "--csv", "doi-chieu.csv"], as: "cuc.le", mustSucceed: false)
+        try run(["report", "payment-list", "1", "--csv", "danh-sach.csv"], as: "ha.le")
+        try run(["report", "periodic", "--period", "2026-12", "--csv", "bao-cao.csv"], as: "ha.le")
         try run(["gaps", "--as-of", "2026-11-23", "--csv", "gaps.csv", "--html", "gaps-html"], as: "ha.le", mustSucceed: false)
         try run(["backup", "--out", "backup.sqlite"], as: ChitraRun.admin)
         try run(["exceptions", "list", "--all"], as: "cuc.le", mustSucceed: false)

@@ -253,8 +253,12 @@ final class BuildRun {
         let payer = builder.payer
         let groupKey: String
         if ch == "bank" {
-            groupKey = "BANK-" + bin!
-            groupNames[groupKey] = builder.banks.bank(bin!)?.short ?? bin!
+            // The file of the bank where the commune pays from: the beneficiary's own bank when
+            // the commune holds an account there (per-bank files), else the commune's own bank,
+            // which credits the other bank through the interbank clearing (payer.json).
+            let fileBank = payer.fileBank(forCreditorBIN: bin!)
+            groupKey = "BANK-" + fileBank
+            groupNames[groupKey] = builder.banks.bank(fileBank)?.short ?? fileBank
         } else {
             if let known = communeGroup[commune] {
                 groupKey = known

@@ -14,6 +14,15 @@ public struct ExportSummary: Sendable, Codable {
         public var controlSum: Int64
         public var sha256: String
         public var signature: String
+        /// The commune's account the file debits (pain.001 `DbtrAcct`) or the post office is paid into.
+        public var debitAccount: String?
+    }
+    /// Money to move into one of the commune's accounts before the files are sent (Decree 20/2021
+    /// Art. 34.4: drawn from the budget at the State Treasury into the payment service organisation).
+    public struct Funding: Sendable, Codable {
+        public var institution: String
+        public var account: String?
+        public var amount: Int64
     }
     public var batchID: Int64
     public var period: String
@@ -24,6 +33,10 @@ public struct ExportSummary: Sendable, Codable {
     public var manifest: String
     public var lineCount: Int
     public var controlSum: Int64
+    /// The commune's budget account at the State Treasury, when payer.json lists it.
+    public var treasuryAccount: String?
+    /// Per institution, what its files carry: the money to move there first.
+    public var funding: [Funding]
 }
 
 /// Writes an approved batch's payout files (one per payee institution, in the format that
@@ -83,6 +96,14 @@ public struct BatchExporter {
             throw BatchError("batch #\(batchID) has no lines to pay; there is no file to write")
         }
         let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
+        // Every bank file debits the commune's account at the bank it goes to: refuse before
+        // writing anything if payer.json lists none for a bank this batch sends a file to.
+        let bankGroups = try db.writer.read { try PayoutQueries.groupKeys($0, batchID: batchID) }.filter { $0.hasPrefix("BANK-") }
+        let unaccounted = bankGroups.map { String($0.dropFirst(5)) }.filter { payer.account(atBank: $0) == nil }
+        guard unaccounted.isEmpty else {
+            throw BatchError("batch #\(batchID) sends a file to \(unaccounted.map { "\(banks.bank($0)?.short ?? $0) (\($0))" }.joined(separator: ", ")), where payer.json lists no account of the commune's to debit; nothing was written",
+                             remedy: "add the commune's account at that bank to accounts in payer.json (formats/payer.md), or cancel the batch and build it again to send those payments through the commune's own bank")
+        }
         let key = try keys.activeKey()
 
         // 2. The output folder holds one batch's export: a real folder (not a symbolic link, no
@@ -103,9 +124,13 @@ public struct BatchExporter {
         let execDay = min(max(payer.executionDay, 1), 28)
         func document(_ groupKey: String, commune: String, lines: [PayoutLine]) -> PayoutDocument {
             let institution: Institution
+            var debtor = Debtor(name: payer.name, accountNo: payer.account(atBank: payer.bankBIN)!.accountNo, bankBIN: payer.bankBIN,
+                                taxOrUnitCode: payer.unitCode)
             if groupKey.hasPrefix("BANK-") {
                 let bin = String(groupKey.dropFirst(5))
                 institution = Institution(kind: .bank, code: bin, name: banks.bank(bin)?.name ?? bin)
+                debtor.accountNo = payer.account(atBank: bin)!.accountNo
+                debtor.bankBIN = bin
             } else {
                 institution = Institution(kind: .postOffice, code: groupKey, name: "\(payer.postOfficeName) \(commune)")
             }
@@ -113,17 +138,18 @@ public struct BatchExporter {
                 messageID: Self.messageID(period: period, batchID: batchID, groupKey: groupKey),
                 createdAt: createdAt, period: period,
                 executionDate: CivilDate(year: period.year, month: period.month, day: execDay)!,
-                debtor: Debtor(name: payer.name, accountNo: payer.accountNo, bankBIN: payer.bankBIN, taxOrUnitCode: payer.unitCode),
-                institution: institution,
-                lines: lines)
+                debtor: debtor, institution: institution, lines: lines,
+                // Only the commune's own bank takes credits to other banks (the build sends them there).
+                interbank: institution.kind == .bank && institution.code == payer.bankBIN)
         }
         func record(_ doc: PayoutDocument, writer: any PayoutWriter, url: URL, totals: PayoutTotals,
                     signature: DetachedSignature, digest: FileDigest) throws {
             entries.append(try Manifest.Entry(file: url, digest: digest, lineCount: totals.count, controlSum: totals.controlSum,
                                               institution: doc.institution.code))
+            let account = doc.institution.kind == .bank ? doc.debtor.accountNo : payer.postOfficeAccount?.accountNo
             files.append(.init(name: url.lastPathComponent, format: writer.formatName, institution: doc.institution.name,
                                lineCount: totals.count, controlSum: totals.controlSum, sha256: signature.sha256,
-                               signature: DetachedSignature.signatureURL(for: url).lastPathComponent))
+                               signature: DetachedSignature.signatureURL(for: url).lastPathComponent, debitAccount: account))
         }
         /// A group's file built in memory from its lines.
         func writeGroup(_ groupKey: String, commune: String, lines: [PayoutLine]) throws {
@@ -234,9 +260,21 @@ public struct BatchExporter {
             }
             throw error
         }
+        // What to move into each account: the files' totals by institution and account, in file order.
+        var funding: [ExportSummary.Funding] = []
+        for f in files {
+            if let i = funding.firstIndex(where: { $0.institution == f.institution && $0.account == f.debitAccount }) {
+                funding[i].amount = try Money.sum([funding[i].amount, f.controlSum])
+            } else {
+                funding.append(.init(institution: f.institution, account: f.debitAccount, amount: f.controlSum))
+            }
+        }
+        guard try Money.sum(funding.map(\.amount)) == manifest.totals.controlSum else {
+            throw BatchError("the money to move (\(funding.map(\.amount))) does not add up to the files' total \(manifest.totals.controlSum)")
+        }
         return ExportSummary(batchID: batchID, period: period.description, directory: dir.path, reexport: reexport, keyID: key.id,
                              files: files, manifest: manifestFile.lastPathComponent, lineCount: manifest.totals.lineCount,
-                             controlSum: manifest.totals.controlSum)
+                             controlSum: manifest.totals.controlSum, treasuryAccount: payer.treasuryAccount?.accountNo, funding: funding)
     }
 
     /// ≤ 35 characters: `CT202612-B000001-970405` for a bank, `CT202612-B000001-P1A2B3C4` for a post-office group.
@@ -274,6 +312,7 @@ public struct BatchExporter {
 
     static func payoutLine(_ r: Row) -> PayoutLine {
         let kind = EntitlementKind(rawValue: r["kind"]) ?? .allowance
+        let slot = EntitlementKind(rawValue: r["slot"]) ?? .allowance
         let code: String = r["beneficiary_code"]
         let forMonth = YearMonth(r["for_month"] as String)!
         let payee: String = r["payee_name"]
@@ -286,18 +325,7 @@ public struct BatchExporter {
             bankBIN: r["bank_bin"], accountNo: r["account_no"], amount: r["amount"], kind: PayoutLine.Kind(kind),
             forMonth: forMonth, commune: r["commune"], village: r["village"], address: r["address"],
             phone: phone.isEmpty ? nil : phone,
-            remittance: "\(remittanceKind(kind)) \(forMonth.vietnamese) \(code)")
-    }
-
-    /// The first word of a line's remittance text.
-    static func remittanceKind(_ kind: EntitlementKind) -> String {
-        switch kind {
-        case .allowance: return "TCXH"
-        case .care: return "HTCS"
-        case .arrears, .careArrears: return "TRUY LINH"
-        case .funeral: return "MAI TANG PHI"
-        case .carryOver: return "CHI BO SUNG"
-        }
+            remittance: RemittanceText.make(kind: kind, slot: slot, forMonth: forMonth, code: code))
     }
 }
 
@@ -306,7 +334,8 @@ extension PayoutLine.Kind {
         switch k {
         case .allowance: self = .allowance
         case .care: self = .care
-        case .arrears, .careArrears: self = .arrears
+        case .arrears: self = .arrears
+        case .careArrears: self = .careArrears
         case .funeral: self = .funeral
         case .carryOver: self = .carryOver
         }

@@ -88,7 +88,8 @@ struct GroupStream {
 
     /// What `PayoutDocument.validatedTotals()` checks of each line: a well-formed reference,
     /// different from the previous one (lines come ordered by reference, so a duplicate would be
-    /// next to its first), an amount in range, a line that belongs to this institution.
+    /// next to its first), an amount in range, a line that belongs to this institution (any bank
+    /// account in an interbank file).
     private func isPlain(_ line: PayoutLineBytes, previousReference: [UInt8]) -> Bool {
         let ref = line.reference
         guard ref.count >= 1, ref.count <= 35, ref.buffer.allSatisfy(Self.isReferenceByte) else { return false }
@@ -97,6 +98,7 @@ struct GroupStream {
         switch document.institution.kind {
         case .bank:
             guard line.channel == .bank, let bin = line.bankBIN else { return false }
+            if document.interbank { return true }
             var code = document.institution.code
             return code.withUTF8 { ByteView(base: $0.baseAddress, count: $0.count) == bin }
         case .postOffice:

@@ -41,7 +41,7 @@ final class PayoutRowReader {
         static let accountName: Int32 = 5, payeeName: Int32 = 6, payeeRelation: Int32 = 7, kind: Int32 = 8
         static let forMonth: Int32 = 9, beneficiaryCode: Int32 = 10
         static let fullName: Int32 = 11, personalID: Int32 = 12, commune: Int32 = 13, village: Int32 = 14
-        static let address: Int32 = 15, phone: Int32 = 16
+        static let address: Int32 = 15, phone: Int32 = 16, slot: Int32 = 17
     }
 
     let needs: Needs
@@ -62,7 +62,7 @@ final class PayoutRowReader {
         let join = needs.beneficiary ? "JOIN beneficiary b ON b.code = l.beneficiary_code" : ""
         statement = try db.makeStatement(sql: """
             SELECT l.reference, l.amount, l.channel, l.bank_bin, l.account_no, l.account_name, l.payee_name,
-                   l.payee_relation, l.kind, l.for_month, l.beneficiary_code, \(beneficiary)
+                   l.payee_relation, l.kind, l.for_month, l.beneficiary_code, \(beneficiary), l.slot
             FROM payout_line l \(join)
             WHERE l.batch_id = ? AND l.group_key = ? ORDER BY l.reference
             """)
@@ -80,7 +80,7 @@ final class PayoutRowReader {
         var line = PayoutLineBytes()
         guard let reference = text(Column.reference), let code = text(Column.beneficiaryCode),
               let channel = text(Column.channel), let kind = text(Column.kind), let month = text(Column.forMonth),
-              let payee = text(Column.payeeName),
+              let payee = text(Column.payeeName), let slot = text(Column.slot),
               sqlite3_column_type(sqlite, Column.amount) == SQLITE_INTEGER
         else { return nil }
         guard let bankBIN = optionalText(Column.bankBIN), let accountNo = optionalText(Column.accountNo),
@@ -121,14 +121,14 @@ final class PayoutRowReader {
             bankFormSlow = VietnameseText.bankForm(nameSource.string)
         }
         if needs.personalID { maskedID = PersonalID.masked(line.personalIDMasked.string) }
-        let kindText = BatchExporter.remittanceKind(entitlement)
+        let kindText = RemittanceText.label(kind: entitlement, slot: entitlement == .carryOver ? Self.kind(slot) : entitlement)
         var room = (bankFormSlow?.utf8.count ?? 0) + (maskedID?.utf8.count ?? 0)
         if needs.remittance { room += kindText.utf8.count + 2 + m.vietnamese.count + code.count }
         arena.reset(minimumCapacity: room)
         if needs.payeeNameASCII { line.payeeNameASCII = bankFormSlow.map { arena.append($0) } ?? nameSource }
         if let maskedID { line.personalIDMasked = arena.append(maskedID) }
         if needs.remittance {
-            // "\(remittanceKind) \(forMonth.vietnamese) \(code)", as payoutLine(_:) writes it.
+            // RemittanceText.make(kind:slot:forMonth:code:), as payoutLine(_:) writes it.
             let start = arena.cursor
             _ = arena.append(kindText)
             _ = arena.append(Self.space)

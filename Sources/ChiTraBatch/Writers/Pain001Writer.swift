@@ -2,16 +2,22 @@ import ChiTraCore
 import Foundation
 
 /// Writes an ISO 20022 `pain.001.001.09` credit-transfer initiation: one group header, one
-/// payment information block debiting the commune's account, one `CdtTrfTxInf` per line.
+/// payment information block debiting the commune's account at the receiving bank, one
+/// `CdtTrfTxInf` per line.
 ///
 /// Choices that make the file valid against the official XSD and usable by Vietnamese banks:
 /// - amounts in whole đồng without decimals (`<InstdAmt Ccy="VND">750000</InstdAmt>`);
-/// - banks identified by their NAPAS BIN in `FinInstnId/ClrSysMmbId/MmbId` (no BIC needed);
+/// - banks identified by their NAPAS BIN in `FinInstnId/ClrSysMmbId/MmbId`, the clearing system
+///   named in `ClrSysId/Prtry` (`NAPAS`; no BIC needed): the debtor agent is the bank the file goes
+///   to, each creditor agent the beneficiary's bank (another bank's BIN is an interbank credit);
 /// - accounts in `Id/Othr/Id` (Vietnamese accounts have no IBAN);
+/// - `PmtTpInf/CtgyPurp/Cd` `SSBE` (social security benefit, ISO external code set) and `ChrgBr`
+///   `DEBT`: the commune bears the charges, the beneficiary receives the full amount;
 /// - by default `Cdtr/Nm` is the payee's **ASCII name** (upper case, no diacritics), because that is
-///   how banks hold account names and what their name check compares (reason BE01); the remittance
-///   text is folded to ASCII too. `creditorName: .payeeName` writes the NFC Vietnamese name instead,
-///   escaped UTF-8.
+///   how banks hold account names and what their name check compares (reason BE01);
+///   `creditorName: .payeeName` writes the NFC Vietnamese name instead, escaped UTF-8;
+/// - the remittance text keeps its Vietnamese diacritics (the file is UTF-8); `remittance:
+///   .remittanceASCII` folds it to ASCII for a bank that asks for that.
 ///
 /// The output is built in a byte buffer, without an XML library (streamed to the file by the export). Values are escaped; control
 /// characters and over-long values are refused with a `PayoutWriteError` rather than written.
@@ -27,12 +33,24 @@ public struct Pain001Writer: PayoutWriter {
     public var fileExtension: String { "xml" }
     public var creditorName: CreditorName
     public var remittance: Remittance
+    /// `PmtTpInf/CtgyPurp/Cd`: 1–4 capital letters of ISO's ExternalCategoryPurpose1Code.
+    public var categoryPurpose: String
+    /// `ClrSysId/Prtry` of every agent: the clearing system whose member ids the BINs are.
+    public var clearingSystem: String
+
+    /// `SSBE`: "social security benefit, i.e. payment made by a government to support individuals".
+    public static let defaultCategoryPurpose = "SSBE"
+    /// The BINs are NAPAS member ids.
+    public static let defaultClearingSystem = "NAPAS"
 
     public init(formatName: String = "pain.001.001.09", creditorName: CreditorName = .payeeNameASCII,
-                remittance: Remittance = .remittanceASCII) {
+                remittance: Remittance = .remittance, categoryPurpose: String = Pain001Writer.defaultCategoryPurpose,
+                clearingSystem: String = Pain001Writer.defaultClearingSystem) {
         self.formatName = formatName
         self.creditorName = creditorName
         self.remittance = remittance
+        self.categoryPurpose = categoryPurpose
+        self.clearingSystem = clearingSystem
     }
 
     public func write(_ doc: PayoutDocument) throws(PayoutWriteError) -> PayoutFile {
@@ -65,6 +83,16 @@ public struct Pain001Writer: PayoutWriter {
         if let code = doc.debtor.taxOrUnitCode {
             _ = try TextRules.scan(code, field: "debtor.taxOrUnitCode", at: header, maxLength: 35, required: true)
         }
+        guard (1...4).contains(categoryPurpose.utf8.count), categoryPurpose.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
+            throw .invalidField(field: "categoryPurpose", at: header, problem: .notAllowed(allowed: "1 to 4 capital letters"))
+        }
+        guard (1...35).contains(clearingSystem.utf8.count), clearingSystem.utf8.allSatisfy(Self.isCodeByte) else {
+            throw .invalidField(field: "clearingSystem", at: header, problem: .notAllowed(allowed: "1 to 35 letters and digits"))
+        }
+    }
+
+    private static func isCodeByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
     /// Everything before the first `CdtTrfTxInf`; `totals` are the file's (checked beforehand).
@@ -87,7 +115,9 @@ public struct Pain001Writer: PayoutWriter {
         out.appendDecimal(Int64(totals.count))
         out.append("</NbOfTxs>\n   <CtrlSum>")
         out.appendDecimal(totals.controlSum)
-        out.append("</CtrlSum>\n   <ReqdExctnDt>\n    <Dt>")
+        out.append("</CtrlSum>\n   <PmtTpInf>\n    <CtgyPurp>\n     <Cd>")
+        out.append(categoryPurpose)
+        out.append("</Cd>\n    </CtgyPurp>\n   </PmtTpInf>\n   <ReqdExctnDt>\n    <Dt>")
         out.append(doc.executionDate.description)
         out.append("</Dt>\n   </ReqdExctnDt>\n   <Dbtr>\n    <Nm>")
         out.appendXMLEscaped(doc.debtor.name)
@@ -99,9 +129,11 @@ public struct Pain001Writer: PayoutWriter {
         }
         out.append("   </Dbtr>\n   <DbtrAcct>\n    <Id>\n     <Othr>\n      <Id>")
         out.append(doc.debtor.accountNo)
-        out.append("</Id>\n     </Othr>\n    </Id>\n   </DbtrAcct>\n   <DbtrAgt>\n    <FinInstnId>\n     <ClrSysMmbId>\n      <MmbId>")
+        out.append("</Id>\n     </Othr>\n    </Id>\n   </DbtrAcct>\n   <DbtrAgt>\n    <FinInstnId>\n     <ClrSysMmbId>\n      <ClrSysId>\n       <Prtry>")
+        out.append(clearingSystem)
+        out.append("</Prtry>\n      </ClrSysId>\n      <MmbId>")
         out.append(doc.debtor.bankBIN)
-        out.append("</MmbId>\n     </ClrSysMmbId>\n    </FinInstnId>\n   </DbtrAgt>\n")
+        out.append("</MmbId>\n     </ClrSysMmbId>\n    </FinInstnId>\n   </DbtrAgt>\n   <ChrgBr>DEBT</ChrgBr>\n")
     }
 
     /// One `CdtTrfTxInf`. `number` is the line's 1-based position, for error messages; `scratch`
@@ -140,7 +172,9 @@ public struct Pain001Writer: PayoutWriter {
         out.append("</EndToEndId>\n    </PmtId>\n    <Amt>\n     <InstdAmt Ccy=\"VND\">")
         out.appendDecimal(line.amount)
         try running.add(line.amount)
-        out.append("</InstdAmt>\n    </Amt>\n    <CdtrAgt>\n     <FinInstnId>\n      <ClrSysMmbId>\n       <MmbId>")
+        out.append("</InstdAmt>\n    </Amt>\n    <CdtrAgt>\n     <FinInstnId>\n      <ClrSysMmbId>\n       <ClrSysId>\n        <Prtry>")
+        out.append(clearingSystem)
+        out.append("</Prtry>\n       </ClrSysId>\n       <MmbId>")
         out.append(bin)
         out.append("</MmbId>\n      </ClrSysMmbId>\n     </FinInstnId>\n    </CdtrAgt>\n    <Cdtr>\n     <Nm>")
         out.appendXMLEscaped(name)

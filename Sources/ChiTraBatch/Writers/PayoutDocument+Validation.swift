@@ -5,7 +5,8 @@ extension PayoutDocument {
     static let maxAmount: Int64 = 999_999_999_999_999_999
 
     /// Checks what every format needs: lines present, positive amounts, unique well-formed
-    /// references, lines that belong to this institution, and (if given) the approved totals.
+    /// references, lines that belong to this institution (a bank file: accounts at that bank, or
+    /// at any bank when it is ``interbank``), and (if given) the approved totals.
     /// Returns the control totals computed with overflow checks.
     func validatedTotals() throws(PayoutWriteError) -> PayoutTotals {
         guard !lines.isEmpty else { throw .emptyDocument }
@@ -24,8 +25,8 @@ extension PayoutDocument {
                 guard line.channel == .bank else {
                     throw .wrongInstitution(at: place, reason: "channel \(line.channel.rawValue) cannot go in a bank file")
                 }
-                guard line.bankBIN == institution.code else {
-                    throw .wrongInstitution(at: place, reason: "bank BIN \(line.bankBIN ?? "missing") differs from the file's bank \(institution.code)")
+                guard line.bankBIN == institution.code || (interbank && line.bankBIN != nil) else {
+                    throw .wrongInstitution(at: place, reason: "bank BIN \(line.bankBIN ?? "missing") differs from the file's bank \(institution.code), which takes no interbank credits")
                 }
             case .postOffice:
                 guard line.channel != .bank else {

@@ -25,9 +25,13 @@ public struct PayoutDocument: Sendable {
     public var lines: [PayoutLine]
     /// Totals the batch was approved with; writers cross-check them when set.
     public var expectedTotals: PayoutTotals?
+    /// The file goes to the commune's own bank and may carry credits to accounts at other banks
+    /// (interbank, creditor agent by BIN). False: every line is an account at the file's bank.
+    public var interbank: Bool
 
     public init(messageID: String, createdAt: Date, period: YearMonth, executionDate: CivilDate,
-                debtor: Debtor, institution: Institution, lines: [PayoutLine], expectedTotals: PayoutTotals? = nil) {
+                debtor: Debtor, institution: Institution, lines: [PayoutLine], expectedTotals: PayoutTotals? = nil,
+                interbank: Bool = false) {
         self.messageID = messageID
         self.createdAt = createdAt
         self.period = period
@@ -36,6 +40,7 @@ public struct PayoutDocument: Sendable {
         self.institution = institution
         self.lines = lines
         self.expectedTotals = expectedTotals
+        self.interbank = interbank
     }
 
     /// Number of lines (transactions).
@@ -58,8 +63,9 @@ public struct PayoutDocument: Sendable {
 /// The paying commune (the debtor of the transfers).
 public struct Debtor: Sendable, Equatable {
     public var name: String
+    /// The commune's account at the institution the file goes to (`payer.json` `accounts`).
     public var accountNo: String
-    /// BIN of the bank holding the commune's account.
+    /// BIN of the bank holding that account: the bank the file goes to (the debtor agent).
     public var bankBIN: String
     public var taxOrUnitCode: String?
 
@@ -93,15 +99,18 @@ public struct PayoutLine: Sendable, Equatable {
 
     /// What the money is for.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case allowance, care, funeral, arrears, carryOver = "carry_over"
+        case allowance, care, funeral, arrears
+        case careArrears = "care_arrears"
+        case carryOver = "carry_over"
 
         public var vietnamese: String {
             switch self {
-            case .allowance: return "Trợ cấp hàng tháng"
+            case .allowance: return "Trợ cấp hằng tháng"
             case .care: return "Hỗ trợ chăm sóc"
             case .funeral: return "Mai táng phí"
-            case .arrears: return "Truy lĩnh"
-            case .carryOver: return "Chưa nhận tháng trước"
+            case .arrears: return "Truy lĩnh trợ cấp"
+            case .careArrears: return "Truy lĩnh hỗ trợ chăm sóc"
+            case .carryOver: return "Chi bổ sung tháng trước chưa nhận"
             }
         }
     }
@@ -131,7 +140,8 @@ public struct PayoutLine: Sendable, Equatable {
     public var village: String
     public var address: String
     public var phone: String?
-    /// e.g. `TCXH 12/2026 BTXH-000123`; ≤ 140 characters. Writers fold it to ASCII where the format needs it.
+    /// e.g. `Trợ cấp hằng tháng 12/2026 DT0000123` (``RemittanceText``); ≤ 140 characters. Writers
+    /// fold it to ASCII where the format asks for that.
     public var remittance: String
 
     public init(reference: String, beneficiaryCode: String, beneficiaryName: String, payeeName: String,

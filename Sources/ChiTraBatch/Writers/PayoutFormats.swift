@@ -3,7 +3,8 @@ import Foundation
 
 /// A payout format by kind: the ISO 20022 code, or a descriptor read by `DescriptorCSVWriter`.
 public enum PayoutFormat: Sendable, Equatable {
-    case pain001(creditorName: Pain001Writer.CreditorName, remittance: Pain001Writer.Remittance)
+    case pain001(creditorName: Pain001Writer.CreditorName, remittance: Pain001Writer.Remittance,
+                 categoryPurpose: String = Pain001Writer.defaultCategoryPurpose, clearingSystem: String = Pain001Writer.defaultClearingSystem)
     case csv(CSVFormatDescriptor)
 }
 
@@ -34,8 +35,9 @@ public struct PayoutFormats: Sendable {
     /// The writer of a named format, or nil if the file defines no such format.
     public func writer(named name: String) -> (any PayoutWriter)? {
         switch formats[name] {
-        case .pain001(let creditorName, let remittance)?:
-            return Pain001Writer(formatName: name, creditorName: creditorName, remittance: remittance)
+        case .pain001(let creditorName, let remittance, let categoryPurpose, let clearingSystem)?:
+            return Pain001Writer(formatName: name, creditorName: creditorName, remittance: remittance,
+                                 categoryPurpose: categoryPurpose, clearingSystem: clearingSystem)
         case .csv(let descriptor)?:
             return DescriptorCSVWriter(formatName: name, descriptor: descriptor)
         case nil:
@@ -129,7 +131,7 @@ private struct Parser {
             let key = "formats[\(i)]"
             let dict = try object(raw, key, allowed: ["name", "engine", "about", "fileExtension", "bom", "delimiter",
                                                       "lineEnding", "headerRow", "totalsRow", "sort", "columns",
-                                                      "creditorName", "remittance"])
+                                                      "creditorName", "remittance", "categoryPurpose", "clearingSystem"])
             let name = try string(dict, "name", at: key)
             if let first = formatKeys[name] { throw fail(join(key, "name"), "duplicate format \"\(name)\" (also at \(first))") }
             formatKeys[name] = key
@@ -174,11 +176,19 @@ private struct Parser {
             if let ext = dict["fileExtension"] as? String, ext != "xml" { throw fail(join(key, "fileExtension"), "must be xml for pain.001.001.09") }
             let creditor = try enumValue(try string(dict, "creditorName", at: key, default: "payeeNameASCII"),
                                          Pain001Writer.CreditorName.self, at: join(key, "creditorName"), what: "creditor name field")
-            let remittance = try enumValue(try string(dict, "remittance", at: key, default: "remittanceASCII"),
+            let remittance = try enumValue(try string(dict, "remittance", at: key, default: "remittance"),
                                            Pain001Writer.Remittance.self, at: join(key, "remittance"), what: "remittance field")
-            return .pain001(creditorName: creditor, remittance: remittance)
+            let purpose = try string(dict, "categoryPurpose", at: key, default: Pain001Writer.defaultCategoryPurpose)
+            guard (1...4).contains(purpose.utf8.count), purpose.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
+                throw fail(join(key, "categoryPurpose"), "must be an ISO 20022 category purpose code: 1 to 4 capital letters (SSBE)")
+            }
+            let clearing = try string(dict, "clearingSystem", at: key, default: Pain001Writer.defaultClearingSystem)
+            guard (1...35).contains(clearing.utf8.count), clearing.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) else {
+                throw fail(join(key, "clearingSystem"), "must be 1 to 35 letters and digits (NAPAS)")
+            }
+            return .pain001(creditorName: creditor, remittance: remittance, categoryPurpose: purpose, clearingSystem: clearing)
         case "csv":
-            for k in ["creditorName", "remittance"] where dict[k] != nil { throw fail(join(key, k), "does not apply to engine csv") }
+            for k in ["creditorName", "remittance", "categoryPurpose", "clearingSystem"] where dict[k] != nil { throw fail(join(key, k), "does not apply to engine csv") }
             return .csv(try csv(dict, at: key))
         default:
             throw fail(join(key, "engine"), "unknown engine \"\(engine)\"; known: csv, pain.001.001.09")

@@ -56,14 +56,40 @@ public struct Reconciliation: Sendable, Codable {
     public var overpayments: [Overpayment]
     public var flags: [String]
     public var balanced: Bool
+    /// The payment fee each organisation is owed on what it paid (empty without a payer).
+    public var fees: [PaymentFee] = []
+    /// The sum of the fees that have a rate.
+    public var totalFee: Int64 = 0
 
     /// The Vietnamese label of a canonical reason, from `formats/return-reasons.json`.
     static func label(_ reason: String, _ taxonomy: ReasonTaxonomy?) -> String {
         CanonicalReason(rawValue: reason).flatMap { taxonomy?.reasons[$0]?.label } ?? reason
     }
 
-    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy? = nil) throws -> Reconciliation {
-        try build(db, batchID: batchID, queue: queue, taxonomy: taxonomy, accountantCSV: nil)
+    public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy? = nil,
+                             fees: FeeSchedule? = nil) throws -> Reconciliation {
+        try build(db, batchID: batchID, queue: queue, taxonomy: taxonomy, accountantCSV: nil, fees: fees)
+    }
+
+    /// What the payment fees are computed from: the commune's accounts with their rates, and the
+    /// bank names.
+    public struct FeeSchedule: Sendable {
+        public var payer: Payer
+        public var banks: BankDirectory
+        public init(payer: Payer, banks: BankDirectory) { self.payer = payer; self.banks = banks }
+    }
+
+    /// Sets `fees` and `totalFee` from the groups' paid figures.
+    mutating func addFees(_ schedule: FeeSchedule?) throws {
+        guard let schedule else { return }
+        // Every organisation sent a file is listed, one that paid nothing with a fee of 0.
+        fees = try PaymentFee.compute(paidByGroup: groups.map { ($0.key, $0.paid.count, $0.paid.sum) },
+                                      payer: schedule.payer, banks: schedule.banks)
+        totalFee = try Money.sum(fees.compactMap(\.fee))
+        // Every đồng paid is under one organisation.
+        guard try Money.sum(fees.map(\.paidSum)) == total.paid.sum else {
+            throw StoreError("the payment fees were computed on \(fees.map(\.paidSum)) đồng, not the \(total.paid.sum) paid")
+        }
     }
 
     /// `build`, also writing the accountant CSV to `csvURL` (the bytes `writeAccountantCSV` writes,
@@ -71,11 +97,12 @@ public struct Reconciliation: Sendable, Codable {
     /// person, in the same order, and at national scale that join is most of the time.
     /// The file is committed only once the whole reconciliation has been built.
     public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy?,
-                             accountantCSV csvURL: URL?) throws -> Reconciliation {
+                             accountantCSV csvURL: URL?, fees: FeeSchedule? = nil) throws -> Reconciliation {
         var csv: AtomicFileWriter?
         do {
             var r = try buildFigures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv)
             r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
+            try r.addFees(fees)
             try csv?.commit()
             return r
         } catch {
@@ -89,12 +116,13 @@ public struct Reconciliation: Sendable, Codable {
     /// (6 % of a national batch, about 700 bytes each): their section reads them again, from the
     /// same snapshot, in the same order. The result has no `failures`.
     public static func writeReport(_ store: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, accountantCSV csvURL: URL?,
-                                   emit: (String) -> Void) throws -> Reconciliation {
+                                   fees: FeeSchedule? = nil, emit: (String) -> Void) throws -> Reconciliation {
         var csv: AtomicFileWriter?
         do {
             return try store.writer.read { db -> Reconciliation in
                 var r = try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: false)
                 r.openExceptions = try ExceptionQueue.list(db, openOnly: true, batchID: batchID)
+                try r.addFees(fees)
                 try csv?.commit()
                 csv = nil
                 r.writeHead(emit)
@@ -286,6 +314,18 @@ public struct Reconciliation: Sendable, Codable {
     func writeTail(_ emit: (String) -> Void) {
         let f = Self.text
         emit("Chuyển sang đợt chi sau: \(f(carryOver))")
+        if !fees.isEmpty {
+            emit("Chi phí chi trả (tỷ lệ do tỉnh quy định, tính trên số đã chi, làm tròn đến đồng):")
+            for x in fees {
+                let rate = x.ratePercent.flatMap { FeeRate(percent: $0) }
+                if let rate, let fee = x.fee {
+                    emit("  \(x.name): \(rate.vietnamese) × \(Money.vietnamese(x.paidSum)) đồng (\(x.paidCount) khoản đã chi) = \(Money.vietnamese(fee)) đồng")
+                } else {
+                    emit("  \(x.name): \(Money.vietnamese(x.paidSum)) đồng đã chi — chưa có tỷ lệ chi phí trong payer.json")
+                }
+            }
+            emit("  Tổng chi phí chi trả: \(Money.vietnamese(totalFee)) đồng")
+        }
         if !overpayments.isEmpty {
             emit("Chi sau ngày mất — cần truy thu (\(overpayments.count)):")
             for o in overpayments { emit("  \(o.code) \(o.name) tháng \(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth): \(Money.vietnamese(o.amount)) đồng (mất ngày \(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate))") }

@@ -39,6 +39,19 @@ enum Pain001LayoutScanner {
             for e in expected where try !literal(e) { return false }
             return true
         }
+        /// An agent's `<MmbId>`, after the clearing system's `<ClrSysId><Prtry>` when present
+        /// (written since issue 15); `indent` is the `<MmbId>` line's.
+        func memberID(indent: Int) throws -> Bool {
+            guard let line = try next() else { return false }
+            let pad = String(repeating: " ", count: indent)
+            if line.elementsEqual((pad + "<ClrSysId>").utf8) {
+                guard let prtry = try next(), Self.value(prtry, pad + " <Prtry>", "</Prtry>", .code) != nil,
+                      let close = try next(), close.elementsEqual((pad + "</ClrSysId>").utf8),
+                      let id = try next() else { return false }
+                return Self.value(id, pad + "<MmbId>", "</MmbId>", .digits) != nil
+            }
+            return Self.value(line, pad + "<MmbId>", "</MmbId>", .digits) != nil
+        }
 
         guard try literals(["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
                             "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\">",
@@ -54,7 +67,15 @@ enum Pain001LayoutScanner {
               try literals(["   <PmtMtd>TRF</PmtMtd>", "   <BtchBookg>true</BtchBookg>"]),
               try value("   <NbOfTxs>", "</NbOfTxs>", .digits) != nil,
               try value("   <CtrlSum>", "</CtrlSum>", .digits) != nil,
-              try literal("   <ReqdExctnDt>"),
+              var dateLine = try next()
+        else { return nil }
+        // The payment type (category purpose), written since issue 15.
+        if dateLine.elementsEqual("   <PmtTpInf>".utf8) {
+            guard try literal("    <CtgyPurp>"), try value("     <Cd>", "</Cd>", .code) != nil,
+                  try literals(["    </CtgyPurp>", "   </PmtTpInf>"]), let after = try next() else { return nil }
+            dateLine = after
+        }
+        guard dateLine.elementsEqual("   <ReqdExctnDt>".utf8),
               let executionDate = try value("    <Dt>", "</Dt>", .date),
               try literals(["   </ReqdExctnDt>", "   <Dbtr>"]),
               try value("    <Nm>", "</Nm>", .text) != nil,
@@ -75,14 +96,25 @@ enum Pain001LayoutScanner {
               try literals(["   <DbtrAcct>", "    <Id>", "     <Othr>"]),
               let debtorAccount = try value("      <Id>", "</Id>", .digits),
               try literals(["     </Othr>", "    </Id>", "   </DbtrAcct>", "   <DbtrAgt>", "    <FinInstnId>", "     <ClrSysMmbId>"]),
-              try value("      <MmbId>", "</MmbId>", .digits) != nil,
-              try literals(["     </ClrSysMmbId>", "    </FinInstnId>", "   </DbtrAgt>"])
+              try memberID(indent: 6),
+              try literals(["     </ClrSysMmbId>", "    </FinInstnId>", "   </DbtrAgt>"]),
+              var open = try next()
         else { return nil }
         header.debtorAccount = debtorAccount
+        // Who bears the charges, written since issue 15.
+        if open.elementsEqual("   <ChrgBr>DEBT</ChrgBr>".utf8) {
+            guard let after = try next() else { return nil }
+            open = after
+        }
 
         var count = 0
+        var first = true
         while true {
-            guard let open = try next() else { return nil }
+            if !first {
+                guard let line = try next() else { return nil }
+                open = line
+            }
+            first = false
             if open.elementsEqual("  </PmtInf>".utf8) { break }
             guard open.elementsEqual("   <CdtTrfTxInf>".utf8), try literal("    <PmtId>"),
                   let reference = try value("     <EndToEndId>", "</EndToEndId>", .reference),
@@ -90,7 +122,7 @@ enum Pain001LayoutScanner {
                   let amountText = try value("     <InstdAmt Ccy=\"VND\">", "</InstdAmt>", .amount),
                   let amount = Int64(amountText),
                   try literals(["    </Amt>", "    <CdtrAgt>", "     <FinInstnId>", "      <ClrSysMmbId>"]),
-                  try value("       <MmbId>", "</MmbId>", .digits) != nil,
+                  try memberID(indent: 7),
                   try literals(["      </ClrSysMmbId>", "     </FinInstnId>", "    </CdtrAgt>", "    <Cdtr>"]),
                   let name = try value("     <Nm>", "</Nm>", .text),
                   try literals(["    </Cdtr>", "    <CdtrAcct>", "     <Id>", "      <Othr>"]),
@@ -111,6 +143,8 @@ enum Pain001LayoutScanner {
 
     /// What a value may be; anything else declines the file.
     private enum Token {
+        /// 1–35 letters and digits (a code: `SSBE`, `NAPAS`).
+        case code
         /// `[A-Za-z0-9-]`, 1–35.
         case reference
         /// 1–34 digits.
@@ -124,6 +158,17 @@ enum Pain001LayoutScanner {
         /// Character data: no `<`, `>` or control character, `&` only in the five predefined
         /// entities, no U+FFFE/U+FFFF, ≤ 4 KiB (read as the XML reader does: entities replaced, trimmed).
         case text
+    }
+
+    private static func value(_ line: UnsafeBufferPointer<UInt8>, _ prefix: String, _ suffix: StaticString,
+                              _ kind: Token) -> String? {
+        let p = prefix.utf8.count, s = suffix.utf8CodeUnitCount
+        guard line.count > p + s, line[0..<p].elementsEqual(prefix.utf8),
+              suffix.withUTF8Buffer({ equal(UnsafeBufferPointer(rebasing: line[(line.count - s)...]), $0) })
+        else { return nil }
+        let v = UnsafeBufferPointer(rebasing: line[p..<(line.count - s)])
+        guard isValid(v, kind) else { return nil }
+        return String(decoding: v, as: UTF8.self)
     }
 
     private static func value(_ line: UnsafeBufferPointer<UInt8>, _ prefix: StaticString, _ suffix: StaticString,
@@ -141,6 +186,8 @@ enum Pain001LayoutScanner {
     private static func isValid(_ v: UnsafeBufferPointer<UInt8>, _ kind: Token) -> Bool {
         func digit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         switch kind {
+        case .code:
+            return v.count <= 35 && v.allSatisfy { digit($0) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }
         case .reference:
             return v.count <= 35 && v.allSatisfy { digit($0) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }
         case .digits:
