@@ -166,6 +166,7 @@ public struct PeriodicReport: Sendable {
                 case .allowance?: return .allowance
                 case .pension?: return .pension
                 case .care?: return .care
+                case .funeral?: return .funeral
                 case nil: return .other
                 }
             }
