@@ -274,6 +274,26 @@ struct ReturnImportTests {
         #expect(try s.lines(jan).filter { ($0["beneficiary_code"] as String) == "R03" }.isEmpty)
     }
 
+    @Test("What failed before a death was reported is not sent to the dead person: held, listed as left out, until a decision")
+    func failedPaymentOfAPersonReportedDeadIsHeld() throws {
+        let s = try ReturnsSetup()
+        // R11, December: own allowance 750,000 and care 2 × 500,000 = 1,000,000 to one account.
+        let r11 = try s.lines(s.batchID).filter { ($0["beneficiary_code"] as String) == "R11" }
+        let care = r11.first { ($0["kind"] as String) == "care" }!, own = r11.first { ($0["kind"] as String) == "allowance" }!
+        // The care payment fails (retryable), then the bank reports the person dead on the other line.
+        _ = try s.importer().importFile(try s.bankReturn([(care["reference"], care["account_no"], 1_000_000, "REJECTED", "MS03")], name: "first.csv"))
+        _ = try s.importer().importFile(try s.bankReturn([(own["reference"], own["account_no"], 750_000, "REJECTED", "MD07")], name: "second.csv"))
+        #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT status FROM beneficiary WHERE code = 'R11'") } == "suspended")
+        // January pays R11 nothing, not even the failed 1,000,000: it is listed as left out with the reason.
+        let jan = try s.build("2027-01")
+        #expect(try s.lines(jan).filter { ($0["beneficiary_code"] as String) == "R11" }.isEmpty)
+        let left = try s.db.writer.read { try Row.fetchOne($0, sql: "SELECT reason_code, amount_owed FROM batch_exclusion WHERE batch_id = ? AND beneficiary_code = 'R11'", arguments: [jan]) }
+        #expect(left?["reason_code"] as String? == "suspended")
+        #expect(left?["amount_owed"] as Int64? == 1_000_000)
+        // The failed payment stays failed (owed, not lost).
+        #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT state FROM payout_line WHERE id = ?", arguments: [care["id"] as Int64]) } == "failed")
+    }
+
     @Test("Not collected at the post office three months running flags a suspension (Circular 02/2021)")
     func threeMonthsNotCollected() throws {
         let s = try ReturnsSetup()

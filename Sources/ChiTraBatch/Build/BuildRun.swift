@@ -184,6 +184,10 @@ final class BuildRun {
         var bin: String? = primary.bankBIN
         var account: String? = primary.accountNo
         var accountName: String? = primary.accountName
+        // Suspended (a death reported by the bank or post office, not yet decided): nothing is sent,
+        // not even what failed earlier; those payments stay failed and are carried once the
+        // person is active again (or paid to the proxy once the death is on the roll).
+        if facts.status == .suspended && facts.deathDate == nil { try exclude(code, .suspended, owed); return }
         if facts.deathDate != nil {
             // The dead cannot receive; their proxy collects what was owed up to the death at the
             // post office. (Funeral support is not theirs: it goes to the organiser, `funeralClaims`.)
