@@ -212,3 +212,25 @@ final class RollPagesTests: XCTestCase {
         }
     }
 }
+
+extension RollPagesTests {
+    /// A grant no month can pay is imported with a warning, shown on the result page in Vietnamese.
+    func testAGrantNoMonthCanPayIsImportedWithAWarningOnThePage() async throws {
+        let h = try WebHarness()
+        // An orphan's allowance (TRE_MO_COI, under 16) for a man born in 1986, from 02/2020: aged 33 to 40 throughout.
+        let roll = [Self.header,
+                    "W01,Trần Văn Côi,01/06/1986,Nam,046086000001,Phường Hương Trà,Tổ dân phố 1,,0912345678,TRE_MO_COI,,5/QĐ-UBND,01/02/2020,02/2020,,,active,bank,970405,4001205999001,TRAN VAN COI,,,,"]
+            .joined(separator: "\n") + "\n"
+        try await h.app.test(.router) { client in
+            let b = Browser()
+            _ = try await b.login(client, "test.maker")
+            _ = try await b.get(client, "/roll")
+            let r = try await b.upload(client, "/roll/upload", filename: "mo-coi.csv", data: Data(roll.utf8))
+            _ = try await Self.follow(b, client, r)
+            let html = b.lastBody
+            XCTAssertTrue(html.contains("Cảnh báo: quyết định không thể chi trả hoặc có thể chi sai (1)"), html)
+            XCTAssertTrue(html.contains(">W01</a>"), "the line's person linked")
+            XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary WHERE code = 'W01'"), 1, "a warning is not a rejection: the line is imported")
+        }
+    }
+}

@@ -333,10 +333,11 @@ final class GapsSource: Sendable {
     }
 
     /// The worklist as of the moment's day, computed once per day and worklist marker.
-    func worklist(_ now: Moment) async throws -> Worklist {
+    /// `fresh`: wait for the worklist of this moment (the case page, where an officer just acted).
+    func worklist(_ now: Moment, fresh: Bool = false) async throws -> Worklist {
         let env = self.env
         let asOf = now.today
-        let (value, upToDate, _, key) = try await worklists.value(for: now.worklistKey, scope: now.today.description) {
+        let (value, upToDate, _, key) = try await worklists.value(for: now.worklistKey, scope: now.today.description, fresh: fresh) {
             try await Offload.recompute {
                 let config = try GapConfig.load(from: env.formatsDirectory.appendingPathComponent("gaps.json"))
                 let list = try GapFinder(tariff: try env.tariff(), config: config)
@@ -832,7 +833,8 @@ extension GapsPages {
             return (p, try GapCaseLog.history(env.db, code: code), try GapsQueries.paymentChanges(env.db, code: code))
         }
         let banks = try env.banks()
-        let list = try await source.worklist(try await source.moment())
+        // One person's page shows the state after the officer's own change: never the previous figures.
+        let list = try await source.worklist(try await source.moment(), fresh: true)
         let open = list.case(code)
 
         func channelText(_ c: String) -> String { Channel(rawValue: c)?.vietnamese ?? c }

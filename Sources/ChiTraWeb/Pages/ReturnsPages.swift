@@ -475,6 +475,10 @@ enum ReturnsPages {
         let reasons: [ReasonRow]
         let nextSteps: [ReasonRow]
         let carryOver: String
+        /// The payment fee each organisation is owed on what it paid (payer.json `feePercent`).
+        let fees: [FeeRow]
+        let totalFee: String
+        let hasFees: Bool
         let failures: [FailureRow]
         let moreFailures: String?
         let overpayments: [OverRow]
@@ -485,6 +489,7 @@ enum ReturnsPages {
         let openExceptionsText: String
         let computedAt: String
     }
+    struct FeeRow { let name: String; let paid: String; let rate: String; let fee: String }
 
     static let failuresShown = 50
 
@@ -493,7 +498,8 @@ enum ReturnsPages {
         let tax = try taxonomy(env)
         let banks = try env.banks()
         let started = DispatchTime.now().uptimeNanoseconds
-        let r = try Reconciliation.build(env.db, batchID: id, queue: ExceptionQueue(db: env.db), taxonomy: tax)
+        let r = try Reconciliation.build(env.db, batchID: id, queue: ExceptionQueue(db: env.db), taxonomy: tax,
+                                         accountantCSV: nil, fees: .init(payer: try env.payer(), banks: banks))
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         let n = Show.number
         func cell(_ f: Reconciliation.Figures) -> Cell { Cell(sum: Show.money(f.sum), count: "\(n(f.count)) khoản", zero: f.count == 0) }
@@ -522,6 +528,10 @@ enum ReturnsPages {
             hasFailures: !r.failures.isEmpty, failedTotal: "\(n(t.failed.count)) khoản, \(Show.money(t.failed.sum))",
             reasons: grouped { $0.reasonVi }, nextSteps: grouped { $0.next },
             carryOver: "\(n(r.carryOver.count)) khoản, \(Show.money(r.carryOver.sum))",
+            fees: r.fees.map { FeeRow(name: $0.name, paid: "\(Show.money($0.paidSum)) (\(n($0.paidCount)) khoản)",
+                                      rate: $0.ratePercent.map { $0.replacingOccurrences(of: ".", with: ",") + "%" } ?? "chưa có tỷ lệ",
+                                      fee: $0.fee.map(Show.money) ?? "—") },
+            totalFee: Show.money(r.totalFee), hasFees: !r.fees.isEmpty,
             failures: r.failures.prefix(failuresShown).map {
                 FailureRow(code: $0.code, name: $0.name, village: $0.village, month: YearMonth($0.forMonth)?.vietnamese ?? $0.forMonth,
                            amount: Show.money($0.amount), reason: $0.reasonVi, next: $0.next.prefix(1).uppercased() + $0.next.dropFirst())

@@ -227,8 +227,14 @@ enum RollPages {
         let hasDuplicates: Bool
         let multiples: [MultipleItem]
         let hasMultiples: Bool
+        /// Grants no month of their range can pay, or may pay wrongly (issue 15: warnings, never rejections).
+        let warnings: [WarningItem]
+        let hasWarnings: Bool
+        let warningsCount: String
+        let warningsMore: String?
         let hasFlags: Bool
     }
+    struct WarningItem { let line: Int; let code: CodeLink; let category: String; let text: String }
 
     static func resultModel(_ env: WebEnvironment, importRow imp: RollPageQueries.Import?, result: RollPageQueries.Result?) throws -> ResultModel {
         let s = result.flatMap { decode($0.summaryJSON) }
@@ -307,6 +313,11 @@ enum RollPages {
                          categories: m.categories.map { c in tariff.category(c).map { "\($0.nameVi) (\(c))" } ?? c }.joined(separator: " + "))
         }
 
+        let warnings = (s?.warnings ?? []).prefix(200).map { w in
+            WarningItem(line: w.line, code: CodeLink(code: w.code, href: "/person/\(pathEscape(w.code))"),
+                        category: tariff.category(w.category).map { "\($0.nameVi) (\(w.category))" } ?? w.category, text: w.vietnamese)
+        }
+        let warningTotal = s?.warningCount ?? 0
         return ResultModel(
             name: result?.name ?? imp?.name ?? "",
             at: Show.time(imp?.importedAt ?? result?.uploadedAt),
@@ -324,7 +335,9 @@ enum RollPages {
             listMore: max(s?.duplicateIDs.count ?? 0, s?.multipleCategories.count ?? 0) > 200 ? "Các bảng trên liệt kê 200 trường hợp đầu tiên." : nil,
             duplicates: Array(duplicates), hasDuplicates: !duplicates.isEmpty,
             multiples: Array(multiples), hasMultiples: !multiples.isEmpty,
-            hasFlags: legacy != nil || !duplicates.isEmpty || !multiples.isEmpty)
+            warnings: Array(warnings), hasWarnings: !warnings.isEmpty, warningsCount: n(warningTotal),
+            warningsMore: warningTotal > warnings.count ? "Bảng trên liệt kê \(warnings.count) cảnh báo đầu tiên trong \(n(warningTotal))." : nil,
+            hasFlags: legacy != nil || !duplicates.isEmpty || !multiples.isEmpty || !warnings.isEmpty)
     }
 
     /// A code as a path segment (codes are `[A-Za-z0-9._-]`, so this rarely changes anything).

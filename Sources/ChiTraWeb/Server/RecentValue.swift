@@ -19,11 +19,12 @@ actor RecentValue<Value: Sendable> {
     /// The value for `key`, or the latest finished one of `scope` with `upToDate: false`;
     /// `kept` when it was already there (nothing computed or awaited for this request); `key` the
     /// key of the value given.
-    func value(for key: String, scope: String, patience: Duration = .milliseconds(40),
+    /// `fresh`: always the value for `key`, waited for (a page right after the person's own change).
+    func value(for key: String, scope: String, patience: Duration = .milliseconds(40), fresh: Bool = false,
                _ make: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, upToDate: Bool, kept: Bool, key: String) {
         if let l = latest, l.key == key { return (l.value, true, true, key) }
         // While a computation for an earlier change runs, the latest value stands.
-        if running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true, l.key) }
+        if !fresh, running[key] == nil, !running.isEmpty, let l = latest, l.scope == scope { return (l.value, false, true, l.key) }
         let run: Running
         if let r = running[key] { run = r } else {
             started += 1
@@ -31,7 +32,7 @@ actor RecentValue<Value: Sendable> {
             running[key] = run
             Task { await self.settle(key: key, scope: scope, run) }
         }
-        guard let l = latest, l.scope == scope else {
+        guard !fresh, let l = latest, l.scope == scope else {
             let v = try await run.task.value
             keep(key: key, scope: scope, v, order: run.order)
             return (v, true, false, key)
