@@ -34,8 +34,11 @@ let package = Package(
         ]),
         // HMAC signing, key files, detached signatures, manifests, verification.
         .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),
+        // Spreadsheets: reading .xlsx rolls (safely: zip limits, no external entities) and writing .xlsx lists for clerks.
+        .target(name: "ChiTraSheets", dependencies: ["ChiTraCore", "ChiTraSigning",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Beneficiary roll: CSV layout, validation, import with history.
-        .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
+        .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The SQLite C API that GRDB itself links (same package, no new dependency): the import's per-line statements.
             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
@@ -66,7 +69,7 @@ let package = Package(
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
         .executableTarget(name: "chitra", dependencies: [
-            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps", "ChiTraWeb",
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps", "ChiTraWeb", "ChiTraSheets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -74,6 +77,8 @@ let package = Package(
         .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
+        .testTarget(name: "ChiTraSheetsTests", dependencies: ["ChiTraSheets", "ChiTraCore", "ChiTraSigning",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",

@@ -14,6 +14,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The formats folder with tariff.json, banks.json… (also CHITRA_FORMATS).", valueName: "DIR"))
     var formats: String?
 
+    @Option(name: .long, help: ArgumentHelp("Language of messages, summaries and rejects reasons: vi (default) or en (also CHITRA_LANG).", valueName: "vi|en"))
+    var lang: String?
+
     var dbPath: String {
         db ?? ProcessInfo.processInfo.environment["CHITRA_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "./chitra.sqlite"
     }
@@ -26,7 +29,7 @@ struct GlobalOptions: ParsableArguments {
     /// The audit key is `audit.key` in `keys` (a command's `--keys`), else `$CHITRA_KEYS`, else `./chitra-keys`.
     func openStore(keys: String? = nil) throws -> AppDatabase {
         guard FileManager.default.fileExists(atPath: dbPath) else {
-            throw CLIError("no store at \(dbPath); create it with `chitra init --db \(dbPath)` or pass --db")
+            throw MessageError("cli.store.missing", ["path": .text(dbPath)])
         }
         return try AppDatabase(path: dbPath, auditKeyDirectory: keys.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) })
     }
