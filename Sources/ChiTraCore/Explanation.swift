@@ -1,5 +1,3 @@
-/// Report language: Vietnamese by default, English with `--lang en`.
-public enum Language: String, Sendable, CaseIterable, Codable { case vi, en }
 
 /// Renders an entitlement as the sentences an officer reads: category, coefficient, level,
 /// months of arrears, legal basis.

@@ -12,10 +12,10 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var login: LoginOptions
     @Argument(help: "Beneficiary code.") var code: String
     @Option(help: ArgumentHelp("The list's month.", valueName: "YYYY-MM")) var period: String
-    @Option(help: "Report language: vi (default) or en.") var lang: Language = .vi
     @Flag(help: "Also print the full personal ID and account number (recorded in the audit log).") var showPersonalData = false
 
     func run() throws {
+        let lang = Language.current   // --lang (GlobalOptions), else CHITRA_LANG, else vi
         guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
         let tariff = try global.tariff()
         let db = try global.openStore()
@@ -52,8 +52,6 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 }
-
-extension Language: ExpressibleByArgument {}
 
 /// The facts of an explanation as data.
 struct ExplainJSON: Encodable {

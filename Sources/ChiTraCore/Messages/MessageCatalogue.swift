@@ -13,6 +13,7 @@ public final class MessageCatalogue: Sendable {
     public struct Entry: Sendable, Codable, Equatable {
         public let vi: String
         public let en: String
+        public init(vi: String, en: String) { self.vi = vi; self.en = en }
         public func template(_ language: Language) -> String { language == .vi ? vi : en }
     }
 
