@@ -142,7 +142,7 @@ import Testing
         var cleanText = try String(contentsOf: Self.legacy.appendingPathComponent("roll-clean.csv"), encoding: .utf8)
         if cleanText.hasPrefix("\u{FEFF}") { cleanText.removeFirst() }
         let clean = Self.table(cleanText)
-        #expect(encoded.count == clean.count && encoded.count == 18)
+        #expect(encoded.count == clean.count && encoded.count == 21)
         // The header row is one more column of text to decide.
         let header = d.decide(samples: encoded[0], source: source)
         #expect(header.encoding == encoding)

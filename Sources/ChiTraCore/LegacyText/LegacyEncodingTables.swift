@@ -9,6 +9,8 @@ public struct LegacyEncodingTables: Sendable {
     public let tcvn3: [[Unicode.Scalar]?]
     public let vniSingle: [[Unicode.Scalar]?]
     public let cp1258: [[Unicode.Scalar]?]
+    /// Every letter TCVN3 has a byte for (to tell the capitals it has from those it lacks).
+    let tcvn3Scalars: Set<UInt32>
     /// VNI letter + mark: key `base << 8 | mark` → the letter.
     public let vniPairs: [UInt16: Unicode.Scalar]
     /// Bytes that start a VNI pair (a e o u y, ô ö, and capitals), for a quick test.
@@ -26,6 +28,7 @@ public struct LegacyEncodingTables: Sendable {
             for (b, s) in m where b >= 0x80 { t[Int(b) - 0x80] = Array(s.unicodeScalars) }
             return t
         }
+        self.tcvn3Scalars = Set(tcvn3.values.flatMap { $0.unicodeScalars.map(\.value) })
         self.tcvn3 = table(tcvn3); self.vniSingle = table(vniSingle); self.cp1258 = table(cp1258)
         var pairs: [UInt16: Unicode.Scalar] = [:]
         var bases = [Bool](repeating: false, count: 256)

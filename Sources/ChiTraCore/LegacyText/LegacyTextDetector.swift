@@ -166,17 +166,14 @@ public struct LegacyTextDetector: Sendable {
 
     /// The decisions for every text column of a file, from all its records' cells (duplicates and
     /// ASCII cells are fine; at most `sampleLimit` distinct non-ASCII cells per column are weighed).
-    /// A column whose readings tie is given the encoding the file as a whole is clearly in, when
-    /// that encoding is among the best readings of the column.
+    /// A column whose best readings tie is given the file's encoding when that is among them: the
+    /// one legacy encoding the file's decided columns agree on (`QÑ` in a VNI roll reads as `QĐ`
+    /// in VNI and `Qẹ` in TCVN3; the names and places of the roll say VNI).
     public func decideColumns(_ columns: [(name: String, cells: [String])], source: SourceBytes) -> [ColumnDecision] {
         var decisions = columns.map { decide(samples: $0.cells, source: source, column: $0.name) }
-        // The file's encoding: the same margin over all the columns' words together.
-        var totals: [ColumnEncoding: Int] = [:]
-        for d in decisions { for (e, s) in d.scores { totals[e, default: 0] += s } }
-        let ranked = totals.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key.index < $1.key.index) }
-        guard ranked.count >= 2, ranked[0].key != .unicode,
-              ranked[0].value >= 2 * ranked[1].value, ranked[0].value - ranked[1].value >= 2 else { return decisions }
-        let fileEncoding = ranked[0].key
+        // The file's encoding: the one legacy encoding its decided columns agree on.
+        let legacy = Set(decisions.compactMap { $0.encoding }.filter { $0 != .unicode })
+        guard legacy.count == 1, let fileEncoding = legacy.first else { return decisions }
         for i in decisions.indices where decisions[i].encoding != fileEncoding && decisions[i].wordsWeighed > 0 {
             let d = decisions[i]
             let own = d.scores[fileEncoding] ?? 0
@@ -201,7 +198,7 @@ public struct LegacyTextDetector: Sendable {
             return cell.precomposedStringWithCanonicalMapping
         }
         if encoding == .tcvn3 && !capitals && out.count == scalars.count {
-            Self.capitaliseWordStarts(&out, original: scalars)
+            capitaliseWordStarts(&out, original: scalars)
         }
         var s = String.UnicodeScalarView()
         for v in out { if let u = Unicode.Scalar(v) { s.append(u) } }
@@ -273,16 +270,17 @@ public struct LegacyTextDetector: Sendable {
         return out
     }
 
-    /// TCVN3 has no capitals with a tone (nor Ư Ơ… with one): a word typed with its first letter
-    /// in a `.VnTimeH` font carries the lower-case code ("Êp" for Ấp, "öng" for Ửng). Such a
-    /// letter is made a capital when it starts the cell, or starts a word of a cell whose other
-    /// words all start with a capital ("Bïi ThÞ öng" → Bùi Thị Ửng).
-    static func capitaliseWordStarts(_ out: inout [UInt32], original: [UInt32]) {
+    /// TCVN3 has no capitals with a tone: a word typed with its first letter in a `.VnTimeH` font
+    /// carries the lower-case code ("Êp" for Ấp, "öng" for Ửng). Such a letter (one whose capital
+    /// TCVN3 lacks: not đ ă â ê ô ơ ư, typed as capitals when meant so) is made a capital when it
+    /// starts the cell, or starts a word of a cell whose other words all start with a capital
+    /// ("Bïi ThÞ öng" → Bùi Thị Ửng; "Sè 9 ®­êng Lý B«n" keeps "đường").
+    func capitaliseWordStarts(_ out: inout [UInt32], original: [UInt32]) {
         var starts: [Int] = []
         var titleCase = true, otherWords = 0
         var i = 0
         while i < original.count {
-            while i < original.count && separates(original[i]) { i += 1 }
+            while i < original.count && Self.separates(original[i]) { i += 1 }
             guard i < original.count else { break }
             starts.append(i)
             let v = original[i]
@@ -290,10 +288,12 @@ public struct LegacyTextDetector: Sendable {
                 otherWords += 1
                 if !(v >= 0x41 && v <= 0x5A) { titleCase = false }
             }
-            while i < original.count && !separates(original[i]) { i += 1 }
+            while i < original.count && !Self.separates(original[i]) { i += 1 }
         }
         for (n, start) in starts.enumerated() where original[start] >= 0x80 {
-            if n == 0 || (titleCase && otherWords > 0) { out[start] = capital(out[start]) }
+            let up = Self.capital(out[start])
+            guard up != out[start], !tables.tcvn3Scalars.contains(up) else { continue }
+            if n == 0 || (titleCase && otherWords > 0) { out[start] = up }
         }
     }
 
