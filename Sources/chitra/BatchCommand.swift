@@ -39,7 +39,10 @@ struct BatchCommand: ParsableCommand {
                 guard asOf.count == 10, let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-12-20") }
                 builder.today = d.yearMonth
             }
-            let s = try builder.build(period: p, by: actor, supplementary: supplementary, reason: reason)
+            let progress = TerminalProgress(label: Message("progress.label.build"), unit: Message("progress.unit.lines"), json: global.json)
+            builder.progress = progress?.report
+            let s: BuildSummary
+            do { defer { progress?.finish() }; s = try builder.build(period: p, by: actor, supplementary: supplementary, reason: reason) }
             if global.json { try printJSON(s); return }
             print("\(s.rebuilt ? "Rebuilt" : "Built") draft batch #\(s.id) for \(s.period)\(s.supplementary ? " (supplementary)" : ""): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND.")
             for k in EntitlementKind.allCases { if let v = s.byKind[k.rawValue] { print("  \(k.english): \(Money.english(v)) VND") } }
@@ -120,10 +123,13 @@ struct BatchCommand: ParsableCommand {
             let dir = try global.formatsDir()
             let db = try global.openStore(keys: keys.directory)
             let actor = try login.actor(db, as: .maker)
-            let exporter = BatchExporter(db: db, payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
+            var exporter = BatchExporter(db: db, payer: try Payer.load(from: dir.appendingPathComponent("payer.json")),
                                          banks: try global.banks(), formats: try PayoutFormats.load(from: dir.appendingPathComponent("payout-formats.json")),
                                          keys: keys.keyStore)
-            let (s, stale) = try exporter.exportClearingInterrupted(batchID: id, to: URL(fileURLWithPath: out), by: actor)
+            let progress = TerminalProgress(label: Message("progress.label.export"), unit: Message("progress.unit.lines"), json: global.json)
+            exporter.progress = progress?.report
+            let (s, stale): (ExportSummary, Int)
+            do { defer { progress?.finish() }; (s, stale) = try exporter.exportClearingInterrupted(batchID: id, to: URL(fileURLWithPath: out), by: actor) }
             if stale > 0 && !global.json { print("Removed \(stale) temporary file(s) left in \(out) by an interrupted export.") }
             if global.json { try printJSON(s); return }
             print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")

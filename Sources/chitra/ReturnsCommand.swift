@@ -41,9 +41,14 @@ struct ReturnsCommand: ParsableCommand {
             importer.requireSignature = requireSignature
             let list = files
             var summaries: [ReturnImportSummary] = []
+            // Over many files (a bank's month can be hundreds), a progress line in files.
+            let progress = list.count > 1 ? TerminalProgress(label: Message("progress.label.returns_import"), unit: Message("progress.unit.files"), json: global.json) : nil
+            var counter = ProgressCounter(progress?.report, total: list.count, stride: 1)
             for file in list {
-                let s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format)
+                let s: ReturnImportSummary
+                do { defer { progress?.finish() }; s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format) }
                 if global.json { summaries.append(s) } else { report(s) }
+                counter.advance()
             }
             if global.json { if list.count == 1 { try printJSON(summaries[0]) } else { try printJSON(summaries) } }
         }

@@ -68,6 +68,8 @@ public struct BatchBuilder {
     /// The current month, for the period check; nil: today in Vietnam (UTC+7). Tests and
     /// `chitra batch build --as-of` set it; when set it is recorded in the audit entry.
     public var today: YearMonth?
+    /// Told how many roll lines (grants) the walk has read, of all (the CLI's progress line); nil: nobody watches.
+    public var progress: ProgressReport?
 
     public init(db: AppDatabase, tariff: Tariff, banks: BankDirectory, payer: Payer) {
         self.db = db; self.tariff = tariff; self.banks = banks; self.payer = payer
@@ -133,7 +135,9 @@ public struct BatchBuilder {
 
             // 2. Walk the roll person by person (one personal ID, perhaps several codes).
             let run = try BuildRun(db, builder: self, engine: engineRef, period: period, batchID: batchID, supplementary: supplementary)
-            try RollWalk.forEachPerson(db) { try run.person($0) }
+            var counter = ProgressCounter(progress, total: progress == nil ? nil : try Int.fetchOne(db, sql: "SELECT count(*) FROM grant_record"))
+            try RollWalk.forEachPerson(db) { try run.person($0); counter.advance(by: $0.count) }
+            counter.finish()
             run.finishWalk()
             // Funeral support, to the organisers of the burials (`FuneralClaims`).
             try run.funeralClaims()

@@ -51,6 +51,8 @@ public struct BatchExporter {
     public let banks: BankDirectory
     public let formats: PayoutFormats
     public let keys: KeyStore
+    /// Told the lines written after each file (the CLI's progress line); nil: nobody watches.
+    public var progress: ProgressReport?
 
     public init(db: AppDatabase, payer: Payer, banks: BankDirectory, formats: PayoutFormats, keys: KeyStore) {
         self.db = db; self.payer = payer; self.banks = banks; self.formats = formats; self.keys = keys
@@ -121,6 +123,7 @@ public struct BatchExporter {
         // each) is read whole into a document first, as is any group the stream refuses.
         var entries: [Manifest.Entry] = []
         var files: [ExportSummary.File] = []
+        var counter = ProgressCounter(progress, total: batch["line_count"] as Int?, stride: 1)
         let execDay = min(max(payer.executionDay, 1), 28)
         func document(_ groupKey: String, commune: String, lines: [PayoutLine]) -> PayoutDocument {
             let institution: Institution
@@ -150,6 +153,7 @@ public struct BatchExporter {
             files.append(.init(name: url.lastPathComponent, format: writer.formatName, institution: doc.institution.name,
                                lineCount: totals.count, controlSum: totals.controlSum, sha256: signature.sha256,
                                signature: DetachedSignature.signatureURL(for: url).lastPathComponent, debitAccount: account))
+            counter.advance(by: totals.count)
         }
         /// A group's file built in memory from its lines.
         func writeGroup(_ groupKey: String, commune: String, lines: [PayoutLine]) throws {
