@@ -155,7 +155,11 @@ public enum XLSXCell: Sendable, Equatable {
     var displayLength: Int {
         switch self {
         case .text(let t):
-            return t.split(separator: "\n").map(\.count).max() ?? 0
+            // Widths are in widths of the digit 0: capital letters are wider, count them as 1.3.
+            return t.split(separator: "\n").map { line in
+                let capitals = line.unicodeScalars.filter { $0.properties.isUppercase }.count
+                return line.count + (capitals * 3 + 9) / 10
+            }.max() ?? 0
         case .integer(let n): return String(n).count
         case .money(let m):
             let digits = String(m.magnitude).count

@@ -32,7 +32,7 @@ extension Reconciliation {
         let t = total
         sheets.append(XLSXSheet(
             name: "Đối chiếu",
-            title: [heading, "Trạng thái đợt chi: \(status)",
+            title: [heading, "Trạng thái đợt chi: \(Self.statusVietnamese(status))",
                     balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
                              : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu."],
             columns: [XLSXColumn("Nhóm chi trả"), XLSXColumn("Tổ chức chi trả", wrap: true, maxWidth: 24),
@@ -118,6 +118,17 @@ extension Reconciliation {
                 rows: flags.enumerated().map { i, f in [.integer(Int64(i + 1)), .text(f)] }))
         }
         return XLSXWorkbook(title: "Đối chiếu danh sách chi trả #\(batchID) — tháng \(month)", sheets: sheets)
+    }
+
+    /// A batch's status as the clerk reads it.
+    static func statusVietnamese(_ status: String) -> String {
+        switch status {
+        case "draft": return "bản nháp"
+        case "approved": return "đã duyệt"
+        case "exported": return "đã xuất tệp chi trả"
+        case "cancelled": return "đã hủy"
+        default: return status
+        }
     }
 
     /// Writes the workbook, whole or not at all, mode 0600 (names and amounts).
