@@ -5,7 +5,7 @@ import Foundation
 extension PaymentList {
     /// The columns of a village's sheet: the CSV's, without the village (it is the sheet).
     public static let xlsxColumns: [XLSXColumn] = [
-        XLSXColumn("STT", width: 5), XLSXColumn("Mã đối tượng"), XLSXColumn("Họ và tên", maxWidth: 26),
+        XLSXColumn("STT", width: 5), XLSXColumn("Mã đối tượng"), XLSXColumn("Họ và tên", minWidth: 18, maxWidth: 26),
         XLSXColumn("Năm sinh", width: 7), XLSXColumn("Địa chỉ", wrap: true, maxWidth: 22),
         XLSXColumn("Người nhận thay", maxWidth: 22), XLSXColumn("Quan hệ", maxWidth: 12), XLSXColumn("Hình thức nhận", wrap: true, maxWidth: 14),
         XLSXColumn("Số tài khoản"), XLSXColumn("Nội dung chi trả", wrap: true, maxWidth: 30), XLSXColumn("Số khoản", width: 7),

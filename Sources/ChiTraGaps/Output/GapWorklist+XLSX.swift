@@ -9,8 +9,8 @@ extension GapWorklist {
         XLSXColumn("STT", width: 5), XLSXColumn("Mã đối tượng"), XLSXColumn("Họ và tên", maxWidth: 26),
         XLSXColumn("Tuổi", width: 6), XLSXColumn("Địa chỉ", wrap: true, maxWidth: 24), XLSXColumn("Số điện thoại"),
         XLSXColumn("Diện đối tượng", wrap: true, maxWidth: 22), XLSXColumn("Số định danh"),
-        XLSXColumn("Mã lý do"), XLSXColumn("Lý do", wrap: true, maxWidth: 26), XLSXColumn("Còn thiếu", wrap: true, maxWidth: 40),
-        XLSXColumn("Cần mang theo", wrap: true, maxWidth: 28), XLSXColumn("Sắp lỡ kỳ chi trả", width: 10),
+        XLSXColumn("Mã lý do", wrap: true, maxWidth: 18), XLSXColumn("Lý do", wrap: true, maxWidth: 22), XLSXColumn("Còn thiếu", wrap: true, maxWidth: 32),
+        XLSXColumn("Cần mang theo", wrap: true, maxWidth: 24), XLSXColumn("Sắp lỡ kỳ chi trả", width: 10),
         XLSXColumn("Điểm ưu tiên", width: 9), XLSXColumn("Theo dõi gần nhất", wrap: true, maxWidth: 26),
         XLSXColumn("Ngày theo dõi", width: 12), XLSXColumn("Ghi chú / Chữ ký", width: 18),
     ]

@@ -35,7 +35,7 @@ extension Reconciliation {
             title: [heading, "Trạng thái đợt chi: \(Self.statusVietnamese(status))",
                     balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
                              : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu."],
-            columns: [XLSXColumn("Nhóm chi trả"), XLSXColumn("Tổ chức chi trả", wrap: true, maxWidth: 24),
+            columns: [XLSXColumn("Nhóm chi trả"), XLSXColumn("Tổ chức chi trả", wrap: true, maxWidth: 30),
                       XLSXColumn("Đã gửi (khoản)", width: 9), XLSXColumn("Đã gửi (đồng)", minWidth: 11),
                       XLSXColumn("Đã chi (khoản)", width: 9), XLSXColumn("Đã chi (đồng)", minWidth: 11),
                       XLSXColumn("Chưa chi (khoản)", width: 9), XLSXColumn("Chưa chi (đồng)", minWidth: 11),
