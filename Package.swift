@@ -43,17 +43,17 @@ let package = Package(
             // The SQLite C API that GRDB itself links (same package, no new dependency): the import's per-line statements.
             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Monthly batch: build, approve, export payout files, sign.
-        .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning",
+        .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The C API of the SQLite GRDB links, for the build's roll walk and the export's row reader.
             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Returns: bank and post-office return files, matching, consequences, reconciliation; the simulator.
-        .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch",
+        .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The C API of the SQLite GRDB links, for the matcher's per-line statements (MatchStatements).
             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
-        .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll",
+        .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift")]),
         // The browser application: routes, sessions, CSRF, role checks and pages over the same use cases as the CLI.
         .target(name: "ChiTraWeb", dependencies: [
@@ -64,7 +64,9 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], resources: [.copy("Templates"), .copy("Static")]),
         // Accounts for tests, made through the real authentication path (tests only).
-        .target(name: "ChiTraTestSupport", dependencies: ["ChiTraStore", "ChiTraSigning"]),
+        // Also opens the .xlsx files ChiTra writes as a person would: LibreOffice headless, and the XML read back.
+        .target(name: "ChiTraTestSupport", dependencies: ["ChiTraStore", "ChiTraSigning",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Deterministic generator of realistic rolls.
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
@@ -74,16 +76,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ChiTraCoreTests", dependencies: ["ChiTraCore"]),
-        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
+        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraSheets", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
-        .testTarget(name: "ChiTraSheetsTests", dependencies: ["ChiTraSheets", "ChiTraCore", "ChiTraSigning",
+        .testTarget(name: "ChiTraSheetsTests", dependencies: ["ChiTraSheets", "ChiTraCore", "ChiTraSigning", "ChiTraTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
+        .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraSheets", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
+        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraSheets", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
+        .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraSheets", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraFixturesTests", dependencies: ["ChiTraFixtures", "ChiTraCore"]),
         .testTarget(name: "ChiTraWebTests", dependencies: ["ChiTraWeb", "ChiTraTestSupport", "ChiTraStore", "ChiTraCore", "ChiTraSigning", "ChiTraRoll", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures",

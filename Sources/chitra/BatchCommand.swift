@@ -148,6 +148,12 @@ struct BatchCommand: ParsableCommand {
         @OptionGroup var login: LoginOptions
         @Argument(help: "Batch id.") var id: Int64
         @Option(help: ArgumentHelp("Also write a CSV for the accountant.", valueName: "FILE")) var csv: String?
+        @Option(help: ArgumentHelp("Also write the reconciliation as an Excel workbook (per organisation, failed lines, fees, totals).", valueName: "FILE.xlsx"))
+        var xlsx: String?
+
+        func validate() throws {
+            if let xlsx { try XLSXOption.check(xlsx) }
+        }
 
         func run() throws {
             let db = try global.openStore()
@@ -158,7 +164,15 @@ struct BatchCommand: ParsableCommand {
             let fees = Reconciliation.FeeSchedule(payer: try Payer.load(from: try global.formatsDir().appendingPathComponent("payer.json")),
                                                   banks: try global.banks())
             let r: Reconciliation
-            if global.json {
+            if let xlsx {
+                // The workbook lists every failed line: the reconciliation is built whole, then printed.
+                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL, fees: fees)
+                try r.writeXLSX(to: URL(fileURLWithPath: xlsx))
+                if global.json { try printJSON(r) } else {
+                    r.vietnameseLines().forEach { print($0) }
+                    print(Message("sheets.written", ["file": .text(xlsx)]).text())
+                }
+            } else if global.json {
                 r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL, fees: fees)
                 try printJSON(r)
             } else {

@@ -38,6 +38,7 @@ struct GapsCommand: ParsableCommand {
         @Option(help: "Only this village or residential group.") var village: String?
         @Option(help: ArgumentHelp("Write the list as CSV for Excel (UTF-8 with BOM).", valueName: "FILE")) var csv: String?
         @Option(help: ArgumentHelp("Write one printable A4 page per village and index.html into DIR.", valueName: "DIR")) var html: String?
+        @Option(help: ArgumentHelp("Write the list as an Excel workbook, one sheet per village.", valueName: "FILE.xlsx")) var xlsx: String?
         @Option(name: .customLong("expiring-days"), help: "Flag authorisations ending within this many days (default from formats/gaps.json: 30).") var expiringDays: Int?
         @Option(name: .customLong("proxy-max"), help: "Flag a proxy receiving for more than this many unrelated households (default 3).") var proxyMax: Int?
         @Option(name: .customLong("cash-months"), help: "Flag people paid in cash in each of this many latest batches (default 3).") var cashMonths: Int?
@@ -46,6 +47,7 @@ struct GapsCommand: ParsableCommand {
             if let expiringDays, expiringDays < 0 { throw ValidationError("--expiring-days must be 0 or more") }
             if let proxyMax, proxyMax < 1 { throw ValidationError("--proxy-max must be 1 or more") }
             if let cashMonths, cashMonths < 1 { throw ValidationError("--cash-months must be 1 or more") }
+            if let xlsx { try XLSXOption.check(xlsx) }
         }
 
         func run() throws {
@@ -61,6 +63,10 @@ struct GapsCommand: ParsableCommand {
             if let csv {
                 try list.writeCSV(to: URL(fileURLWithPath: csv))
                 wrote.append("Đã ghi tệp CSV: \(csv)")
+            }
+            if let xlsx {
+                try list.writeXLSX(to: URL(fileURLWithPath: xlsx))
+                wrote.append(Message("sheets.written", ["file": .text(xlsx)]).text())
             }
             if let html {
                 let files = try list.writeHTML(to: URL(fileURLWithPath: html))

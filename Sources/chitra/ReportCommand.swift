@@ -21,6 +21,10 @@ struct ReportCommand: ParsableCommand {
 
         /// Writes the files whole or not at all (mode 0600) and says which.
         func write(html: () -> String, csv data: () -> Data, json: Bool) throws -> [String] {
+            try Self.write(pdf: pdf, csv: csv, html: html, csv: data)
+        }
+
+        static func write(pdf: String?, csv: String?, html: () -> String, csv data: () -> Data) throws -> [String] {
             var written: [String] = []
             if let csv {
                 try AtomicFile.write(data(), to: URL(fileURLWithPath: csv))
@@ -34,6 +38,20 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
+    /// The payment list's outputs: --pdf, --csv and --xlsx, at least one.
+    struct ListOutput: ParsableArguments {
+        @Option(help: ArgumentHelp("Write an A4 PDF (headless Chromium).", valueName: "FILE")) var pdf: String?
+        @Option(help: ArgumentHelp("Write a CSV (UTF-8 with BOM, for Excel).", valueName: "FILE")) var csv: String?
+        @Option(help: ArgumentHelp("Write an Excel workbook, one sheet per village.", valueName: "FILE.xlsx")) var xlsx: String?
+
+        func validate() throws {
+            guard pdf != nil || csv != nil || xlsx != nil else {
+                throw ValidationError("say where to write the paper: --pdf FILE, --csv FILE and/or --xlsx FILE.xlsx")
+            }
+            if let xlsx { try XLSXOption.check(xlsx) }
+        }
+    }
+
     struct PaymentListReport: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "payment-list",
             abstract: "The payment list the post office and the commune sign for a batch's cash and post-account payments.",
@@ -41,21 +59,28 @@ struct ReportCommand: ParsableCommand {
             One page (or more) per village: quốc hiệu, the commune, the month, one line per person with what they are paid
             for, the amount and a signature column, the totals and the total in words, the signature blocks. From an approved
             or exported batch. Any active account (it shows names).
-            Example: chitra report payment-list 1 --village "Tổ dân phố 4" --pdf out/ds-to-4.pdf --csv out/ds-to-4.csv --user ha.le
+            Example: chitra report payment-list 1 --village "Tổ dân phố 4" --pdf out/ds-to-4.pdf --csv out/ds-to-4.csv --xlsx out/ds-to-4.xlsx --user ha.le
             """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "Batch id.") var id: Int64
         @Option(help: ArgumentHelp("Only this village (thôn/tổ dân phố); without it, every village, each from a new page.", valueName: "NAME"))
         var village: String?
-        @OptionGroup var output: Output
+        @OptionGroup var output: ListOutput
 
         func run() throws {
             let db = try global.openStore()
             _ = try login.reader(db)
             let payer = try Payer.load(from: try global.formatsDir().appendingPathComponent("payer.json"))
             let list = try PaymentList.load(db, batchID: id, village: village, payer: payer)
-            let written = try output.write(html: list.html, csv: list.csv, json: global.json)
+            var written: [String] = []
+            if let xlsx = output.xlsx {
+                try list.writeXLSX(to: URL(fileURLWithPath: xlsx))
+                written.append(xlsx)
+            }
+            if output.pdf != nil || output.csv != nil {
+                written += try Output.write(pdf: output.pdf, csv: output.csv, html: list.html, csv: list.csv)
+            }
             if global.json {
                 struct Out: Encodable { let batch: Int64; let period: String; let villages: [V]; let files: [String]
                     struct V: Encodable { let village: String; let people: Int; let payments: Int; let total: Int64; let totalInWords: String } }

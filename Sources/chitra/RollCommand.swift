@@ -23,6 +23,23 @@ struct RollCommand: ParsableCommand {
         @OptionGroup var login: LoginOptions
         @Argument(help: "The roll CSV file.") var file: String
         @Flag(help: "Apply nothing if any line is rejected.") var strict = false
+        @Option(help: ArgumentHelp("Also write the rejected lines, with their reasons, as an Excel workbook.", valueName: "REJECTS.xlsx"))
+        var xlsx: String?
+
+        func validate() throws {
+            if let xlsx { try XLSXOption.check(xlsx, notTheInput: file) }
+        }
+
+        /// The rejected lines as Excel, from the rejects CSV the import wrote.
+        func writeRejectsXLSX(_ s: RollImportSummary) throws {
+            guard let xlsx else { return }
+            guard let csv = s.rejectsFile else {
+                if !global.json && !s.alreadyImported { print(Message("sheets.no_rejects", ["file": .text(xlsx)]).text()) }
+                return
+            }
+            try RollRejectsXLSX.write(rejectsCSV: URL(fileURLWithPath: csv), importedFile: s.file, to: URL(fileURLWithPath: xlsx))
+            if !global.json { print(Message("sheets.written", ["file": .text(xlsx)]).text()) }
+        }
 
         func run() throws {
             try RollFilePreflight.check(URL(fileURLWithPath: file))
@@ -34,6 +51,7 @@ struct RollCommand: ParsableCommand {
             do { summary = try importer.importFile(URL(fileURLWithPath: file)) }
             catch let e as StrictImportRefused {
                 if global.json { try printJSON(e.summary) } else { printSummary(e.summary) }
+                try writeRejectsXLSX(e.summary)
                 throw ExitCode(2)
             }
             catch let e as RollFileRefused {
@@ -41,6 +59,7 @@ struct RollCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             if global.json { try printJSON(summary) } else { printSummary(summary) }
+            try writeRejectsXLSX(summary)
             if summary.nothingApplied { throw ExitCode(2) }
         }
 
