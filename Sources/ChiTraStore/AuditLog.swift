@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -63,7 +64,7 @@ public enum AuditLog {
     static func seal(_ db: Database, fields: Fields, prevMac: Data) throws -> Data {
         guard let mac = try Data.fetchOne(db, sql: "SELECT \(AppDatabase.auditMacFunctionName)(?)",
                                           arguments: [fields.canonical(prevMac: prevMac)]) else {
-            throw StoreError("the audit key produced no MAC")
+            throw StoreError(Message("store.audit_key.no_mac"))
         }
         return mac
     }

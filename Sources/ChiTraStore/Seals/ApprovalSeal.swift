@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 import GRDB
@@ -43,7 +44,7 @@ public enum ApprovalSeal {
     static func batchSeal(_ db: Database, batchID: Int64) throws -> String {
         guard let b = try Row.fetchOne(db, sql: """
             SELECT id, period, supplementary, line_count, control_sum, built_by_user, approved_by_user FROM batch WHERE id = ?
-            """, arguments: [batchID]) else { throw StoreError("there is no batch #\(batchID)") }
+            """, arguments: [batchID]) else { throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))])) }
         let digest = try SHA256Digest()
         let cursor = try Data.fetchCursor(db, sql: "SELECT ifnull(line_seal, x'') FROM payout_line WHERE batch_id = ? ORDER BY id", arguments: [batchID])
         var count: Int64 = 0
@@ -53,7 +54,7 @@ public enum ApprovalSeal {
                                        b["built_by_user"], b["approved_by_user"], count.databaseValue, Data(lines).databaseValue]
         guard let mac = try Data.fetchOne(db, sql: "SELECT \(AppDatabase.auditMacFunctionName)(?)",
                                           arguments: [SealEncoding.encode(tag: batchTag, values)]) else {
-            throw StoreError("the audit key produced no MAC")
+            throw StoreError(Message("store.audit_key.no_mac"))
         }
         return Hex.encode(mac)
     }
