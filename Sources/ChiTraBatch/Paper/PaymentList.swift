@@ -58,13 +58,12 @@ public struct PaymentList: Sendable {
     public static func load(_ db: AppDatabase, batchID: Int64, village: String?, payer: Payer) throws -> PaymentList {
         let (header, lines) = try db.writer.read { db -> (PaperQueries.BatchHeader, [PaperQueries.PostLine]) in
             guard let h = try PaperQueries.batch(db, id: batchID) else {
-                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             return (h, try PaperQueries.postLines(db, batchID: batchID))
         }
         guard header.status == "approved" || header.status == "exported" else {
-            throw BatchError("batch #\(batchID) is \(header.status == "draft" ? "a draft" : header.status); the payment list is printed from an approved batch",
-                             remedy: "have a checker approve it first: chitra batch approve \(batchID) --user CHECKER")
+            throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status)]))
         }
         return try make(header: header, lines: lines, village: village, payer: payer)
     }
@@ -79,13 +78,12 @@ public struct PaymentList: Sendable {
             let loose = names.filter { VietnameseText.bankForm($0) == VietnameseText.bankForm(village) }
             guard let chosen = exact.first ?? (loose.count == 1 ? loose.first : nil) else {
                 let known = names.isEmpty ? "none: the batch has no post-office payments" : names.joined(separator: ", ")
-                throw BatchError("batch #\(header.id) pays nobody through the post office in \"\(SafeText.clean(village, limit: 80))\"\(loose.count > 1 ? " (several villages match without diacritics)" : "")",
-                                 remedy: "villages with post-office payments: \(known)")
+                throw BatchError(Message("batch.paper.no_village", ["batch": .int(Int(header.id)), "village": .text(SafeText.clean(village, limit: 80)), "known": .text(known)]))
             }
             names = [chosen]
         }
         guard !names.isEmpty else {
-            throw BatchError("batch #\(header.id) has no cash or post-account payments; there is no payment list to print")
+            throw BatchError(Message("batch.paper.no_post_payments", ["batch": .int(Int(header.id))]))
         }
         var villages: [Village] = []
         for name in names {
