@@ -192,7 +192,7 @@ struct ReturnLooseEndsTests {
         #expect(try ExceptionQueue(db: s.db).list().isEmpty)
         // A single repeated line stays one exception of its own, naming its payment.
         let one = try s.importer().importFile(try Pain002(msgID: "STS-300", originalMsgIDs: [], blocks: [.init(id: Self.ours(s.batchID, group), txs: [txs[0]])]).write(s, "agri-sts-300.xml"))
-        #expect(one.exceptions == ["giao dịch thứ 1 (EndToEndId \(lines[0]["reference"] as String)): mã tham chiếu \(lines[0]["reference"] as String) đã được một tệp trả về trước báo là paid; chỉ tính một lần"])
+        #expect(one.exceptions == ["giao dịch thứ 1 (EndToEndId \(lines[0]["reference"] as String)): mã tham chiếu \(lines[0]["reference"] as String) đã được một tệp trả về trước báo là đã chi; chỉ tính một lần"])
         #expect(try ExceptionQueue(db: s.db).list().first?.reference == lines[0]["reference"] as String)
     }
 }

@@ -372,6 +372,16 @@ struct Matcher {
         }
     }
 
+    /// A payment state (`paid`, `failed`/`rejected`, `pending`) as a clerk says it.
+    private static func stateWord(_ state: String) -> MessageArg {
+        switch state {
+        case "paid": return .message(Message("returns.state.paid"))
+        case "failed", "rejected": return .message(Message("returns.state.failed"))
+        case "pending": return .message(Message("returns.state.pending"))
+        default: return .text(state)
+        }
+    }
+
     /// The checks, in order: known reference, live exported batch, same amount, same account,
     /// not already settled.
     private static func verdict(_ rec: ReturnRecord, ref: String, line: MatchStatements.PayoutLine?) -> Verdict {
@@ -400,8 +410,8 @@ struct Matcher {
         if state == "paid" || state == "failed" {
             let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
             return .exception(kind: same ? "duplicate_return" : "conflicting_outcome", payoutLine: lineID, batch: batchID,
-                              detail: same ? Message("returns.exception.duplicate_return", ["ref": .text(ref), "state": .text(state)]).text()
-                                           : Message("returns.exception.conflicting_outcome", ["ref": .text(ref), "state": .text(state), "reported": .text(rec.outcome.rawValue)]).text())
+                              detail: same ? Message("returns.exception.duplicate_return", ["ref": .text(ref), "state": stateWord(state)]).text()
+                                           : Message("returns.exception.conflicting_outcome", ["ref": .text(ref), "state": stateWord(state), "reported": stateWord(rec.outcome.rawValue)]).text())
         }
         if state == "pending" && rec.outcome == .pending { return .unchanged }
         switch rec.outcome {
