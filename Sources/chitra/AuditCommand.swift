@@ -133,7 +133,7 @@ struct RestoreCommand: ParsableCommand {
             let users = Users(db: copy)
             if try !users.hasActiveAdmin() {
                 guard let name = login.login, let fullName else {
-                    throw CLIError("the backup \(file) was made before accounts existed: name its first administrator with --user LOGIN --full-name \"…\"")
+                    throw CLIError(Message("cli.restore.needs_admin", ["file": .text(file)]))
                 }
                 let password = try PasswordInput.shared.readNew(for: Users.loginKey(name), stdin: login.passwordStdin)
                 let admin = try users.addFirstAdmin(username: name, fullName: fullName, password: password)

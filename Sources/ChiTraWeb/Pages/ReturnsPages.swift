@@ -634,16 +634,17 @@ enum ReturnsPages {
     }
 
     static func resolveRefusal(id: Int64, _ e: StoreError) -> String {
-        if e.message.contains("already resolved") {
+        let key = e.message?.key ?? ""
+        if key == "store.exception.already_resolved" {
             return "Ngoại lệ số \(id) đã được xử lý trước đó (có thể bởi người khác); không có gì thay đổi. Tải lại trang để xem."
         }
-        if e.message.contains("no payment to apply") {
+        if key == "store.exception.no_payment" {
             return "Ngoại lệ số \(id) không gắn với khoản chi nào của mình nên không thể áp dụng kết quả; chọn \"Bỏ qua\" và ghi chú."
         }
-        if e.message.contains("there is no exception") {
+        if key == "store.exception.missing" {
             return "Không có ngoại lệ số \(id)."
         }
-        if e.message.contains("carried over in batch") {
+        if key == "store.exception.carried_over" {
             return "Chưa xử lý ngoại lệ số \(id): khoản này đã được chuyển sang một bảng chi sau, áp dụng kết quả \"đã chi\" sẽ chi hai lần. Phải huỷ bảng chi sau trước (chỉ khi chưa xuất tệp), rồi áp dụng, rồi lập lại bảng chi. Chi tiết kỹ thuật: \(e.description)"
         }
         return "Chưa xử lý ngoại lệ số \(id), không có gì thay đổi. Chi tiết kỹ thuật: \(e.description)"

@@ -19,7 +19,7 @@ public struct WebError: Error, Sendable {
             case .missingRole: return WebError(.forbidden, "Tài khoản của bạn không có quyền làm việc này. Chi tiết: \(e.description)")
             default: return WebError(.forbidden, "Không thực hiện được: \(e.description)")
             }
-        case let e as StoreError where e.message.contains("busy"):
+        case let e as StoreError where e.message?.key == "store.busy":
             return WebError(.serviceUnavailable, "Kho dữ liệu đang bận (một lệnh khác đang ghi). Chờ một lát rồi thử lại; chưa có gì thay đổi.")
         default:
             return WebError(.badRequest, "Không thực hiện được, chưa có gì thay đổi. Chi tiết: \(String(describing: error))")
