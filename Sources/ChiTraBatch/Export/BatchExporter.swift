@@ -155,7 +155,7 @@ public struct BatchExporter {
             let writer = formats.writer(for: doc.institution)
             let file = try writer.write(doc)
             guard file.totals == expected else {
-                throw BatchError("the \(groupKey) file would carry \(file.totals) but the batch holds \(expected); nothing was written for it")
+                throw BatchError(Message("batch.export.file_totals_differ", ["group": .text(groupKey), "file": .text("\(file.totals)"), "expected": .text("\(expected)")]))
             }
             let url = dir.appendingPathComponent("\(doc.messageID).\(file.fileExtension)")
             let out = try SignedFileWriter(destination: url, key: key)
@@ -224,7 +224,7 @@ public struct BatchExporter {
         let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries,
                                     approvalSeal: batch["approval_seal"] as String?)
         guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
-            throw BatchError("the files total \(manifest.totals.lineCount) lines / \(manifest.totals.controlSum) đồng but batch #\(batchID) holds \(batch["line_count"] as Int) / \(batch["control_sum"] as Int64)")
+            throw BatchError(Message("batch.export.manifest_totals_differ", ["lines": .int(manifest.totals.lineCount), "sum": .money(manifest.totals.controlSum), "batch": .int(Int(batchID)), "batch_lines": .int(batch["line_count"] as Int), "batch_sum": .money(batch["control_sum"] as Int64)]))
         }
         let manifestFile = try manifest.write(to: dir, signingWith: key)
 
@@ -265,7 +265,7 @@ public struct BatchExporter {
             }
         }
         guard try Money.sum(funding.map(\.amount)) == manifest.totals.controlSum else {
-            throw BatchError("the money to move (\(funding.map(\.amount))) does not add up to the files' total \(manifest.totals.controlSum)")
+            throw BatchError(Message("batch.export.funding_differs", ["sum": .money(manifest.totals.controlSum)]))
         }
         return ExportSummary(batchID: batchID, period: period.description, directory: dir.path, reexport: reexport, keyID: key.id,
                              files: files, manifest: manifestFile.lastPathComponent, lineCount: manifest.totals.lineCount,

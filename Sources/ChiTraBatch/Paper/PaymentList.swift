@@ -70,7 +70,7 @@ public struct PaymentList: Sendable {
 
     /// The list from lines already read (tests build large lists this way).
     public static func make(header: PaperQueries.BatchHeader, lines: [PaperQueries.PostLine], village: String?, payer: Payer) throws -> PaymentList {
-        guard let period = YearMonth(header.period) else { throw BatchError("batch #\(header.id) has no valid month (\(SafeText.clean(header.period, limit: 20)))") }
+        guard let period = YearMonth(header.period) else { throw BatchError(Message("batch.paper.bad_month", ["batch": .int(Int(header.id)), "month": .text(SafeText.clean(header.period, limit: 20))])) }
         let all = Dictionary(grouping: lines, by: \.village)
         var names = all.keys.sorted { VietnameseCollation.key($0).lexicographicallyPrecedes(VietnameseCollation.key($1)) }
         if let village {
@@ -105,7 +105,7 @@ public struct PaymentList: Sendable {
                 return ka == kb ? a.code < b.code : ka.lexicographicallyPrecedes(kb)
             }
             let total = try Money.sum(rows.map(\.amount))
-            guard total == (try Money.sum(lines.map(\.amount))) else { throw BatchError("the payment list of \(name) does not add up to its lines") }
+            guard total == (try Money.sum(lines.map(\.amount))) else { throw BatchError(Message("batch.paper.sum_differs", ["village": .text(name)])) }
             villages.append(Village(commune: lines[0].commune, village: name,
                                     fileID: BatchExporter.messageID(period: period, batchID: header.id, groupKey: lines[0].groupKey),
                                     rows: rows, payments: lines.count, total: total))
