@@ -24,19 +24,19 @@ struct AuditCommand: ParsableCommand {
             if global.json {
                 try printJSON(report)
             } else {
-                print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).")
-                for f in approvals { print("TAMPERED: \(f.message).") }
+                print((r.ok ? Message("cli.audit.ok", ["detail": .text(r.message)]) : Message("cli.audit.tampered", ["detail": .text(r.message)])).text())
+                for f in approvals { print(Message("cli.audit.tampered", ["detail": .text(f.message)]).text()) }
                 if !people.isEmpty {
-                    print("TAMPERED: the details that decide who is paid and how much (payment details, birth date, status, death date, grants) of \(people.count == 50 ? "50 or more people" : "\(people.count) \(people.count == 1 ? "person" : "people")") were changed outside ChiTra: \(people.prefix(20).joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_people", ["n": .text(people.count == 50 ? "≥ 50" : "\(people.count)"), "codes": .text(people.prefix(20).joined(separator: ", "))]).text())
                 }
                 if !report.accountsChangedOutsideChiTra.isEmpty {
-                    print("TAMPERED: accounts changed outside ChiTra (roles, password or state): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_accounts", ["accounts": .text(report.accountsChangedOutsideChiTra.joined(separator: ", "))]).text())
                 }
                 if !report.funeralClaimsChangedOutsideChiTra.isEmpty {
-                    print("TAMPERED: funeral claims changed outside ChiTra (organiser, account or amount): \(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_claims", ["claims": .text(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", "))]).text())
                 }
                 if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty && report.funeralClaimsChangedOutsideChiTra.isEmpty {
-                    print("OK: every approved batch matches its sealed approval; every person's details and grants match their seal; every account matches its seal; every funeral claim matches its seal.")
+                    print(Message("cli.audit.seals_ok").text())
                 }
             }
             if !report.ok { throw ExitCode(4) }

@@ -201,9 +201,14 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let all = try BatchListing.all(try global.openStore())
             if global.json { try printJSON(all); return }
-            if all.isEmpty { print("No batches yet: chitra batch build --period YYYY-MM") }
+            if all.isEmpty { print(Message("cli.batch.none").text()) }
             for b in all {
-                print("#\(b.id) \(b.period)\(b.supplementary ? " (supplementary)" : "") \(b.status): \(b.lineCount) lines, \(Money.english(b.controlSum)) VND; built by \(b.builtBy)\(b.approvedBy.map { ", approved by \($0)" } ?? "")")
+                let args: [String: MessageArg] = ["batch": .text("\(b.id)"), "period": .text("\(b.period)"), "status": .text(b.status), "lines": .int(b.lineCount),
+                                                 "sum": .money(b.controlSum), "maker": .text(b.builtBy), "checker": .text(b.approvedBy ?? "")]
+                let line = b.supplementary
+                    ? (b.approvedBy == nil ? Message("cli.batch.list_supplementary", args) : Message("cli.batch.list_supplementary_approved", args))
+                    : (b.approvedBy == nil ? Message("cli.batch.list", args) : Message("cli.batch.list_approved", args))
+                print(line.text())
             }
         }
     }

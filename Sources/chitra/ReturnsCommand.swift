@@ -74,7 +74,11 @@ struct ExceptionsCommand: ParsableCommand {
             if global.json { try printJSON(items); return }
             if items.isEmpty { print((all ? Message("cli.exceptions.none") : Message("cli.exceptions.none_open")).text()) }
             for e in items {
-                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.text())\(e.lines > 1 ? " (\(e.lines) lines)" : "")\(e.batchID.map { " batch #\($0)" } ?? ""): \(e.detail)\(e.status == "resolved" ? " — resolved (\(e.resolution ?? "")) by \(e.resolvedBy ?? ""): \(e.note ?? "")" : "")")
+                let lines = e.lines > 1 ? " " + Message("cli.exceptions.lines", ["n": .int(e.lines)]).text() : ""
+                let batch = e.batchID.map { " " + Message("cli.exceptions.batch", ["batch": .text("\($0)")]).text() } ?? ""
+                let resolved = e.status == "resolved"
+                    ? " — " + Message("cli.exceptions.resolved_by", ["resolution": .text(e.resolution ?? ""), "by": .text(e.resolvedBy ?? ""), "note": .text(e.note ?? "")]).text() : ""
+                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
             }
         }
     }
