@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraTestSupport
 import Foundation
 import GRDB
@@ -39,9 +40,9 @@ import Testing
         }
         try db.close()
         r = try ChitraRun.run(["verify", "out/manifest.json"], in: dir.url)
-        #expect(r.status == 1 && r.text.contains("KHÔNG ĐÚNG NHƯ ĐÃ DUYỆT: batch #1: 1 line changed after approval (\(ref)"), "\(r.text)")
+        #expect(r.status == 1 && r.text.contains("KHÔNG ĐÚNG NHƯ ĐÃ DUYỆT: danh sách chi trả #1: 1 dòng đã bị sửa sau khi duyệt (\(ref)"), "\(r.text)")
         r = try ChitraRun.run(["audit", "verify"], in: dir.url)
-        #expect(r.status == 4 && r.text.contains("BỊ SỬA: batch #1: 1 line changed after approval"), "\(r.text)")
+        #expect(r.status == 4 && r.text.contains("BỊ SỬA: danh sách chi trả #1: 1 dòng đã bị sửa sau khi duyệt"), "\(r.text)")
         r = try ChitraRun.run(["batch", "export", "1", "--out", "out2"], in: dir.url, as: "an.nguyen")
         #expect(r.status != 0 && r.text.contains("không xuất được danh sách chi trả #1") && !FileManager.default.fileExists(atPath: dir.file("out2/manifest.json").path), "\(r.text)")
     }

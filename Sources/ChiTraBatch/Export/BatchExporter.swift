@@ -74,7 +74,7 @@ public struct BatchExporter {
             // What is written must be what was approved: the lines and the batch against their seals.
             let seal = try ApprovalSeal.check(db, batchID: batchID)
             guard seal.ok else {
-                throw BatchError(Message("batch.export.seal_broken", ["batch": .int(Int(batchID)), "detail": .text(String(seal.message.dropFirst("batch #\(batchID): ".count)))]))
+                throw BatchError(Message("batch.export.seal_broken", ["batch": .int(Int(batchID)), "detail": .text(seal.detail)]))
             }
             // A carry-over whose earlier payment an open exception has put in question since the
             // build (the bank's "paid" after a "rejected") might pay twice: not sent until resolved.
