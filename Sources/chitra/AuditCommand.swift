@@ -99,7 +99,7 @@ struct BackupCommand: ParsableCommand {
         let db = try global.openStore(keys: keys.directory)
         let r = try db.backup(to: URL(fileURLWithPath: out), by: try login.actor(db, as: .admin), force: force)
         if global.json { try printJSON(r) } else {
-            print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
+            print(Message("cli.backup.done", ["store": .text(global.dbPath), "file": .text(r.file), "bytes": .int(Int(r.bytes)), "integrity": .text(r.integrity), "chain": .text(r.auditChain.message)]).text())
         }
         if r.integrity != "ok" || !r.auditChain.ok { throw ExitCode(4) }
     }
@@ -143,7 +143,7 @@ struct RestoreCommand: ParsableCommand {
         }
         let anchor = try? AuditAnchor.read(dir.appendingPathComponent(AuditAnchor.fileName))
         if global.json { try printJSON(r) } else {
-            print("Restored \(file) as \(r.file): integrity \(r.integrity); \(r.auditChain.message).")
+            print(Message("cli.restore.done", ["backup": .text(file), "file": .text(r.file), "integrity": .text(r.integrity), "chain": .text(r.auditChain.message)]).text())
             if let now = anchor ?? nil {
                 let was = (previousAnchor ?? nil).map { "#\($0.entryID)" } ?? "none"
                 print("The audit head anchor (\(AuditAnchor.fileName) beside the audit key) now points at entry #\(now.entryID) of the restored store (it pointed at \(was)).")
