@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // HMAC signing, key files, detached signatures, manifests, verification.
-        .target(name: "ChiTraSigning", dependencies: ["COpenSSL"]),
+        .target(name: "ChiTraSigning", dependencies: ["COpenSSL", "ChiTraCore"]),  // ChiTraCore: the message catalogue
         // Spreadsheets: reading .xlsx rolls (safely: zip limits, no external entities) and writing .xlsx lists for clerks.
         .target(name: "ChiTraSheets", dependencies: ["ChiTraCore", "ChiTraSigning",
             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ChiTraCoreTests", dependencies: ["ChiTraCore"]),
         .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraSheets", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning"]),
+        .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning", "ChiTraCore"]),
         .testTarget(name: "ChiTraSheetsTests", dependencies: ["ChiTraSheets", "ChiTraCore", "ChiTraSigning", "ChiTraTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraSheets", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",

@@ -56,7 +56,7 @@ public struct BankDirectory: Sendable {
             let f = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
             return BankDirectory(banks: f.banks, postOffice: f.postOffice)
         } catch {
-            throw TariffError(file: url.lastPathComponent, message: "cannot read the bank list: \(error)")
+            throw TariffError(file: url.lastPathComponent, message: Message("core.banks.unreadable", ["detail": .text("\(error)")]).text())
         }
     }
     public func bank(_ bin: String) -> Bank? { banks[bin] }

@@ -189,40 +189,40 @@ extension Tariff {
         let name = url.lastPathComponent
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw TariffError(file: url.path, message: "cannot read the tariff file; check --formats or CHITRA_FORMATS")
+            throw TariffError(file: url.path, message: Message("core.tariff.unreadable").text())
         }
         let f: File
         do { f = try JSONDecoder().decode(File.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
-            throw TariffError(file: name, message: "missing key '\(key.stringValue)' at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+            throw TariffError(file: name, message: Message("core.tariff.missing_key", ["key": .text(key.stringValue), "path": .text(ctx.codingPath.map(\.stringValue).joined(separator: "."))]).text())
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw TariffError(file: name, message: "\(ctx.debugDescription) at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+            throw TariffError(file: name, message: Message("core.tariff.bad_value", ["detail": .text(ctx.debugDescription), "path": .text(ctx.codingPath.map(\.stringValue).joined(separator: "."))]).text())
         } catch {
-            throw TariffError(file: name, message: "not a valid tariff: \(error)")
+            throw TariffError(file: name, message: Message("core.tariff.invalid", ["detail": .text("\(error)")]).text())
         }
         func checkLevels(_ levels: [Level], _ key: String) throws {
-            guard !levels.isEmpty else { throw TariffError(file: name, message: "\(key) is empty") }
+            guard !levels.isEmpty else { throw TariffError(file: name, message: Message("core.tariff.empty", ["key": .text(key)]).text()) }
             for (a, b) in zip(levels, levels.dropFirst()) where !(a.from < b.from) {
-                throw TariffError(file: name, message: "\(key): \(b.from) must come after \(a.from)")
+                throw TariffError(file: name, message: Message("core.tariff.order", ["key": .text(key), "later": .text("\(b.from)"), "earlier": .text("\(a.from)")]).text())
             }
             for l in levels where l.amount <= 0 {
-                throw TariffError(file: name, message: "\(key): amount from \(l.from) must be positive")
+                throw TariffError(file: name, message: Message("core.tariff.amount_positive", ["key": .text(key), "from": .text("\(l.from)")]).text())
             }
         }
         try checkLevels(f.standardLevels, "standardLevels")
         try checkLevels(f.pensionLevels, "pensionLevels")
         guard let fm = Coefficient(f.funeral.multiple) else {
-            throw TariffError(file: name, message: "funeral.multiple '\(f.funeral.multiple)' is not a number like 20 or 20.0")
+            throw TariffError(file: name, message: Message("core.tariff.funeral_multiple", ["value": .text(f.funeral.multiple)]).text())
         }
         if let own = f.funeral.levels, !own.isEmpty { try checkLevels(own, "funeral.levels") }
         var cats: [String: Category] = [:]
         var order: [String] = []
         for c in f.categories {
-            guard cats[c.code] == nil else { throw TariffError(file: name, message: "category \(c.code) appears twice") }
-            guard !c.bands.isEmpty || c.scheme == .funeral else { throw TariffError(file: name, message: "category \(c.code) has no bands") }
+            guard cats[c.code] == nil else { throw TariffError(file: name, message: Message("core.tariff.category_twice", ["category": .text(c.code)]).text()) }
+            guard !c.bands.isEmpty || c.scheme == .funeral else { throw TariffError(file: name, message: Message("core.tariff.no_bands", ["category": .text(c.code)]).text()) }
             func readBands(_ list: [FileBand], _ key: String) throws -> [Band] {
                 try list.map { b in
                     guard let k = Coefficient(b.coefficient) else {
-                        throw TariffError(file: name, message: "category \(c.code): \(key) coefficient '\(b.coefficient)' is not a number like 1.5")
+                        throw TariffError(file: name, message: Message("core.tariff.coefficient", ["category": .text(c.code), "key": .text(key), "value": .text(b.coefficient)]).text())
                     }
                     return Band(ageFrom: b.ageFrom, ageUntil: b.ageUntil, countFrom: b.countFrom, countUntil: b.countUntil, coefficient: k)
                 }
@@ -231,7 +231,7 @@ extension Tariff {
             var caredFor: [Band]?
             if let cf = c.caredForBands {
                 guard c.scheme == .care, !cf.isEmpty else {
-                    throw TariffError(file: name, message: "category \(c.code): caredForBands is for care categories only and must not be empty")
+                    throw TariffError(file: name, message: Message("core.tariff.cared_for", ["category": .text(c.code)]).text())
                 }
                 caredFor = try readBands(cf, "caredForBands")
             }

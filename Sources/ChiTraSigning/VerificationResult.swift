@@ -1,3 +1,4 @@
+import ChiTraCore
 /// The outcome of checking one file against its detached signature.
 public enum VerificationResult: Sendable, Equatable {
     /// The file is unchanged since it was signed with this key, and the key is accepted.
@@ -23,31 +24,34 @@ public enum VerificationResult: Sendable, Equatable {
         return false
     }
 
-    /// One plain English sentence about `fileName`, saying what is wrong and what to do.
+    /// One sentence about `fileName`, saying what is wrong and what to do
+    /// (`formats/messages/signing.json`), e.g. in English:
     ///
     /// ```
     /// CHANGED: pain001-970405.xml does not match its signature (key k20261123T120000):
     /// the file was altered after signing; do not send it.
     /// ```
-    public func sentence(for fileName: String) -> String {
+    public func message(for fileName: String) -> Message {
+        let file: MessageArg = .text(fileName)
         switch self {
         case let .valid(keyID):
-            return "VALID: \(fileName) matches its signature (key \(keyID))."
+            return Message("signing.valid", ["file": file, "key": .text(keyID)])
         case let .unknownKey(keyID):
-            return "UNKNOWN KEY: \(fileName) is signed with key \(keyID), which is not in this key store; check --keys, or ask the sender which key they used."
+            return Message("signing.unknown_key", ["file": file, "key": .text(keyID)])
         case let .retiredKey(keyID):
-            return "RETIRED KEY: \(fileName) is signed with key \(keyID), which has been retired; have the file signed again with the active key."
+            return Message("signing.retired_key", ["file": file, "key": .text(keyID)])
         case let .wrongKey(keyID):
-            return "WRONG KEY: \(fileName) is signed with a different key than the one held here as \(keyID) (the key check values differ); exchange the key again with the other side before trusting this file."
+            return Message("signing.wrong_key", ["file": file, "key": .text(keyID)])
         case let .fileChanged(keyID, signedBytes, actualBytes):
-            let size = signedBytes == actualBytes
-                ? ""
-                : " (it had \(signedBytes) bytes when signed and has \(actualBytes) now)"
-            return "CHANGED: \(fileName) does not match its signature (key \(keyID))\(size): the file was altered after signing; do not send it."
+            if signedBytes == actualBytes { return Message("signing.changed", ["file": file, "key": .text(keyID)]) }
+            return Message("signing.changed_size", ["file": file, "key": .text(keyID), "signed": .int(Int(signedBytes)), "actual": .int(Int(actualBytes))])
         case .missingSignature:
-            return "MISSING SIGNATURE: \(fileName) has no signature file \(fileName).\(DetachedSignature.fileExtension); sign the file before sending it."
+            return Message("signing.missing", ["file": file, "sig": .text("\(fileName).\(DetachedSignature.fileExtension)")])
         case let .malformedSignature(reason):
-            return "MALFORMED SIGNATURE: \(fileName).\(DetachedSignature.fileExtension) cannot be used (\(reason)); sign the file again."
+            return Message("signing.malformed", ["sig": .text("\(fileName).\(DetachedSignature.fileExtension)"), "reason": .text(reason)])
         }
     }
+
+    /// ``message(for:)`` in the process's language.
+    public func sentence(for fileName: String) -> String { message(for: fileName).text() }
 }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 extension Verifier {
@@ -17,12 +18,12 @@ extension Verifier {
             if !result.isValid {
                 findings.append(ManifestFinding(
                     kind: .manifestSignature, fileName: manifestName, signature: result,
-                    message: result.sentence(for: manifestName) + " The manifest cannot be trusted."))
+                    message: Message("signing.manifest.signature", ["result": .message(result.message(for: manifestName))]).text()))
             }
         } catch {
             findings.append(ManifestFinding(
                 kind: .manifestSignature, fileName: manifestName,
-                message: "CANNOT VERIFY: \(manifestName): \(error)"))
+                message: Message("signing.cannot_verify", ["file": .text(manifestName), "detail": .text("\(error)")]).text()))
         }
 
         let manifest: Manifest
@@ -31,12 +32,12 @@ extension Verifier {
         } catch let SigningError.unsafeFileName(name) {
             findings.append(ManifestFinding(
                 kind: .unsafeFileName, fileName: nil,
-                message: "REFUSED: \(manifestName) lists \"\(name.prefix(100))\", which is not a plain file name (path escape); do not use this manifest and report it."))
+                message: Message("signing.manifest.unsafe_name", ["file": .text(manifestName), "name": .text(String(name.prefix(100)))]).text()))
             return findings
         } catch {
             findings.append(ManifestFinding(
                 kind: .malformedManifest, fileName: manifestName,
-                message: "MALFORMED: \(manifestName) cannot be read: \(error) Rebuild the manifest."))
+                message: Message("signing.manifest.malformed", ["file": .text(manifestName), "detail": .text("\(error)")]).text()))
             return findings
         }
 
@@ -44,12 +45,13 @@ extension Verifier {
             if sum != manifest.totals {
                 findings.append(ManifestFinding(
                     kind: .totalsDiffer, fileName: manifestName,
-                    message: "TOTALS DIFFER: \(manifestName) gives totals of \(manifest.totals.lineCount) lines and \(manifest.totals.controlSum) đồng, but its files add up to \(sum.lineCount) lines and \(sum.controlSum) đồng; do not send this batch, rebuild the manifest."))
+                    message: Message("signing.manifest.totals_differ", ["file": .text(manifestName), "lines": .int(manifest.totals.lineCount), "sum": .money(manifest.totals.controlSum),
+                                                                       "files_lines": .int(sum.lineCount), "files_sum": .money(sum.controlSum)]).text()))
             }
         } else {
             findings.append(ManifestFinding(
                 kind: .totalsDiffer, fileName: manifestName,
-                message: "TOTALS DIFFER: the files of \(manifestName) add up to more than can be counted; do not send this batch, rebuild the manifest."))
+                message: Message("signing.manifest.totals_overflow", ["file": .text(manifestName)]).text()))
         }
 
         let directory = url.deletingLastPathComponent()
@@ -58,7 +60,7 @@ extension Verifier {
             guard FileManager.default.fileExists(atPath: file.path) else {
                 findings.append(ManifestFinding(
                     kind: .missingFile, fileName: entry.name,
-                    message: "MISSING FILE: \(entry.name) is listed in \(manifestName) but is not in \(directory.path); restore it or rebuild the batch."))
+                    message: Message("signing.manifest.missing_file", ["file": .text(entry.name), "manifest": .text(manifestName), "folder": .text(directory.path)]).text()))
                 continue
             }
             do {
@@ -66,11 +68,11 @@ extension Verifier {
                 let digest = try checked ?? FileDigest.compute(file)
                 if digest.byteCount != entry.bytes || Hex.encode(digest.sha256) != entry.sha256 {
                     let size = digest.byteCount != entry.bytes
-                        ? "it has \(digest.byteCount) bytes but the manifest lists \(entry.bytes)"
-                        : "its SHA-256 differs from the manifest's"
+                        ? Message("signing.manifest.size_differs", ["actual": .int(Int(digest.byteCount)), "listed": .int(Int(entry.bytes))])
+                        : Message("signing.manifest.sha_differs")
                     findings.append(ManifestFinding(
                         kind: .changedFile, fileName: entry.name,
-                        message: "CHANGED FILE: \(entry.name) does not match \(manifestName) (\(size)): the file was altered after the batch was made; do not send it."))
+                        message: Message("signing.manifest.changed_file", ["file": .text(entry.name), "manifest": .text(manifestName), "why": .message(size)]).text()))
                 }
                 if !result.isValid {
                     findings.append(ManifestFinding(
@@ -80,7 +82,7 @@ extension Verifier {
             } catch {
                 findings.append(ManifestFinding(
                     kind: .fileSignature, fileName: entry.name,
-                    message: "CANNOT VERIFY: \(entry.name): \(error)"))
+                    message: Message("signing.cannot_verify", ["file": .text(entry.name), "detail": .text("\(error)")]).text()))
             }
         }
         findings += unlistedEntries(in: directory, manifestName: manifestName, listed: manifest.files.map(\.name))
@@ -95,7 +97,7 @@ extension Verifier {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
             return [ManifestFinding(kind: .unlistedFile, fileName: nil,
-                                    message: "CANNOT LIST: \(directory.path) cannot be read (\((error as NSError).localizedDescription)), so it is not known whether it holds files \(manifestName) does not list; do not send this folder.")]
+                                    message: Message("signing.manifest.cannot_list", ["folder": .text(directory.path), "detail": .text((error as NSError).localizedDescription), "manifest": .text(manifestName)]).text())]
         }
         var expected: Set<String> = [manifestName, DetachedSignature.signatureURL(for: URL(fileURLWithPath: manifestName)).lastPathComponent]
         for name in listed {
@@ -108,15 +110,14 @@ extension Verifier {
             if isInterruptedTemporary(name) {
                 findings.append(ManifestFinding(
                     kind: .leftoverTemporary, fileName: name,
-                    message: "LEFTOVER TEMPORARY: \(shown) in \(directory.path) is a temporary file left by an interrupted export; it is not listed in \(manifestName). Run the export again (it removes it) or delete it, then verify again; do not send the folder as it is."))
+                    message: Message("signing.manifest.leftover_temporary", ["name": .text(shown), "folder": .text(directory.path), "manifest": .text(manifestName)]).text()))
             } else {
                 var st = stat()
-                let what = lstat(directory.appendingPathComponent(name).path, &st) == 0
-                    ? ((st.st_mode & S_IFMT) == S_IFDIR ? "a folder " : (st.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link " : "")
-                    : ""
-                findings.append(ManifestFinding(
-                    kind: .unlistedFile, fileName: name,
-                    message: "UNLISTED FILE: \(what)\(shown) is in \(directory.path) but \(manifestName) does not list it, so a bank could be sent it with the batch; move it out of the folder (or find out who put it there), then verify again."))
+                let mode = lstat(directory.appendingPathComponent(name).path, &st) == 0 ? st.st_mode & S_IFMT : 0
+                let args: [String: MessageArg] = ["name": .text(shown), "folder": .text(directory.path), "manifest": .text(manifestName)]
+                let message = mode == S_IFDIR ? Message("signing.manifest.unlisted_folder", args)
+                    : mode == S_IFLNK ? Message("signing.manifest.unlisted_link", args) : Message("signing.manifest.unlisted_file", args)
+                findings.append(ManifestFinding(kind: .unlistedFile, fileName: name, message: message.text()))
             }
         }
         return findings

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -84,7 +85,7 @@ public final class AppDatabase: Sendable {
         if !existed {
             // Create the file 0600 before SQLite opens it: it holds personal data.
             let fd = open(path, O_CREAT | O_WRONLY, 0o600)
-            if fd < 0 { throw StoreError("cannot create the store at \(path): \(String(cString: strerror(errno)))", remedy: "check that the folder exists and is writable") }
+            if fd < 0 { throw StoreError(Message("store.create_failed", ["path": .text(path), "detail": .text(String(cString: strerror(errno)))])) }
             close(fd)
         }
         do {
@@ -103,7 +104,7 @@ public final class AppDatabase: Sendable {
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
             throw StoreError.busy(path: path)
         } catch let e as DatabaseError {
-            throw StoreError("cannot open the store at \(path): \(e.message ?? "\(e.resultCode)")", remedy: "is it a ChiTra store? `chitra init` creates a new one")
+            throw StoreError(Message("store.open_failed", ["path": .text(path), "detail": .text(e.message ?? "\(e.resultCode)")]))
         }
         chmod(path, 0o600)
     }
@@ -125,8 +126,7 @@ public final class AppDatabase: Sendable {
             return kcv
         }
         if stored != kcv {
-            throw StoreError("the audit log of \(path) is sealed with the audit key of check value \(stored), but \(auditKey.path) has check value \(kcv)",
-                             remedy: "pass --keys DIR (or set CHITRA_KEYS) to the key directory that holds this store's audit.key")
+            throw StoreError(Message("store.audit_key.mismatch", ["path": .text(path), "stored": .text(stored), "key": .text(auditKey.path), "kcv": .text(kcv)]))
         }
     }
 
@@ -253,17 +253,28 @@ public final class AppDatabase: Sendable {
     }
 }
 
-/// A store error with what to do about it; never carries personal data or statement arguments.
+/// A store error with what to do about it, as one catalogue sentence (`formats/messages/store.json`);
+/// never carries personal data or statement arguments.
 public struct StoreError: Error, CustomStringConvertible {
-    public let message: String
-    public let remedy: String?
-    public init(_ message: String, remedy: String? = nil) { self.message = message; self.remedy = remedy }
-    public var description: String { remedy.map { "\(message); \($0)" } ?? message }
+    /// The sentence; nil only for a text not yet in the catalogue (`legacy`).
+    public let message: Message?
+    let legacy: String?
+
+    public init(_ message: Message) { self.message = message; self.legacy = nil }
+
+    /// A plain English text; kept for code not yet moved to the catalogue.
+    @available(*, deprecated, message: "name a catalogue message: StoreError(Message(\"store.…\", …))")
+    public init(_ text: String, remedy: String? = nil) {
+        self.message = nil
+        self.legacy = remedy.map { "\(text); \($0)" } ?? text
+    }
+
+    public func text(in language: Language) -> String { message?.text(in: language) ?? legacy ?? "" }
+    public var description: String { text(in: .current) }
 
     /// Another process holds the store's write lock for longer than the busy timeout.
     public static func busy(path: String, seconds: Double = 30) -> StoreError {
-        let wait = seconds == seconds.rounded() ? "\(Int(seconds)) seconds" : "\(seconds) seconds"
-        return StoreError("the store \(path) is busy: another chitra command has been writing to it for more than \(wait)",
-                          remedy: "wait for it to finish and run this command again (nothing was changed)")
+        let wait = seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
+        return StoreError(Message("store.busy", ["path": .text(path), "seconds": .text(wait)]))
     }
 }

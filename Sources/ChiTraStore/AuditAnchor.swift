@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 import GRDB
@@ -68,14 +69,14 @@ public struct AuditAnchor: Equatable, Sendable {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         var fields: [String: String] = [:]
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard lines.first == "chitra-audit-head-v1" else { throw StoreError("\(url.path) is not an audit head anchor", remedy: "restore it from the key directory's backup") }
+        guard lines.first == "chitra-audit-head-v1" else { throw StoreError(Message("store.anchor.not_anchor", ["path": .text(url.path)])) }
         for line in lines.dropFirst() {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         guard let store = fields["store"], let entry = fields["entry"].flatMap(Int64.init), let macHex = fields["mac"],
               let mac = Hex.decode(macHex), mac.count == 32 else {
-            throw StoreError("\(url.path) is damaged", remedy: "restore it from the key directory's backup")
+            throw StoreError(Message("store.anchor.damaged", ["path": .text(url.path)]))
         }
         var pending: Pending?
         if let ps = fields["pending-store"], let pe = fields["pending-entry"].flatMap(Int64.init), let pm = fields["pending-mac"],

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 
@@ -50,15 +51,14 @@ public struct AuditKey: Sendable, CustomStringConvertible {
         let path = file.path
         if !FileManager.default.fileExists(atPath: path) {
             guard create else {
-                throw StoreError("the audit key \(path) does not exist",
-                                 remedy: "pass --keys DIR (or set CHITRA_KEYS) to the key directory that holds this store's audit.key")
+                throw StoreError(Message("store.audit_key.missing", ["path": .text(path)]))
             }
             if !FileManager.default.fileExists(atPath: directory.path) {
                 do {
                     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                             attributes: [.posixPermissions: 0o700])
                 } catch {
-                    throw StoreError("cannot create the key directory \(directory.path)", remedy: "check that its parent exists and is writable")
+                    throw StoreError(Message("store.key_dir.create_failed", ["path": .text(directory.path)]))
                 }
             }
             try createKeyFile(at: path)
@@ -69,15 +69,14 @@ public struct AuditKey: Sendable, CustomStringConvertible {
     /// Reads an existing key file; refuses a file readable by others.
     public static func load(path: String) throws -> AuditKey {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError("cannot open the audit key \(path): \(String(cString: strerror(errno)))", remedy: "check --keys / CHITRA_KEYS") }
+        guard fd >= 0 else { throw StoreError(Message("store.audit_key.open_failed", ["path": .text(path), "detail": .text(String(cString: strerror(errno)))])) }
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw StoreError("the audit key \(path) is not a regular file")
+            throw StoreError(Message("store.audit_key.not_file", ["path": .text(path)]))
         }
         guard status.st_mode & 0o177 == 0 else {
-            throw StoreError("the audit key \(path) is readable by others (mode \(String(status.st_mode & 0o777, radix: 8)))",
-                             remedy: "chmod 600 \(path)")
+            throw StoreError(Message("store.audit_key.readable", ["path": .text(path), "mode": .text(String(status.st_mode & 0o777, radix: 8))]))
         }
         var buffer = [UInt8](repeating: 0, count: 256)
         let n = read(fd, &buffer, buffer.count)
@@ -85,7 +84,7 @@ public struct AuditKey: Sendable, CustomStringConvertible {
         var text = n > 0 ? Array(buffer[0..<n]) : []
         if text.last == 0x0a { text.removeLast() }
         guard text.count == 64, let bytes = decodeHex(text) else {
-            throw StoreError("the audit key \(path) is malformed", remedy: "it must hold exactly 64 hex digits; restore it from the key backup")
+            throw StoreError(Message("store.audit_key.malformed", ["path": .text(path)]))
         }
         return try AuditKey(key: try SigningKey(id: "audit", bytes: bytes), path: path)
     }
@@ -99,13 +98,13 @@ public struct AuditKey: Sendable, CustomStringConvertible {
         let hex = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError("cannot create the audit key \(path): \(String(cString: strerror(errno)))", remedy: "check that the key directory is writable") }
+        guard fd >= 0 else { throw StoreError(Message("store.audit_key.create_failed", ["path": .text(path), "detail": .text(String(cString: strerror(errno)))])) }
         defer { unlink(temp) }
         let ok = hex.utf8CString.withUnsafeBufferPointer { p in write(fd, p.baseAddress!, p.count - 1) == p.count - 1 }
-        guard ok, fsync(fd) == 0 else { close(fd); throw StoreError("cannot write the audit key \(path)") }
+        guard ok, fsync(fd) == 0 else { close(fd); throw StoreError(Message("store.audit_key.write_failed", ["path": .text(path)])) }
         close(fd)
         if link(temp, path) != 0 && errno != EEXIST {
-            throw StoreError("cannot create the audit key \(path): \(String(cString: strerror(errno)))")
+            throw StoreError(Message("store.audit_key.create_failed", ["path": .text(path), "detail": .text(String(cString: strerror(errno)))]))
         }
     }
 

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -63,7 +64,7 @@ public enum AuditLog {
     static func seal(_ db: Database, fields: Fields, prevMac: Data) throws -> Data {
         guard let mac = try Data.fetchOne(db, sql: "SELECT \(AppDatabase.auditMacFunctionName)(?)",
                                           arguments: [fields.canonical(prevMac: prevMac)]) else {
-            throw StoreError("the audit key produced no MAC")
+            throw StoreError(Message("store.audit_key.no_mac"))
         }
         return mac
     }
@@ -132,37 +133,37 @@ public enum AuditLog {
         var expectedPrev = genesis
         var previousID: Int64 = 0
         var seenV2 = false
-        func report(_ id: Int64, _ p: Problem, _ m: String) -> ChainReport {
-            ChainReport(entries: entries.count, entryID: id, problem: p, message: m)
+        func report(_ id: Int64, _ p: Problem, _ m: Message) -> ChainReport {
+            ChainReport(entries: entries.count, entryID: id, problem: p, message: m.text())
         }
         for (i, e) in entries.enumerated() {
             guard let mac = e.mac, let prev = e.prevMac else {
-                return report(e.id, .unsealed, "audit entry #\(e.id) has no seal: it was added outside ChiTra")
+                return report(e.id, .unsealed, Message("store.chain.unsealed", ["id": .text("\(e.id)")]))
             }
             if e.userID != nil { seenV2 = true } else if seenV2 {
-                return report(e.id, .changed, "audit entry #\(e.id) was changed after it was written: it no longer names the account that acted")
+                return report(e.id, .changed, Message("store.chain.actor_changed", ["id": .text("\(e.id)")]))
             }
             let recomputed = try seal(db, fields: e.fields, prevMac: prev)
             if recomputed != mac {
                 // Fields moved from a neighbouring row (rows swapped but not their seals)?
                 for j in [i - 1, i + 1] where entries.indices.contains(j) {
                     if let pm = entries[j].prevMac, let m = entries[j].mac, try seal(db, fields: e.fields, prevMac: pm) == m {
-                        return report(e.id, .reordered, "audit entry #\(e.id) was reordered: it holds the entry sealed as #\(entries[j].id)")
+                        return report(e.id, .reordered, Message("store.chain.holds_other", ["id": .text("\(e.id)"), "other": .text("\(entries[j].id)")]))
                     }
                 }
-                return report(e.id, .changed, "audit entry #\(e.id) was changed after it was written (\(e.action) on \(e.entity) \(e.entityID))")
+                return report(e.id, .changed, Message("store.chain.changed", ["id": .text("\(e.id)"), "action": .text(e.action), "entity": .text("\(e.entity) \(e.entityID)")]))
             }
             if prev != expectedPrev {
                 if let j = indexByMac[prev], j > i {
-                    return report(e.id, .reordered, "audit entry #\(e.id) was reordered: it belongs after #\(entries[j].id)")
+                    return report(e.id, .reordered, Message("store.chain.belongs_after", ["id": .text("\(e.id)"), "other": .text("\(entries[j].id)")]))
                 }
                 if indexByMac[prev] == nil {
                     let gap = e.id - previousID - 1
-                    let which = gap > 0 ? (gap == 1 ? "entry #\(previousID + 1) was" : "entries #\(previousID + 1)–#\(e.id - 1) were")
-                                        : "an entry before it was"
-                    return report(e.id, .removed, "audit \(which) removed: #\(e.id) does not follow #\(previousID)")
+                    let args: [String: MessageArg] = ["id": .text("\(e.id)"), "previous": .text("\(previousID)"), "first": .text("\(previousID + 1)"), "last": .text("\(e.id - 1)")]
+                    return report(e.id, .removed, gap > 0 ? (gap == 1 ? Message("store.chain.removed_one", args) : Message("store.chain.removed_many", args))
+                                                          : Message("store.chain.removed_before", args))
                 }
-                return report(e.id, .reordered, "audit entry #\(e.id) is out of order: it does not follow #\(previousID)")
+                return report(e.id, .reordered, Message("store.chain.out_of_order", ["id": .text("\(e.id)"), "previous": .text("\(previousID)")]))
             }
             expectedPrev = mac
             previousID = e.id
@@ -172,10 +173,10 @@ public enum AuditLog {
         if sequence > previousID {
             let first = previousID + 1
             return report(previousID, .removed,
-                          sequence == first ? "audit entry #\(first) (the last) was removed" : "audit entries #\(first)–#\(sequence) (the last) were removed")
+                          sequence == first ? Message("store.chain.removed_last", ["id": .text("\(first)")]) : Message("store.chain.removed_last_many", ["first": .text("\(first)"), "last": .text("\(sequence)")]))
         }
         return ChainReport(entries: entries.count, entryID: nil, problem: nil,
-                           message: "the audit chain of \(entries.count) entries is intact")
+                           message: Message("store.chain.intact", ["n": .int(entries.count)]).text())
     }
 
     /// Seals entries written before the chain existed (migration v3), in id order.

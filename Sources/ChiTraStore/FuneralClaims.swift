@@ -189,46 +189,43 @@ public struct FuneralClaims: Sendable {
         let orgID = input.organiserID?.trimmingCharacters(in: .whitespaces).nonEmptyOrNil
         let relation = input.relation.map(VietnameseText.normalizedName)?.nonEmptyOrNil
         let decision = VietnameseText.normalizedName(input.decisionNo)
-        if name.isEmpty { problems.append("--organiser is required: the name of the person or organisation that organised the burial") }
+        if name.isEmpty { problems.append(Message("store.funeral.organiser_required").text()) }
         switch input.organiserKind {
         case .relative, .otherPerson:
             if let orgID {
-                if case .failure(let p) = PersonalID.check(orgID, sex: nil, birthYear: nil) { problems.append("the organiser's personal ID \(PersonalID.masked(orgID)) \(p)") }
+                if case .failure(let p) = PersonalID.check(orgID, sex: nil, birthYear: nil) { problems.append(Message("store.funeral.organiser_id_invalid", ["id": .text(PersonalID.masked(orgID)), "problem": .text("\(p)")]).text()) }
             } else {
-                problems.append("--organiser-id is required for a person: their personal ID (CCCD)")
+                problems.append(Message("store.funeral.organiser_id_required").text())
             }
             if input.organiserKind == .relative && relation == nil {
-                problems.append("--relation is required for a relative (e.g. Con, Vợ, Chồng, Anh, Chị, Em)")
+                problems.append(Message("store.funeral.relation_required").text())
             }
         case .organisation:
-            if orgID != nil { problems.append("an organisation has no personal ID: leave out --organiser-id (its name goes in --organiser)") }
+            if orgID != nil { problems.append(Message("store.funeral.organisation_has_no_id").text()) }
         }
-        if decision.isEmpty { problems.append("--decision is required: the number of the commune chairman's decision on funeral support") }
-        if input.decisionDate > today { problems.append("--decision-date \(input.decisionDate.vietnamese) is in the future") }
+        if decision.isEmpty { problems.append(Message("store.funeral.decision_required").text()) }
+        if input.decisionDate > today { problems.append(Message("store.funeral.decision_in_future", ["date": .text(input.decisionDate.vietnamese)]).text()) }
         let account = Self.checkAccount(channel: input.channel, bin: input.bankBIN, account: input.accountNo, accountName: input.accountName, banks: banks, problems: &problems)
         let now = Timestamp.now()
         return try db.writer.write { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT full_name, personal_id, death_date FROM beneficiary WHERE code = ?", arguments: [code]) else {
-                throw StoreError("cannot record funeral support for \(code): no person with this code on the roll",
-                                 remedy: "check the code; a deceased person who had no monthly allowance is first imported with the roll as a line of category HO_TRO_MAI_TANG (formats/funeral-claims.md)")
+                throw StoreError(Message("store.funeral.no_person", ["code": .text(code)]))
             }
             let personKey: String = b["personal_id"]
             guard let deathText: String = b["death_date"], let death = CivilDate(deathText) else {
-                throw StoreError("cannot record funeral support for \(code): the roll has no date of death for this person",
-                                 remedy: "import the roll with the date of death (column Ngày mất) first, then record the claim")
+                throw StoreError(Message("store.funeral.no_death_date", ["code": .text(code)]))
             }
             var problems = problems
-            if input.decisionDate < death { problems.append("--decision-date \(input.decisionDate.vietnamese) is before the date of death \(death.vietnamese)") }
-            if let orgID, orgID == personKey { problems.append("the organiser's personal ID is the deceased's own; enter the ID of the person who organised the burial") }
+            if input.decisionDate < death { problems.append(Message("store.funeral.decision_before_death", ["date": .text(input.decisionDate.vietnamese), "death": .text(death.vietnamese)]).text()) }
+            if let orgID, orgID == personKey { problems.append(Message("store.funeral.organiser_is_deceased").text()) }
             if !problems.isEmpty {
-                throw StoreError("cannot record funeral support for \(code): " + problems.joined(separator: "; "), remedy: "correct the options and run the command again (nothing was recorded)")
+                throw StoreError(Message("store.funeral.invalid", ["code": .text(code), "problems": .text(problems.joined(separator: "; "))]))
             }
             if let other = try Row.fetchOne(db, sql: "SELECT id, deceased_code, decision_no FROM funeral_claim WHERE person_key = ? AND status = 'active'", arguments: [personKey]) {
-                throw StoreError("funeral support for \(code) is already claimed: claim #\(other["id"] as Int64) (code \(other["deceased_code"] as String), decision \(other["decision_no"] as String)); it is paid once per deceased person, nothing was recorded",
-                                 remedy: "to change the organiser's account: chitra funeral set-account \(other["id"] as Int64) …; if that claim was entered by mistake, cancel it first (chitra funeral cancel \(other["id"] as Int64) --reason \"…\")")
+                throw StoreError(Message("store.funeral.already_claimed", ["code": .text(code), "claim": .text(String(other["id"] as Int64)), "deceased": .text(other["deceased_code"] as String), "decision": .text(other["decision_no"] as String)]))
             }
             guard let support = tariff.funeralSupport(deathDate: death) else {
-                throw StoreError("cannot record funeral support for \(code): the tariff has no standard level in force in \(death.yearMonth.vietnamese)", remedy: "check formats/tariff.json")
+                throw StoreError(Message("store.funeral.no_standard_level", ["code": .text(code), "month": .text(death.yearMonth.description)]))
             }
             do {
                 try db.execute(sql: """
@@ -240,8 +237,7 @@ public struct FuneralClaims: Sendable {
                                      decision, input.decisionDate.description, support.amount, support.vietnamese,
                                      input.channel.rawValue, account.bin, account.account, account.name, actor.userID, now])
             } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT && (e.message ?? "").contains("funeral_claim.person_key") {
-                throw StoreError("funeral support for \(code) is already claimed; it is paid once per deceased person, nothing was recorded",
-                                 remedy: "list the claims: chitra funeral list")
+                throw StoreError(Message("store.funeral.already_claimed_short", ["code": .text(code)]))
             }
             let id = db.lastInsertedRowID
             try Self.seal(db, id: id)
@@ -258,12 +254,11 @@ public struct FuneralClaims: Sendable {
         try actor.require(.maker)
         var problems = Self.textProblems([("--bin", bin), ("--account", account), ("--account-name", accountName)])
         let a = Self.checkAccount(channel: channel, bin: bin, account: account, accountName: accountName, banks: banks, problems: &problems)
-        guard problems.isEmpty else { throw StoreError("cannot change the account of funeral claim #\(id): " + problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw StoreError(Message("store.funeral.set_account_invalid", ["claim": .text(String(id)), "problems": .text(problems.joined(separator: "; "))])) }
         return try db.writer.write { db in
             let c = try Self.activeClaim(db, id: id)
             if let live = try Self.frozenLivePayment(db, claim: c) {
-                throw StoreError("funeral claim #\(id) is being paid in batch #\(live.batch) (\(live.state)); its account cannot change now",
-                                 remedy: "wait for the bank's return; if it is rejected, change the account then")
+                throw StoreError(Message("store.funeral.being_paid", ["claim": .text(String(id)), "batch": .text(String(live.batch)), "state": .text(live.state)]))
             }
             try db.execute(sql: "UPDATE funeral_claim SET channel = ?, bank_bin = ?, account_no = ?, account_name = ?, account_flag = NULL WHERE id = ?",
                            arguments: [channel.rawValue, a.bin, a.account, a.name, id])
@@ -280,12 +275,11 @@ public struct FuneralClaims: Sendable {
     public func cancel(id: Int64, reason: String, by actor: Actor) throws {
         try actor.require(.maker)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw StoreError("a reason is required to cancel a funeral claim", remedy: "pass --reason \"…\"") }
+        guard !reason.isEmpty else { throw StoreError(Message("store.funeral.reason_required")) }
         try db.writer.write { db in
             let c = try Self.activeClaim(db, id: id)
             if let live = try Self.frozenLivePayment(db, claim: c) {
-                throw StoreError("funeral claim #\(id) is being paid or was paid in batch #\(live.batch) (\(live.state)); it cannot be cancelled",
-                                 remedy: "a payment made in error is recovered outside ChiTra; keep the claim")
+                throw StoreError(Message("store.funeral.paid_cannot_cancel", ["claim": .text(String(id)), "batch": .text(String(live.batch)), "state": .text(live.state)]))
             }
             try db.execute(sql: "UPDATE funeral_claim SET status = 'cancelled', cancelled_by_user = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ?",
                            arguments: [actor.userID, Timestamp.now(), reason, id])
@@ -359,9 +353,9 @@ public struct FuneralClaims: Sendable {
 
     private static func activeClaim(_ db: Database, id: Int64) throws -> Row {
         guard let c = try Row.fetchOne(db, sql: "SELECT * FROM funeral_claim WHERE id = ?", arguments: [id]) else {
-            throw StoreError("there is no funeral claim #\(id)", remedy: "list them with: chitra funeral list")
+            throw StoreError(Message("store.funeral.missing", ["claim": .text(String(id))]))
         }
-        guard (c["status"] as String) == "active" else { throw StoreError("funeral claim #\(id) was cancelled") }
+        guard (c["status"] as String) == "active" else { throw StoreError(Message("store.funeral.cancelled", ["claim": .text(String(id))])) }
         return c
     }
 
@@ -403,19 +397,19 @@ public struct FuneralClaims: Sendable {
         let name = accountName.map(VietnameseText.normalizedName)?.nonEmptyOrNil
         switch channel {
         case .bank:
-            if bin == nil { problems.append("--bin is required for payment to a bank account (the bank's 6-digit NAPAS BIN)") }
-            if account == nil { problems.append("--account is required for payment to a bank account") }
-            if name == nil { problems.append("--account-name is required for payment to a bank account (the name the bank holds)") }
+            if bin == nil { problems.append(Message("store.funeral.bin_required").text()) }
+            if account == nil { problems.append(Message("store.funeral.account_required_bank").text()) }
+            if name == nil { problems.append(Message("store.funeral.account_name_required").text()) }
         case .postAccount:
-            if account == nil { problems.append("--account is required for payment to a post office account") }
+            if account == nil { problems.append(Message("store.funeral.account_required_post").text()) }
         case .postCash:
-            if bin != nil || account != nil { problems.append("post_cash is paid in cash at the post office: leave out --bin and --account") }
+            if bin != nil || account != nil { problems.append(Message("store.funeral.post_cash_no_account").text()) }
         }
         if let bin, banks.bank(bin) == nil {
-            problems.append("\(bin) is not a known bank BIN; use one from formats/banks.json (for example 970405 Agribank, 970436 Vietcombank)")
+            problems.append(Message("store.funeral.unknown_bin", ["bin": .text(bin)]).text())
         }
         if let account, !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
-            problems.append("the account number must be digits only, at most 19 (got \(maskAccount(account)))")
+            problems.append(Message("store.funeral.account_digits", ["account": .text(maskAccount(account))]).text())
         }
         switch channel {
         case .bank: return (bin, account, name)
@@ -431,7 +425,7 @@ public struct FuneralClaims: Sendable {
             guard let value, !value.isEmpty else { continue }
             if let f = FieldText.forbidden(in: value) { problems.append("\(option) \(f.message)") }
             else if let n = FieldText.length(value, over: FieldText.maxName) {
-                problems.append("\(option) is \(n) characters long; at most \(FieldText.maxName) are allowed")
+                problems.append(Message("store.funeral.text_too_long", ["option": .text(option), "n": .int(n), "max": .int(FieldText.maxName)]).text())
             }
         }
         return problems

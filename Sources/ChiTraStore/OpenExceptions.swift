@@ -91,7 +91,11 @@ public enum OpenExceptions {
 
     /// One line per exception for a person to read (English, like the rest of the command output).
     public static func sentence(_ e: OpenException) -> String {
-        "#\(e.id) [\(e.kind)]\(e.batchID.map { " batch #\($0)" } ?? "")\(e.reference.map { " \($0)" } ?? "")\(e.beneficiaryCode.map { " \($0)" } ?? ""): "
-            + (e.amount.map { "\(Money.english($0)) VND" } ?? "no amount")
+        let batch = e.batchID.map { Message("store.open_exception.batch", ["batch": .int(Int($0))]).text() } ?? ""
+        let place: MessageArg = .text(batch + (e.reference.map { " \($0)" } ?? "") + (e.beneficiaryCode.map { " \($0)" } ?? ""))
+        if let amount = e.amount {
+            return Message("store.open_exception.with_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind), "where": place, "amount": .money(amount)]).text()
+        }
+        return Message("store.open_exception.no_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind), "where": place]).text()
     }
 }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 import GRDB
@@ -40,8 +41,7 @@ extension AppDatabase {
         do {
             try Self.writeOnlineCopy(of: writer, to: destination, replacing: force)
         } catch SigningError.alreadyExists {
-            throw StoreError("\(destination.path) appeared while the backup was being written and was left as it is",
-                             remedy: "give the backup a new file name")
+            throw StoreError(Message("store.backup.appeared", ["path": .text(destination.path)]))
         }
         return try Self.check(path: destination.path, auditKey: auditKey)
     }
@@ -51,11 +51,11 @@ extension AppDatabase {
 
     /// Why `path` is not a ChiTra store or backup, or nil when it is one: a SQLite file (header
     /// `SQLite format 3`) holding ChiTra's tables. Never quotes the file's content.
-    static func whyNotAChiTraStore(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "it cannot be read" }
+    static func whyNotAChiTraStore(_ path: String) -> Message? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return Message("store.why.unreadable") }
         let header = try? handle.read(upToCount: 16)
         try? handle.close()
-        guard header == Data("SQLite format 3\u{0}".utf8) else { return "it is not a SQLite database" }
+        guard header == Data("SQLite format 3\u{0}".utf8) else { return Message("store.why.not_sqlite") }
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(5)
@@ -65,12 +65,12 @@ extension AppDatabase {
             let tables = try queue.read { try Set(String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")) }
             if tables.isEmpty { return emptyDatabase }
             let missing = chiTraTables.subtracting(tables)
-            return missing.isEmpty ? nil : "it is a SQLite database without ChiTra's tables: no \(missing.sorted().joined(separator: ", "))"
+            return missing.isEmpty ? nil : Message("store.why.no_tables", ["tables": .text(missing.sorted().joined(separator: ", "))])
         } catch {
-            return "it cannot be opened as a SQLite database"
+            return Message("store.why.cannot_open")
         }
     }
-    static let emptyDatabase = "it is an empty SQLite database"
+    static let emptyDatabase = Message("store.why.empty")
 
     /// True when both paths name the same file (device and inode).
     static func sameFile(_ a: String, _ b: String) -> Bool {
@@ -84,20 +84,18 @@ extension AppDatabase {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if sameFile(path, store) {
-            throw StoreError("\(path) is the store itself; nothing was written", remedy: "give the backup another file name")
+            throw StoreError(Message("store.backup.is_store", ["path": .text(path)]))
         }
         guard force else {
-            throw StoreError("\(path) already exists; nothing was written",
-                             remedy: "give the backup a new file name, or pass --force to replace an older ChiTra backup")
+            throw StoreError(Message("store.backup.exists", ["path": .text(path)]))
         }
         switch st.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFLNK: throw StoreError("\(path) is a symbolic link; nothing was written", remedy: "give the backup a real file name")
-        default: throw StoreError("\(path) is not a file; nothing was written", remedy: "give the backup a file name")
+        case S_IFLNK: throw StoreError(Message("store.backup.symlink", ["path": .text(path)]))
+        default: throw StoreError(Message("store.backup.not_file", ["path": .text(path)]))
         }
         if let why = whyNotAChiTraStore(path) {
-            throw StoreError("\(path) is not a ChiTra backup (\(why)); --force replaces only an older ChiTra backup, so nothing was written",
-                             remedy: "give the backup another file name")
+            throw StoreError(Message("store.backup.not_backup", ["path": .text(path), "why": .message(why)]))
         }
     }
 
@@ -130,14 +128,14 @@ extension AppDatabase {
         config.prepareDatabase { db in db.add(function: macFunction) }
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: config) }
-        catch let e as DatabaseError { throw StoreError("cannot open \(path): \(e.message ?? "\(e.resultCode)")", remedy: "is it a ChiTra store or backup?") }
+        catch let e as DatabaseError { throw StoreError(Message("store.backup.open_failed", ["path": .text(path), "detail": .text(e.message ?? "\(e.resultCode)")])) }
         let (integrity, chain): (String, AuditLog.ChainReport)
         do {
             (integrity, chain) = try queue.read { db in
                 (try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; "), try AuditLog.verify(db))
             }
         } catch let e as DatabaseError {
-            throw StoreError("\(path) is not a readable ChiTra store: \(e.message ?? "\(e.resultCode)")", remedy: "restore another backup")
+            throw StoreError(Message("store.backup.unreadable", ["path": .text(path), "detail": .text(e.message ?? "\(e.resultCode)")]))
         }
         try queue.close()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
@@ -170,21 +168,20 @@ extension AppDatabase {
     public static func restore(from source: URL, to path: String, auditKey: AuditKey, force: Bool,
                                busyTimeout: TimeInterval = 30, authorize: (AppDatabase) throws -> Actor) throws -> BackupReport {
         let fm = FileManager.default
-        guard fm.fileExists(atPath: source.path) else { throw StoreError("no backup at \(source.path)") }
+        guard fm.fileExists(atPath: source.path) else { throw StoreError(Message("store.restore.no_backup", ["path": .text(source.path)])) }
         var st = stat()
         let exists = lstat(path, &st) == 0
         if exists {
             guard force else {
-                throw StoreError("a store already exists at \(path)", remedy: "restore to a new path, or pass --force to replace it (a safety copy of it is kept beside it)")
+                throw StoreError(Message("store.restore.exists", ["path": .text(path)]))
             }
-            if sameFile(source.path, path) { throw StoreError("the backup \(source.path) is the store itself; nothing was changed") }
+            if sameFile(source.path, path) { throw StoreError(Message("store.restore.same", ["path": .text(source.path)])) }
             var target = stat()
             guard stat(path, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else {
-                throw StoreError("\(path) is not a store file; nothing was changed", remedy: "restore to another path")
+                throw StoreError(Message("store.restore.not_store_file", ["path": .text(path)]))
             }
             if target.st_size > 0, let why = whyNotAChiTraStore(path), why != emptyDatabase {
-                throw StoreError("\(path) is not a ChiTra store (\(why)); nothing was changed",
-                                 remedy: "restore to another path, or move that file aside first (if it is a damaged store, keep it)")
+                throw StoreError(Message("store.restore.not_store", ["path": .text(path), "why": .message(why)]))
             }
         }
         let destination = URL(fileURLWithPath: path)
@@ -199,12 +196,10 @@ extension AppDatabase {
             while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try temp.write(chunk) }
             let report = try check(path: tempPath, auditKey: auditKey)
             guard report.integrity == "ok" else {
-                throw StoreError("the backup \(source.lastPathComponent) is damaged (integrity_check: \(report.integrity.prefix(200)))",
-                                 remedy: "restore an older backup")
+                throw StoreError(Message("store.restore.damaged", ["file": .text(source.lastPathComponent), "detail": .text(String(report.integrity.prefix(200)))]))
             }
             guard report.auditChain.ok else {
-                throw StoreError("the backup \(source.lastPathComponent) fails the audit chain: \(report.auditChain.message)",
-                                 remedy: "restore an older backup and report the tampering")
+                throw StoreError(Message("store.restore.chain", ["file": .text(source.lastPathComponent), "detail": .text(report.auditChain.message)]))
             }
             let safety = exists ? safetyCopyURL(for: path, at: Date()) : nil
             // Opened without anchoring: the anchor moves only once the copy is in place.
@@ -228,8 +223,7 @@ extension AppDatabase {
                 // A stale WAL beside a removed store would be replayed into the restored one.
                 for s in ["-wal", "-shm"] { unlink(path + s) }
                 do { try temp.commit(replacing: false) } catch SigningError.alreadyExists {
-                    throw StoreError("a file appeared at \(path) while the backup was being checked; nothing was changed",
-                                     remedy: "run the restore again (with --force to replace it)")
+                    throw StoreError(Message("store.restore.appeared", ["path": .text(path)]))
                 }
             }
             // The store now holds the restored chain: the anchor follows it.
@@ -331,8 +325,7 @@ extension AppDatabase {
             }
             if let e = error as? StoreError { throw e }
             if let e = error as? DatabaseError {
-                throw StoreError("the store \(path) could not be replaced: \(e.message ?? "\(e.resultCode)"); nothing was changed",
-                                 remedy: "if it is damaged, move it aside and restore to its path")
+                throw StoreError(Message("store.restore.replace_failed", ["path": .text(path), "detail": .text(e.message ?? "\(e.resultCode)")]))
             }
             throw error
         }

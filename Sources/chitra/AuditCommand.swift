@@ -24,19 +24,19 @@ struct AuditCommand: ParsableCommand {
             if global.json {
                 try printJSON(report)
             } else {
-                print(r.ok ? "OK: \(r.message)." : "TAMPERED: \(r.message).")
-                for f in approvals { print("TAMPERED: \(f.message).") }
+                print((r.ok ? Message("cli.audit.ok", ["detail": .text(r.message)]) : Message("cli.audit.tampered", ["detail": .text(r.message)])).text())
+                for f in approvals { print(Message("cli.audit.tampered", ["detail": .text(f.message)]).text()) }
                 if !people.isEmpty {
-                    print("TAMPERED: the details that decide who is paid and how much (payment details, birth date, status, death date, grants) of \(people.count == 50 ? "50 or more people" : "\(people.count) \(people.count == 1 ? "person" : "people")") were changed outside ChiTra: \(people.prefix(20).joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_people", ["n": .text(people.count == 50 ? "≥ 50" : "\(people.count)"), "codes": .text(people.prefix(20).joined(separator: ", "))]).text())
                 }
                 if !report.accountsChangedOutsideChiTra.isEmpty {
-                    print("TAMPERED: accounts changed outside ChiTra (roles, password or state): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_accounts", ["accounts": .text(report.accountsChangedOutsideChiTra.joined(separator: ", "))]).text())
                 }
                 if !report.funeralClaimsChangedOutsideChiTra.isEmpty {
-                    print("TAMPERED: funeral claims changed outside ChiTra (organiser, account or amount): \(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", ")).")
+                    print(Message("cli.audit.tampered_claims", ["claims": .text(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", "))]).text())
                 }
                 if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty && report.funeralClaimsChangedOutsideChiTra.isEmpty {
-                    print("OK: every approved batch matches its sealed approval; every person's details and grants match their seal; every account matches its seal; every funeral claim matches its seal.")
+                    print(Message("cli.audit.seals_ok").text())
                 }
             }
             if !report.ok { throw ExitCode(4) }
@@ -99,7 +99,7 @@ struct BackupCommand: ParsableCommand {
         let db = try global.openStore(keys: keys.directory)
         let r = try db.backup(to: URL(fileURLWithPath: out), by: try login.actor(db, as: .admin), force: force)
         if global.json { try printJSON(r) } else {
-            print("Backed up \(global.dbPath) to \(r.file) (\(r.bytes) bytes, mode 0600): integrity \(r.integrity); \(r.auditChain.message).")
+            print(Message("cli.backup.done", ["store": .text(global.dbPath), "file": .text(r.file), "bytes": .int(Int(r.bytes)), "integrity": .text(r.integrity), "chain": .text(r.auditChain.message)]).text())
         }
         if r.integrity != "ok" || !r.auditChain.ok { throw ExitCode(4) }
     }
@@ -133,7 +133,7 @@ struct RestoreCommand: ParsableCommand {
             let users = Users(db: copy)
             if try !users.hasActiveAdmin() {
                 guard let name = login.login, let fullName else {
-                    throw CLIError("the backup \(file) was made before accounts existed: name its first administrator with --user LOGIN --full-name \"…\"")
+                    throw CLIError(Message("cli.restore.needs_admin", ["file": .text(file)]))
                 }
                 let password = try PasswordInput.shared.readNew(for: Users.loginKey(name), stdin: login.passwordStdin)
                 let admin = try users.addFirstAdmin(username: name, fullName: fullName, password: password)
@@ -143,7 +143,7 @@ struct RestoreCommand: ParsableCommand {
         }
         let anchor = try? AuditAnchor.read(dir.appendingPathComponent(AuditAnchor.fileName))
         if global.json { try printJSON(r) } else {
-            print("Restored \(file) as \(r.file): integrity \(r.integrity); \(r.auditChain.message).")
+            print(Message("cli.restore.done", ["backup": .text(file), "file": .text(r.file), "integrity": .text(r.integrity), "chain": .text(r.auditChain.message)]).text())
             if let now = anchor ?? nil {
                 let was = (previousAnchor ?? nil).map { "#\($0.entryID)" } ?? "none"
                 print("The audit head anchor (\(AuditAnchor.fileName) beside the audit key) now points at entry #\(now.entryID) of the restored store (it pointed at \(was)).")

@@ -44,24 +44,33 @@ struct BatchCommand: ParsableCommand {
             let s: BuildSummary
             do { defer { progress?.finish() }; s = try builder.build(period: p, by: actor, supplementary: supplementary, reason: reason) }
             if global.json { try printJSON(s); return }
-            print("\(s.rebuilt ? "Rebuilt" : "Built") draft batch #\(s.id) for \(s.period)\(s.supplementary ? " (supplementary)" : ""): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND.")
-            for k in EntitlementKind.allCases { if let v = s.byKind[k.rawValue] { print("  \(k.english): \(Money.english(v)) VND") } }
-            for g in s.groups { print("  \(g.key) (\(g.name)): \(g.count) lines, \(Money.english(g.sum)) VND") }
+            let built: [String: MessageArg] = ["batch": .int(Int(s.id)), "period": .text(s.period.description), "lines": .int(s.lineCount), "sum": .money(s.controlSum)]
+            let headline = s.rebuilt ? (s.supplementary ? Message("cli.batch.rebuilt_supplementary", built) : Message("cli.batch.rebuilt", built))
+                                     : (s.supplementary ? Message("cli.batch.built_supplementary", built) : Message("cli.batch.built", built))
+            print(headline.text())
+            for k in EntitlementKind.allCases { if let v = s.byKind[k.rawValue] { print("  " + Message("cli.batch.kind_total", ["kind": .text(Language.current == .vi ? k.vietnamese : k.english), "sum": .money(v)]).text()) } }
+            for g in s.groups { print("  " + Message("cli.batch.group_total", ["group": .text(g.key), "name": .text(g.name), "lines": .int(g.count), "sum": .money(g.sum)]).text()) }
             if s.alreadyLive > 0 {
-                let places = s.alreadyLiveIn.map { "\($0.count) in batch #\($0.batchID) (\($0.period)\($0.supplementary ? " supplementary" : ""), \($0.status))" }
-                print("\(s.alreadyLive) amounts were already in another live batch and were not added again: \(places.joined(separator: ", ")).")
+                let places = s.alreadyLiveIn.map { p in
+                    let args: [String: MessageArg] = ["n": .int(p.count), "batch": .text("\(p.batchID)"), "period": .text("\(p.period)"), "status": .text(p.status)]
+                    return (p.supplementary ? Message("cli.batch.already_live_place_supplementary", args) : Message("cli.batch.already_live_place", args)).text()
+                }
+                print(Message("cli.batch.already_live", ["n": .int(s.alreadyLive), "places": .text(places.joined(separator: ", "))]).text())
             }
             printOpenExceptions(s.openExceptions, held: s.heldCount > 0 ? (s.heldCount, s.heldSum) : nil)
-            if s.sharedIDs > 0 { print("\(s.sharedIDs) personal IDs appear under more than one code; each is paid once, under its first code.") }
+            if s.sharedIDs > 0 { print(Message("cli.batch.shared_ids", ["n": .int(s.sharedIDs)]).text()) }
             if s.funeralClaimsWaiting > 0 {
-                print("\(s.funeralClaimsWaiting) funeral support claim\(s.funeralClaimsWaiting == 1 ? " is" : "s are") not paid: the organiser's account was rejected (chitra funeral set-account ID …), or the roll no longer records the death the claim was made on — see chitra funeral list")
+                print(Message("cli.batch.funeral_waiting", ["n": .int(s.funeralClaimsWaiting)]).text())
             }
             if !s.excluded.isEmpty {
-                print("Left out (\(s.excluded.count)), owed but without a usable channel — see the gaps worklist:")
-                for x in s.excluded.prefix(40) { print("  \(x.code) \(x.name) (\(x.village)): \(x.reason), owed \(Money.english(x.amountOwed)) VND") }
-                if s.excluded.count > 40 { print("  … \(s.excluded.count - 40) more: chitra batch show \(s.id)") }
+                print(Message("cli.batch.left_out", ["n": .int(s.excluded.count)]).text())
+                for x in s.excluded.prefix(40) {
+                    print("  " + Message("cli.batch.left_out_line", ["code": .text(x.code), "name": .text(x.name), "village": .text(x.village),
+                                                                     "reason": .text(Language.current == .vi ? x.reasonVi : x.reason), "sum": .money(x.amountOwed)]).text())
+                }
+                if s.excluded.count > 40 { print("  " + Message("cli.batch.left_out_more", ["n": .int(s.excluded.count - 40), "batch": .int(Int(s.id))]).text()) }
             }
-            print("Next: a checker other than \(actor.username) approves it: chitra batch approve \(s.id) --user CHECKER")
+            print(Message("cli.batch.next_approve", ["user": .text(actor.username), "batch": .int(Int(s.id))]).text())
         }
     }
 
@@ -84,10 +93,10 @@ struct BatchCommand: ParsableCommand {
             let actor = try login.actor(db, as: .checker)
             let s = try BatchLifecycle(db: db).approve(batchID: id, by: actor, acceptingOpenExceptions: acceptOpenExceptions ? note ?? "" : nil)
             if global.json { try printJSON(s); return }
-            print("Batch #\(id) approved by \(actor.username) (account #\(actor.userID), checker); it is frozen.")
-            if s.acceptedNote != nil { print("Approved with open exceptions holding \(s.heldCount) payments of \(Money.english(s.heldSum)) VND (accepted with a note, in the audit log).") }
+            print(Message("cli.batch.approved", ["batch": .text("\(id)"), "user": .text(actor.username), "account": .text("\(actor.userID)")]).text())
+            if s.acceptedNote != nil { print(Message("cli.batch.approved_with_exceptions", ["n": .int(s.heldCount), "sum": .money(s.heldSum)]).text()) }
             printOpenExceptions(s.openExceptions, held: nil)
-            print("Next: chitra batch export \(id) --out DIR")
+            print(Message("cli.batch.next_export", ["batch": .text("\(id)")]).text())
         }
     }
 
@@ -102,7 +111,7 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let db = try global.openStore()
             try BatchLifecycle(db: db).cancel(batchID: id, by: try login.actor(db, as: .maker), reason: reason)
-            if global.json { try printJSON(["id": "\(id)", "status": "cancelled"]) } else { print("Batch #\(id) cancelled.") }
+            if global.json { try printJSON(["id": "\(id)", "status": "cancelled"]) } else { print(Message("cli.batch.cancelled", ["batch": .text("\(id)")]).text()) }
         }
     }
 
@@ -130,14 +139,21 @@ struct BatchCommand: ParsableCommand {
             exporter.progress = progress?.report
             let (s, stale): (ExportSummary, Int)
             do { defer { progress?.finish() }; (s, stale) = try exporter.exportClearingInterrupted(batchID: id, to: URL(fileURLWithPath: out), by: actor) }
-            if stale > 0 && !global.json { print("Removed \(stale) temporary file(s) left in \(out) by an interrupted export.") }
+            if stale > 0 && !global.json { print(Message("cli.batch.stale_removed", ["n": .int(stale), "folder": .text(out)]).text()) }
             if global.json { try printJSON(s); return }
-            print("\(s.reexport ? "Re-exported (same bytes)" : "Exported") batch #\(s.batchID) for \(s.period) to \(s.directory), signed with key \(s.keyID):")
-            for f in s.files { print("  \(f.name) [\(f.format)] \(f.institution): \(f.lineCount) lines, \(Money.english(f.controlSum)) VND; signature \(f.signature)") }
-            print("  \(s.manifest) (+ .sig): \(s.lineCount) lines, \(Money.english(s.controlSum)) VND in all")
-            print("Money to move \(s.treasuryAccount.map { "from the State Treasury account \($0) " } ?? "")before the files are sent:")
-            for f in s.funding { print("  \(f.institution)\(f.account.map { ", account \($0)" } ?? ""): \(Money.english(f.amount)) VND") }
-            print("Check before sending: chitra verify \(s.directory)/\(s.manifest)")
+            let exported: [String: MessageArg] = ["batch": .text("\(s.batchID)"), "period": .text("\(s.period)"), "folder": .text(s.directory), "key": .text(s.keyID)]
+            print((s.reexport ? Message("cli.batch.reexported", exported) : Message("cli.batch.exported", exported)).text())
+            for f in s.files {
+                print("  " + Message("cli.batch.export_file", ["file": .text(f.name), "format": .text(f.format), "institution": .text(f.institution),
+                                                               "lines": .int(f.lineCount), "sum": .money(f.controlSum), "signature": .text(f.signature)]).text())
+            }
+            print("  " + Message("cli.batch.export_manifest", ["file": .text(s.manifest), "lines": .int(s.lineCount), "sum": .money(s.controlSum)]).text())
+            print((s.treasuryAccount.map { Message("cli.batch.funding_treasury", ["account": .text($0)]) } ?? Message("cli.batch.funding")).text())
+            for f in s.funding {
+                print("  " + (f.account.map { Message("cli.batch.funding_line_account", ["institution": .text(f.institution), "account": .text($0), "sum": .money(f.amount)]) }
+                             ?? Message("cli.batch.funding_line", ["institution": .text(f.institution), "sum": .money(f.amount)])).text())
+            }
+            print(Message("cli.batch.check_before_sending", ["path": .text("\(s.directory)/\(s.manifest)")]).text())
         }
     }
 
@@ -205,9 +221,14 @@ struct BatchCommand: ParsableCommand {
         func run() throws {
             let all = try BatchListing.all(try global.openStore())
             if global.json { try printJSON(all); return }
-            if all.isEmpty { print("No batches yet: chitra batch build --period YYYY-MM") }
+            if all.isEmpty { print(Message("cli.batch.none").text()) }
             for b in all {
-                print("#\(b.id) \(b.period)\(b.supplementary ? " (supplementary)" : "") \(b.status): \(b.lineCount) lines, \(Money.english(b.controlSum)) VND; built by \(b.builtBy)\(b.approvedBy.map { ", approved by \($0)" } ?? "")")
+                let args: [String: MessageArg] = ["batch": .text("\(b.id)"), "period": .text("\(b.period)"), "status": .text(b.status), "lines": .int(b.lineCount),
+                                                 "sum": .money(b.controlSum), "maker": .text(b.builtBy), "checker": .text(b.approvedBy ?? "")]
+                let line = b.supplementary
+                    ? (b.approvedBy == nil ? Message("cli.batch.list_supplementary", args) : Message("cli.batch.list_supplementary_approved", args))
+                    : (b.approvedBy == nil ? Message("cli.batch.list", args) : Message("cli.batch.list_approved", args))
+                print(line.text())
             }
         }
     }
@@ -217,19 +238,19 @@ struct BatchCommand: ParsableCommand {
 /// most 40), the others counted by kind.
 func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)?) {
     if let held {
-        print("Held back, not carried over until their return exceptions are resolved: \(held.count) payments, \(Money.english(held.sum)) VND.")
+        print(Message("cli.batch.held_back", ["n": .int(held.count), "sum": .money(held.sum)]).text())
     }
     guard !open.isEmpty else { return }
     let holding = open.filter(\.holdsMoney)
     if !holding.isEmpty {
         let t = OpenExceptions.heldTotals(open)
-        print("Open return exceptions holding money (\(holding.count); \(t.count) payments, \(Money.english(t.sum)) VND) — resolve them: chitra exceptions list")
+        print(Message("cli.batch.open_exceptions_holding", ["exceptions": .int(holding.count), "payments": .int(t.count), "sum": .money(t.sum)]).text())
         for e in holding.prefix(40) { print("  " + OpenExceptions.sentence(e)) }
-        if holding.count > 40 { print("  … \(holding.count - 40) more: chitra exceptions list") }
+        if holding.count > 40 { print("  " + Message("cli.batch.open_exceptions_more", ["n": .int(holding.count - 40)]).text()) }
     }
     let others = open.filter { !$0.holdsMoney }
     if !others.isEmpty {
         let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
-        print("Other open return exceptions (\(others.count), holding no money): \(byKind.joined(separator: ", ")).")
+        print(Message("cli.batch.open_exceptions_other", ["n": .int(others.count), "kinds": .text(byKind.joined(separator: ", "))]).text())
     }
 }

@@ -21,7 +21,7 @@ struct ExplainCommand: ParsableCommand {
         let db = try global.openStore()
         let reader = try login.reader(db)
         guard let c = try db.writer.read({ try RollQueries.personCase($0, code: code) }) else {
-            throw CLIError("no beneficiary with code \(code) in \(global.dbPath); check the code or import the roll first")
+            throw CLIError(Message("cli.explain.unknown_code", ["code": .text(code), "path": .text(global.dbPath)]))
         }
         let e = EntitlementEngine(tariff: tariff).entitlement(person: c.person, grants: c.grants, period: p)
         if showPersonalData {

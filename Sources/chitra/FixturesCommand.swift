@@ -24,6 +24,8 @@ struct FixturesCommand: ParsableCommand {
         @Option(help: "Number of beneficiary codes.")
         var size: Int
 
+        @OptionGroup var language: LanguageOption
+
         @Option(help: "Seed of the pseudo-random generator.")
         var seed: UInt64
 

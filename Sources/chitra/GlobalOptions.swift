@@ -35,9 +35,22 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+/// A command-line error: one catalogue sentence (`formats/messages/cli.json`).
 struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+    let message: Message?
+    let legacy: String?
+    init(_ message: Message) { self.message = message; self.legacy = nil }
+    /// A plain English text; kept for code not yet moved to the catalogue.
+    @available(*, deprecated, message: "name a catalogue message: CLIError(Message(\"cli.…\", …))")
+    init(_ d: String) { message = nil; legacy = d }
+    var description: String { message?.text() ?? legacy ?? "" }
+}
+
+/// `--lang` for the commands without `GlobalOptions` (verify, fixtures, keys list): `Main.swift`
+/// reads it from the arguments before parsing; declaring it here lets the parser accept it.
+struct LanguageOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Language of messages: vi (default) or en (also CHITRA_LANG).", valueName: "vi|en"))
+    var lang: String?
 }
 
 /// Prints an Encodable as pretty JSON with sorted keys.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraStore
 import Foundation
 
@@ -27,13 +28,13 @@ struct InitCommand: ParsableCommand {
         var created: UserAccount?
         if try !users.hasActiveAdmin() {
             guard let admin, let fullName else {
-                throw CLIError("the store \(global.dbPath) has no administrator yet: pass --admin LOGIN --full-name \"…\" (the password is asked for)")
+                throw CLIError(Message("cli.init.no_admin", ["path": .text(global.dbPath)]))
             }
             let login = try Users.validLogin(admin)
             let password = try PasswordInput.shared.readNew(for: login, stdin: passwordStdin)
             created = try users.addFirstAdmin(username: admin, fullName: fullName, password: password)
         } else if admin != nil {
-            throw CLIError("the store \(global.dbPath) already has an administrator; add accounts with chitra user add (as an administrator)")
+            throw CLIError(Message("cli.init.admin_exists", ["path": .text(global.dbPath)]))
         }
         if global.json { try printJSON(["db": global.dbPath, "created": existed ? "false" : "true", "admin": created?.username ?? ""]); return }
         print(existed ? "Store \(global.dbPath) already exists; its schema is up to date." : "Created store \(global.dbPath).")

@@ -61,6 +61,7 @@ struct KeysCommand: ParsableCommand {
             abstract: "List keys with their state, creation time and check value (never the key itself).")
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var language: LanguageOption
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraStore
 import Foundation
 
@@ -26,9 +27,9 @@ struct LoginOptions: ParsableArguments {
     }
 
     /// Checks the login and password against the store's accounts.
-    func authenticate(_ db: AppDatabase, purpose: String) throws -> AuthenticatedUser {
+    func authenticate(_ db: AppDatabase, purpose: Message) throws -> AuthenticatedUser {
         guard let login else {
-            throw CLIError("\(purpose) needs an account: pass --user LOGIN (or set CHITRA_USER); your password is then asked for")
+            throw CLIError(Message("cli.login.needed", ["purpose": .message(purpose)]))
         }
         let password = try PasswordInput.shared.read(prompt: "Password for \(Users.loginKey(login)): ", stdin: passwordStdin)
         return try Users(db: db).authenticate(login, password: password)
@@ -36,17 +37,17 @@ struct LoginOptions: ParsableArguments {
 
     /// The actor for a command that needs `role`.
     func actor(_ db: AppDatabase, as role: Role) throws -> Actor {
-        try authenticate(db, purpose: "this command (role \(role.rawValue), \(role.vietnamese))").acting(as: role)
+        try authenticate(db, purpose: Message("cli.login.purpose_role", ["role": .text(role.rawValue), "role_vi": .text(role.vietnamese)])).acting(as: role)
     }
 
     /// The actor for a command any of `roles` may run.
     func actor(_ db: AppDatabase, asAnyOf roles: [Role]) throws -> Actor {
-        try authenticate(db, purpose: "this command (role \(roles.map(\.rawValue).joined(separator: " or ")))").acting(asAnyOf: roles)
+        try authenticate(db, purpose: Message("cli.login.purpose_roles", ["roles": .text(roles.map(\.rawValue).joined(separator: " / "))])).acting(asAnyOf: roles)
     }
 
     /// Any active account: for reports that show personal data.
     func reader(_ db: AppDatabase) throws -> Actor {
-        let user = try authenticate(db, purpose: "this report shows personal data and")
+        let user = try authenticate(db, purpose: Message("cli.login.purpose_report"))
         return try user.acting(asAnyOf: Role.allCases)
     }
 }
@@ -66,7 +67,7 @@ final class PasswordInput: @unchecked Sendable {
                 stdinLines = lines
             }
             guard let lines = stdinLines, next < lines.count else {
-                throw CLIError("--password-stdin: standard input has no \(next == 0 ? "" : "further ")line for the password")
+                throw CLIError(next == 0 ? Message("cli.password.stdin_empty") : Message("cli.password.stdin_no_more"))
             }
             next += 1
             return lines[next - 1]
@@ -78,7 +79,7 @@ final class PasswordInput: @unchecked Sendable {
     static func fromTerminal(prompt: String) throws -> String {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
-            throw CLIError("no terminal to ask the password on; in a script pass --password-stdin and give the password on standard input")
+            throw CLIError(Message("cli.password.no_terminal"))
         }
         defer { close(fd) }
         _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
@@ -108,7 +109,7 @@ final class PasswordInput: @unchecked Sendable {
         if stdin { return try read(prompt: "", stdin: true) }
         let first = try Self.fromTerminal(prompt: "New password for \(login): ")
         let again = try Self.fromTerminal(prompt: "The same password again: ")
-        guard first == again else { throw CLIError("the two passwords differ; nothing was changed") }
+        guard first == again else { throw CLIError(Message("cli.password.differ")) }
         return first
     }
 }

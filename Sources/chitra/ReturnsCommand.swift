@@ -77,9 +77,13 @@ struct ExceptionsCommand: ParsableCommand {
             _ = try login.reader(db)
             let items = try ExceptionQueue(db: db).list(openOnly: !all, batchID: batch)
             if global.json { try printJSON(items); return }
-            if items.isEmpty { print("No \(all ? "" : "open ")exceptions.") }
+            if items.isEmpty { print((all ? Message("cli.exceptions.none") : Message("cli.exceptions.none_open")).text()) }
             for e in items {
-                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.english)\(e.lines > 1 ? " (\(e.lines) lines)" : "")\(e.batchID.map { " batch #\($0)" } ?? ""): \(e.detail)\(e.status == "resolved" ? " — resolved (\(e.resolution ?? "")) by \(e.resolvedBy ?? ""): \(e.note ?? "")" : "")")
+                let lines = e.lines > 1 ? " " + Message("cli.exceptions.lines", ["n": .int(e.lines)]).text() : ""
+                let batch = e.batchID.map { " " + Message("cli.exceptions.batch", ["batch": .text("\($0)")]).text() } ?? ""
+                let resolved = e.status == "resolved"
+                    ? " — " + Message("cli.exceptions.resolved_by", ["resolution": .text(e.resolution ?? ""), "by": .text(e.resolvedBy ?? ""), "note": .text(e.note ?? "")]).text() : ""
+                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
             }
         }
     }
@@ -101,7 +105,7 @@ struct ExceptionsCommand: ParsableCommand {
             guard let r = ExceptionQueue.Resolution(rawValue: resolution) else { throw ValidationError("--resolution must be dismiss or apply") }
             let db = try global.openStore()
             try ExceptionQueue(db: db).resolve(id: id, resolution: r, note: note, by: try login.actor(db, as: .clerk))
-            print("Exception #\(id) resolved (\(r.rawValue)).")
+            print(Message("cli.exceptions.resolved", ["id": .text("\(id)"), "resolution": .text(r.rawValue)]).text())
         }
     }
 }

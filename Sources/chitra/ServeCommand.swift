@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
 import ChiTraWeb
@@ -34,12 +35,12 @@ struct ServeCommand: ParsableCommand {
         let colon = bind.lastIndex(of: ":")!
         let host = String(bind[..<colon]), port = Int(bind[bind.index(after: colon)...])!
         guard FileManager.default.fileExists(atPath: global.dbPath) else {
-            throw CLIError("no store at \(global.dbPath); create it with `chitra init --db \(global.dbPath)` or pass --db")
+            throw MessageError("cli.store.missing", ["path": .text(global.dbPath)])
         }
         let keyDir = KeyStore.defaultDirectory(explicit: keys.directory)
         let db = try AppDatabase(path: global.dbPath, auditKeyDirectory: keyDir, concurrentReads: true)
         guard try Users(db: db).hasActiveAdmin() else {
-            throw CLIError("the store has no account yet; create the first administrator with chitra init --admin LOGIN --full-name \"…\"")
+            throw CLIError(Message("cli.serve.no_account"))
         }
         let work = workDir.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: global.dbPath).deletingLastPathComponent().appendingPathComponent("chitra-web")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraStore
 import Foundation
 
@@ -93,7 +94,7 @@ struct UserCommand: ParsableCommand {
         @Argument(help: "The login whose password changes.") var name: String
         func run() throws {
             let db = try global.openStore()
-            let me = try login.authenticate(db, purpose: "changing a password")
+            let me = try login.authenticate(db, purpose: Message("cli.login.purpose_password"))
             let password = try PasswordInput.shared.readNew(for: Users.loginKey(name), stdin: login.passwordStdin)
             try Users(db: db).setPassword(name, newPassword: password, by: me)
             print("The password of \(Users.loginKey(name)) was changed.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
 import Foundation
@@ -19,6 +20,7 @@ struct VerifyCommand: ParsableCommand {
     var file: String
 
     @OptionGroup var store: KeysCommand.StoreOptions
+    @OptionGroup var language: LanguageOption
     @Option(name: .long, help: ArgumentHelp("The store, to check the batch against its sealed approval (also CHITRA_DB).", valueName: "PATH"))
     var db: String?
 
@@ -33,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
             }
             let manifest = try? Manifest.decode(Data(contentsOf: url))
             let count = manifest?.files.count ?? 0
-            print("VALID: \(url.lastPathComponent) and the \(count) file(s) it lists match their signatures and the totals agree.")
+            print(Message("cli.verify.manifest_valid", ["file": .text(url.lastPathComponent), "n": .int(count)]).text())
             if let manifest { try checkApproval(manifest) }
         } else {
             let result = try Verifier.verify(file: url, keys: keys)
@@ -46,15 +48,15 @@ struct VerifyCommand: ParsableCommand {
     func checkApproval(_ manifest: Manifest) throws {
         let path = db ?? ProcessInfo.processInfo.environment["CHITRA_DB"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path, FileManager.default.fileExists(atPath: path) else {
-            print("(no store at hand: the files were not checked against the batch's sealed approval; pass --db to do so)")
+            print(Message("cli.verify.no_store").text())
             return
         }
         let store = try AppDatabase(path: path, auditKeyDirectory: URL(fileURLWithPath: KeyStore.defaultDirectory(explicit: self.store.directory).path))
         let problems = try store.writer.read { try ApprovalSeal.checkExport($0, batchID: manifest.batchId, manifestSeal: manifest.approvalSeal, storePath: path) }
         guard problems.isEmpty else {
-            for p in problems { print("NOT AS APPROVED: \(p); do not send these files.") }
+            for p in problems { print(Message("cli.verify.not_as_approved", ["problem": .text(p)]).text()) }
             throw ExitCode(1)
         }
-        print("AS APPROVED: batch #\(manifest.batchId)'s lines in \(path) match the approval sealed by its checker, and so does the manifest.")
+        print(Message("cli.verify.as_approved", ["batch": .text("\(manifest.batchId)"), "path": .text(path)]).text())
     }
 }

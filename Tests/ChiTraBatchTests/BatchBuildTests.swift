@@ -63,7 +63,7 @@ struct BatchBuildTests {
         for spelling in ["an.nguyen", "AN.NGUYEN", " An.Nguyen ", "an.nguyễn"] {
             let same = try users.authenticate(spelling, password: AppDatabase.testPassword("an.nguyen")).acting(as: .checker)
             #expect(same.userID == maker.userID)
-            #expect { try life.approve(batchID: s.id, by: same) } throws: { "\($0)".contains("cannot also approve") }
+            #expect { try life.approve(batchID: s.id, by: same) } throws: { "\($0)".contains("không được duyệt chính danh sách đó (người lập – người duyệt)") }
         }
         // Another account's login without its password gets nowhere.
         _ = try db.actor(.checker, login: "binh.tran")
@@ -75,7 +75,7 @@ struct BatchBuildTests {
         #expect(try BatchReport.load(db, batchID: s.id).status == "draft")
         try life.approve(batchID: s.id, by: try db.actor(.checker, login: "binh.tran"))
         #expect(try BatchReport.load(db, batchID: s.id).status == "approved")
-        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("frozen") }
+        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("bị khoá; lập lại có thể chi hai lần") }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [s.id]) } }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE payout_line SET amount = amount + 1 WHERE batch_id = ?", arguments: [s.id]) } }
         let audit = try db.writer.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE entity = 'batch' ORDER BY id") }
@@ -156,7 +156,7 @@ struct BatchBuildTests {
         let db = try Fixture.rulesStore()
         let a = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         let refsA = Set(try Fixture.lines(db, batch: a.id).map { $0["reference"] as String })
-        #expect { try BatchLifecycle(db: db).cancel(batchID: a.id, by: try db.actor(.maker), reason: " ") } throws: { "\($0)".contains("reason") }
+        #expect { try BatchLifecycle(db: db).cancel(batchID: a.id, by: try db.actor(.maker), reason: " ") } throws: { "\($0)".contains("cần ghi lý do để huỷ danh sách chi trả") }
         try BatchLifecycle(db: db).cancel(batchID: a.id, by: try db.actor(.maker), reason: "wrong roll")
         let b = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(b.id != a.id)

@@ -71,7 +71,7 @@ struct BatchExportTests {
     @Test("A draft batch cannot be exported, and nothing is written")
     func unapprovedRefused() throws {
         let s = try ExportSetup(approve: false)
-        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("has not been approved") }
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("là bản nháp, chưa được duyệt") }
         #expect(!FileManager.default.fileExists(atPath: s.out.path))
     }
 
@@ -241,6 +241,6 @@ struct BatchExportTests {
         try Fixture.importText(s.db, rollHeader + "\nS01,Lê Thị Mới,01/01/1990,F,046190009901,Phường Hương Trà,Tổ dân phố 1,NKT_NANG,,9/QĐ-UBND,02/11/2026,11/2026,,,active,bank,970405,4001205009901,LE THI MOI,,,,\n")
         let sup = try Fixture.builder(s.db).build(period: YearMonth("2026-12")!, by: try s.db.actor(.maker), supplementary: true, reason: "test")
         try BatchLifecycle(db: s.db).approve(batchID: sup.id, by: try s.db.actor(.checker))
-        #expect { try s.exporter.export(batchID: sup.id, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("already holds the export of batch #1") }
+        #expect { try s.exporter.export(batchID: sup.id, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("đã chứa tệp xuất của danh sách chi trả #1") }
     }
 }

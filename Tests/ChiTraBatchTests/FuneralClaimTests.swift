@@ -39,7 +39,7 @@ struct FuneralClaimTests {
         // A second claim, by anyone, under the same code: refused, nothing recorded.
         var other = Self.r09Claim(organiser: "Đỗ Thị Hạnh", id: "046175000209")
         other.channel = .postCash; other.bankBIN = nil; other.accountNo = nil; other.accountName = nil
-        #expect { try Self.claims(db).add(other, by: try db.actor(.maker)) } throws: { "\($0)".contains("already claimed: claim #\(c.id)") }
+        #expect { try Self.claims(db).add(other, by: try db.actor(.maker)) } throws: { "\($0)".contains("đã có hồ sơ #\(c.id)") }
         // The store refuses it by itself too (the UNIQUE index on the person among active claims).
         #expect(throws: DatabaseError.self) {
             try db.writer.write { d in
@@ -119,18 +119,18 @@ struct FuneralClaimTests {
             change(&i)
             #expect(sourceLocation: sourceLocation) { try Self.claims(db).add(i, by: maker) } throws: { "\($0)".contains(says) }
         }
-        refused({ $0.deceasedCode = "R01" }, "the roll has no date of death for this person")
-        refused({ $0.deceasedCode = "ZZ99" }, "no person with this code on the roll")
-        refused({ $0.organiserID = nil }, "--organiser-id is required for a person")
-        refused({ $0.organiserID = "046040000109" }, "is the deceased's own")
-        refused({ $0.relation = nil }, "--relation is required for a relative")
-        refused({ $0.organiserKind = .organisation }, "an organisation has no personal ID")
-        refused({ $0.organiserName = "  " }, "--organiser is required")
-        refused({ $0.decisionDate = CivilDate(year: 2026, month: 10, day: 14)! }, "before the date of death 15/10/2026")
-        refused({ $0.decisionDate = CivilDate(year: 2026, month: 12, day: 1)! }, "is in the future")
-        refused({ $0.bankBIN = nil }, "--bin is required")
-        refused({ $0.bankBIN = "999999" }, "not a known bank BIN")
-        refused({ $0.accountNo = "12AB" }, "digits only")
+        refused({ $0.deceasedCode = "R01" }, "danh sách chưa có ngày mất của đối tượng này")
+        refused({ $0.deceasedCode = "ZZ99" }, "không có đối tượng nào mang mã này trong danh sách")
+        refused({ $0.organiserID = nil }, "thiếu --organiser-id: số định danh cá nhân (CCCD) của người tổ chức mai táng")
+        refused({ $0.organiserID = "046040000109" }, "trùng với của người mất")
+        refused({ $0.relation = nil }, "thiếu --relation cho thân nhân")
+        refused({ $0.organiserKind = .organisation }, "cơ quan, tổ chức không có số định danh cá nhân")
+        refused({ $0.organiserName = "  " }, "thiếu --organiser: tên người hoặc tổ chức")
+        refused({ $0.decisionDate = CivilDate(year: 2026, month: 10, day: 14)! }, "--decision-date 14/10/2026 trước ngày mất 15/10/2026")
+        refused({ $0.decisionDate = CivilDate(year: 2026, month: 12, day: 1)! }, "--decision-date 01/12/2026 là ngày trong tương lai")
+        refused({ $0.bankBIN = nil }, "thiếu --bin khi chi vào tài khoản ngân hàng")
+        refused({ $0.bankBIN = "999999" }, "999999 không phải mã BIN ngân hàng đã biết")
+        refused({ $0.accountNo = "12AB" }, "số tài khoản chỉ gồm chữ số, tối đa 19 chữ số (đã nhập")
         #expect(try Self.claims(db).list().isEmpty)
         // Only a maker records one.
         #expect(throws: (any Error).self) { try Self.claims(db).add(Self.r09Claim(), by: try db.actor(.checker)) }
@@ -142,14 +142,14 @@ struct FuneralClaimTests {
         let db = try Fixture.rulesStore()
         let c = try Self.claims(db).add(Self.r09Claim(), by: try db.actor(.maker))
         try db.writer.writeWithoutTransaction { try $0.execute(sql: "UPDATE funeral_claim SET account_no = '0071000999999' WHERE id = ?", arguments: [c.id]) }
-        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("changed outside ChiTra") }
+        #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("đã bị sửa ngoài ChiTra") }
         #expect(try db.verifyIntegrity().funeralClaimsChangedOutsideChiTra == [c.id])
         try db.writer.writeWithoutTransaction { try $0.execute(sql: "UPDATE funeral_claim SET account_no = '0071000123456' WHERE id = ?", arguments: [c.id]) }
         let dec = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
         #expect(try Self.funeralLines(db, batch: dec.id).count == 1)
-        #expect { try Self.claims(db).cancel(id: c.id, reason: " ", by: try db.actor(.maker)) } throws: { "\($0)".contains("reason") }
+        #expect { try Self.claims(db).cancel(id: c.id, reason: " ", by: try db.actor(.maker)) } throws: { "\($0)".contains("cần ghi lý do để huỷ hồ sơ mai táng") }
         try Self.claims(db).cancel(id: c.id, reason: "nhầm người tổ chức mai táng", by: try db.actor(.maker))
-        #expect { try BatchLifecycle(db: db).approve(batchID: dec.id, by: try db.actor(.checker)) } throws: { "\($0)".contains("no active funeral claim backs") }
+        #expect { try BatchLifecycle(db: db).approve(batchID: dec.id, by: try db.actor(.checker)) } throws: { "\($0)".contains("không còn hồ sơ mai táng hiệu lực nào khớp") }
         // The right organiser, recorded again: the rebuilt draft pays them, and can be approved.
         var right = Self.r09Claim(organiser: "Đỗ Văn Chín", id: "046080000302")
         right.accountNo = "0071000654321"; right.accountName = "DO VAN CHIN"
@@ -159,8 +159,8 @@ struct FuneralClaimTests {
         try BatchLifecycle(db: db).approve(batchID: rebuilt.id, by: try db.actor(.checker))
         // Once approved it can be neither cancelled nor moved to another account.
         let id = try Self.claims(db).list(code: "R09").first { $0.status == .active }!.id
-        #expect { try Self.claims(db).cancel(id: id, reason: "x", by: try db.actor(.maker)) } throws: { "\($0)".contains("cannot be cancelled") }
-        #expect { try Self.claims(db).setAccount(id: id, channel: .postCash, bin: nil, account: nil, accountName: nil, by: try db.actor(.maker)) } throws: { "\($0)".contains("cannot change now") }
+        #expect { try Self.claims(db).cancel(id: id, reason: "x", by: try db.actor(.maker)) } throws: { "\($0)".contains("không huỷ được") }
+        #expect { try Self.claims(db).setAccount(id: id, channel: .postCash, bin: nil, account: nil, accountName: nil, by: try db.actor(.maker)) } throws: { "\($0)".contains("không đổi được tài khoản lúc này") }
     }
 
     @Test("A claim is paid only while the roll records the death it was made on: a withdrawn death date holds it")

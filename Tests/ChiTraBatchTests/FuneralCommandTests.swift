@@ -25,7 +25,7 @@ import Testing
         #expect(r.text.contains("số tiền 10.000.000 đồng = 20 × mức chuẩn 500.000 đồng tại tháng mất"), "\(r.text)")
         #expect(r.text.contains("*********3456") && !r.text.contains("0071000123456") && !r.text.contains("046078000301"), "\(r.text)")
         r = try ChitraRun.run(add, in: dir, as: "an.nguyen")
-        #expect(r.status != 0 && r.text.contains("already claimed: claim #1"), "\(r.text)")
+        #expect(r.status != 0 && r.text.contains("hỗ trợ mai táng cho R09 đã có hồ sơ #1"), "\(r.text)")
         r = try ChitraRun.run(["funeral", "list"], in: dir, as: "cuc.le")
         #expect(r.status == 0 && r.text.contains("#1 R09 Đỗ Văn Bảy, mất ngày 15/10/2026 — chờ đợt chi trả tiếp theo"), "\(r.text)")
         r = try ChitraRun.run(["batch", "build", "--period", "2026-12", "--as-of", "2026-11-28", "--json"], in: dir, as: "an.nguyen")

@@ -153,7 +153,7 @@ struct PayerAccountsTests {
     @Test("An account removed from payer.json after the build stops the export, naming the bank; nothing is written")
     func missingAccountRefused() throws {
         let s = try Setup(payer: Fixture.payer, exportPayer: Self.payer(dropping: ["970415"]))
-        #expect { try s.export() } throws: { "\($0)".contains("VietinBank (970415)") && "\($0)".contains("nothing was written") }
+        #expect { try s.export() } throws: { "\($0)".contains("VietinBank (970415)") && "\($0)".contains("chưa ghi tệp nào") }
         let written = (try? FileManager.default.contentsOfDirectory(atPath: s.out.path)) ?? []
         #expect(written.isEmpty)
         #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")

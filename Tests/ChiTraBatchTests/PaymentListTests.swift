@@ -128,7 +128,7 @@ struct PaymentListTests {
     func draftRefused() throws {
         let db = try Fixture.rulesStore()
         let id = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)).id
-        #expect { try PaymentList.load(db, batchID: id, village: nil, payer: Fixture.payer) } throws: { "\($0)".contains("is a draft") }
+        #expect { try PaymentList.load(db, batchID: id, village: nil, payer: Fixture.payer) } throws: { "\($0)".contains("đang ở trạng thái draft; danh sách chi trả giấy chỉ in từ danh sách đã duyệt") }
     }
 
     @Test("Every value is escaped in the HTML: a name cannot become markup")

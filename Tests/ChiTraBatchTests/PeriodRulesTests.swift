@@ -17,7 +17,8 @@ struct PeriodRulesTests {
             try Fixture.builder(db, today: november).build(period: YearMonth("2036-12")!, by: try db.actor(.maker))
         } throws: { e in
             let text = "\(e)"
-            return e is BatchError && text.contains("2036-12 is 121 months after the current month (2026-11)") && text.contains("next month is 2026-12")
+            return e is BatchError && text.contains("tháng 2036-12 cách tháng hiện tại (2026-11) 121 tháng") && text.contains("tháng sau là 2026-12")
+                && (e as? BatchError)?.text(in: .en).contains("2036-12 is 121 months after the current month (2026-11)") == true
         }
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch") } == 0)
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action LIKE 'batch.%'") } == 0)
@@ -45,7 +46,7 @@ struct PeriodRulesTests {
         for reason in [nil, "", "  \n "] {
             #expect {
                 try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: reason)
-            } throws: { $0 is BatchError && "\($0)".contains("needs a reason") && "\($0)".contains("--reason") }
+            } throws: { $0 is BatchError && "\($0)".contains("cần ghi lý do") && "\($0)".contains("--reason") }
         }
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch") } == 1)
         let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: " decision 9/QĐ-UBND added S01 ")

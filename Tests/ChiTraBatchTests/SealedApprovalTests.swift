@@ -32,7 +32,7 @@ struct SealedApprovalTests {
             try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
         } throws: { e in
             let m = "\(e)"
-            return m.contains("3 lines changed after approval") && bank.allSatisfy { m.contains($0["reference"] as String) } && m.contains("nothing was written")
+            return m.contains("không xuất được danh sách chi trả #\(s.batchID): 3 dòng đã bị sửa sau khi duyệt (") && bank.allSatisfy { m.contains($0["reference"] as String) } && m.contains("chưa ghi tệp nào")
         }
         #expect(!FileManager.default.fileExists(atPath: s.out.appendingPathComponent("manifest.json").path))
         let findings = try s.db.writer.read { try ApprovalSeal.checkAll($0) }
@@ -46,7 +46,7 @@ struct SealedApprovalTests {
         let s = try ExportSetup()
         let other = try s.db.actor(.checker, login: "someone.else")
         try s.db.writer.write { try $0.execute(sql: "UPDATE batch SET approved_by = 'someone.else', approved_by_user = ? WHERE id = ?", arguments: [other.userID, s.batchID]) }
-        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("approval seal no longer matches") }
+        #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("niêm phong phê duyệt không còn khớp") }
 
         let t = try ExportSetup()
         try t.db.writer.writeWithoutTransaction { d in
@@ -80,7 +80,7 @@ struct SealedApprovalTests {
         #expect(try db.writer.read { try PaymentMAC.mismatches($0) } == [code])
         #expect {
             try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
-        } throws: { e in "\(e)".contains("changed outside ChiTra") && "\(e)".contains(code) && "\(e)".contains("nothing was built") }
+        } throws: { e in "\(e)".contains("của 1 đối tượng đã bị sửa ngoài ChiTra") && "\(e)".contains(code) && "\(e)".contains("chưa lập gì") }
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch") } == 0)
         // No history row and no audit entry were written for that change; the build names it all the same.
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM roll_change WHERE field = 'account_no'") } == 0)
@@ -98,7 +98,7 @@ struct SealedApprovalTests {
         #expect(try db.writer.read { try PaymentMAC.mismatches($0) } == ["R01", dead[0]].sorted())
         #expect {
             try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker))
-        } throws: { e in "\(e)".contains("changed outside ChiTra") && "\(e)".contains("R01") && "\(e)".contains(dead[0]) }
+        } throws: { e in "\(e)".contains("đã bị sửa ngoài ChiTra") && "\(e)".contains("R01") && "\(e)".contains(dead[0]) }
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch") } == 0)
     }
 

@@ -59,6 +59,7 @@ struct IdentifierTests {
         do { _ = try Tariff.load(from: url); Issue.record("expected an error") } catch {
             #expect("\(error)".contains("TRE_DUOI_3_VUNG_DBKK"))
             #expect("\(error)".contains("1,5"))
+            #expect("\(error)".contains("diện TRE_DUOI_3_VUNG_DBKK: hệ số") && "\(error)".contains("không phải một số như 1.5"), "\(error)")
         }
     }
 

@@ -17,7 +17,8 @@ struct BeneficiaryUpdaterTests {
         #expect {
             try Self.updater(db).setAccount(code: "G02", channel: .bank, bin: "970999", account: "123456789", accountName: "TRAN VAN HAI", by: try db.actor(.officer))
         } throws: { e in
-            "\(e)" == "cannot set the account of G02: 970999 is not a known bank BIN; use one from formats/banks.json (for example 970405 Agribank, 970436 Vietcombank)"
+            "\(e)" == "không cập nhật được tài khoản của G02: 970999 không phải mã BIN ngân hàng đã biết; hãy dùng một mã trong formats/banks.json (ví dụ 970405 Agribank, 970436 Vietcombank)"
+                && (e as? GapsError)?.message.text(in: .en).hasPrefix("cannot set the account of G02: ") == true
         }
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM beneficiary WHERE code = 'G02' AND channel = 'post_cash'") == 1)
@@ -68,13 +69,13 @@ struct BeneficiaryUpdaterTests {
         let db = try GapsFixture.store()
         let u = Self.updater(db)
         #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "046180000205", relation: "Con", until: nil, by: try db.actor(.officer)) } throws: {
-            "\($0)".contains("--until is required")
+            "\($0)".contains("thiếu --until cho người nhận thay không phải người giám hộ")
         }
         #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "04618000", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
             "\($0)".contains("has 8 digits")
         }
         #expect { try u.setProxy(code: "G05", name: "Hoàng Văn Năm", id: "046048000005", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
-            "\($0)".contains("the beneficiary's own")
+            "\($0)".contains("số định danh cá nhân của người nhận thay trùng với của đối tượng")
         }
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)
     }
@@ -88,7 +89,7 @@ struct BeneficiaryUpdaterTests {
         func refused(_ expected: String, _ body: () throws -> Void) {
             #expect { try body() } throws: { "\($0)".contains(expected) }
         }
-        refused("cannot set the proxy of G05: --name contains an invisible text-direction character (U+202E)") {
+        refused("không cập nhật được người nhận thay của G05: --name contains an invisible text-direction character (U+202E)") {
             try u.setProxy(code: "G05", name: "Hoàng Thị \u{202E}naL", id: "046180000205", relation: "Con", until: until, by: officer)
         }
         refused("--relation contains an invisible text-direction character (U+2066)") {
@@ -97,16 +98,16 @@ struct BeneficiaryUpdaterTests {
         refused("--name contains a control character (U+0009") {
             try u.setProxy(code: "G05", name: "Hoàng\tThị Lan", id: "046180000205", relation: "Con", until: until, by: officer)
         }
-        refused("--name is 101 characters long; at most 100 are allowed") {
+        refused("--name dài 101 ký tự; tối đa 100 ký tự") {
             try u.setProxy(code: "G05", name: "Hoàng " + String(repeating: "ị", count: 95), id: "046180000205", relation: "Con", until: until, by: officer)
         }
-        refused("cannot set the account of G02: --account-name contains an invisible text-direction character (U+202E)") {
+        refused("không cập nhật được tài khoản của G02: --account-name contains an invisible text-direction character (U+202E)") {
             try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO VAN HAI\u{202E}", by: officer)
         }
         refused("--account-name contains a control character (U+001B") {
             try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO\u{1B}[2J VAN HAI", by: officer)
         }
-        refused("--account-name is 101 characters long") {
+        refused("--account-name dài 101 ký tự") {
             try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: String(repeating: "A", count: 101), by: officer)
         }
         #expect(try GapsFixture.count(db, "SELECT count(*) FROM roll_change WHERE source = 'manual'") == 0)

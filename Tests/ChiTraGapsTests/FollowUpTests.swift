@@ -47,7 +47,7 @@ struct FollowUpTests {
     func unknownCode() throws {
         let db = try GapsFixture.store()
         #expect { try GapCaseLog.record(db, code: "ZZZ", status: .contacted, note: "", by: try db.actor(.officer)) } throws: { e in
-            "\(e)".contains("no beneficiary with code ZZZ")
+            "\(e)".contains("không có đối tượng mang mã ZZZ")
         }
     }
 }

@@ -50,7 +50,7 @@ enum GapsFixture {
     static func store() throws -> AppDatabase {
         let db = try AppDatabase.temporary()
         let s = try importFixture(db, "gaps-roll.csv")
-        guard s.rejected == 0 else { throw GapsError("gaps-roll.csv has rejected lines: \(s.problems)") }
+        guard s.rejected == 0 else { throw FixtureProblem(text: "gaps-roll.csv has rejected lines: \(s.problems)") }
         let maker = try db.actor(.maker)
         try db.writer.write { db in
             try db.execute(sql: "UPDATE beneficiary SET account_flag = 'closed', account_flag_at = '2026-11-10T02:00:00Z', account_flag_ref = 'return #1' WHERE code = 'G03'")
@@ -88,3 +88,6 @@ enum GapsFixture {
         try db.writer.read { try Int.fetchOne($0, sql: sql, arguments: args) ?? 0 }
     }
 }
+
+/// A fixture that does not load as the tests expect.
+struct FixtureProblem: Error { let text: String }

@@ -129,7 +129,7 @@ struct AuditChainTests {
         _ = try AuditKey.loadOrCreate(directory: dir.file("elsewhere"))   // another store's key
         #expect {
             _ = try AppDatabase(path: path, auditKeyDirectory: dir.file("elsewhere"))
-        } throws: { ($0 as? StoreError)?.message.contains("check value") == true }
+        } throws: { "\($0)".contains("giá trị kiểm tra") && ($0 as? StoreError)?.text(in: .en).contains("check value") == true }
     }
 
     @Test func anExistingStoreDoesNotCreateAStrayAuditKey() throws {
@@ -137,7 +137,7 @@ struct AuditChainTests {
         let path = db.path
         #expect {
             _ = try AppDatabase(path: path, auditKeyDirectory: dir.file("wrong-dir"))
-        } throws: { "\($0)".contains("does not exist") && "\($0)".contains("--keys") }
+        } throws: { "\($0)".contains("không có khoá kiểm toán") && "\($0)".contains("--keys") }
         #expect(!FileManager.default.fileExists(atPath: dir.file("wrong-dir").path))
     }
 

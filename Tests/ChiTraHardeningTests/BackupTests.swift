@@ -40,7 +40,7 @@ struct BackupTests {
         let backup = dir.file("backup.sqlite")
         try db.backup(to: backup, by: try db.actor(.admin))
         #expect { try AppDatabase.restore(from: backup, to: db.path, auditKey: db.auditKey, force: false, authorize: { try $0.actor(.admin) }) }
-            throws: { "\($0)".contains("already exists") }
+            throws: { "\($0)".contains("đã có kho dữ liệu tại") && "\($0)".contains("--force") }
         // With --force the store is replaced by the backup.
         try db.writer.write { try AuditLog.append($0, actor: admin, action: "after.backup", entity: "batch", entityID: "x") }
         let r = try AppDatabase.restore(from: backup, to: db.path, auditKey: db.auditKey, force: true, authorize: { try $0.actor(.admin) })
@@ -134,7 +134,7 @@ struct BackupTests {
         started.wait()
         let t0 = Date()
         #expect { try AppDatabase.restore(from: backup, to: db.path, auditKey: db.auditKey, force: true, busyTimeout: 0.5, authorize: { try $0.actor(.admin) }) } throws: {
-            "\($0)".contains("is busy") && "\($0)".contains("nothing was changed")
+            "\($0)".contains("đang bận") && "\($0)".contains("chưa có gì thay đổi")
         }
         #expect(Date().timeIntervalSince(t0) >= 0.45)
         release.signal()
@@ -160,20 +160,21 @@ struct BackupTests {
         let admin = try db.actor(.admin)
         let roll = dir.file("roll.csv")
         try Data("ma_doi_tuong,ho_ten\nDT0000001,Nguyễn Văn An\n".utf8).write(to: roll)
-        #expect { try db.backup(to: roll, by: admin) } throws: { "\($0)".contains("already exists") && "\($0)".contains("--force") }
+        #expect { try db.backup(to: roll, by: admin) } throws: { "\($0)".contains("roll.csv đã có; không ghi gì") && "\($0)".contains("--force") }
         #expect(try String(contentsOf: roll, encoding: .utf8).hasPrefix("ma_doi_tuong"))
         // --force does not make a CSV, an empty file or another application's database a backup.
-        #expect { try db.backup(to: roll, by: admin, force: true) } throws: { "\($0)".contains("not a ChiTra backup (it is not a SQLite database)") }
+        #expect { try db.backup(to: roll, by: admin, force: true) } throws: { "\($0)".contains("không phải bản sao lưu ChiTra (tệp không phải cơ sở dữ liệu SQLite)")
+            && ($0 as? StoreError)?.text(in: .en).contains("is not a ChiTra backup (it is not a SQLite database)") == true }
         #expect(try String(contentsOf: roll, encoding: .utf8).hasPrefix("ma_doi_tuong"))
         let empty = dir.file("empty.sqlite")
         _ = FileManager.default.createFile(atPath: empty.path, contents: nil)
-        #expect { try db.backup(to: empty, by: admin, force: true) } throws: { "\($0)".contains("not a ChiTra backup") }
+        #expect { try db.backup(to: empty, by: admin, force: true) } throws: { "\($0)".contains("empty.sqlite không phải bản sao lưu ChiTra") }
         let other = dir.file("other.sqlite")
         let q = try DatabaseQueue(path: other.path)
         try q.write { try $0.execute(sql: "CREATE TABLE note(t TEXT); INSERT INTO note VALUES ('x')") }
         try q.close()
-        #expect { try db.backup(to: other, by: admin, force: true) } throws: { "\($0)".contains("without ChiTra's tables") }
-        #expect { try db.backup(to: URL(fileURLWithPath: db.path), by: admin, force: true) } throws: { "\($0)".contains("the store itself") }
+        #expect { try db.backup(to: other, by: admin, force: true) } throws: { "\($0)".contains("không có các bảng của ChiTra") }
+        #expect { try db.backup(to: URL(fileURLWithPath: db.path), by: admin, force: true) } throws: { "\($0)".contains("chính là kho dữ liệu") }
         #expect(try leftovers(dir).isEmpty)
     }
 
@@ -197,9 +198,12 @@ struct BackupTests {
         let admin = ChitraRun.admin
         try Data("ma_doi_tuong,ho_ten\n".utf8).write(to: dir.file("roll.csv"))
         var r = try ChitraRun.run(["backup", "--out", "roll.csv"], in: dir.url, as: admin)
-        #expect(r.status != 0 && r.text.contains("already exists"), "\(r.text)")
+        #expect(r.status != 0 && r.text.contains("roll.csv đã có; không ghi gì"), "\(r.text)")
         r = try ChitraRun.run(["backup", "--out", "roll.csv", "--force"], in: dir.url, as: admin)
-        #expect(r.status != 0 && r.text.contains("not a ChiTra backup"), "\(r.text)")
+        #expect(r.status != 0 && r.text.contains("roll.csv không phải bản sao lưu ChiTra (tệp không phải cơ sở dữ liệu SQLite)"), "\(r.text)")
+        // The same refusal in English with --lang en.
+        r = try ChitraRun.run(["backup", "--out", "roll.csv", "--force", "--lang", "en"], in: dir.url, as: admin)
+        #expect(r.status != 0 && r.text.contains("roll.csv is not a ChiTra backup (it is not a SQLite database)"), "\(r.text)")
         #expect(try String(contentsOf: dir.file("roll.csv"), encoding: .utf8) == "ma_doi_tuong,ho_ten\n")
         r = try ChitraRun.run(["backup", "--out", "b.sqlite"], in: dir.url, as: admin)
         #expect(r.status == 0, "\(r.text)")
@@ -254,7 +258,7 @@ struct BackupTests {
             try d.execute(sql: "INSERT INTO batch(period, status, built_by, built_at) VALUES ('2026-11', 'draft', 'Nguyễn Văn An', '2026-11-20T00:00:00Z')")
         }
         var r = try ChitraRun.run(["restore", "old.sqlite", "--db", "new.sqlite"], in: dir.url)
-        #expect(r.status != 0 && r.text.contains("made before accounts existed"), "\(r.text)")
+        #expect(r.status != 0 && r.text.contains("bản sao lưu old.sqlite được tạo trước khi có tài khoản"), "\(r.text)")
         r = try ChitraRun.run(["restore", "old.sqlite", "--db", "new.sqlite", "--user", "quan.tri", "--full-name", "Phạm Văn Quản", "--password-stdin"],
                               in: dir.url, input: "mat-khau-moi-quan-tri\n")
         #expect(r.status == 0, "\(r.text)")

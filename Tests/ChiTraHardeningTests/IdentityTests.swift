@@ -16,9 +16,9 @@ struct IdentityTests {
     func rolesAreEnforced() throws {
         let db = try AppDatabase.temporary()
         let clerk = try users(db).authenticate(try db.actor(.clerk).username, password: AppDatabase.testPassword("test.clerk"))
-        #expect { try clerk.acting(as: .maker) } throws: { "\($0)".contains("maker (người lập)") && "\($0)".contains("test.clerk has clerk") }
+        #expect { try clerk.acting(as: .maker) } throws: { "\($0)".contains("maker (người lập)") && "\($0)".contains("test.clerk có vai trò: clerk") }
         let checker = try db.actor(.checker)
-        #expect { try checker.require(.maker) } throws: { "\($0)".contains("needs: maker") }
+        #expect { try checker.require(.maker) } throws: { "\($0)".contains("không có vai trò cần cho việc này: maker") && ($0 as? IdentityError)?.message.text(in: .en).contains("does not have the role this needs: maker") == true }
         // The schema refuses a batch built by an account without the maker role, past the library.
         #expect(throws: DatabaseError.self) { try db.writer.write {
             try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_by_user, built_at) VALUES ('2026-12', 'draft', 'x', ?, 'now')", arguments: [checker.userID])
@@ -39,10 +39,10 @@ struct IdentityTests {
         let tariff = try Tariff.load(from: formats.appendingPathComponent("tariff.json"))
         let banks = try BankDirectory.load(from: formats.appendingPathComponent("banks.json"))
         let builder = BatchBuilder(db: db, tariff: tariff, banks: banks, payer: try Payer.load(from: formats.appendingPathComponent("payer.json")))
-        #expect { try builder.build(period: YearMonth("2026-12")!, by: try db.actor(.clerk)) } throws: { "\($0)".contains("needs: maker") }
+        #expect { try builder.build(period: YearMonth("2026-12")!, by: try db.actor(.clerk)) } throws: { "\($0)".contains("cần cho việc này: maker") }
         let roll = Paths.fixtures.appendingPathComponent("rules/rules-roll.csv")
         let importer = RollImporter(db: db, validator: RollValidator(tariff: tariff, banks: banks), actor: try db.actor(.checker))
-        #expect { try importer.importFile(roll) } throws: { "\($0)".contains("needs: maker") }
+        #expect { try importer.importFile(roll) } throws: { "\($0)".contains("cần cho việc này: maker") }
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT (SELECT count(*) FROM batch) + (SELECT count(*) FROM import_file)") } == 0)
     }
 
@@ -60,7 +60,7 @@ struct IdentityTests {
             try $0.execute(sql: "INSERT INTO batch(period, status, built_by, built_by_user, built_at) VALUES ('2026-12', 'draft', 'x', ?, 'now')", arguments: [maker.userID])
         } }
         // The last administrator cannot disable themselves.
-        #expect { try users(db).disable("test.admin", by: admin) } throws: { "\($0)".contains("last active administrator") }
+        #expect { try users(db).disable("test.admin", by: admin) } throws: { "\($0)".contains("là quản trị viên cuối cùng đang hoạt động") }
         try users(db).enable("test.maker", by: admin)
         _ = try users(db).authenticate("test.maker", password: AppDatabase.testPassword("test.maker"))
     }
@@ -76,7 +76,8 @@ struct IdentityTests {
         }
         #expect { try u.authenticate("test.checker", password: "wrong-5-password", now: t0.addingTimeInterval(5)) } throws: { e in
             guard case IdentityError.locked(_, let until, let left) = e else { return false }
-            return left == 15 && until == Timestamp.format(t0.addingTimeInterval(5 + 900)) && "\(e)".contains("until \(until)")
+            return left == 15 && until == Timestamp.format(t0.addingTimeInterval(5 + 900)) && "\(e)".contains("bị khoá do nhập sai mật khẩu 5 lần, đến \(until) (còn 15 phút)")
+                && (e as? IdentityError)?.message.text(in: .en).contains("is locked after 5 wrong passwords until \(until) (in 15 minutes)") == true
         }
         let right = AppDatabase.testPassword("test.checker")
         // The sixth try, with the right password, 14 minutes later: still locked, and says when it unlocks.
@@ -108,11 +109,11 @@ struct IdentityTests {
             #expect(try users(db).authenticate(spelling, password: "mat-khau-dai-2026").account.username == "an.nguyen")
         }
         #expect { try users(db).add(username: "AN.Nguyen", fullName: "Nguyễn Văn Ân", roles: [.checker], password: "mat-khau-khac-2026", by: admin) }
-            throws: { "\($0)".contains("already an account an.nguyen") }
+            throws: { "\($0)".contains("đã có tài khoản an.nguyen") }
         #expect { try users(db).add(username: "Nguyễn Văn An", fullName: "Nguyễn Văn An", roles: [.checker], password: "mat-khau-khac-2026", by: admin) }
-            throws: { "\($0)".contains("a login is 3 to 32") }
+            throws: { "\($0)".contains("tên đăng nhập gồm 3 đến 32") }
         #expect { try users(db).add(username: "binh", fullName: "Trần Thị Bình", roles: [.checker], password: "short", by: admin) }
-            throws: { "\($0)".contains("at least 10") }
+            throws: { "\($0)" == "mật khẩu phải có ít nhất 10 ký tự" }
         // Only an administrator adds accounts.
         let maker = try users(db).authenticate("an.nguyen", password: "mat-khau-dai-2026").acting(as: .maker)
         #expect(throws: IdentityError.self) { try users(db).add(username: "x.y.z", fullName: "X", roles: [.admin], password: "mat-khau-dai-2026", by: maker) }
@@ -265,7 +266,7 @@ struct IdentityTests {
         try db.writer.write { try $0.execute(sql: "UPDATE batch SET built_by = 'binh.tran', built_by_user = ? WHERE id = ?", arguments: [other.userID, b.id]) }
         let checker = try Users(db: db, cost: .testing).authenticate("an.nguyen", password: AppDatabase.testPassword("an.nguyen")).acting(as: .checker)
         #expect { try BatchLifecycle(db: db).approve(batchID: b.id, by: checker) } throws: {
-            "\($0)".contains("names account #\(other.userID) as its maker, but the audit log says account #\(both.userID) built it")
+            "\($0)".contains("ghi tài khoản #\(other.userID) là người lập, nhưng nhật ký kiểm toán ghi tài khoản #\(both.userID) đã lập")
         }
         #expect(try BatchReport.load(db, batchID: b.id).status == "draft")
     }

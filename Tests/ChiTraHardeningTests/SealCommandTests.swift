@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraTestSupport
 import Foundation
 import GRDB
@@ -20,9 +21,12 @@ import Testing
             try #require(r.status == 0, "\(args): \(r.text)")
         }
         var r = try ChitraRun.run(["verify", "out/manifest.json"], in: dir.url)
-        #expect(r.status == 0 && r.text.contains("AS APPROVED: batch #1's lines"), "\(r.text)")
+        #expect(r.status == 0 && r.text.contains("ĐÚNG NHƯ ĐÃ DUYỆT: các dòng của danh sách chi trả #1 trong"), "\(r.text)")
+        // verify has no store options of its own, yet takes --lang like every command.
+        r = try ChitraRun.run(["verify", "out/manifest.json", "--lang", "en"], in: dir.url)
+        #expect(r.status == 0 && r.text.contains("AS APPROVED: batch #1's lines") && r.text.contains("VALID: manifest.json and the "), "\(r.text)")
         r = try ChitraRun.run(["audit", "verify"], in: dir.url)
-        #expect(r.status == 0 && r.text.contains("every approved batch matches its sealed approval"), "\(r.text)")
+        #expect(r.status == 0 && r.text.contains("ĐẠT: mọi danh sách chi trả đã duyệt khớp phê duyệt đã niêm phong"), "\(r.text)")
 
         // The attacker: the frozen trigger dropped, one account changed, the trigger put back.
         let db = try DatabaseQueue(path: dir.file("s.sqlite").path)
@@ -36,10 +40,10 @@ import Testing
         }
         try db.close()
         r = try ChitraRun.run(["verify", "out/manifest.json"], in: dir.url)
-        #expect(r.status == 1 && r.text.contains("NOT AS APPROVED: batch #1: 1 line changed after approval (\(ref)"), "\(r.text)")
+        #expect(r.status == 1 && r.text.contains("KHÔNG ĐÚNG NHƯ ĐÃ DUYỆT: danh sách chi trả #1: 1 dòng đã bị sửa sau khi duyệt (\(ref)"), "\(r.text)")
         r = try ChitraRun.run(["audit", "verify"], in: dir.url)
-        #expect(r.status == 4 && r.text.contains("TAMPERED: batch #1: 1 line changed after approval"), "\(r.text)")
+        #expect(r.status == 4 && r.text.contains("BỊ SỬA: danh sách chi trả #1: 1 dòng đã bị sửa sau khi duyệt"), "\(r.text)")
         r = try ChitraRun.run(["batch", "export", "1", "--out", "out2"], in: dir.url, as: "an.nguyen")
-        #expect(r.status != 0 && r.text.contains("cannot be exported") && !FileManager.default.fileExists(atPath: dir.file("out2/manifest.json").path), "\(r.text)")
+        #expect(r.status != 0 && r.text.contains("không xuất được danh sách chi trả #1") && !FileManager.default.fileExists(atPath: dir.file("out2/manifest.json").path), "\(r.text)")
     }
 }

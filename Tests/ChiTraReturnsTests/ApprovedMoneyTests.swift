@@ -25,7 +25,7 @@ struct ApprovedMoneyTests {
         #expect {
             try s.builder(for: "2026-12").build(period: YearMonth("2026-11")!, by: try s.db.actor(.maker))
         } throws: { e in
-            "\(e)".contains("regular batch #\(s.batchID) for 2026-12 is already exported") && "\(e)".contains("--supplementary --reason")
+            "\(e)".contains("danh sách chi trả hằng tháng #\(s.batchID) tháng 2026-12 đã xuất") && "\(e)".contains("--supplementary --reason")
         }
         #expect {
             try s.builder(for: "2026-12").build(period: YearMonth("2026-10")!, by: try s.db.actor(.maker))
@@ -127,7 +127,8 @@ struct ApprovedMoneyTests {
             try life.approve(batchID: jan.id, by: try s.db.actor(.checker))
         } throws: { e in
             let t = "\(e)"
-            return t.contains("14 open return exceptions hold 14 payments of 13,750,000 VND") && t.contains("--accept-open-exceptions --note")
+            return t.contains("14 ngoại lệ tệp trả về còn mở đang giữ 14 khoản chi, tổng 13.750.000 đồng") && t.contains("--accept-open-exceptions --note")
+                && (e as? BatchError)?.text(in: .en).contains("14 open return exceptions hold 14 payments of 13,750,000 VND") == true
         }
         #expect(throws: BatchError.self) { try life.approve(batchID: jan.id, by: try s.db.actor(.checker), acceptingOpenExceptions: "  ") }
         #expect(try BatchReport.load(s.db, batchID: jan.id).status == "draft")
@@ -184,7 +185,7 @@ struct HeldCarryOverTests {
             try s.export(jan)
         } throws: { e in
             let m = "\(e)"
-            return m.contains("carries over 1 payment whose earlier outcome an open return exception now puts in question") && m.contains("1,000,000 VND") && m.contains("nothing was written")
+            return m.contains("chuyển tiếp 1 khoản mà kết quả lần trước đang bị một ngoại lệ tệp trả về còn mở đặt nghi vấn") && m.contains("số tiền 1.000.000 đồng") && m.contains("chưa ghi tệp nào")
         }
         #expect(!FileManager.default.fileExists(atPath: s.dir.appendingPathComponent("out-\(jan)/manifest.json").path))
         // The bank's statement shows it paid. Applying that while January carries it is refused, naming January;
@@ -193,7 +194,7 @@ struct HeldCarryOverTests {
         #expect(e.count == 1)
         #expect {
             try ExceptionQueue(db: s.db).resolve(id: e[0].id, resolution: .apply, note: "bank statement: paid 05/12", by: try s.db.actor(.clerk))
-        } throws: { "\($0)".contains("carried over in batch #\(jan) (approved)") && "\($0)".contains("cancel batch #\(jan) first") }
+        } throws: { "\($0)".contains("đang được chuyển sang danh sách chi trả #\(jan) (approved)") && "\($0)".contains("Hãy huỷ danh sách #\(jan) trước") }
         try BatchLifecycle(db: s.db).cancel(batchID: jan, by: try s.db.actor(.maker), reason: "R06 was paid in December after all")
         try ExceptionQueue(db: s.db).resolve(id: e[0].id, resolution: .apply, note: "bank statement: paid 05/12", by: try s.db.actor(.clerk))
         let jan2 = try s.build("2027-01")

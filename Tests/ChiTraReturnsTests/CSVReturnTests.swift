@@ -21,7 +21,7 @@ struct CSVReturnTests {
         #expect(doc.records[9].amount == 500_000)
         #expect(doc.malformed.map(\.line) == [11, 12, 14, 15])
         #expect(doc.malformed.map(\.column) == ["amount", "reference", "status", "currency"])
-        #expect(doc.malformed[0].message.contains("thousands separator"))
+        #expect(doc.malformed[0].message.contains("có dấu phân cách hàng nghìn (ví dụ 750.000 hoặc 750,000); hãy ghi chữ số liền như 750000"))
         #expect(doc.findings.isEmpty)
     }
 
@@ -41,8 +41,8 @@ struct CSVReturnTests {
         #expect(doc.malformed.map(\.column) == ["Số tiền (đồng)", "Mã tham chiếu"])
         #expect(doc.findings.count == 1)
         #expect(doc.findings.first?.line == 12)
-        #expect(doc.findings.first?.message.contains("7000000") == true)
-        #expect(doc.findings.first?.message.contains("5500000") == true)
+        #expect(doc.findings.first?.message.contains("ghi tổng 7000000 đồng") == true)
+        #expect(doc.findings.first?.message.contains("các dòng cộng lại được 5.500.000 đồng") == true)
     }
 
     @Test("A totals row that adds up gives no finding; a missing one is reported")
@@ -56,7 +56,7 @@ struct CSVReturnTests {
         let doc = try ReturnFileReader.read(url: missing, formats: try Paths.returnFormats())
         #expect(doc.records.count == 1)
         #expect(doc.findings.count == 1)
-        #expect(doc.findings.first?.message.contains("no \"Tổng cộng\" row") == true)
+        #expect(doc.findings.first?.message.contains("Tệp không có dòng \"Tổng cộng\"") == true)
     }
 
     @Test("NFD headers and reordered columns are still recognised")
@@ -79,7 +79,7 @@ struct CSVReturnTests {
             _ = try ReturnFileReader.read(url: url, formatHint: "mt940", formats: try Paths.returnFormats())
         } throws: { e in
             let error = e as? ReturnFileError
-            return error?.code == .unsupportedFormat && error?.message.contains("vnpost-return") == true
+            return error?.code == .unsupportedFormat && error?.description.contains("không có mẫu tệp trả về này; các mẫu đã biết:") == true && error?.description.contains("vnpost-return") == true
         }
     }
 }

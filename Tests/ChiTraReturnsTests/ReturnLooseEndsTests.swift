@@ -59,14 +59,20 @@ struct ReturnLooseEndsTests {
         s.exceptions = (1...31).map { "transaction \($0) (EndToEndId X\($0)): reference X\($0) is not in any batch" }
         s.originals = [.init(id: "CT202612-B000007-970436", batchID: 7)]
         let lines = s.reportLines()
-        #expect(lines.filter { $0.hasPrefix("  flag: ") }.count == 30)
-        #expect(lines.contains("  … 15 more flags: chitra batch reconcile 7 lists them all (Việc cần làm)"))
-        #expect(lines.filter { $0.hasPrefix("  exception: ") }.count == 30)
-        #expect(lines.contains("  … 1 more exceptions: chitra exceptions list"))
-        #expect(lines.contains("  answers CT202612-B000007-970436 (batch #7)"))
+        #expect(lines.filter { $0.hasPrefix("  việc cần làm: ") }.count == 30)
+        #expect(lines.contains("  … còn 15 việc cần làm nữa: chitra batch reconcile 7 liệt kê đầy đủ (Việc cần làm)"))
+        #expect(lines.filter { $0.hasPrefix("  ngoại lệ: ") }.count == 30)
+        #expect(lines.contains("  … còn 1 ngoại lệ nữa: xem bằng chitra exceptions list"))
+        #expect(lines.contains("  trả lời cho CT202612-B000007-970436 (danh sách chi trả #7)"))
+        #expect(lines.first == "vcb.xml [pain.002.001.10], không có chữ ký: 45 dòng — 0 đã chi, 45 chưa chi, 0 đang chờ, 0 không đổi; 31 ngoại lệ, 0 dòng lỗi.")
+        // The same summary in English, for --lang en.
+        let english = s.reportLines(language: .en)
+        #expect(english.first == "vcb.xml [pain.002.001.10], signature absent: 45 lines — 0 paid, 45 not paid, 0 pending, 0 unchanged; 31 exceptions, 0 malformed.")
+        #expect(english.contains("  … 15 more flags: chitra batch reconcile 7 lists them all (Việc cần làm)"))
+        #expect(english.contains("  answers CT202612-B000007-970436 (batch #7)"))
         // Under the limit, no "more" line.
         s.flags = Array(s.flags.prefix(30))
-        #expect(!s.reportLines().contains { $0.contains("more flags") })
+        #expect(!s.reportLines().contains { $0.contains("việc cần làm nữa") })
     }
 
     @Test("Exceptions from an XML return (one line long) name the transaction: its position and EndToEndId, not \"line 2\"")
@@ -81,10 +87,10 @@ struct ReturnLooseEndsTests {
         ])]).write(s, "vcb-one-line.xml")
         let sum = try s.importer().importFile(file)
         #expect(sum.exceptions.count == 3)
-        #expect(!sum.exceptions.contains { $0.hasPrefix("line ") }, "\(sum.exceptions)")
-        #expect(sum.exceptions.contains { $0.hasPrefix("transaction 1 (EndToEndId \(r01["reference"] as String)): reference") })
-        #expect(sum.exceptions.contains { $0.hasPrefix("transaction 2 (EndToEndId CT209912-NOTOURS-0001): reference CT209912-NOTOURS-0001 is not in any batch") })
-        #expect(sum.exceptions.contains { $0.hasPrefix("transaction 3 (EndToEndId CT209912-NOSTATUS-02): column \"TxSts\": The transaction CT209912-NOSTATUS-02 has no status") })
+        #expect(!sum.exceptions.contains { $0.hasPrefix("dòng ") }, "\(sum.exceptions)")
+        #expect(sum.exceptions.contains { $0 == "giao dịch thứ 1 (EndToEndId \(r01["reference"] as String)): mã tham chiếu \(r01["reference"] as String): tệp trả về ghi 1.000.001 đồng nhưng xã/phường đã gửi 1.000.000 đồng" }, "\(sum.exceptions)")
+        #expect(sum.exceptions.contains { $0.hasPrefix("giao dịch thứ 2 (EndToEndId CT209912-NOTOURS-0001): mã tham chiếu CT209912-NOTOURS-0001 không thuộc danh sách chi trả nào") })
+        #expect(sum.exceptions.contains { $0.hasPrefix("giao dịch thứ 3 (EndToEndId CT209912-NOSTATUS-02): cột \"TxSts\": Giao dịch CT209912-NOSTATUS-02 không có trạng thái (TxSts)") })
         let items = try ExceptionQueue(db: s.db).list()
         #expect(items.map(\.lineNo) == [2, 2, 2])   // the line is kept, but it is not what names them
         #expect(Set(items.map(\.location.english)) == ["transaction 1 (EndToEndId \(r01["reference"] as String))",
@@ -96,7 +102,7 @@ struct ReturnLooseEndsTests {
         #expect(!report.contains { $0.contains("dòng 2") })
         // A CSV return still names its lines.
         let csv = try s.bankReturn([("CT209912-NOTOURS-0003", "4001205000999", 500_000, "PAID", "")], name: "agri.csv")
-        #expect(try s.importer().importFile(csv).exceptions == ["line 2: reference CT209912-NOTOURS-0003 is not in any batch of this store; check that the file is ours"])
+        #expect(try s.importer().importFile(csv).exceptions == ["dòng 2: mã tham chiếu CT209912-NOTOURS-0003 không thuộc danh sách chi trả nào trong kho dữ liệu này; hãy kiểm tra tệp có đúng của xã/phường mình không"])
     }
 
     @Test("Unknown references in a return naming our payout file (OrgnlMsgId / OrgnlPmtInfId, camt.054 MsgId) are tied to that batch; batch reconcile shows them")
@@ -172,7 +178,7 @@ struct ReturnLooseEndsTests {
                                                             blocks: [.init(id: Self.ours(s.batchID, group), txs: txs)]).write(s, "agri-sts-200.xml"))
         #expect(again.paid == 0)
         #expect(again.exceptions.count == 1, "\(again.exceptions)")
-        #expect(again.exceptions[0].hasPrefix("transaction 1 (EndToEndId \(lines[0]["reference"] as String)): \(lines.count) transactions of this file repeat outcomes already recorded for batch #\(s.batchID) by agri-sts-100.xml"))
+        #expect(again.exceptions[0].hasPrefix("giao dịch thứ 1 (EndToEndId \(lines[0]["reference"] as String)): \(lines.count) giao dịch của tệp này lặp lại kết quả đã ghi nhận cho danh sách chi trả #\(s.batchID) theo agri-sts-100.xml"), "\(again.exceptions)")
         let items = try ExceptionQueue(db: s.db).list()
         #expect(items.count == 1)
         #expect(items[0].kind == "duplicate_return")
@@ -186,7 +192,7 @@ struct ReturnLooseEndsTests {
         #expect(try ExceptionQueue(db: s.db).list().isEmpty)
         // A single repeated line stays one exception of its own, naming its payment.
         let one = try s.importer().importFile(try Pain002(msgID: "STS-300", originalMsgIDs: [], blocks: [.init(id: Self.ours(s.batchID, group), txs: [txs[0]])]).write(s, "agri-sts-300.xml"))
-        #expect(one.exceptions == ["transaction 1 (EndToEndId \(lines[0]["reference"] as String)): reference \(lines[0]["reference"] as String) was already reported paid by an earlier return; counted once"])
+        #expect(one.exceptions == ["giao dịch thứ 1 (EndToEndId \(lines[0]["reference"] as String)): mã tham chiếu \(lines[0]["reference"] as String) đã được một tệp trả về trước báo là đã chi; chỉ tính một lần"])
         #expect(try ExceptionQueue(db: s.db).list().first?.reference == lines[0]["reference"] as String)
     }
 }

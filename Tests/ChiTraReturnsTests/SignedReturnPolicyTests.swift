@@ -22,7 +22,8 @@ struct SignedReturnPolicyTests {
         #expect {
             try s.importer().importFile(file)
         } throws: { e in
-            e is ReturnRefused && "\(e)".contains("no signature file (agribank-return.csv.sig)") && "\(e)".contains("Agribank (970405), which signs its returns")
+            e is ReturnRefused && "\(e)".contains("không kèm tệp chữ ký (agribank-return.csv.sig)") && "\(e)".contains("gửi tới Agribank (970405), đơn vị luôn ký số kết quả chi trả")
+                && (e as? ReturnRefused)?.message.text(in: .en).contains("Agribank (970405), which signs its returns") == true
         }
         #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM import_file WHERE kind = 'return'") } == 0)
         #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM return_line") } == 0)

@@ -81,7 +81,8 @@ struct XMLSafetyTests {
             let truncated = try dir.write("cut-\(format).xml", String(text[..<cut]))
             #expect { _ = try ReturnFileReader.read(url: truncated, formats: try Paths.returnFormats()) } throws: { e in
                 let error = e as? ReturnFileError
-                return error?.code == .notWellFormed && error?.description.contains("truncated") == true
+                return error?.code == .notWellFormed && error?.description.contains("tệp bị cắt cụt, đề nghị ngân hàng gửi lại") == true
+                    && error?.text(in: .en).contains("the file is truncated, ask the bank to send it again") == true
             }
         }
     }

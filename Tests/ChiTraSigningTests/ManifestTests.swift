@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import Testing
 import ChiTraSigning
@@ -71,8 +72,8 @@ struct ManifestTests {
         try DetachedSignature.sign(file: manifestURL, with: store.activeKey())
         let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
         #expect(findings.map(\.kind) == [.totalsDiffer])
-        #expect(findings[0].message.contains("2850000"))
-        #expect(findings[0].message.contains("2750000"))
+        #expect(findings[0].message.contains("2.850.000 đồng"))
+        #expect(findings[0].message.contains("2.750.000 đồng"))
     }
 
     @Test("an edited manifest without re-signing fails its own signature")
@@ -92,7 +93,7 @@ struct ManifestTests {
         try DetachedSignature.sign(file: manifestURL, with: store.activeKey())
         let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
         #expect(findings.map(\.kind) == [.unsafeFileName])
-        #expect(findings[0].message.contains("path escape"))
+        #expect(findings[0].message.contains("thoát khỏi thư mục"))
     }
 
     @Test("building a manifest with an unsafe name is refused")
@@ -119,8 +120,8 @@ struct ManifestTests {
         let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
         #expect(findings.map(\.kind) == [.unlistedFile, .unlistedFile])
         #expect(findings.map(\.fileName) == [".hidden", "extra.csv"])
-        #expect(findings[1].message.hasPrefix("UNLISTED FILE: \"extra.csv\""))
-        #expect(findings[1].message.contains("does not list it"))
+        #expect(findings[1].message.hasPrefix("TỆP NGOÀI BẢNG KÊ: \"extra.csv\""))
+        #expect(findings[1].message.contains("không liệt kê"))
     }
 
     @Test("a temporary file left by an interrupted export is its own finding; a folder inside is unlisted too")
@@ -130,8 +131,8 @@ struct ManifestTests {
         let findings = Verifier.verifyManifest(at: manifestURL, keys: store)
         #expect(findings.map(\.kind) == [.leftoverTemporary, .unlistedFile])
         #expect(findings[0].fileName == ".pain001-970416.xml.tmp-a1B2c3")
-        #expect(findings[0].message.hasPrefix("LEFTOVER TEMPORARY:"))
-        #expect(findings[1].message.contains("a folder \"old\""))
+        #expect(findings[0].message.hasPrefix("TỆP TẠM CÒN SÓT:"))
+        #expect(findings[1].message.contains("thư mục \"old\""))
     }
 
     @Test("the manifest's and the listed files' .sig files are expected; a .sig of an unlisted file is not")

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import Testing
 import ChiTraSigning
@@ -57,7 +58,8 @@ struct VerifierTests {
         try handle.close()
         let result = try Verifier.verify(file: file, keys: store)
         #expect(result == .fileChanged(keyID: "k20261123T120000", signedBytes: 40, actualBytes: 41))
-        #expect(result.sentence(for: "pain001-970405.xml").contains("40 bytes when signed and has 41 now"))
+        #expect(result.sentence(for: "pain001-970405.xml").contains("(khi ký tệp có 40 byte, nay có 41 byte): tệp đã bị sửa sau khi ký; không gửi tệp này."))
+        #expect(result.message(for: "pain001-970405.xml").text(in: .en).contains("40 bytes when signed and has 41 now"))
     }
 
     @Test("a store holding a different key under the same id gives wrongKey")

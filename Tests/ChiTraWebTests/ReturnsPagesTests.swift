@@ -298,7 +298,7 @@ final class ReturnsPagesTests: XCTestCase {
             var page = readable(b.lastBody)
             XCTAssertTrue(page.contains("Ngoại lệ số \(id): Số tiền khác số đã gửi"), page)
             XCTAssertTrue(page.contains("đang giữ tiền"), page)
-            XCTAssertTrue(page.contains("tệp kết quả ghi 1.100.000 đ, nhưng số đã gửi là 1.000.000 đ"), "the detail in Vietnamese: \(page)")
+            XCTAssertTrue(page.contains("tệp trả về ghi 1.100.000 đồng nhưng xã/phường đã gửi 1.000.000 đồng"), "the detail in Vietnamese: \(page)")
             XCTAssertTrue(page.contains("Bỏ qua (không đổi tiền)") && page.contains("Áp dụng kết quả của ngân hàng"), page)
             XCTAssertTrue(b.lastBody.contains("action=\"/returns/exceptions/\(id)/resolve\""))
 

@@ -86,8 +86,7 @@ public struct BatchBuilder {
         let engineRef = EntitlementEngine(tariff: tariff)
         let reason = reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         if supplementary && reason == nil {
-            throw BatchError("a supplementary batch for \(period) needs a reason: it pays outside the monthly cycle",
-                             remedy: "say why, e.g.: chitra batch build --period \(period) --supplementary --reason \"decision 12/QĐ-UBND of 02/12 added 3 people\"")
+            throw BatchError(Message("batch.build.supplementary_reason", ["period": .text(period.description)]))
         }
         let current = today ?? CivilDate.today().yearMonth
         return try db.writer.write { db in
@@ -97,13 +96,11 @@ public struct BatchBuilder {
             // seal was changed outside ChiTra.
             let tampered = try PaymentMAC.mismatches(db)
             guard tampered.isEmpty else {
-                throw BatchError("\(tampered.count == 1000 ? "1000 or more" : String(tampered.count)) \(tampered.count == 1 ? "person's" : "people's") details that decide who is paid and how much (payment details, birth date, status, death date or grants) were changed outside ChiTra, with no import or manual update to account for them: \(tampered.prefix(20).joined(separator: ", "))\(tampered.count > 20 ? ", …" : ""); nothing was built",
-                                 remedy: "do not pay them from the store as it is: check with chitra audit show --beneficiary CODE, keep a copy of the store, and have an officer enter the right details again (chitra beneficiary set-account / set-proxy), or re-import the roll; report it")
+                throw BatchError(Message("batch.build.tampered_people", ["n": .text(tampered.count == 1000 ? "≥ 1000" : String(tampered.count)), "codes": .text(tampered.prefix(20).joined(separator: ", ") + (tampered.count > 20 ? ", …" : ""))]))
             }
             let tamperedClaims = try FuneralClaims.mismatches(db)
             guard tamperedClaims.isEmpty else {
-                throw BatchError("funeral claim\(tamperedClaims.count == 1 ? "" : "s") \(tamperedClaims.prefix(20).map { "#\($0)" }.joined(separator: ", ")) (organiser, account or amount) \(tamperedClaims.count == 1 ? "was" : "were") changed outside ChiTra; nothing was built",
-                                 remedy: "do not pay them from the store as it is: check with chitra audit show, keep a copy of the store, and report it; a maker can cancel such a claim and record it again (chitra funeral cancel / add)")
+                throw BatchError(Message("batch.build.tampered_claims", ["claims": .text(tamperedClaims.prefix(20).map { "#\($0)" }.joined(separator: ", "))]))
             }
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.
             let live = try Row.fetchAll(db, sql: "SELECT * FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = ? ORDER BY id",
@@ -113,7 +110,7 @@ public struct BatchBuilder {
             if supplementary {
                 let regular = try Row.fetchOne(db, sql: "SELECT id, status FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = 0", arguments: [period.description])
                 guard let regular, (regular["status"] as String) != "draft" else {
-                    throw BatchError("there is no approved batch for \(period) to supplement", remedy: "build the regular batch first: chitra batch build --period \(period)")
+                    throw BatchError(Message("batch.build.nothing_to_supplement", ["period": .text(period.description)]))
                 }
             }
             if let draft = live.first(where: { ($0["status"] as String) == "draft" }) {
@@ -125,8 +122,7 @@ public struct BatchBuilder {
             } else if let frozen = live.first, !supplementary {
                 let st: String = frozen["status"]
                 let id: Int64 = frozen["id"]
-                throw BatchError("batch #\(id) for \(period) is already \(st) and frozen; building again would risk paying people twice",
-                                 remedy: "to add people who became payable since, build a supplementary batch: chitra batch build --period \(period) --supplementary --reason \"…\"; to start over, cancel #\(id) first (only before export)")
+                throw BatchError(Message("batch.build.frozen", ["batch": .int(Int(id)), "period": .text(period.description), "status": .text(st)]))
             } else {
                 try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_by_user, built_at) VALUES (?, ?, 'draft', ?, ?, ?)",
                                arguments: [period.description, supplementary ? 1 : 0, actor.username, actor.userID, Timestamp.now()])
@@ -154,7 +150,7 @@ public struct BatchBuilder {
             let storedCount = groupRows.reduce(0) { $0 + ($1["n"] as Int) }
             let storedSum = groupRows.reduce(Int64(0)) { $0 + ($1["s"] as Int64) }
             guard storedCount == run.lineCount, storedSum == run.controlSum else {
-                throw BatchError("control totals differ between the build (\(run.lineCount) lines, \(run.controlSum) đồng) and the store; nothing was saved")
+                throw BatchError(Message("batch.build.totals_differ", ["lines": .int(run.lineCount), "sum": .money(run.controlSum)]))
             }
             let lineCount = run.lineCount, controlSum = run.controlSum
             let digest = try run.finalizeDigest()
@@ -188,15 +184,13 @@ public struct BatchBuilder {
     /// whose regular batch was exported (what failed since would be carried back in time).
     private func checkRegularPeriod(_ db: Database, period: YearMonth, current: YearMonth) throws {
         let draft = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE period = ? AND status = 'draft' AND supplementary = 0", arguments: [period.description])
-        let cancelDraft = draft.map { "; to drop the draft #\($0) already built for it: chitra batch cancel \($0) --reason \"wrong period\"" } ?? ""
+        let cancelDraft: MessageArg = .text(draft.map { Message("batch.build.cancel_draft_hint", ["batch": .int(Int($0))]).text() } ?? "")
         if period > current.next {
-            throw BatchError("\(period) is \(current.months(to: period)) months after the current month (\(current)); a regular batch is built only for this month or the next, so that what fails each month is carried into the month that follows",
-                             remedy: "check --period (next month is \(current.next))\(cancelDraft)")
+            throw BatchError(Message("batch.build.period_too_far", ["period": .text(period.description), "months": .int(current.months(to: period)), "current": .text(current.description), "next": .text(current.next.description), "hint": cancelDraft]))
         }
         if let last = try Row.fetchOne(db, sql: "SELECT id, period FROM batch WHERE status = 'exported' AND supplementary = 0 ORDER BY period DESC, id DESC LIMIT 1"),
            let lastMonth = YearMonth(last["period"] as String), period < lastMonth {
-            throw BatchError("the regular batch #\(last["id"] as Int64) for \(lastMonth) is already exported; a regular batch for the earlier month \(period) would go back in time (what failed since would be carried into it)",
-                             remedy: "to pay people missing from \(period), build a supplementary batch with a reason: chitra batch build --period \(period) --supplementary --reason \"…\"\(cancelDraft)")
+            throw BatchError(Message("batch.build.period_in_past", ["batch": .int(Int(last["id"] as Int64)), "last": .text(lastMonth.description), "period": .text(period.description), "hint": cancelDraft]))
         }
     }
 

@@ -33,15 +33,15 @@ public struct BatchLifecycle {
         try actor.require(.checker)
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let note, note.isEmpty {
-            throw BatchError("--accept-open-exceptions needs a note saying what was checked about the open exceptions, and with whom", remedy: "pass --note \"…\"")
+            throw BatchError(Message("batch.approve.note_required"))
         }
         return try db.writer.write { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT status, built_by, built_by_user, period, line_count, control_sum FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             let status: String = b["status"]
             guard status == "draft" else {
-                throw BatchError("batch #\(batchID) is \(status); only a draft can be approved")
+                throw BatchError(Message("batch.approve.not_draft", ["batch": .int(Int(batchID)), "status": .text(status)]))
             }
             let builtBy: String = b["built_by"]
             let builtByUser: Int64? = b["built_by_user"]
@@ -49,33 +49,29 @@ public struct BatchLifecycle {
             // a maker swapped in the file to let its builder approve is refused.
             if let recorded = try AuditLog.lastAccount(db, actions: ["batch.build", "batch.rebuild"], entity: "batch", entityID: String(batchID)),
                recorded != builtByUser {
-                throw BatchError("batch #\(batchID) names account #\(builtByUser.map(String.init) ?? "?") as its maker, but the audit log says account #\(recorded) built it: the store was changed outside ChiTra; nothing was approved",
-                                 remedy: "keep a copy of the store, run chitra audit verify and report it; then cancel the batch and build it again")
+                throw BatchError(Message("batch.approve.maker_mismatch", ["batch": .int(Int(batchID)), "named": .text(builtByUser.map(String.init) ?? "?"), "recorded": .text("\(recorded)")]))
             }
             guard builtByUser != actor.userID else {
-                throw BatchError("\(actor.username) built batch #\(batchID) and cannot also approve it (maker–checker)",
-                                 remedy: "another person with the checker role must approve it: chitra batch approve \(batchID) --user THEIR_LOGIN")
+                throw BatchError(Message("batch.approve.own_batch", ["user": .text(actor.username), "batch": .int(Int(batchID))]))
             }
             let excluded = try Int.fetchOne(db, sql: "SELECT count(*) FROM batch_exclusion WHERE batch_id = ?", arguments: [batchID]) ?? 0
             guard (b["line_count"] as Int) > 0 || excluded > 0 else {
-                throw BatchError("batch #\(batchID) has no lines and nobody left out; there is nothing to approve")
+                throw BatchError(Message("batch.approve.empty", ["batch": .int(Int(batchID))]))
             }
             // A funeral payment is approved only as an active claim stands (a claim cancelled, or
             // its account changed, after the draft was built; or a draft from before claims, paying
             // a proxy): the draft is built again first.
             let unbacked = try FuneralClaims.unbackedLines(db, batchID: batchID)
             guard unbacked.isEmpty else {
-                throw BatchError("batch #\(batchID) pays funeral support (\(unbacked.joined(separator: ", "))) that no active funeral claim backs as it now stands (cancelled, or the organiser's account changed since the build); nothing was approved",
-                                 remedy: "build the batch again (chitra batch build --period \(b["period"] as String)), then approve it")
+                throw BatchError(Message("batch.approve.funeral_unbacked", ["batch": .int(Int(batchID)), "lines": .text(unbacked.joined(separator: ", ")), "period": .text(b["period"] as String)]))
             }
             let open = try OpenExceptions.all(db)
             let holding = open.filter(\.holdsMoney)
             let held = OpenExceptions.heldTotals(open)
             if !holding.isEmpty && note == nil {
                 var list = holding.prefix(10).map(OpenExceptions.sentence).joined(separator: "; ")
-                if holding.count > 10 { list += "; … \(holding.count - 10) more" }
-                throw BatchError("\(holding.count) open return exception\(holding.count == 1 ? "" : "s") hold\(holding.count == 1 ? "s" : "") \(held.count) payment\(held.count == 1 ? "" : "s") of \(Money.english(held.sum)) VND whose outcome is in question (\(list)); batch #\(batchID) is not approved while they are open",
-                                 remedy: "check them with the bank (chitra exceptions list) and resolve each with a note (chitra exceptions resolve ID --resolution apply|dismiss --note \"…\"); if you have checked them and approve anyway: chitra batch approve \(batchID) --accept-open-exceptions --note \"…\"")
+                if holding.count > 10 { list += "; … " + Message("batch.more", ["n": .int(holding.count - 10)]).text() }
+                throw BatchError(Message("batch.approve.open_exceptions", ["exceptions": .int(holding.count), "payments": .int(held.count), "sum": .money(held.sum), "list": .text(list), "batch": .int(Int(batchID))]))
             }
             try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_by_user = ?, approved_at = ? WHERE id = ?",
                            arguments: [actor.username, actor.userID, Timestamp.now(), batchID])
@@ -106,14 +102,13 @@ public struct BatchLifecycle {
         try actor.require(.maker)
         try db.writer.write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw BatchError("there is no batch #\(batchID)")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             guard status == "draft" || status == "approved" else {
-                throw BatchError("batch #\(batchID) is \(status) and cannot be cancelled",
-                                 remedy: status == "exported" ? "its files may already be at the bank; wait for the returns and reconcile" : nil)
+                throw (status == "exported" ? BatchError(Message("batch.cancel.exported", ["batch": .int(Int(batchID))])) : BatchError(Message("batch.cancel.not_allowed", ["batch": .int(Int(batchID)), "status": .text(status)])))
             }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw BatchError("a reason is required to cancel a batch", remedy: "pass --reason \"...\"")
+                throw BatchError(Message("batch.cancel.reason_required"))
             }
             try db.execute(sql: "UPDATE batch SET status = 'cancelled', cancelled_by = ?, cancelled_by_user = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ?",
                            arguments: [actor.username, actor.userID, Timestamp.now(), reason, batchID])

@@ -46,7 +46,7 @@ public struct BatchReport: Sendable, Codable {
     public static func load(_ db: AppDatabase, batchID: Int64) throws -> BatchReport {
         try db.writer.read { db in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             let groups = try Row.fetchAll(db, sql: "SELECT group_key, min(channel) AS channel, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key ORDER BY group_key", arguments: [batchID])
                 .map { Group(key: $0["group_key"], channel: $0["channel"], count: $0["n"], sum: $0["s"]) }
@@ -70,8 +70,7 @@ public struct BatchReport: Sendable, Codable {
             // The stored header totals must equal the lines, to the đồng.
             let n = groups.reduce(0) { $0 + $1.count }, s = groups.reduce(Int64(0)) { $0 + $1.sum }
             guard n == r.lineCount, s == r.controlSum else {
-                throw BatchError("batch #\(batchID): header says \(r.lineCount) lines / \(r.controlSum) đồng but the lines add up to \(n) / \(s)",
-                                 remedy: "the store may have been altered; run an audit before paying")
+                throw BatchError(Message("batch.report.totals_differ", ["batch": .int(Int(batchID)), "lines": .int(r.lineCount), "sum": .money(r.controlSum), "n": .int(n), "s": .money(s)]))
             }
             return r
         }

@@ -81,7 +81,7 @@ public struct BatchReview: Sendable {
     public static func load(_ db: AppDatabase, batchID: Int64, tariff: Tariff, banks: BankDirectory, limit: Int = 200,
                             focus: Kind? = nil, offset: Int = 0) throws -> BatchReview {
         guard let (cur, baseRef) = try BatchReviewQueries.reviewBase(db, batchID: batchID) else {
-            throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+            throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
         }
         func ref(_ r: BatchReviewQueries.BatchRef) -> Ref {
             Ref(id: r.id, period: YearMonth(r.period)!, supplementary: r.supplementary, status: r.status, lineCount: r.lineCount, controlSum: r.controlSum)

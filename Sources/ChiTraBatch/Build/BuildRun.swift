@@ -237,7 +237,7 @@ final class BuildRun {
             // The lines staged so far go in first: a line the store refuses is reported before
             // the overflow, as when every line was inserted as it was made.
             _ = try staging.insertAll(batchID: batchID, drop: false)   // the transaction is rolled back
-            throw BatchError("the batch total overflowed; the roll is not credible")
+            throw BatchError(Message("batch.build.overflow"))
         }
         controlSum = s
         byKind[kind.rawValue, default: 0] += amount

@@ -63,30 +63,27 @@ public struct BatchExporter {
         // 1. The batch must be approved (or already exported: same bytes again).
         let (batch, hasLines) = try db.writer.read { db -> (Row, Bool) in
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             let status: String = b["status"]
             switch status {
             case "approved", "exported": break
             case "draft":
-                throw BatchError("batch #\(batchID) is a draft and has not been approved; nothing was written",
-                                 remedy: "a checker other than its maker approves it first: chitra batch approve \(batchID) --user CHECKER")
+                throw BatchError(Message("batch.export.draft", ["batch": .int(Int(batchID))]))
             default:
-                throw BatchError("batch #\(batchID) is \(status); it cannot be exported")
+                throw BatchError(Message("batch.export.status", ["batch": .int(Int(batchID)), "status": .text(status)]))
             }
             // What is written must be what was approved: the lines and the batch against their seals.
             let seal = try ApprovalSeal.check(db, batchID: batchID)
             guard seal.ok else {
-                throw BatchError("batch #\(batchID) cannot be exported: \(seal.message.dropFirst("batch #\(batchID): ".count)); nothing was written",
-                                 remedy: "the store was changed outside ChiTra: send nothing, run chitra audit verify, keep a copy of the store, restore the latest backup whose seals verify, and report it")
+                throw BatchError(Message("batch.export.seal_broken", ["batch": .int(Int(batchID)), "detail": .text(seal.detail)]))
             }
             // A carry-over whose earlier payment an open exception has put in question since the
             // build (the bank's "paid" after a "rejected") might pay twice: not sent until resolved.
             if status == "approved" {
                 let held = try OpenExceptions.heldCarryOvers(db, batchID: batchID)
                 if !held.isEmpty {
-                    throw BatchError("batch #\(batchID) carries over \(held.count) payment\(held.count == 1 ? "" : "s") whose earlier outcome an open return exception now puts in question (\(held.prefix(10).map(OpenExceptions.sentence).joined(separator: "; "))); the bank may have paid \(held.count == 1 ? "it" : "them") after all, so nothing was written",
-                                     remedy: "have the clerk check with the bank; if the earlier payment stands as not paid, dismiss the exception (chitra exceptions resolve ID --resolution dismiss --note \"…\") and export; if it was paid after all, cancel batch #\(batchID), apply the outcome (--resolution apply) and build the month again")
+                    throw BatchError(Message("batch.export.held_carry_overs", ["batch": .int(Int(batchID)), "n": .int(held.count), "list": .text(held.prefix(10).map(OpenExceptions.sentence).joined(separator: "; "))]))
                 }
             }
             let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
@@ -95,7 +92,7 @@ public struct BatchExporter {
         let period = YearMonth(batch["period"] as String)!
         let reexport = (batch["status"] as String) == "exported"
         guard hasLines else {
-            throw BatchError("batch #\(batchID) has no lines to pay; there is no file to write")
+            throw BatchError(Message("batch.export.no_lines", ["batch": .int(Int(batchID))]))
         }
         let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
         // Every bank file debits the commune's account at the bank it goes to: refuse before
@@ -103,8 +100,7 @@ public struct BatchExporter {
         let bankGroups = try db.writer.read { try PayoutQueries.groupKeys($0, batchID: batchID) }.filter { $0.hasPrefix("BANK-") }
         let unaccounted = bankGroups.map { String($0.dropFirst(5)) }.filter { payer.account(atBank: $0) == nil }
         guard unaccounted.isEmpty else {
-            throw BatchError("batch #\(batchID) sends a file to \(unaccounted.map { "\(banks.bank($0)?.short ?? $0) (\($0))" }.joined(separator: ", ")), where payer.json lists no account of the commune's to debit; nothing was written",
-                             remedy: "add the commune's account at that bank to accounts in payer.json (formats/payer.md), or cancel the batch and build it again to send those payments through the commune's own bank")
+            throw BatchError(Message("batch.export.no_payer_account", ["batch": .int(Int(batchID)), "banks": .text(unaccounted.map { "\(banks.bank($0)?.short ?? $0) (\($0))" }.joined(separator: ", "))]))
         }
         let key = try keys.activeKey()
 
@@ -113,7 +109,7 @@ public struct BatchExporter {
         try OutputFolder.prepare(dir)
         let manifestURL = dir.appendingPathComponent("manifest.json")
         if let data = try? Data(contentsOf: manifestURL), let m = try? Manifest.decode(data), m.batchId != batchID {
-            throw BatchError("\(dir.path) already holds the export of batch #\(m.batchId)", remedy: "export each batch into its own folder")
+            throw BatchError(Message("batch.export.folder_taken", ["folder": .text(dir.path), "batch": .text("\(m.batchId)")]))
         }
 
         // 3. One file per group, checked to the đồng against the store before it is signed.
@@ -163,7 +159,7 @@ public struct BatchExporter {
             let writer = formats.writer(for: doc.institution)
             let file = try writer.write(doc)
             guard file.totals == expected else {
-                throw BatchError("the \(groupKey) file would carry \(file.totals) but the batch holds \(expected); nothing was written for it")
+                throw BatchError(Message("batch.export.file_totals_differ", ["group": .text(groupKey), "file": .text("\(file.totals)"), "expected": .text("\(expected)")]))
             }
             let url = dir.appendingPathComponent("\(doc.messageID).\(file.fileExtension)")
             let out = try SignedFileWriter(destination: url, key: key)
@@ -232,7 +228,7 @@ public struct BatchExporter {
         let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries,
                                     approvalSeal: batch["approval_seal"] as String?)
         guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
-            throw BatchError("the files total \(manifest.totals.lineCount) lines / \(manifest.totals.controlSum) đồng but batch #\(batchID) holds \(batch["line_count"] as Int) / \(batch["control_sum"] as Int64)")
+            throw BatchError(Message("batch.export.manifest_totals_differ", ["lines": .int(manifest.totals.lineCount), "sum": .money(manifest.totals.controlSum), "batch": .int(Int(batchID)), "batch_lines": .int(batch["line_count"] as Int), "batch_sum": .money(batch["control_sum"] as Int64)]))
         }
         let manifestFile = try manifest.write(to: dir, signingWith: key)
 
@@ -245,8 +241,7 @@ public struct BatchExporter {
                 let seal = try ApprovalSeal.check(db, batchID: batchID)
                 guard seal.ok else {
                     sealBroken = true
-                    throw BatchError("batch #\(batchID) changed while its files were written: \(seal.message); the files were removed and nothing was exported",
-                                     remedy: "the store was changed outside ChiTra: send nothing, run chitra audit verify and report it")
+                    throw BatchError(Message("batch.export.changed_while_writing", ["batch": .int(Int(batchID)), "detail": .text(seal.message)]))
                 }
                 if !reexport {
                     try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
@@ -274,7 +269,7 @@ public struct BatchExporter {
             }
         }
         guard try Money.sum(funding.map(\.amount)) == manifest.totals.controlSum else {
-            throw BatchError("the money to move (\(funding.map(\.amount))) does not add up to the files' total \(manifest.totals.controlSum)")
+            throw BatchError(Message("batch.export.funding_differs", ["sum": .money(manifest.totals.controlSum)]))
         }
         return ExportSummary(batchID: batchID, period: period.description, directory: dir.path, reexport: reexport, keyID: key.id,
                              files: files, manifest: manifestFile.lastPathComponent, lineCount: manifest.totals.lineCount,

@@ -26,8 +26,7 @@ public enum PDFPrinter {
     /// is missing, fails or takes longer than `timeout` seconds.
     public static func print(html: String, to destination: URL, timeout: TimeInterval = 180) throws {
         guard let chromium = chromium() else {
-            throw BatchError("no Chromium to print the PDF with; nothing was written",
-                             remedy: "install it (apt-get install -y chromium, as ops/setup does) or set CHITRA_CHROMIUM, or write the CSV instead")
+            throw BatchError(Message("batch.pdf.no_chromium"))
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("chitra-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -57,13 +56,13 @@ public enum PDFPrinter {
         if p.isRunning {
             p.terminate()
             p.waitUntilExit()
-            throw BatchError("Chromium took more than \(Int(timeout)) s to print the PDF; nothing was written")
+            throw BatchError(Message("batch.pdf.timeout", ["seconds": .int(Int(timeout))]))
         }
         p.waitUntilExit()
         guard p.terminationStatus == 0, let data = try? Data(contentsOf: pdf), data.starts(with: Array("%PDF-".utf8)) else {
             let messages = (try? Data(contentsOf: log)) ?? Data()
             let why = String(decoding: messages.suffix(600), as: UTF8.self).split(separator: "\n").last.map { SafeText.clean(String($0), limit: 300) } ?? ""
-            throw BatchError("Chromium could not print the PDF (exit \(p.terminationStatus))\(why.isEmpty ? "" : ": \(why)"); nothing was written")
+            throw BatchError(Message("batch.pdf.failed", ["code": .int(Int(p.terminationStatus)), "detail": .text(why.isEmpty ? "" : ": \(why)")]))
         }
         try AtomicFile.write(data, to: destination)
     }

@@ -58,20 +58,19 @@ public struct PaymentList: Sendable {
     public static func load(_ db: AppDatabase, batchID: Int64, village: String?, payer: Payer) throws -> PaymentList {
         let (header, lines) = try db.writer.read { db -> (PaperQueries.BatchHeader, [PaperQueries.PostLine]) in
             guard let h = try PaperQueries.batch(db, id: batchID) else {
-                throw BatchError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
             return (h, try PaperQueries.postLines(db, batchID: batchID))
         }
         guard header.status == "approved" || header.status == "exported" else {
-            throw BatchError("batch #\(batchID) is \(header.status == "draft" ? "a draft" : header.status); the payment list is printed from an approved batch",
-                             remedy: "have a checker approve it first: chitra batch approve \(batchID) --user CHECKER")
+            throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status)]))
         }
         return try make(header: header, lines: lines, village: village, payer: payer)
     }
 
     /// The list from lines already read (tests build large lists this way).
     public static func make(header: PaperQueries.BatchHeader, lines: [PaperQueries.PostLine], village: String?, payer: Payer) throws -> PaymentList {
-        guard let period = YearMonth(header.period) else { throw BatchError("batch #\(header.id) has no valid month (\(SafeText.clean(header.period, limit: 20)))") }
+        guard let period = YearMonth(header.period) else { throw BatchError(Message("batch.paper.bad_month", ["batch": .int(Int(header.id)), "month": .text(SafeText.clean(header.period, limit: 20))])) }
         let all = Dictionary(grouping: lines, by: \.village)
         var names = all.keys.sorted { VietnameseCollation.key($0).lexicographicallyPrecedes(VietnameseCollation.key($1)) }
         if let village {
@@ -79,13 +78,12 @@ public struct PaymentList: Sendable {
             let loose = names.filter { VietnameseText.bankForm($0) == VietnameseText.bankForm(village) }
             guard let chosen = exact.first ?? (loose.count == 1 ? loose.first : nil) else {
                 let known = names.isEmpty ? "none: the batch has no post-office payments" : names.joined(separator: ", ")
-                throw BatchError("batch #\(header.id) pays nobody through the post office in \"\(SafeText.clean(village, limit: 80))\"\(loose.count > 1 ? " (several villages match without diacritics)" : "")",
-                                 remedy: "villages with post-office payments: \(known)")
+                throw BatchError(Message("batch.paper.no_village", ["batch": .int(Int(header.id)), "village": .text(SafeText.clean(village, limit: 80)), "known": .text(known)]))
             }
             names = [chosen]
         }
         guard !names.isEmpty else {
-            throw BatchError("batch #\(header.id) has no cash or post-account payments; there is no payment list to print")
+            throw BatchError(Message("batch.paper.no_post_payments", ["batch": .int(Int(header.id))]))
         }
         var villages: [Village] = []
         for name in names {
@@ -107,7 +105,7 @@ public struct PaymentList: Sendable {
                 return ka == kb ? a.code < b.code : ka.lexicographicallyPrecedes(kb)
             }
             let total = try Money.sum(rows.map(\.amount))
-            guard total == (try Money.sum(lines.map(\.amount))) else { throw BatchError("the payment list of \(name) does not add up to its lines") }
+            guard total == (try Money.sum(lines.map(\.amount))) else { throw BatchError(Message("batch.paper.sum_differs", ["village": .text(name)])) }
             villages.append(Village(commune: lines[0].commune, village: name,
                                     fileID: BatchExporter.messageID(period: period, batchID: header.id, groupKey: lines[0].groupKey),
                                     rows: rows, payments: lines.count, total: total))

@@ -126,8 +126,7 @@ public struct PeriodicReport: Sendable {
                               commune: communes.count == 1 ? communes[0] : payer.nameVi, batchCount: batches.batches)
         let sent = try Money.sum([report.total.paid, report.total.unpaid])
         guard report.total.payments == batches.lines, sent == batches.sum else {
-            throw BatchError("the report's figures (\(report.total.payments) payments, \(sent) đồng) do not add up to the \(batches.batches) exported batches of \(period) (\(batches.lines) lines, \(batches.sum) đồng); nothing was written",
-                             remedy: "run chitra audit verify: the store may have been changed outside ChiTra")
+            throw BatchError(Message("batch.report.periodic_differs", ["payments": .int(report.total.payments), "sent": .money(sent), "batches": .int(batches.batches), "period": .text("\(period)"), "lines": .int(batches.lines), "sum": .money(batches.sum)]))
         }
         return report
     }
@@ -204,7 +203,7 @@ public struct PeriodicReport: Sendable {
         for split in [report.parts.map(\.subtotal), report.channels.map(\.figures)] {
             guard try Money.sum(split.map(\.paid)) == report.total.paid, try Money.sum(split.map(\.unpaid)) == report.total.unpaid,
                   split.reduce(0, { $0 + $1.payments }) == report.total.payments else {
-                throw BatchError("the periodic report's parts do not add up to its total")
+                throw BatchError(Message("batch.report.parts_differ"))
             }
         }
         return report

@@ -37,21 +37,21 @@ public struct GapConfig: Sendable {
         let name = url.lastPathComponent
         let f: File
         do { f = try JSONDecoder().decode(File.self, from: Data(contentsOf: url)) } catch let e as DecodingError {
-            throw GapsError("\(name): not a valid gaps configuration (\(e)); compare it with formats/gaps.md")
+            throw GapsError(Message("gaps.config.invalid", ["file": .text(name), "detail": .text("\(e)")]))
         } catch {
-            throw GapsError("cannot read \(url.path); check --formats or CHITRA_FORMATS")
+            throw GapsError(Message("gaps.config.unreadable", ["path": .text(url.path)]))
         }
         var d: [GapReason: Reason] = [:]
         for r in f.reasons {
-            if d[r.code] != nil { throw GapsError("\(name): reason \(r.code.rawValue) appears twice; keep one") }
+            if d[r.code] != nil { throw GapsError(Message("gaps.config.duplicate_reason", ["file": .text(name), "reason": .text(r.code.rawValue)])) }
             d[r.code] = r
         }
         let missing = GapReason.allCases.filter { d[$0] == nil }
         if !missing.isEmpty {
-            throw GapsError("\(name): reasons \(missing.map(\.rawValue).joined(separator: ", ")) are not described; add them with a label, weight and what to bring")
+            throw GapsError(Message("gaps.config.missing_reasons", ["file": .text(name), "reasons": .text(missing.map(\.rawValue).joined(separator: ", "))]))
         }
         if f.defaults.expiringDays < 0 || f.defaults.proxyMax < 1 || f.defaults.cashMonths < 1 {
-            throw GapsError("\(name): defaults must be expiringDays ≥ 0, proxyMax ≥ 1, cashMonths ≥ 1")
+            throw GapsError(Message("gaps.config.defaults", ["file": .text(name)]))
         }
         return GapConfig(defaults: f.defaults, priority: f.priority, reasons: d)
     }
@@ -59,6 +59,8 @@ public struct GapConfig: Sendable {
 
 /// A gaps error: what went wrong and what to do; never carries a full personal ID or account number.
 public struct GapsError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The sentence (`formats/messages/gaps.json`).
+    public let message: Message
+    public init(_ message: Message) { self.message = message }
+    public var description: String { message.text() }
 }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraStore
 import GRDB
 
@@ -13,7 +14,7 @@ public enum GapCaseLog {
         let by = actor.username
         return try db.writer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM beneficiary WHERE code = ?", arguments: [code]) != nil else {
-                throw GapsError("no beneficiary with code \(code); check the code on the worklist (chitra gaps)")
+                throw GapsError(Message("gaps.unknown_code_worklist", ["code": .text(code)]))
             }
             let at = Timestamp.now()
             try db.execute(sql: "INSERT INTO gap_case_event(code, status, note, recorded_by, recorded_by_user, recorded_at) VALUES (?,?,?,?,?,?)",

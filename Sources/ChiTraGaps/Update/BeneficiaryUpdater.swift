@@ -37,21 +37,21 @@ public struct BeneficiaryUpdater: Sendable {
         let name = accountName.map(VietnameseText.normalizedName)?.nonEmpty
         switch channel {
         case .bank:
-            if bin == nil { problems.append("--bin is required for payment to a bank account (the bank's 6-digit NAPAS BIN)") }
-            if account == nil { problems.append("--account is required for payment to a bank account") }
-            if name == nil { problems.append("--account-name is required for payment to a bank account (the name the bank holds)") }
+            if bin == nil { problems.append(Message("store.funeral.bin_required").text()) }
+            if account == nil { problems.append(Message("store.funeral.account_required_bank").text()) }
+            if name == nil { problems.append(Message("store.funeral.account_name_required").text()) }
         case .postAccount:
-            if account == nil { problems.append("--account is required for payment to a post office account") }
+            if account == nil { problems.append(Message("store.funeral.account_required_post").text()) }
         case .postCash:
-            if bin != nil || account != nil { problems.append("post_cash is paid in cash: leave out --bin and --account") }
+            if bin != nil || account != nil { problems.append(Message("store.funeral.post_cash_no_account").text()) }
         }
         if let bin, banks.bank(bin) == nil {
-            problems.append("\(bin) is not a known bank BIN; use one from formats/banks.json (for example 970405 Agribank, 970436 Vietcombank)")
+            problems.append(Message("store.funeral.unknown_bin", ["bin": .text(bin)]).text())
         }
         if let account, !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
-            problems.append("the account number must be digits only, at most 19 (got \(maskAccount(account)))")
+            problems.append(Message("store.funeral.account_digits", ["account": .text(maskAccount(account))]).text())
         }
-        guard problems.isEmpty else { throw GapsError("cannot set the account of \(code): " + problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw GapsError(Message("gaps.account.invalid", ["code": .text(code), "problems": .text(problems.joined(separator: "; "))])) }
         let values: [(String, String?)] = channel == .postCash
             ? [("channel", channel.rawValue), ("bank_bin", nil), ("account_no", nil), ("account_name", nil)]
             : [("channel", channel.rawValue), ("bank_bin", bin), ("account_no", account), ("account_name", name)]
@@ -66,19 +66,19 @@ public struct BeneficiaryUpdater: Sendable {
         let name = VietnameseText.normalizedName(name)
         let id = id.trimmingCharacters(in: .whitespaces)
         let relation = VietnameseText.normalizedName(relation)
-        if name.isEmpty { problems.append("--name is required: the proxy's full name") }
-        if id.isEmpty { problems.append("--id is required: the proxy's personal ID") }
-        else if case .failure(let p) = PersonalID.check(id, sex: nil, birthYear: nil) { problems.append("the proxy's personal ID \(PersonalID.masked(id)) \(p)") }
-        if relation.isEmpty { problems.append("--relation is required (e.g. Con, Người giám hộ)") }
+        if name.isEmpty { problems.append(Message("gaps.proxy.name_required").text()) }
+        if id.isEmpty { problems.append(Message("gaps.proxy.id_required").text()) }
+        else if case .failure(let p) = PersonalID.check(id, sex: nil, birthYear: nil) { problems.append(Message("gaps.proxy.id_invalid", ["id": .text(PersonalID.masked(id)), "problem": .text("\(p)")]).text()) }
+        if relation.isEmpty { problems.append(Message("gaps.proxy.relation_required").text()) }
         if until == nil && !ProxyRelation.isGuardian(relation) {
-            problems.append("--until is required for a proxy who is not a guardian (the authorisation letter's end date, DD/MM/YYYY)")
+            problems.append(Message("gaps.proxy.until_required").text())
         }
-        guard problems.isEmpty else { throw GapsError("cannot set the proxy of \(code): " + problems.joined(separator: "; ")) }
+        guard problems.isEmpty else { throw GapsError(Message("gaps.proxy.invalid", ["code": .text(code), "problems": .text(problems.joined(separator: "; "))])) }
         return try apply(code: code, values: [("proxy_name", name), ("proxy_id", id), ("proxy_relation", relation),
                                              ("authorisation_until", until?.description)],
                          action: "beneficiary.set-proxy", clearsFlag: false, by: actor) { row in
             if (row["personal_id"] as String) == id {
-                throw GapsError("cannot set the proxy of \(code): the proxy's personal ID is the beneficiary's own; enter the ID of the person who receives")
+                throw GapsError(Message("gaps.proxy.own_id", ["code": .text(code)]))
             }
         }
     }
@@ -90,7 +90,7 @@ public struct BeneficiaryUpdater: Sendable {
         let by = actor.username
         return try db.writer.write { db in
             guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM beneficiary WHERE code = ?", arguments: [code]) else {
-                throw GapsError("no beneficiary with code \(code); check the code or import the roll first")
+                throw GapsError(Message("gaps.unknown_code", ["code": .text(code)]))
             }
             try check(existing)
             let now = Timestamp.now()
@@ -133,7 +133,7 @@ public struct BeneficiaryUpdater: Sendable {
             guard let value, !value.isEmpty else { continue }
             if let f = FieldText.forbidden(in: value) { problems.append("\(option) \(f.message)") }
             else if let n = FieldText.length(value, over: FieldText.maxName) {
-                problems.append("\(option) is \(n) characters long; at most \(FieldText.maxName) are allowed")
+                problems.append(Message("store.funeral.text_too_long", ["option": .text(option), "n": .int(n), "max": .int(FieldText.maxName)]).text())
             }
         }
         return problems

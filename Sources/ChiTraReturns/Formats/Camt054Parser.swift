@@ -1,3 +1,4 @@
+import ChiTraCore
 /// Reads an ISO 20022 debit/credit notification (`camt.054.001.02` and `.08`) into a
 /// `ReturnDocument`: one record per `Ntry/NtryDtls/TxDtls`.
 ///
@@ -108,7 +109,7 @@ final class Camt054Parser: XMLEventHandler {
     private func finishEntry(_ e: Entry) {
         guard !e.transactions.isEmpty else {
             document.malformed.append(MalformedLine(line: e.line, column: "NtryDtls",
-                message: "The entry has no transaction details (TxDtls with an EndToEndId), so it cannot be matched to payout lines; ask the bank for a notification with details."))
+                message: Message("returns.line.camt_no_details").text()))
             return
         }
         let status = e.status ?? "BOOK"
@@ -131,7 +132,7 @@ final class Camt054Parser: XMLEventHandler {
                 outcome = .pending
             } else if e.direction == "CRDT" {
                 document.findings.append(DocumentFinding(line: draft.line,
-                    message: "A booked credit without return information (\(draft.reference ?? "no reference")) is not an answer to a payout line and was skipped."))
+                    message: Message("returns.finding.camt_credit_skipped", ["ref": .text(draft.reference ?? "—")]).text()))
                 continue
             } else {
                 outcome = .paid

@@ -1,3 +1,4 @@
+import ChiTraCore
 /// Reads an ISO 20022 payment status report (`pain.002.001.03` and `.10`, and national variants
 /// of the same structure) into a `ReturnDocument`.
 ///
@@ -152,13 +153,13 @@ final class Pain002Parser: XMLEventHandler {
         }
         guard let code else {
             document.malformed.append(MalformedLine(line: d.line, column: "TxSts",
-                message: "The transaction \(d.reference ?? "without reference") has no status (TxSts), and neither has its block or group; it was left out.",
+                message: Message("returns.line.no_status", ["ref": .text(d.reference ?? "—")]).text(),
                 position: d.position, reference: d.reference))
             return
         }
         guard let outcome = inherited ? Self.outcome(ofGroupStatus: code) : Self.outcome(ofTransactionStatus: code) else {
             document.malformed.append(MalformedLine(line: d.line, column: "TxSts",
-                message: "The transaction \(d.reference ?? "without reference") has the status \"\(code)\", which does not say whether it was paid; it was left out.",
+                message: Message("returns.line.unclear_status", ["ref": .text(d.reference ?? "—"), "status": .text(code)]).text(),
                 position: d.position, reference: d.reference))
             return
         }

@@ -1,3 +1,4 @@
+import ChiTraCore
 /// Reading amounts of đồng from return files.
 ///
 /// VND has no minor unit, so an amount is a whole number. `750000`, `750000.0` and `750000.00`
@@ -6,14 +7,14 @@ enum ReturnAmount {
     enum Problem: Equatable {
         case empty, notANumber, fraction, ambiguousSeparator, tooLarge
 
-        /// The end of a sentence starting "the amount …".
-        var sentence: String {
+        /// The end of a sentence starting "the amount …" (`returns.json`).
+        var message: Message {
             switch self {
-            case .empty: return "is empty"
-            case .notANumber: return "is not a plain number of đồng (digits, optionally followed by a zero fraction such as .00)"
-            case .fraction: return "has a fraction of a đồng; VND amounts are whole numbers"
-            case .ambiguousSeparator: return "uses a thousands separator (for example 750.000 or 750,000); write plain digits such as 750000"
-            case .tooLarge: return "is too large"
+            case .empty: return Message("returns.amount.empty")
+            case .notANumber: return Message("returns.amount.not_a_number")
+            case .fraction: return Message("returns.amount.fraction")
+            case .ambiguousSeparator: return Message("returns.amount.separator")
+            case .tooLarge: return Message("returns.amount.too_large")
             }
         }
     }

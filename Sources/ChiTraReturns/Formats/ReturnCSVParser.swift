@@ -14,13 +14,13 @@ enum ReturnCSVParser {
             let reader = try CSVReader(url: url)
             reader.maxRecordBytes = maxRecordBytes
             guard let first = try reader.next() else {
-                throw ReturnFileError(.emptyFile, file: url.lastPathComponent, "is empty.")
+                throw ReturnFileError(.emptyFile, file: url.lastPathComponent, Message("returns.file.empty"))
             }
             return first.fields.map(normalise)
         } catch let e as ReturnFileError {
             throw e
         } catch {
-            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be read as CSV (\(error)).")
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, Message("returns.csv.unreadable", ["detail": .text("\(error)")]))
         }
     }
 
@@ -58,13 +58,13 @@ enum ReturnCSVParser {
         do {
             let reader = try CSVReader(url: url)
             reader.maxRecordBytes = maxRecordBytes
-            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, Message("returns.file.empty")) }
             let cells = header.fields.map(normalise)
             var index: [Int] = []
             for column in d.columns {
                 guard let i = cells.firstIndex(of: column.header) else {
                     throw ReturnFileError(.headerMismatch, file: name,
-                        "has no column \"\(column.header)\", which the \(d.name) format needs; its header row is: \(cells.joined(separator: ", ")).")
+                        Message("returns.csv.column_missing", ["column": .text(column.header), "format": .text(d.name), "header": .text(cells.joined(separator: ", "))]))
                 }
                 index.append(i)
             }
@@ -80,7 +80,7 @@ enum ReturnCSVParser {
                 if let label = d.totalsLabel, let c = d.columns.firstIndex(where: { $0.total == .label }),
                    index[c] < row.fields.count, normalise(row.fields[index[c]]) == label {
                     if let seen = state.totalsLine {
-                        doc.findings.append(DocumentFinding(line: row.line, message: "A second \"\(label)\" row was found (the first is on line \(seen)); it was ignored."))
+                        doc.findings.append(DocumentFinding(line: row.line, message: Message("returns.finding.second_totals", ["label": .text(label), "first": .int(seen)]).text()))
                     } else {
                         state.totalsLine = row.line
                         check(row: row, index: index, descriptor: d, state: state, into: &doc)
@@ -88,7 +88,7 @@ enum ReturnCSVParser {
                     continue
                 }
                 if let t = state.totalsLine {
-                    doc.findings.append(DocumentFinding(line: row.line, message: "This line comes after the \"\(d.totalsLabel ?? "")\" row on line \(t); it was read, but the totals do not cover it."))
+                    doc.findings.append(DocumentFinding(line: row.line, message: Message("returns.finding.after_totals", ["label": .text(d.totalsLabel ?? ""), "line": .int(t)]).text()))
                 }
                 state.rows += 1
                 switch line(row.line, cell: cell, descriptor: d) {
@@ -104,14 +104,14 @@ enum ReturnCSVParser {
                 }
             }
             if let label = d.totalsLabel, state.totalsLine == nil {
-                doc.findings.append(DocumentFinding(message: "The file has no \"\(label)\" row; it may be incomplete. Ask the post office to confirm the number of lines (\(state.rows)) and the total."))
+                doc.findings.append(DocumentFinding(message: Message("returns.finding.no_totals", ["label": .text(label), "rows": .int(state.rows)]).text()))
             }
         } catch let e as ReturnFileError {
             throw e
         } catch let f as CSVReader.Failure {
-            throw ReturnFileError(.unreadable, file: name, "line \(f.line): \(f.message).")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.csv.line_unreadable", ["line": .int(f.line), "detail": .text(f.message)]))
         } catch {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read (\(error)).")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.file.read_failed", ["detail": .text("\(error)")]))
         }
         return doc
     }
@@ -132,17 +132,17 @@ enum ReturnCSVParser {
         let countText = value(.count), sumText = value(.sum)
         if Int(countText) != state.rows {
             doc.findings.append(DocumentFinding(line: row.line,
-                message: "The \"\(label)\" row gives \(countText.isEmpty ? "no" : countText) lines, but the file has \(state.rows); ask the post office which is right."))
+                message: Message("returns.finding.count_differs", ["label": .text(label), "given": .text(countText.isEmpty ? "0" : countText), "rows": .int(state.rows)]).text()))
         }
         let sum = try? ReturnAmount.parse(sumText, strictSeparators: true).get()
         if sum != state.sum || state.unreadableAmounts > 0 {
-            let note = state.unreadableAmounts > 0 ? " (\(state.unreadableAmounts) line(s) have an unreadable amount and are not in that sum)" : ""
+            let note = state.unreadableAmounts > 0 ? " " + Message("returns.finding.unreadable_note", ["n": .int(state.unreadableAmounts)]).text() : ""
             if sum != state.sum {
                 doc.findings.append(DocumentFinding(line: row.line,
-                    message: "The \"\(label)\" row gives a total of \(sumText.isEmpty ? "nothing" : sumText) đồng, but the lines add up to \(state.sum) đồng\(note); ask the post office which is right."))
+                    message: Message("returns.finding.sum_differs", ["label": .text(label), "given": .text(sumText.isEmpty ? "0" : sumText), "sum": .money(state.sum), "note": .text(note)]).text()))
             } else {
                 doc.findings.append(DocumentFinding(line: row.line,
-                    message: "The \"\(label)\" row matches the readable lines only\(note)."))
+                    message: Message("returns.finding.readable_only", ["label": .text(label), "note": .text(note)]).text()))
             }
         }
     }
@@ -153,32 +153,32 @@ enum ReturnCSVParser {
         }
         for column in d.columns where column.required && (cell(column.field) ?? "").isEmpty {
             return bad(column.field, column.field == .reference
-                ? "The reference is missing, so the line cannot be matched to a payout line; ask which payment it is."
-                : "The \"\(column.header)\" cell is empty, but every line needs it.")
+                ? Message("returns.line.no_reference").text()
+                : Message("returns.line.empty_cell", ["column": .text(column.header)]).text())
         }
         let reference = cell(.reference) ?? ""
-        if reference.isEmpty { return bad(.reference, "The reference is missing, so the line cannot be matched to a payout line; ask which payment it is.") }
+        if reference.isEmpty { return bad(.reference, Message("returns.line.no_reference").text()) }
 
         var amount: Int64?
         if let text = cell(.amount), !text.isEmpty {
             switch ReturnAmount.parse(text, strictSeparators: true) {
             case .success(let v): amount = v
-            case .failure(let box): return bad(.amount, "The amount \"\(text)\" of \(reference) \(box.problem.sentence).")
+            case .failure(let box): return bad(.amount, Message("returns.line.amount", ["amount": .text(text), "ref": .text(reference), "problem": .message(box.problem.message)]).text())
             }
         }
         var currency = d.impliedCurrency
         if let c = cell(.currency), !c.isEmpty { currency = c.uppercased() }
-        if currency != "VND" { return bad(.currency, "The currency of \(reference) is \(currency), not VND; ChiTra pays only in đồng.") }
+        if currency != "VND" { return bad(.currency, Message("returns.line.currency", ["ref": .text(reference), "currency": .text(currency)]).text()) }
 
         let outcomeText = cell(.outcome) ?? ""
         guard let outcome = d.outcomes[outcomeText] ?? d.outcomes.first(where: { $0.key.lowercased() == outcomeText.lowercased() })?.value else {
-            return bad(.outcome, "The result \"\(outcomeText)\" of \(reference) is not one of \(d.outcomes.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")).")
+            return bad(.outcome, Message("returns.line.outcome", ["value": .text(outcomeText), "ref": .text(reference), "known": .text(d.outcomes.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", "))]).text())
         }
 
         var receiver: ReturnRecord.Receiver?
         if let r = cell(.receiver), !r.isEmpty {
             guard let v = d.receivers[r] ?? d.receivers.first(where: { $0.key.lowercased() == r.lowercased() })?.value else {
-                return bad(.receiver, "The receiver \"\(r)\" of \(reference) is not one of \(d.receivers.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")).")
+                return bad(.receiver, Message("returns.line.receiver", ["value": .text(r), "ref": .text(reference), "known": .text(d.receivers.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", "))]).text())
             }
             receiver = v
         }
@@ -206,7 +206,7 @@ enum ReturnCSVParser {
             case .vietnamese: ok = t.contains("/")
             }
             guard ok, let v = CivilDate(t) else {
-                return bad(.date, "The date \"\(t)\" of \(reference) is not a valid \(d.dateFormat.rawValue) date.")
+                return bad(.date, Message("returns.line.date", ["value": .text(t), "ref": .text(reference), "format": .text(d.dateFormat.rawValue)]).text())
             }
             date = v
         }

@@ -3,8 +3,8 @@ import Foundation
 
 /// A return file that cannot be read at all (as opposed to a `MalformedLine`, which spoils one line).
 ///
-/// Descriptions are full sentences naming the file and saying what to do; they never quote
-/// personal data from the file.
+/// The message is a catalogue sentence (`formats/messages/returns.json`) that follows the file's
+/// name and says what to do; it never quotes personal data from the file.
 public struct ReturnFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case unreadable, tooLarge, notUTF8, doctypeRefused, limitExceeded, notWellFormed,
@@ -12,13 +12,18 @@ public struct ReturnFileError: Error, Sendable, Equatable, CustomStringConvertib
     }
     public var code: Code
     public var file: String
-    public var message: String
+    public var message: Message
 
-    public init(_ code: Code, file: String, _ message: String) {
+    public init(_ code: Code, file: String, _ message: Message) {
         self.code = code
         self.file = file
         self.message = message
     }
 
-    public var description: String { "\(SafeText.echo(file, limit: 200)): \(SafeText.clean(message, limit: 600))" }
+    /// `file: sentence` in `language`.
+    public func text(in language: Language) -> String {
+        "\(SafeText.echo(file, limit: 200)): \(SafeText.clean(message.text(in: language), limit: 600))"
+    }
+
+    public var description: String { text(in: .current) }
 }

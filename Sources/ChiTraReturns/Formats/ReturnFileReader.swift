@@ -57,7 +57,7 @@ public struct ReturnFileReader: Sendable {
         }
         guard let descriptor = formats.csv[format] else {
             throw ReturnFileError(.unsupportedFormat, file: url.lastPathComponent,
-                "cannot be read as \"\(format)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+                Message("returns.format.unknown_name", ["format": .text(format), "known": .text(formats.allNames.joined(separator: ", "))]))
         }
         try checkSize(url)
         return try ReturnCSVParser.read(url, descriptor: descriptor, maxRecordBytes: maxRecordBytes)
@@ -79,7 +79,7 @@ public struct ReturnFileReader: Sendable {
         }
         guard formats.csv[format] != nil else {
             throw ReturnFileError(.unsupportedFormat, file: url.lastPathComponent,
-                "cannot be read as \"\(format)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+                Message("returns.format.unknown_name", ["format": .text(format), "known": .text(formats.allNames.joined(separator: ", "))]))
         }
         try checkSize(url)
         return format
@@ -125,7 +125,7 @@ public struct ReturnFileReader: Sendable {
         if let hint = formatHint {
             guard formats.allNames.contains(hint) else {
                 throw ReturnFileError(.unsupportedFormat, file: name,
-                    "cannot be read as \"\(hint)\": no such return format; known formats: \(formats.allNames.joined(separator: ", ")).")
+                    Message("returns.format.unknown_name", ["format": .text(hint), "known": .text(formats.allNames.joined(separator: ", "))]))
             }
             return (hint, false)
         }
@@ -137,30 +137,30 @@ public struct ReturnFileReader: Sendable {
             // National variants (e.g. Swiss `…/pain.002.001.03.ch.02.xsd`) keep the structure.
             for format in ReturnFormats.xmlFormats where ns.contains(format) { return (format, true) }
             throw ReturnFileError(.unknownFormat, file: name,
-                "is XML with the namespace \"\(ns)\", which is not a return format ChiTra reads (\(ReturnFormats.xmlFormats.joined(separator: ", "))); pass --format to force one.")
+                Message("returns.format.unknown_namespace", ["namespace": .text(ns), "known": .text(ReturnFormats.xmlFormats.joined(separator: ", "))]))
         }
         let headers = try ReturnCSVParser.headers(of: url, maxRecordBytes: maxRecordBytes)
         for d in formats.csv.values.sorted(by: { $0.name < $1.name }) where ReturnCSVParser.matches(headers, d) { return (d.name, false) }
         throw ReturnFileError(.unknownFormat, file: name,
-            "has a header row (\(headers.prefix(12).map { SafeText.echo($0, limit: 40) }.joined(separator: ", "))) that matches no return format in return-formats.json; check the file or pass --format.")
+            Message("returns.format.unknown_header", ["header": .text(headers.prefix(12).map { SafeText.echo($0, limit: 40) }.joined(separator: ", "))]))
     }
 
     private func checkSize(_ url: URL) throws(ReturnFileError) {
         let name = url.lastPathComponent
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
         }
         let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         if size > limits.maxFileBytes {
-            throw ReturnFileError(.tooLarge, file: name, "is \(size) bytes, larger than the \(limits.maxFileBytes)-byte limit for a return file; check that this is the right file, or raise the limit.")
+            throw ReturnFileError(.tooLarge, file: name, Message("returns.file.too_large", ["size": .int(Int(size)), "limit": .int(Int(limits.maxFileBytes))]))
         }
-        if size == 0 { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+        if size == 0 { throw ReturnFileError(.emptyFile, file: name, Message("returns.file.empty")) }
     }
 
     /// First non-blank character after an optional BOM is `<`.
     private func looksLikeXML(_ url: URL) throws(ReturnFileError) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be opened; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, Message("returns.file.unreadable"))
         }
         defer { try? handle.close() }
         var bytes = [UInt8](handle.readData(ofLength: 4096))

@@ -73,6 +73,8 @@ public struct ReturnLocation: Sendable, Equatable, Codable {
     private var e2e: String { endToEndID.map { " (EndToEndId \(SafeText.echo($0, limit: 40)))" } ?? "" }
     public var english: String { transaction.map { "transaction \($0)\(e2e)" } ?? "line \(line)" }
     public var vietnamese: String { transaction.map { "giao dịch thứ \($0)\(e2e)" } ?? "dòng \(line)" }
+    /// The location in `language` (the process's language by default).
+    public func text(in language: Language = .current) -> String { language == .vi ? vietnamese : english }
 }
 
 /// A line (or XML transaction) that could not be read; the rest of the file still is.
@@ -97,11 +99,9 @@ public struct MalformedLine: Sendable, Equatable, CustomStringConvertible {
     public var location: ReturnLocation { ReturnLocation(line: line, transaction: position, endToEndID: reference) }
 
     /// The column and the message, without the location.
-    public var detail: String { "\(column.map { "column \"\($0)\": " } ?? "")\(message)" }
+    public var detail: String { column.map { Message("returns.line.column", ["column": .text($0), "detail": .text(message)]).text() } ?? message }
 
-    public var description: String {
-        "\(location.english)\(column.map { ", column \"\($0)\"" } ?? ""): \(message)"
-    }
+    public var description: String { "\(location.text()): \(detail)" }
 }
 
 /// Something about the whole file rather than one line: totals that do not add up,

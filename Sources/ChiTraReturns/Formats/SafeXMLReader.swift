@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -50,13 +51,13 @@ enum SafeXMLReader {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
             size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         } catch {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
         }
         if size > limits.maxFileBytes {
-            throw ReturnFileError(.tooLarge, file: name, "is \(size) bytes, larger than the \(limits.maxFileBytes)-byte limit for a return file; check that this is the right file, or raise the limit.")
+            throw ReturnFileError(.tooLarge, file: name, Message("returns.file.too_large", ["size": .int(Int(size)), "limit": .int(Int(limits.maxFileBytes))]))
         }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
         }
         defer { try? handle.close() }
         let patterns: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
@@ -69,7 +70,7 @@ enum SafeXMLReader {
             if chunk.isEmpty { break }
             // Invalid UTF-8 is refused here: Foundation's XMLParser crashes on some of it (in comments).
             if !utf8.feed([UInt8](chunk), final: false) {
-                throw ReturnFileError(.notUTF8, file: name, "is not valid UTF-8 (bad bytes near byte \(max(0, Int64(offset) + Int64(utf8.badOffset)))); ask the bank for the UTF-8 file ISO 20022 requires.")
+                throw ReturnFileError(.notUTF8, file: name, Message("returns.file.bad_utf8", ["byte": .int(Int(max(0, Int64(offset) + Int64(utf8.badOffset))))]))
             }
             offset += UInt64(chunk.count)
             var bytes = carry
@@ -78,19 +79,19 @@ enum SafeXMLReader {
                 first = false
                 if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE])
                     || bytes.starts(with: [0x00, 0x3C]) || bytes.starts(with: [0x3C, 0x00]) || bytes.starts(with: [0x00, 0x00]) {
-                    throw ReturnFileError(.notUTF8, file: name, "is not UTF-8 (UTF-16 or UTF-32 found); ask the bank for the UTF-8 file ISO 20022 requires.")
+                    throw ReturnFileError(.notUTF8, file: name, Message("returns.file.utf16"))
                 }
             }
             for pattern in patterns where contains(bytes, pattern) {
-                throw ReturnFileError(.doctypeRefused, file: name, "contains a DOCTYPE or ENTITY declaration, which ISO 20022 messages never need and which can be used to attack the reader (entity expansion); the file was not parsed. Ask the bank for the file without a DTD.")
+                throw ReturnFileError(.doctypeRefused, file: name, Message("returns.file.doctype"))
             }
             carry = Array(bytes.suffix(8))
         }
         if first {
-            throw ReturnFileError(.emptyFile, file: name, "is empty.")
+            throw ReturnFileError(.emptyFile, file: name, Message("returns.file.empty"))
         }
         if !utf8.feed([], final: true) {
-            throw ReturnFileError(.notUTF8, file: name, "is not valid UTF-8 (it ends inside a character); ask the bank for the UTF-8 file ISO 20022 requires.")
+            throw ReturnFileError(.notUTF8, file: name, Message("returns.file.utf8_cut"))
         }
     }
 
@@ -162,7 +163,7 @@ enum SafeXMLReader {
     static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler, stopAtRoot: Bool = false) throws(ReturnFileError) {
         let name = url.lastPathComponent
         guard let stream = InputStream(url: url) else {
-            throw ReturnFileError(.unreadable, file: name, "cannot be opened; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
         }
         let parser = XMLParser(stream: stream)
         parser.shouldProcessNamespaces = true
@@ -176,12 +177,12 @@ enum SafeXMLReader {
         }
         if !ok && !delegate.stopped {
             let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
-            throw ReturnFileError(.notWellFormed, file: name, "is not well-formed XML near line \(parser.lineNumber) (\(detail)); the file may be truncated or damaged, ask the bank to send it again.")
+            throw ReturnFileError(.notWellFormed, file: name, Message("returns.xml.not_well_formed", ["line": .int(parser.lineNumber), "detail": .text(detail)]))
         }
         // XMLParser (libxml2 on Linux) reports success for a file cut off between two elements;
         // a status file that ends before its root element closes must not half-apply.
         if !stopAtRoot && !delegate.rootClosed {
-            throw ReturnFileError(.notWellFormed, file: name, "ends before its root element is closed (near line \(parser.lineNumber)); the file is truncated, ask the bank to send it again.")
+            throw ReturnFileError(.notWellFormed, file: name, Message("returns.xml.unclosed", ["line": .int(parser.lineNumber)]))
         }
     }
 
@@ -197,7 +198,7 @@ enum SafeXMLReader {
         let stopAtRoot: Bool
         var path: [String] = []
         var text: [UInt8] = []
-        var failure: (code: ReturnFileError.Code, message: String)?
+        var failure: (code: ReturnFileError.Code, message: Message)?
         var stopped = false
         /// The root element's end tag was read (a file cut off anywhere earlier never sets it).
         var rootClosed = false
@@ -208,7 +209,7 @@ enum SafeXMLReader {
             self.stopAtRoot = stopAtRoot
         }
 
-        private func fail(_ parser: XMLParser, _ code: ReturnFileError.Code, _ message: String) {
+        private func fail(_ parser: XMLParser, _ code: ReturnFileError.Code, _ message: Message) {
             if failure == nil { failure = (code, message) }
             parser.abortParsing()
         }
@@ -223,7 +224,7 @@ enum SafeXMLReader {
                 return
             }
             if path.count >= limits.maxDepth {
-                fail(parser, .limitExceeded, "nests elements more than \(limits.maxDepth) deep near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+                fail(parser, .limitExceeded, Message("returns.xml.too_deep", ["depth": .int(limits.maxDepth), "line": .int(parser.lineNumber)]))
                 return
             }
             let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
@@ -245,7 +246,7 @@ enum SafeXMLReader {
             guard failure == nil, !stopped else { return }
             text.append(contentsOf: string.utf8)
             if text.count > limits.maxTextBytes {
-                fail(parser, .limitExceeded, "has an element text longer than \(limits.maxTextBytes) bytes near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+                fail(parser, .limitExceeded, Message("returns.xml.text_too_long", ["bytes": .int(limits.maxTextBytes), "line": .int(parser.lineNumber)]))
             }
         }
 
@@ -253,16 +254,16 @@ enum SafeXMLReader {
             guard failure == nil, !stopped else { return }
             text.append(contentsOf: CDATABlock)
             if text.count > limits.maxTextBytes {
-                fail(parser, .limitExceeded, "has an element text longer than \(limits.maxTextBytes) bytes near line \(parser.lineNumber); no payment status message does, so the file was not read.")
+                fail(parser, .limitExceeded, Message("returns.xml.text_too_long", ["bytes": .int(limits.maxTextBytes), "line": .int(parser.lineNumber)]))
             }
         }
 
         func parser(_ parser: XMLParser, foundInternalSubsetDeclarationWithName name: String, externalID: String?, systemID: String?) {
-            fail(parser, .doctypeRefused, "declares a DTD, which is refused.")
+            fail(parser, .doctypeRefused, Message("returns.xml.dtd"))
         }
 
         func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-            fail(parser, .doctypeRefused, "declares an entity, which is refused.")
+            fail(parser, .doctypeRefused, Message("returns.xml.entity"))
         }
     }
 }

@@ -29,7 +29,7 @@ struct TransactionDraft {
     func finish(outcome: ReturnRecord.Outcome, acceptForeignCurrency: Bool, what: String) -> Result<ReturnRecord, MalformedLineError> {
         guard let reference, !reference.isEmpty else {
             return .failure(.init(MalformedLine(line: line, column: what == "TxDtls" ? "EndToEndId" : "OrgnlEndToEndId",
-                message: "The \(what) has no end-to-end reference, so it cannot be matched to a payout line; ask the bank which payment it is.",
+                message: Message("returns.line.no_end_to_end", ["element": .text(what)]).text(),
                 position: position)))
         }
         var record = ReturnRecord(line: line, reference: reference, accountNo: accountNo, outcome: outcome,
@@ -41,7 +41,7 @@ struct TransactionDraft {
             if ccy != "VND" {
                 guard acceptForeignCurrency else {
                     return .failure(.init(MalformedLine(line: line, column: "\(amountElement)/@Ccy",
-                        message: "The amount of transaction \(reference) is in \(ccy.isEmpty ? "no currency" : ccy), not VND; ChiTra pays only in đồng, so this cannot answer one of its payout lines.",
+                        message: Message("returns.line.transaction_currency", ["ref": .text(reference), "currency": .text(ccy.isEmpty ? "—" : ccy)]).text(),
                         position: position, reference: reference)))
                 }
                 record.currency = ccy
@@ -53,7 +53,7 @@ struct TransactionDraft {
                 record.currency = "VND"
             case .failure(let box):
                 return .failure(.init(MalformedLine(line: line, column: amountElement,
-                    message: "The amount of transaction \(reference) \(box.problem.sentence).", position: position, reference: reference)))
+                    message: Message("returns.line.transaction_amount", ["ref": .text(reference), "problem": .message(box.problem.message)]).text(), position: position, reference: reference)))
             }
         }
         return .success(record)

@@ -63,21 +63,21 @@ public struct ExceptionQueue {
     public func resolve(id: Int64, resolution: Resolution, note: String, by actor: Actor) throws {
         try actor.require(.clerk)
         guard !note.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw StoreError("a note is required to resolve an exception", remedy: "say what was checked and with whom: --note \"...\"")
+            throw StoreError(Message("store.exception.note_required"))
         }
         try db.writer.write { db in
             guard let e = try Row.fetchOne(db, sql: "SELECT * FROM return_exception WHERE id = ?", arguments: [id]) else {
-                throw StoreError("there is no exception #\(id)", remedy: "list them with: chitra exceptions list")
+                throw StoreError(Message("store.exception.missing", ["id": .int(Int(id))]))
             }
             guard (e["status"] as String) == "open" else {
-                throw StoreError("exception #\(id) was already resolved by \(e["resolved_by"] as String? ?? "?")")
+                throw StoreError(Message("store.exception.already_resolved", ["id": .int(Int(id)), "by": .text(e["resolved_by"] as String? ?? "?")]))
             }
             let kind: String = e["kind"]
             if resolution == .apply {
                 // The kinds whose outcome may yet be applied are the kinds that hold money.
                 guard OpenExceptions.holdingKinds.contains(kind),
                       let lineID = e["payout_line_id"] as Int64?, let rlID = e["return_line_id"] as Int64? else {
-                    throw StoreError("exception #\(id) (\(kind)) has no payment to apply an outcome to", remedy: "resolve it with --resolution dismiss")
+                    throw StoreError(Message("store.exception.no_payment", ["id": .int(Int(id)), "kind": .text(kind)]))
                 }
                 let rl = try Row.fetchOne(db, sql: "SELECT * FROM return_line WHERE id = ?", arguments: [rlID])!
                 let outcome: String = rl["outcome"]
@@ -85,8 +85,7 @@ public struct ExceptionQueue {
                 // Paid (or pending) after all, while a later batch carries it over: that batch must go first.
                 if state != "failed", let carrier = try PayoutQueries.liveCarrier(db, ofLine: lineID) {
                     let batch = carrier.batchID
-                    throw StoreError("exception #\(id): the payment it would mark \(state) is carried over in batch #\(batch) (\(carrier.status)), which would pay it again; nothing was changed",
-                                     remedy: "cancel batch #\(batch) first (chitra batch cancel \(batch) --reason \"…\"; only before export), apply this outcome, then build the month again")
+                    throw StoreError(Message("store.exception.carried_over", ["id": .int(Int(id)), "state": .text(state), "batch": .int(Int(batch)), "status": .text(carrier.status)]))
                 }
                 try db.execute(sql: """
                     UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,

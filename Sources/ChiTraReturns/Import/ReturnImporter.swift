@@ -37,22 +37,31 @@ public struct ReturnImportSummary: Sendable, Codable {
 
     /// What one file did, as the console prints it: the counts, then at most `limit` exceptions and
     /// `limit` flags, each list ending with how many more there are and where to see them.
-    public func reportLines(limit: Int = 30) -> [String] {
+    public func reportLines(limit: Int = 30, language: Language = .current) -> [String] {
         if alreadyImported {
-            return ["\(file) was already imported on \(previousImportAt ?? "?") (same SHA-256); nothing changed."]
+            return [Message("returns.summary.already_imported", ["file": .text(file), "at": .text(previousImportAt ?? "?")]).text(in: language)]
         }
-        var out = ["\(file) [\(format ?? "?")], signature \(signature): \(records) lines — \(paid) paid, \(failed) not paid, \(pending) pending, \(unchanged) unchanged; \(exceptions.count) exceptions, \(malformed) malformed."]
-        if let g = groupStatus { out.append("  the file's status for the whole message: \(g)") }
+        let signed = signature == "absent" ? Message("returns.summary.signature_absent") : Message("returns.summary.signature_valid")
+        var out = [Message("returns.summary.counts", [
+            "file": .text(file), "format": .text(format ?? "?"), "signature": .message(signed), "records": .int(records),
+            "paid": .int(paid), "failed": .int(failed), "pending": .int(pending), "unchanged": .int(unchanged),
+            "exceptions": .int(exceptions.count), "malformed": .int(malformed)]).text(in: language)]
+        if let g = groupStatus { out.append("  " + Message("returns.summary.group_status", ["status": .text(g)]).text(in: language)) }
         let batches = Array(Set(originals.compactMap(\.batchID))).sorted()
         if !originals.isEmpty {
-            out.append("  answers \(originals.map { o in o.id + (o.batchID.map { " (batch #\($0))" } ?? " (not ours)") }.joined(separator: ", "))")
+            let named = originals.map { o in
+                o.id + " (" + (o.batchID.map { Message("returns.summary.original_ours", ["batch": .int(Int($0))]) } ?? Message("returns.summary.original_not_ours")).text(in: language) + ")"
+            }
+            out.append("  " + Message("returns.summary.answers", ["originals": .text(named.joined(separator: ", "))]).text(in: language))
         }
-        for e in exceptions.prefix(limit) { out.append("  exception: \(e)") }
-        if exceptions.count > limit { out.append("  … \(exceptions.count - limit) more exceptions: chitra exceptions list") }
-        for f in flags.prefix(limit) { out.append("  flag: \(f)") }
+        let exceptionLabel = Message("returns.summary.exception_label").text(in: language)
+        for e in exceptions.prefix(limit) { out.append("  \(exceptionLabel): \(e)") }
+        if exceptions.count > limit { out.append("  " + Message("returns.summary.more_exceptions", ["n": .int(exceptions.count - limit)]).text(in: language)) }
+        let flagLabel = Message("returns.summary.flag_label").text(in: language)
+        for f in flags.prefix(limit) { out.append("  \(flagLabel): \(f)") }
         if flags.count > limit {
             let where_ = batches.isEmpty ? "chitra batch reconcile BATCH" : batches.map { "chitra batch reconcile \($0)" }.joined(separator: ", ")
-            out.append("  … \(flags.count - limit) more flags: \(where_) lists them all (Việc cần làm)")
+            out.append("  " + Message("returns.summary.more_flags", ["n": .int(flags.count - limit), "commands": .text(where_)]).text(in: language))
         }
         return out
     }
@@ -60,7 +69,9 @@ public struct ReturnImportSummary: Sendable, Codable {
 
 /// A return file refused whole (bad signature, unreadable): nothing was recorded.
 public struct ReturnRefused: Error, CustomStringConvertible {
-    public let description: String
+    public let message: Message
+    public init(_ message: Message) { self.message = message }
+    public var description: String { message.text() }
 }
 
 /// Imports a bank or post-office return: records every line, matches it to a payout line by
@@ -96,21 +107,21 @@ public struct ReturnImporter {
         // matched, inside the import's transaction (a refusal rolls everything back).
         let unsignedRefusal: ((String) -> ReturnRefused?)?
         if FileManager.default.fileExists(atPath: sigURL.path) {
-            guard let keys else { throw ReturnRefused(description: "\(name) is signed but no key store was given; pass --keys DIR") }
+            guard let keys else { throw ReturnRefused(Message("returns.refused.no_keys", ["file": .text(name)])) }
             let result = try Verifier.verify(file: url, signature: sigURL, keys: keys)
             guard result.isValid else {
-                throw ReturnRefused(description: result.sentence(for: name) + " The return was not imported; ask the sender for a correctly signed file.")
+                throw ReturnRefused(Message("returns.refused.bad_signature", ["result": .text(result.sentence(for: name))]))
             }
             s.signature = "valid"
             unsignedRefusal = nil
         } else if requireSignature {
-            throw ReturnRefused(description: "\(name) has no signature file (\(sigURL.lastPathComponent)) and --require-signature is set; nothing was imported")
+            throw ReturnRefused(Message("returns.refused.signature_required", ["file": .text(name), "sig": .text(sigURL.lastPathComponent)]))
         } else {
             let banks = try BankDirectory.load(from: formatsDir.appendingPathComponent("banks.json"))
             let sigName = sigURL.lastPathComponent
             unsignedRefusal = { groupKey in
                 guard banks.signsReturns(groupKey: groupKey) else { return nil }
-                return ReturnRefused(description: "\(name) has no signature file (\(sigName)), but it answers payments sent to \(banks.institutionName(groupKey: groupKey)), which signs its returns (formats/banks.json signsReturns); nothing was imported. Ask the sender for the signed file and its .sig — an unsigned file about its payments may be forged")
+                return ReturnRefused(Message("returns.refused.unsigned_from_signer", ["file": .text(name), "sig": .text(sigName), "institution": .text(banks.institutionName(groupKey: groupKey))]))
             }
         }
         let formats = try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json"))
@@ -179,7 +190,7 @@ public struct ReturnImporter {
         if records == 0, doc.groupStatus?.outcome == .rejected, let g = doc.groupStatus {   // ReturnDocument.isRejectedAsAWhole
             try m.exception(kind: "malformed", location: ReturnLocation(line: g.line), returnLine: nil, payoutLine: nil,
                             batch: try g.originalID.flatMap { try m.originalBatches.batch(of: $0) } ?? fileBatch,
-                            detail: "the whole message \(g.originalID ?? doc.originalMessageID ?? "?") was rejected (\(g.status)\(g.reasonCode.map { " " + $0 } ?? "")) without per-line statuses; no payment was changed — check with the bank and export again if needed")
+                            detail: Message("returns.exception.group_rejected", ["message": .text(g.originalID ?? doc.originalMessageID ?? "?"), "status": .text(g.status + (g.reasonCode.map { " " + $0 } ?? ""))]).text())
         }
         for e in lineExceptions {
             try m.exception(kind: e.kind, location: e.location, returnLine: e.returnLine, payoutLine: e.payoutLine, batch: e.batch ?? fileBatch,
@@ -257,7 +268,8 @@ struct Matcher {
                 e.payoutLine = nil
                 e.lines = g.count
                 let refs = g.references.joined(separator: ", ") + (g.count > g.references.count ? ", …" : "")
-                e.detail = "\(g.count) transactions of this file repeat outcomes already recorded for batch #\(batch)\(earlier.isEmpty ? "" : " by \(earlier.joined(separator: ", "))") (\(refs)): the report was sent again, likely under a new message id; nothing was changed and each payment is counted once — check with the bank that it is a re-send and dismiss this once"
+                let args: [String: MessageArg] = ["n": .int(g.count), "batch": .int(Int(batch)), "files": .text(earlier.joined(separator: ", ")), "refs": .text(refs)]
+                e.detail = (earlier.isEmpty ? Message("returns.exception.resent", args) : Message("returns.exception.resent_by", args)).text()
                 out.append(e)
             }
         }
@@ -291,7 +303,7 @@ struct Matcher {
             INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail, tx_no, end_to_end_id, lines)
             VALUES (?,?,?,?,?,?,?,?,?,?)
             """).execute(arguments: [fileID, returnLine, location.line, kind, payoutLine, batch, detail, location.transaction, location.endToEndID, lines])
-        exceptionSentences.append("\(location.english): \(detail)")
+        exceptionSentences.append("\(location.text()): \(detail)")
         if let returnLine, !returnLineMarked {
             try db.cachedStatement(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?").execute(arguments: [returnLine])
         }
@@ -315,7 +327,7 @@ struct Matcher {
             if let l = line, let unsignedRefusal, let refusal = unsignedRefusal(l.groupKey) { throw refusal }
             verdict = Self.verdict(rec, ref: ref, line: line)
         } else {
-            verdict = .exception(kind: "malformed", payoutLine: nil, batch: nil, detail: "the line has no reference; it cannot be matched to a payment")
+            verdict = .exception(kind: "malformed", payoutLine: nil, batch: nil, detail: Message("returns.exception.no_reference").text())
         }
         let result: String
         switch verdict {
@@ -360,36 +372,46 @@ struct Matcher {
         }
     }
 
+    /// A payment state (`paid`, `failed`/`rejected`, `pending`) as a clerk says it.
+    private static func stateWord(_ state: String) -> MessageArg {
+        switch state {
+        case "paid": return .message(Message("returns.state.paid"))
+        case "failed", "rejected": return .message(Message("returns.state.failed"))
+        case "pending": return .message(Message("returns.state.pending"))
+        default: return .text(state)
+        }
+    }
+
     /// The checks, in order: known reference, live exported batch, same amount, same account,
     /// not already settled.
     private static func verdict(_ rec: ReturnRecord, ref: String, line: MatchStatements.PayoutLine?) -> Verdict {
         guard let line else {
             return .exception(kind: "unknown_reference", payoutLine: nil, batch: nil,
-                              detail: "reference \(ref) is not in any batch of this store; check that the file is ours")
+                              detail: Message("returns.exception.unknown_reference", ["ref": .text(ref)]).text())
         }
         let lineID = line.id, batchID = line.batchID
         if line.batchStatus == "cancelled" {
             return .exception(kind: "cancelled_batch", payoutLine: lineID, batch: batchID,
-                              detail: "reference \(ref) belongs to batch #\(batchID), which was cancelled; nothing should have been paid on it")
+                              detail: Message("returns.exception.cancelled_batch", ["ref": .text(ref), "batch": .int(Int(batchID))]).text())
         }
         if line.batchStatus != "exported" {
             return .exception(kind: "not_exported", payoutLine: lineID, batch: batchID,
-                              detail: "reference \(ref) belongs to batch #\(batchID), which is \(line.batchStatus) and was never exported")
+                              detail: Message("returns.exception.not_exported", ["ref": .text(ref), "batch": .int(Int(batchID)), "status": .text(line.batchStatus)]).text())
         }
         if let a = rec.amount, a != line.amount {
             return .exception(kind: "amount_differs", payoutLine: lineID, batch: batchID,
-                              detail: "reference \(ref): the return says \(Money.english(a)) but we sent \(Money.english(line.amount)) VND")
+                              detail: Message("returns.exception.amount_differs", ["ref": .text(ref), "returned": .money(a), "sent": .money(line.amount)]).text())
         }
         if let a = rec.accountNo, !a.isEmpty, let ours = line.accountNo, a != ours {
             return .exception(kind: "account_differs", payoutLine: lineID, batch: batchID,
-                              detail: "reference \(ref): the return names account \(maskAccount(a)) but we sent to \(maskAccount(ours))")
+                              detail: Message("returns.exception.account_differs", ["ref": .text(ref), "returned": .text(maskAccount(a)), "sent": .text(maskAccount(ours))]).text())
         }
         let state = line.state
         if state == "paid" || state == "failed" {
             let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
             return .exception(kind: same ? "duplicate_return" : "conflicting_outcome", payoutLine: lineID, batch: batchID,
-                              detail: same ? "reference \(ref) was already reported \(state) by an earlier return; counted once"
-                                           : "reference \(ref) was already settled as \(state) and is now reported \(rec.outcome.rawValue); check with the bank before changing anything")
+                              detail: same ? Message("returns.exception.duplicate_return", ["ref": .text(ref), "state": stateWord(state)]).text()
+                                           : Message("returns.exception.conflicting_outcome", ["ref": .text(ref), "state": stateWord(state), "reported": stateWord(rec.outcome.rawValue)]).text())
         }
         if state == "pending" && rec.outcome == .pending { return .unchanged }
         switch rec.outcome {

@@ -88,7 +88,7 @@ public struct Reconciliation: Sendable, Codable {
         totalFee = try Money.sum(fees.compactMap(\.fee))
         // Every đồng paid is under one organisation.
         guard try Money.sum(fees.map(\.paidSum)) == total.paid.sum else {
-            throw StoreError("the payment fees were computed on \(fees.map(\.paidSum)) đồng, not the \(total.paid.sum) paid")
+            throw StoreError(Message("store.reconcile.fees_mismatch", ["computed": .money(try Money.sum(fees.map(\.paidSum))), "paid": .money(total.paid.sum)]))
         }
     }
 
@@ -189,7 +189,7 @@ public struct Reconciliation: Sendable, Codable {
                                 csv: inout AtomicFileWriter?, keepFailures: Bool) throws -> Reconciliation {
         do {
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
-                throw StoreError("there is no batch #\(batchID)", remedy: "list batches with: chitra batch list")
+                throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))]))
             }
             // The accountant CSV, when asked for: its file is created once the batch is known (as
             // `writeAccountantCSV` after `build`), its text flushed about 1 MiB at a time.

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraBatch
 import Foundation
 
@@ -274,7 +275,7 @@ final class LineReader {
         path = url.path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be opened; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, Message("returns.file.unreadable"))
         }
         buffer = .allocate(capacity: capacity)
     }
@@ -319,7 +320,7 @@ final class LineReader {
             let n = read(fd, buffer + end, capacity - end)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ReturnFileError(.unreadable, file: URL(fileURLWithPath: path).lastPathComponent, "cannot be read; check the path and permissions.")
+                throw ReturnFileError(.unreadable, file: URL(fileURLWithPath: path).lastPathComponent, Message("returns.file.unreadable"))
             }
             if n == 0 { eof = true; return false }
             end += n

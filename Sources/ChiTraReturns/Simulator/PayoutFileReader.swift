@@ -33,7 +33,7 @@ enum PayoutFileReader {
             try SafeXMLReader.parse(url, limits: limits, handler: handler)
             if let problem = handler.problem { throw ReturnFileError(.notWellFormed, file: name, problem) }
             guard !handler.payout.lines.isEmpty else {
-                throw ReturnFileError(.emptyFile, file: name, "has no CdtTrfTxInf; there is nothing to answer.")
+                throw ReturnFileError(.emptyFile, file: name, Message("returns.payout.no_lines"))
             }
             return handler.payout
         }
@@ -43,7 +43,7 @@ enum PayoutFileReader {
     /// True when the file starts (after a byte order mark and blanks) with `<`: XML; else CSV.
     static func isXML(_ url: URL) throws(ReturnFileError) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: url.lastPathComponent, "cannot be opened; check the path and permissions.")
+            throw ReturnFileError(.unreadable, file: url.lastPathComponent, Message("returns.file.unreadable"))
         }
         var head = [UInt8](handle.readData(ofLength: 64))
         try? handle.close()
@@ -56,7 +56,7 @@ enum PayoutFileReader {
         try SafeXMLReader.prescan(url, limits: limits)
         let ns = try SafeXMLReader.rootNamespace(url, limits: limits)
         guard ns == Pain001Writer.namespace else {
-            throw ReturnFileError(.unknownFormat, file: url.lastPathComponent, "is XML with the namespace \"\(ns ?? "")\"; the simulator reads pain.001.001.09 payout files only.")
+            throw ReturnFileError(.unknownFormat, file: url.lastPathComponent, Message("returns.payout.namespace", ["namespace": .text(ns ?? "")]))
         }
     }
 
@@ -73,7 +73,7 @@ enum PayoutFileReader {
         var payout = SimulatedPayout(format: "pain.001.001.09", lines: [])
         var current: SimulatedPayout.Line?
         var currentCurrency: String?
-        var problem: String?
+        var problem: Message?
 
         func didStart(path: [String], attributes: [String: String], line: Int) {
             if path.last == "CdtTrfTxInf" { current = .init(reference: "", amount: -1, line: line); currentCurrency = nil }
@@ -90,7 +90,7 @@ enum PayoutFileReader {
                 else if path.last == "CdtTrfTxInf", let c = current {
                     current = nil
                     if c.reference.isEmpty || c.amount < 0 {
-                        if problem == nil { problem = "has a transaction near line \(c.line) without an EndToEndId or a VND amount; is this a file ChiTra wrote?" }
+                        if problem == nil { problem = Message("returns.payout.transaction_unreadable", ["line": .int(c.line)]) }
                     } else {
                         payout.lines.append(c)
                     }
@@ -123,7 +123,7 @@ final class CSVPayoutLines {
         self.name = name
         do {
             let reader = try CSVReader(url: url)
-            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, "is empty.") }
+            guard let header = try reader.next() else { throw ReturnFileError(.emptyFile, file: name, Message("returns.file.empty")) }
             let cells = header.fields.map(ReturnCSVParser.normalise)
             var chosen: (String, CSVFormatDescriptor)?
             for (formatName, format) in formats.formats.sorted(by: { $0.key < $1.key }) {
@@ -131,13 +131,13 @@ final class CSVPayoutLines {
                 if d.columns.allSatisfy({ cells.contains($0.header.precomposedStringWithCanonicalMapping) }) { chosen = (formatName, d); break }
             }
             guard let (formatName, d) = chosen else {
-                throw ReturnFileError(.unknownFormat, file: name, "has a header row that matches no CSV format of payout-formats.json; the simulator cannot tell which lines it holds.")
+                throw ReturnFileError(.unknownFormat, file: name, Message("returns.payout.unknown_header"))
             }
             func index(_ field: PayoutField) -> Int? {
                 d.columns.first { $0.field == field }.flatMap { cells.firstIndex(of: $0.header.precomposedStringWithCanonicalMapping) }
             }
             guard let refIndex = index(.reference), let amountIndex = index(.amount) else {
-                throw ReturnFileError(.headerMismatch, file: name, "is in the \(formatName) format, which has no reference or amount column; it cannot be answered line by line.")
+                throw ReturnFileError(.headerMismatch, file: name, Message("returns.payout.no_reference_column", ["format": .text(formatName)]))
             }
             self.reader = reader
             self.formatName = formatName
@@ -154,7 +154,7 @@ final class CSVPayoutLines {
         } catch let e as ReturnFileError {
             throw e
         } catch {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.csv.unreadable", ["detail": .text("\(error)")]))
         }
     }
 
@@ -171,7 +171,7 @@ final class CSVPayoutLines {
                 if let label = totalsLabel, value(labelIndex) == label { continue }
                 guard let reference = value(refIndex), let amountText = value(amountIndex),
                       let amount = try? ReturnAmount.parse(amountText, strictSeparators: true).get() else {
-                    throw ReturnFileError(.notWellFormed, file: name, "line \(row.line) has no readable reference or amount; is this a file ChiTra wrote?")
+                    throw ReturnFileError(.notWellFormed, file: name, Message("returns.payout.line_unreadable", ["line": .int(row.line)]))
                 }
                 return .init(reference: reference, amount: amount, accountNo: value(accountIndex),
                              beneficiaryCode: value(codeIndex),
@@ -182,7 +182,7 @@ final class CSVPayoutLines {
         } catch let e as ReturnFileError {
             throw e
         } catch {
-            throw ReturnFileError(.unreadable, file: name, "cannot be read as CSV (\(error)).")
+            throw ReturnFileError(.unreadable, file: name, Message("returns.csv.unreadable", ["detail": .text("\(error)")]))
         }
     }
 
@@ -193,6 +193,6 @@ final class CSVPayoutLines {
 
     /// The refusal of a file whose rows hold no payout line.
     var emptyFileError: ReturnFileError {
-        ReturnFileError(.emptyFile, file: name, "has no payout lines; there is nothing to answer.")
+        ReturnFileError(.emptyFile, file: name, Message("returns.payout.no_lines"))
     }
 }

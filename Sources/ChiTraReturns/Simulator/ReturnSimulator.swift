@@ -27,15 +27,15 @@ public enum ReturnSimulator {
             let chosen = requested ?? "pain.002.001.10"
             guard ReturnFormats.simulatedXMLFormats.contains(chosen) else {
                 throw ReturnFileError(.unsupportedFormat, file: payout,
-                    "is answered by \(ReturnFormats.simulatedXMLFormats.joined(separator: " or ")); \"\(chosen)\" cannot be simulated for it.")
+                    Message("returns.simulate.not_answering", ["formats": .text(ReturnFormats.simulatedXMLFormats.joined(separator: ", ")), "requested": .text(chosen)]))
             }
             return chosen
         }
         guard let d = returnFormats.answering(payout) else {
-            throw ReturnFileError(.unsupportedFormat, file: payout, "has no return format answering it in return-formats.json.")
+            throw ReturnFileError(.unsupportedFormat, file: payout, Message("returns.simulate.no_format"))
         }
         if let requested, requested != d.name {
-            throw ReturnFileError(.unsupportedFormat, file: payout, "is answered by \(d.name); \"\(requested)\" cannot be simulated for it.")
+            throw ReturnFileError(.unsupportedFormat, file: payout, Message("returns.simulate.not_answering", ["formats": .text(d.name), "requested": .text(requested)]))
         }
         return d.name
     }
@@ -94,7 +94,7 @@ public enum ReturnSimulator {
                             returnFormats: ReturnFormats, paymentDate: CivilDate,
                             open: () throws -> ReturnFileOutput) throws {
         guard failRate >= 0, failRate <= 1 else {
-            throw ReturnFileError(.unsupportedFormat, file: payoutFile.lastPathComponent, "cannot be simulated with a fail rate of \(failRate); use a number from 0 to 1.")
+            throw ReturnFileError(.unsupportedFormat, file: payoutFile.lastPathComponent, Message("returns.simulate.fail_rate", ["rate": .text("\(failRate)")]))
         }
         func inMemory() throws {
             let payout = try PayoutFileReader.read(payoutFile, formats: formats)
@@ -129,7 +129,7 @@ public enum ReturnSimulator {
             try write(payout, format: chosen, failRate: failRate, seed: seed, returnFormats: returnFormats, date: paymentDate,
                       lines: { body in
                           guard try Pain001LayoutScanner.scan(payoutFile, visit: body) != nil else {
-                              throw ReturnFileError(.notWellFormed, file: payoutFile.lastPathComponent, "changed while it was being read; run the simulation again.")
+                              throw ReturnFileError(.notWellFormed, file: payoutFile.lastPathComponent, Message("returns.simulate.changed"))
                           }
                       },
                       count: count, sum: sum, outcomes: (paid, rejected), open: open)

@@ -53,25 +53,28 @@ public enum IdentityError: Error, CustomStringConvertible, Equatable {
     case locked(username: String, until: String, minutesLeft: Int)
     case missingRole(username: String, needed: [Role], has: [Role])
     case changedOutsideChiTra(username: String)
-    case invalid(String)
+    case invalid(Message)
 
-    public var description: String {
+    /// The sentence a person reads (`formats/messages/store.json`).
+    public var message: Message {
         switch self {
         case .wrongCredentials:
-            return "wrong user name or password; after \(Users.maxFailedLogins) wrong passwords in a row the account is locked for \(Users.lockMinutes) minutes"
+            return Message("store.login.wrong", ["max": .int(Users.maxFailedLogins), "minutes": .int(Users.lockMinutes)])
         case .disabled(let u):
-            return "the account \(u) is disabled; ask an administrator (chitra user enable \(u))"
+            return Message("store.login.disabled", ["user": .text(u)])
         case .locked(let u, let until, let left):
-            return "the account \(u) is locked after \(Users.maxFailedLogins) wrong passwords until \(until) (in \(left) minute\(left == 1 ? "" : "s")); wait, or ask an administrator to unlock it (chitra user unlock \(u))"
+            return Message("store.login.locked", ["user": .text(u), "max": .int(Users.maxFailedLogins), "until": .text(until), "minutes": .int(left)])
         case .missingRole(let u, let needed, let has):
-            let need = needed.map { "\($0.rawValue) (\($0.vietnamese))" }.joined(separator: " or ")
-            return "\(u) does not have the role this needs: \(need); \(u) has \(has.isEmpty ? "no role" : has.map(\.rawValue).joined(separator: ", ")). Ask an administrator, or log in as someone who has it"
+            let need = needed.map { "\($0.rawValue) (\($0.vietnamese))" }.joined(separator: " / ")
+            return Message("store.role.missing", ["user": .text(u), "needed": .text(need), "has": .text(has.map(\.rawValue).joined(separator: ", "))])
         case .changedOutsideChiTra(let u):
-            return "the account \(u) was changed outside ChiTra (its roles, password or state do not match its seal); it cannot act. Keep a copy of the store, run chitra audit verify and report it"
+            return Message("store.account.changed_outside", ["user": .text(u)])
         case .invalid(let m):
             return m
         }
     }
+
+    public var description: String { message.text() }
 }
 
 /// The store's accounts: adding, changing and authenticating them. Every change is audited.
@@ -99,18 +102,18 @@ public struct Users: Sendable {
         let asTyped = typed.trimmingCharacters(in: .whitespaces).lowercased()
         let allowed = asTyped == key && key.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
         guard (3...32).contains(key.count), allowed, key.first?.isLetter == true else {
-            throw IdentityError.invalid("a login is 3 to 32 letters a–z, digits, '.', '_' or '-', starting with a letter (e.g. an.nguyen); the full name with diacritics goes in --full-name")
+            throw IdentityError.invalid(Message("store.user.login_format"))
         }
         return key
     }
 
     static func checkPassword(_ password: String, login: String) throws {
         guard password.count >= minimumPasswordLength else {
-            throw IdentityError.invalid("a password has at least \(minimumPasswordLength) characters")
+            throw IdentityError.invalid(Message("store.user.password_short", ["n": .int(minimumPasswordLength)]))
         }
-        guard loginKey(password) != login else { throw IdentityError.invalid("the password cannot be the login") }
+        guard loginKey(password) != login else { throw IdentityError.invalid(Message("store.user.password_is_login")) }
         guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw IdentityError.invalid("a password cannot contain control characters")
+            throw IdentityError.invalid(Message("store.user.password_control"))
         }
     }
 
@@ -124,7 +127,7 @@ public struct Users: Sendable {
     public func addFirstAdmin(username: String, fullName: String, password: String) throws -> UserAccount {
         try db.writer.write { db in
             guard try !Self.activeAdminExists(db) else {
-                throw IdentityError.invalid("this store already has an administrator; accounts are added with chitra user add")
+                throw IdentityError.invalid(Message("store.user.admin_exists"))
             }
             let account = try insert(db, username: username, fullName: fullName, roles: [.admin], password: password, createdBy: nil)
             try AuditLog.append(db, actor: Actor(userID: account.id, username: account.username, role: .admin),
@@ -149,12 +152,12 @@ public struct Users: Sendable {
         let login = try Self.validLogin(username)
         let name = VietnameseText.normalizedName(fullName)
         guard !name.isEmpty, name.count <= 100, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
-            throw IdentityError.invalid("--full-name is the person's name as on their ID, 1 to 100 characters, without control characters")
+            throw IdentityError.invalid(Message("store.user.full_name"))
         }
-        guard !roles.isEmpty else { throw IdentityError.invalid("give at least one role: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard !roles.isEmpty else { throw IdentityError.invalid(Message("store.user.roles_required", ["roles": .text(Role.allCases.map(\.rawValue).joined(separator: ", "))])) }
         try Self.checkPassword(password, login: login)
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM app_user WHERE login_key = ?", arguments: [login]) == true {
-            throw IdentityError.invalid("there is already an account \(login) (logins are compared without case, spaces or diacritics)")
+            throw IdentityError.invalid(Message("store.user.exists", ["login": .text(login)]))
         }
         let hash = try PasswordHash.make(password: password, cost: cost)
         try db.execute(sql: """
@@ -189,11 +192,11 @@ public struct Users: Sendable {
     /// Disables an account: it can no longer log in or act. The last active admin cannot be disabled.
     public func disable(_ login: String, by actor: Actor) throws {
         try change(login, by: actor, action: "user.disable") { db, account in
-            guard account.disabledAt == nil else { throw IdentityError.invalid("the account \(account.username) is already disabled") }
+            guard account.disabledAt == nil else { throw IdentityError.invalid(Message("store.user.already_disabled", ["user": .text(account.username)])) }
             if account.roles.contains(.admin), try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role = 'admin' WHERE u.disabled_at IS NULL
                 """) ?? 0 <= 1 {
-                throw IdentityError.invalid("\(account.username) is the last active administrator and cannot be disabled")
+                throw IdentityError.invalid(Message("store.user.last_admin", ["user": .text(account.username)]))
             }
             try db.execute(sql: "UPDATE app_user SET disabled_at = ? WHERE id = ?", arguments: [Timestamp.now(), account.id])
             try AccountSeal.seal(db, id: account.id)
@@ -204,7 +207,7 @@ public struct Users: Sendable {
     /// Enables a disabled account again.
     public func enable(_ login: String, by actor: Actor) throws {
         try change(login, by: actor, action: "user.enable") { db, account in
-            guard account.disabledAt != nil else { throw IdentityError.invalid("the account \(account.username) is not disabled") }
+            guard account.disabledAt != nil else { throw IdentityError.invalid(Message("store.user.not_disabled", ["user": .text(account.username)])) }
             try db.execute(sql: "UPDATE app_user SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [account.id])
             try AccountSeal.seal(db, id: account.id)
             return ""
@@ -237,7 +240,7 @@ public struct Users: Sendable {
         if action != "user.passwd" { try Self.require(actor, .admin) }
         try db.writer.write { db in
             guard let account = try Self.find(db, login), account.kind == .person else {
-                throw IdentityError.invalid("there is no account \(Self.loginKey(login)); see chitra user list")
+                throw IdentityError.invalid(Message("store.user.unknown", ["login": .text(Self.loginKey(login))]))
             }
             guard try AccountSeal.holds(db, id: account.id) else { throw IdentityError.changedOutsideChiTra(username: account.username) }
             let detail = try body(db, account)

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 import GRDB
@@ -43,7 +44,7 @@ public enum ApprovalSeal {
     static func batchSeal(_ db: Database, batchID: Int64) throws -> String {
         guard let b = try Row.fetchOne(db, sql: """
             SELECT id, period, supplementary, line_count, control_sum, built_by_user, approved_by_user FROM batch WHERE id = ?
-            """, arguments: [batchID]) else { throw StoreError("there is no batch #\(batchID)") }
+            """, arguments: [batchID]) else { throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))])) }
         let digest = try SHA256Digest()
         let cursor = try Data.fetchCursor(db, sql: "SELECT ifnull(line_seal, x'') FROM payout_line WHERE batch_id = ? ORDER BY id", arguments: [batchID])
         var count: Int64 = 0
@@ -53,7 +54,7 @@ public enum ApprovalSeal {
                                        b["built_by_user"], b["approved_by_user"], count.databaseValue, Data(lines).databaseValue]
         guard let mac = try Data.fetchOne(db, sql: "SELECT \(AppDatabase.auditMacFunctionName)(?)",
                                           arguments: [SealEncoding.encode(tag: batchTag, values)]) else {
-            throw StoreError("the audit key produced no MAC")
+            throw StoreError(Message("store.audit_key.no_mac"))
         }
         return Hex.encode(mac)
     }
@@ -73,16 +74,21 @@ public enum ApprovalSeal {
 
         public var ok: Bool { changedLineCount == 0 && !batchSealDiffers && !auditEntryDiffers && !unsealed }
 
-        public var message: String {
+        /// What differs, without the batch (`store.seal.*`), in the process's language.
+        public var detail: String {
             var parts: [String] = []
-            if unsealed { parts.append("it carries no approval seal") }
+            if unsealed { parts.append(Message("store.seal.unsealed").text()) }
             if changedLineCount > 0 {
-                parts.append("\(changedLineCount) line\(changedLineCount == 1 ? "" : "s") changed after approval (\(changedLines.prefix(10).joined(separator: ", "))\(changedLineCount > 10 ? ", …" : ""))")
+                parts.append(Message("store.seal.lines_changed", ["n": .int(changedLineCount),
+                                                                  "refs": .text(changedLines.prefix(10).joined(separator: ", ") + (changedLineCount > 10 ? ", …" : ""))]).text())
             }
-            if batchSealDiffers { parts.append("its approval seal no longer matches (lines added or removed, totals, maker or checker changed)") }
-            if auditEntryDiffers { parts.append("its approval seal differs from the one in the audit log") }
-            return "batch #\(batchID): " + parts.joined(separator: "; ")
+            if batchSealDiffers { parts.append(Message("store.seal.batch_differs").text()) }
+            if auditEntryDiffers { parts.append(Message("store.seal.audit_differs").text()) }
+            return parts.joined(separator: "; ")
         }
+
+        /// `batch #N: what differs`, in the process's language.
+        public var message: String { Message("store.seal.finding", ["batch": .int(Int(batchID)), "detail": .text(detail)]).text() }
     }
 
     /// Checks one approved or exported batch against its seal.
@@ -118,9 +124,9 @@ public enum ApprovalSeal {
         let finding = try check(db, batchID: batchID)
         if !finding.ok { problems.append(finding.message) }
         if let manifestSeal, manifestSeal != (try storedSeal(db, batchID: batchID)) {
-            problems.append("the manifest was written from another approval than the one sealed in \(storePath) for batch #\(batchID)")
+            problems.append(Message("store.seal.manifest_other_approval", ["path": .text(storePath), "batch": .int(Int(batchID))]).text())
         }
-        if manifestSeal == nil { problems.append("the manifest carries no approval seal (exported before seals existed)") }
+        if manifestSeal == nil { problems.append(Message("store.seal.manifest_unsealed").text()) }
         return problems
     }
 

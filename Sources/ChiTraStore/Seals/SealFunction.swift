@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraSigning
 import Foundation
 import GRDB
@@ -21,7 +22,7 @@ enum SealFunction {
         let rc = sqlite3_create_function_v2(db.sqliteConnection, name, Int32(argumentCount), SQLITE_UTF8 | SQLITE_DETERMINISTIC, context,
                                             { ctx, argc, argv in SealFunction.call(ctx, argc, argv) }, nil, nil,
                                             { p in if let p { Unmanaged<Context>.fromOpaque(p).release() } })
-        guard rc == SQLITE_OK else { throw StoreError("cannot register the SQL function \(name) (SQLite code \(rc))") }
+        guard rc == SQLITE_OK else { throw StoreError(Message("store.sql_function", ["name": .text(name), "code": .int(Int(rc))])) }
     }
 
     private static func call(_ ctx: OpaquePointer?, _ argc: Int32, _ argv: UnsafeMutablePointer<OpaquePointer?>?) {

@@ -188,67 +188,36 @@ enum BatchPages {
     }
 
     static func translate(_ e: BatchError) -> WebError {
-        let m = e.message
-        let detail = " (Chi tiết: \(e.description))"
-        func batchNo() -> String {
-            guard let r = m.range(of: #"#[0-9]+"#, options: .regularExpression) else { return "" }
-            return " số " + m[r].dropFirst()
-        }
-        if m.contains("months after the current month") {
+        // The catalogue key says which refusal it is; the page's sentence is `web.json`'s, the
+        // detail the error's own sentence, both in the process's language (Vietnamese by default).
+        let key = e.message?.key ?? ""
+        let detail: MessageArg = .text(e.description)
+        let batch: MessageArg = { if case .int(let n)? = e.message?.args["batch"] { return .int(n) } else { return .text("") } }()
+        func page(_ status: HTTPResponse.Status, _ m: Message) -> WebError { WebError(status, m.text()) }
+        switch key {
+        case "batch.build.period_too_far":
             let now = CivilDate.today().yearMonth
-            return .badRequest("Bảng chi thường kỳ chỉ lập cho tháng này (\(now.vietnamese)) hoặc tháng sau (\(now.next.vietnamese)), để khoản chưa chi được của tháng nào cũng chuyển sang tháng kế tiếp. Kiểm tra lại tháng chi trả; chưa lập gì.")
+            return page(.badRequest, Message("web.batch.period_too_far", ["current": .text(now.vietnamese), "next": .text(now.next.vietnamese)]))
+        case "batch.build.period_in_past": return page(.badRequest, Message("web.batch.period_in_past", ["batch": batch]))
+        case "batch.build.frozen": return page(.badRequest, Message("web.batch.frozen", ["batch": batch]))
+        case "batch.build.nothing_to_supplement": return page(.badRequest, Message("web.batch.nothing_to_supplement"))
+        case "batch.build.supplementary_reason": return page(.badRequest, Message("web.batch.supplementary_reason"))
+        case "batch.build.tampered_people", "batch.build.tampered_claims", "batch.approve.maker_mismatch", "batch.export.seal_broken", "batch.export.changed_while_writing":
+            return page(.conflict, Message("web.batch.tampered", ["detail": detail]))
+        case "batch.approve.own_batch": return page(.forbidden, Message("web.batch.own_batch", ["batch": batch]))
+        case "batch.approve.open_exceptions": return page(.conflict, Message("web.batch.open_exceptions", ["detail": detail]))
+        case "batch.approve.not_draft": return page(.conflict, Message("web.batch.not_draft", ["batch": batch]))
+        case "batch.approve.empty": return page(.badRequest, Message("web.batch.empty", ["batch": batch]))
+        case "batch.cancel.exported": return page(.conflict, Message("web.batch.cancel_exported", ["batch": batch]))
+        case "batch.cancel.not_allowed": return page(.conflict, Message("web.batch.cancel_not_allowed", ["batch": batch]))
+        case "batch.cancel.reason_required": return page(.badRequest, Message("web.batch.cancel_reason"))
+        case "batch.export.draft": return page(.conflict, Message("web.batch.export_draft", ["batch": batch]))
+        case "batch.export.status": return page(.conflict, Message("web.batch.export_cancelled", ["batch": batch]))
+        case "batch.export.held_carry_overs": return page(.conflict, Message("web.batch.export_held", ["batch": batch, "detail": detail]))
+        case "batch.export.folder_taken": return page(.conflict, Message("web.batch.export_folder_taken", ["detail": detail]))
+        case "batch.missing": return page(.notFound, Message("web.batch.missing", ["batch": batch]))
+        default: return page(.badRequest, Message("web.batch.failed", ["detail": detail]))
         }
-        if m.contains("a regular batch for the earlier month") {
-            return .badRequest("Bảng chi thường kỳ\(batchNo()) của tháng sau đã xuất tệp, nên không lập bảng chi thường kỳ cho tháng trước đó. Muốn chi cho người còn thiếu của tháng này, lập bảng chi bổ sung kèm lý do; chưa lập gì.")
-        }
-        if m.contains("and frozen; building again") {
-            return .badRequest("Bảng chi\(batchNo()) của tháng này đã được duyệt hoặc đã xuất nên không lập lại được (có thể chi hai lần). Muốn thêm người mới đủ điều kiện, lập bảng chi bổ sung kèm lý do; muốn làm lại từ đầu, huỷ bảng chi đó trước (chỉ khi chưa xuất).")
-        }
-        if m.contains("to supplement") {
-            return .badRequest("Chưa có bảng chi thường kỳ đã duyệt của tháng này để bổ sung. Lập và duyệt bảng chi thường kỳ trước; chưa lập gì.")
-        }
-        if m.contains("needs a reason") {
-            return .badRequest("Bảng chi bổ sung cần ghi lý do; chưa lập gì.")
-        }
-        if m.contains("were changed outside ChiTra") || m.contains("the store was changed outside ChiTra") || m.contains("changed while its files were written") {
-            return WebError(.conflict, "Dữ liệu quyết định ai được chi và chi bao nhiêu đã bị sửa ngoài ChiTra; chưa làm gì. Không chi trả theo dữ liệu này: giữ một bản sao kho dữ liệu và báo quản trị viên kiểm tra nhật ký.\(detail)")
-        }
-        if m.contains("cannot also approve it") {
-            return WebError(.forbidden, "Bạn đã lập bảng chi\(batchNo()) nên không được tự duyệt (người lập và người duyệt phải là hai người khác nhau). Nhờ một người khác có vai trò người duyệt xem và duyệt.")
-        }
-        if m.contains("open return exception") && m.contains("not approved") {
-            return WebError(.conflict, "Còn ngoại lệ trả về đang mở giữ tiền (kết quả chi trả chưa rõ), nên chưa duyệt. Nhờ người đối soát kiểm tra với ngân hàng và xử lý ở trang Kết quả chi trả; nếu đã kiểm tra mà vẫn duyệt, đánh dấu \"Chấp nhận duyệt khi còn ngoại lệ\" và ghi chú đã kiểm tra gì, với ai.\(detail)")
-        }
-        if m.contains("only a draft can be approved") {
-            return WebError(.conflict, "Bảng chi\(batchNo()) không còn là bản nháp nên không duyệt được nữa.")
-        }
-        if m.contains("nothing to approve") {
-            return .badRequest("Bảng chi\(batchNo()) không có khoản chi nào và không ai bị để ngoài: không có gì để duyệt.")
-        }
-        if m.contains("cannot be cancelled") {
-            return WebError(.conflict, m.contains("is exported")
-                ? "Bảng chi\(batchNo()) đã xuất tệp (có thể đã gửi ngân hàng, bưu điện) nên không huỷ được. Chờ kết quả chi trả rồi đối soát."
-                : "Bảng chi\(batchNo()) đã huỷ hoặc không huỷ được nữa.")
-        }
-        if m.contains("a reason is required to cancel") {
-            return .badRequest("Cần ghi lý do huỷ bảng chi.")
-        }
-        if m.contains("is a draft and has not been approved") {
-            return WebError(.conflict, "Bảng chi\(batchNo()) chưa được duyệt nên chưa xuất tệp được; chưa ghi tệp nào. Người duyệt (khác người lập) xem các thay đổi và duyệt trước.")
-        }
-        if m.contains("it cannot be exported") {
-            return WebError(.conflict, "Bảng chi\(batchNo()) đã huỷ nên không xuất tệp được.")
-        }
-        if m.contains("carries over") && m.contains("nothing was written") {
-            return WebError(.conflict, "Bảng chi\(batchNo()) chi lại những khoản mà một ngoại lệ trả về mới mở đang nghi đã được chi (ngân hàng có thể đã chi); chưa ghi tệp nào. Nhờ người đối soát kiểm tra với ngân hàng và xử lý ngoại lệ, rồi xuất lại.\(detail)")
-        }
-        if m.contains("already holds the export of batch") {
-            return WebError(.conflict, "Thư mục xuất đã chứa tệp của bảng chi khác; không ghi gì.\(detail)")
-        }
-        if m.hasPrefix("there is no batch") {
-            return .notFound("bảng chi\(batchNo()). Xem danh sách ở trang Bảng chi")
-        }
-        return .badRequest("Không thực hiện được, chưa có gì thay đổi.\(detail)")
     }
 
     static func translate(_ e: SigningError) -> WebError {

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraStore
 import Foundation
 import Hummingbird
@@ -74,11 +75,11 @@ enum LoginPages {
 
     static func sentence(_ e: IdentityError) -> String {
         switch e {
-        case .wrongCredentials: "Sai tên đăng nhập hoặc mật khẩu. Sau \(Users.maxFailedLogins) lần sai liên tiếp, tài khoản bị khoá \(Users.lockMinutes) phút."
-        case .locked(_, _, let minutes): "Tài khoản đang bị khoá vì nhập sai mật khẩu nhiều lần. Thử lại sau \(minutes) phút, hoặc nhờ quản trị viên mở khoá."
-        case .disabled: "Tài khoản này đã bị vô hiệu hoá. Liên hệ quản trị viên."
-        case .changedOutsideChiTra: "Tài khoản này bị sửa ngoài ChiTra nên không dùng được. Báo quản trị viên kiểm tra (chitra audit verify)."
-        default: "Không đăng nhập được: \(e.description)"
+        case .wrongCredentials: Message("web.login.wrong", ["max": .int(Users.maxFailedLogins), "minutes": .int(Users.lockMinutes)]).text()
+        case .locked(_, _, let minutes): Message("web.login.locked", ["minutes": .int(minutes)]).text()
+        case .disabled: Message("web.login.disabled").text()
+        case .changedOutsideChiTra: Message("web.login.changed_outside").text()
+        default: Message("web.login.failed", ["detail": .text(e.description)]).text()
         }
     }
 }

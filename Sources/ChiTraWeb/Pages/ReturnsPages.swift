@@ -345,28 +345,19 @@ enum ReturnsPages {
 
     /// Why a file was refused, in Vietnamese, with what to do; the importer's own sentence follows.
     static func refusal(_ error: any Error, file: String, signed: Bool, required: Bool) -> String {
-        let detail: String
-        let lead: String
+        let args: [String: MessageArg] = ["file": .text(file), "detail": .text("\(error)")]
         switch error {
-        case let e as ReturnRefused:
-            detail = e.description
-            if signed {
-                lead = "Tệp \(file) bị từ chối: chữ ký số (\(file).sig) không khớp — tệp đã bị sửa, hoặc được ký bằng khoá khác. Không có gì được nhập từ tệp này; đề nghị đơn vị gửi lại tệp có chữ ký đúng."
-            } else if required {
-                lead = "Tệp \(file) bị từ chối: không kèm tệp chữ ký \(file).sig, trong khi đã chọn \"bắt buộc có chữ ký\". Không có gì được nhập từ tệp này; chọn cả tệp .sig rồi tải lại."
-            } else {
-                lead = "Tệp \(file) bị từ chối: không kèm tệp chữ ký \(file).sig, nhưng nó báo kết quả cho các khoản gửi tới một đơn vị luôn ký số kết quả chi trả (formats/banks.json). Tệp không có chữ ký có thể là giả mạo. Không có gì được nhập; đề nghị đơn vị gửi tệp đã ký cùng tệp .sig."
-            }
-        case let e as ReturnFileError:
-            detail = e.description
-            lead = "Tệp \(file) bị từ chối: không đọc được (định dạng không nhận ra, tệp hỏng hoặc không đúng mẫu). Không có gì được nhập từ tệp này; kiểm tra đúng là tệp kết quả của ngân hàng hoặc bưu điện."
+        case is ReturnRefused:
+            if signed { return Message("web.returns.bad_signature", args).text() }
+            if required { return Message("web.returns.signature_required", args).text() }
+            return Message("web.returns.unsigned_from_signer", args).text()
+        case is ReturnFileError:
+            return Message("web.returns.unreadable", args).text()
         case let e as WebError:
             return e.message
         default:
-            let w = WebError.from(error)
-            return "Tệp \(file) bị từ chối, không có gì được nhập từ tệp này. \(w.message)"
+            return Message("web.returns.refused", ["file": .text(file), "detail": .text(WebError.from(error).message)]).text()
         }
-        return lead + " Chi tiết kỹ thuật: " + detail
     }
 
     static func exceptionKindName(_ kind: String) -> String {
@@ -634,19 +625,14 @@ enum ReturnsPages {
     }
 
     static func resolveRefusal(id: Int64, _ e: StoreError) -> String {
-        if e.message.contains("already resolved") {
-            return "Ngoại lệ số \(id) đã được xử lý trước đó (có thể bởi người khác); không có gì thay đổi. Tải lại trang để xem."
+        let args: [String: MessageArg] = ["id": .int(Int(id)), "detail": .text(e.description)]
+        switch e.message?.key ?? "" {
+        case "store.exception.already_resolved": return Message("web.exception.already_resolved", args).text()
+        case "store.exception.no_payment": return Message("web.exception.no_payment", args).text()
+        case "store.exception.missing": return Message("web.exception.missing", args).text()
+        case "store.exception.carried_over": return Message("web.exception.carried_over", args).text()
+        default: return Message("web.exception.failed", args).text()
         }
-        if e.message.contains("no payment to apply") {
-            return "Ngoại lệ số \(id) không gắn với khoản chi nào của mình nên không thể áp dụng kết quả; chọn \"Bỏ qua\" và ghi chú."
-        }
-        if e.message.contains("there is no exception") {
-            return "Không có ngoại lệ số \(id)."
-        }
-        if e.message.contains("carried over in batch") {
-            return "Chưa xử lý ngoại lệ số \(id): khoản này đã được chuyển sang một bảng chi sau, áp dụng kết quả \"đã chi\" sẽ chi hai lần. Phải huỷ bảng chi sau trước (chỉ khi chưa xuất tệp), rồi áp dụng, rồi lập lại bảng chi. Chi tiết kỹ thuật: \(e.description)"
-        }
-        return "Chưa xử lý ngoại lệ số \(id), không có gì thay đổi. Chi tiết kỹ thuật: \(e.description)"
     }
 }
 

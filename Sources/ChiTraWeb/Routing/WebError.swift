@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraStore
 import Hummingbird
 
@@ -16,13 +17,13 @@ public struct WebError: Error, Sendable {
         case let e as WebError: return e
         case let e as IdentityError:
             switch e {
-            case .missingRole: return WebError(.forbidden, "Tài khoản của bạn không có quyền làm việc này. Chi tiết: \(e.description)")
-            default: return WebError(.forbidden, "Không thực hiện được: \(e.description)")
+            case .missingRole: return WebError(.forbidden, Message("web.error.missing_role", ["detail": .text(e.description)]).text())
+            default: return WebError(.forbidden, Message("web.error.refused", ["detail": .text(e.description)]).text())
             }
-        case let e as StoreError where e.message.contains("busy"):
-            return WebError(.serviceUnavailable, "Kho dữ liệu đang bận (một lệnh khác đang ghi). Chờ một lát rồi thử lại; chưa có gì thay đổi.")
+        case let e as StoreError where e.message?.key == "store.busy":
+            return WebError(.serviceUnavailable, Message("web.error.busy").text())
         default:
-            return WebError(.badRequest, "Không thực hiện được, chưa có gì thay đổi. Chi tiết: \(String(describing: error))")
+            return WebError(.badRequest, Message("web.error.failed", ["detail": .text(String(describing: error))]).text())
         }
     }
 }
