@@ -1,3 +1,4 @@
+import ChiTraCore
 /// Reads an ISO 20022 debit/credit notification (`camt.054.001.02` and `.08`) into a
 /// `ReturnDocument`: one record per `Ntry/NtryDtls/TxDtls`.
 ///

@@ -1,3 +1,4 @@
+import ChiTraCore
 /// Reads an ISO 20022 payment status report (`pain.002.001.03` and `.10`, and national variants
 /// of the same structure) into a `ReturnDocument`.
 ///

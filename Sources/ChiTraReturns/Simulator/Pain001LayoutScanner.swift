@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraBatch
 import Foundation
 
