@@ -46,6 +46,16 @@ public struct RollImportSummary: Sendable, Codable {
     /// mean), per line: at most `RollImporter.warningLimit` of them (`warningCount` is all).
     public var warnings: [RollWarning] = []
     public var warningCount = 0
+    /// What the file was: `csv` or `xlsx` (`RollInput.Format`).
+    public var inputFormat = "csv"
+    /// The sheet read from an `.xlsx`.
+    public var sheet: String?
+    /// The CSV's separator: `,`, `;` or `tab`.
+    public var separator: String?
+    /// The CSV's bytes: `utf8`, `utf16le`, `utf16be` or `single_byte` (`RollInput.Encoding`).
+    public var encoding: String?
+    /// Lines whose personal ID lost its leading zeros (Excel) and was restored, provably (`PersonalID.restoringLeadingZeros`).
+    public var restoredIDs = 0
 
     public struct AccountChange: Sendable, Codable, Equatable {
         public var code: String
@@ -111,6 +121,9 @@ extension RollImportSummary {
         duplicateIDs = try v(.duplicateIDs, []); multipleCategories = try v(.multipleCategories, [])
         accountChanges = try v(.accountChanges, []); accountChangeCount = try v(.accountChangeCount, 0)
         warnings = try v(.warnings, []); warningCount = try v(.warningCount, 0)
+        inputFormat = try v(.inputFormat, "csv"); sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
+        separator = try c.decodeIfPresent(String.self, forKey: .separator); encoding = try c.decodeIfPresent(String.self, forKey: .encoding)
+        restoredIDs = try v(.restoredIDs, 0)
     }
 }
 
@@ -145,6 +158,11 @@ public struct RollImporter {
     public var accountChangeLimit = 10_000
     /// How many warnings to list in the summary (all are counted).
     public var warningLimit = 10_000
+    /// The sheet of an `.xlsx` roll to read (the first when nil).
+    public var sheet: String?
+    /// Called with the opened input before any line is read (e.g. to set `cellTransforms` for a
+    /// single-byte file from `textColumnSamples`).
+    public var configureInput: ((RollInput) throws -> Void)?
 
     public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
         self.db = db; self.validator = validator; self.actor = actor
@@ -168,7 +186,12 @@ public struct RollImporter {
             return summary
         }
 
-        let reader = try CSVReader(url: url)
+        let reader = try RollInput(url: url, sheet: sheet)
+        try configureInput?(reader)
+        summary.inputFormat = reader.format.rawValue
+        summary.sheet = reader.sheet
+        summary.separator = reader.separator.map { $0 == 0x09 ? "tab" : String(UnicodeScalar($0)) }
+        summary.encoding = reader.format == .csv ? reader.encoding.rawValue : nil
         guard let headerRecord = try reader.next() else {
             throw RollHeader.Problem(description: "\(name): the file is empty; export the roll again")
         }
@@ -229,7 +252,7 @@ public struct RollImporter {
                     if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow
-                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name) {
+                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name, numericFields: rec.numericFields) {
                     case .invalid(let problems):
                         if let p = problems.first(where: \.monthFirstDate) { throw MonthFirstRollback(problem: p) }
                         try reject(rec.fields, problems); continue
@@ -270,6 +293,7 @@ public struct RollImporter {
                         createdByFirstLine = false   // set below from what `apply` did
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
+                    if row.personalIDRestoredFrom != nil { summary.restoredIDs += 1 }
                     for w in validator.warnings(for: row) {
                         summary.warningCount += 1
                         if summary.warnings.count < warningLimit { summary.warnings.append(w) }
@@ -425,6 +449,9 @@ public struct RollImporter {
                                         accountMaskedBefore: (newAccount.map { $0.old } ?? row.accountNo).map(maskAccount),
                                         accountMaskedAfter: row.accountNo.map(maskAccount))
             }
+            if let written = row.personalIDRestoredFrom, changed.contains(where: { $0.field == "personal_id" }) {
+                try history(nil, "personal_id_leading_zeros_restored", PersonalID.masked(written), PersonalID.masked(row.personalID))
+            }
             for (field, old, value) in changed {
                 // Personal IDs and account numbers are kept masked in the history text.
                 let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
@@ -457,6 +484,10 @@ public struct RollImporter {
             try sql.bind(ins, i + 3, now)
             try sql.execute(ins)
             try history(nil, "created", nil, row.category)
+            if let written = row.personalIDRestoredFrom {
+                // The file wrote the ID without its leading zeros (Excel); said in the person's history.
+                try history(nil, "personal_id_leading_zeros_restored", PersonalID.masked(written), PersonalID.masked(row.personalID))
+            }
             changes.isNew = true
             changes.count += 1
         }

@@ -6,17 +6,43 @@ public struct RollProblem: Sendable, CustomStringConvertible {
     public var line: Int
     public var column: RollColumn?
     public var value: String
-    public var message: String
+    /// The reason in English, for a problem not yet in the message catalogue; `reasonMessage` wins.
+    public var legacyMessage: String
+    /// The reason as a catalogue message (said in the language asked for).
+    public var reasonMessage: Message?
+    /// The reason in the process's language.
+    public var message: String { reasonMessage?.text() ?? legacyMessage }
+    public func message(in language: Language) -> String { reasonMessage?.text(in: language) ?? legacyMessage }
     /// The value is a date that only reads month-first (`7/26/2025`): the importer refuses the
     /// whole file (`RollFileRefused`), since its other dates cannot be trusted either.
     public var monthFirstDate = false
 
+    public init(file: String, line: Int, column: RollColumn?, value: String, message: String, monthFirstDate: Bool = false) {
+        self.file = file; self.line = line; self.column = column; self.value = value
+        self.legacyMessage = message; self.monthFirstDate = monthFirstDate
+    }
+
+    public init(file: String, line: Int, column: RollColumn?, value: String, reason: Message, monthFirstDate: Bool = false) {
+        self.init(file: file, line: line, column: column, value: value, message: reason.text(in: .en), monthFirstDate: monthFirstDate)
+        self.reasonMessage = reason
+    }
+
     /// For the console and logs: personal IDs and account numbers masked, the value quoted
     /// through `SafeText` (no control or direction characters, at most 120 characters).
-    public var description: String {
-        let col = column.map { ", column \"\($0.vietnameseHeader)\" (\($0.rawValue))" } ?? ""
-        let v = value.isEmpty ? "" : " (value \"\(shownValue)\")"
-        return "\(file), line \(line)\(col)\(v): \(message)"
+    public var description: String { text(in: .current) }
+
+    public func text(in language: Language) -> String {
+        let reason = message(in: language)
+        switch (column, value.isEmpty) {
+        case (let c?, false):
+            return Message("roll.problem.column_value", ["file": .text(file), "line": .int(line), "header": .text(c.vietnameseHeader),
+                                                         "column": .text(c.rawValue), "value": .text(shownValue), "reason": .text(reason)]).text(in: language)
+        case (let c?, true):
+            return Message("roll.problem.column", ["file": .text(file), "line": .int(line), "header": .text(c.vietnameseHeader),
+                                                   "column": .text(c.rawValue), "reason": .text(reason)]).text(in: language)
+        default:
+            return Message("roll.problem.line", ["file": .text(file), "line": .int(line), "reason": .text(reason)]).text(in: language)
+        }
     }
     /// The value as messages show it: personal IDs and account numbers masked, through `SafeText`.
     public var shownValue: String {
@@ -29,9 +55,10 @@ public struct RollProblem: Sendable, CustomStringConvertible {
         return SafeText.echo(shown, limit: 120)
     }
     /// For the rejects file, which already holds the full line.
-    public var reason: String {
+    public var reason: String { reason(in: .current) }
+    public func reason(in language: Language) -> String {
         let col = column.map { "\($0.vietnameseHeader): " } ?? ""
-        return col + message
+        return col + message(in: language)
     }
 }
 
@@ -87,12 +114,16 @@ public struct RollValidator: Sendable {
     static let needsProxyLookup = KeyedLookup(["": false, "không": false, "khong": false, "no": false, "0": false,
                                                 "có": true, "co": true, "x": true, "yes": true, "1": true])
 
-    public func validate(fields: [String], line: Int, header: RollHeader, file: String) -> RollValidation {
+    /// `numericFields`: the fields (0-based) that were number cells in an `.xlsx`.
+    public func validate(fields: [String], line: Int, header: RollHeader, file: String, numericFields: [Int] = []) -> RollValidation {
         var problems: [RollProblem] = []
         let values = header.values(in: fields)
         func v(_ c: RollColumn) -> String { values[c.ordinal] }
         func fail(_ c: RollColumn?, _ value: String, _ msg: String) {
             problems.append(RollProblem(file: file, line: line, column: c, value: value, message: msg))
+        }
+        func fail(_ c: RollColumn?, _ value: String, _ reason: Message) {
+            problems.append(RollProblem(file: file, line: line, column: c, value: value, reason: reason))
         }
         func required(_ c: RollColumn, _ why: String = "is required") -> String? {
             let s = v(c)
@@ -111,7 +142,7 @@ public struct RollValidator: Sendable {
             let s = v(c)
             if s.isEmpty { if !optional { fail(c, "", "is required (DD/MM/YYYY)") }; return nil }
             guard let d = CivilDate(s) else {
-                if !monthFirst(c, s) { fail(c, s, "is not a real date in the form DD/MM/YYYY") }
+                if !monthFirst(c, s) { fail(c, s, Message("roll.date.not_real")) }
                 return nil
             }
             return d
@@ -160,15 +191,26 @@ public struct RollValidator: Sendable {
         else if birthText.utf8.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
             birth = d; birthYearOnly = true
         } else if let d = CivilDate(birthText) { birth = d }
-        else if !monthFirst(.birthDate, birthText) { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
+        else if !monthFirst(.birthDate, birthText) { fail(.birthDate, birthText, Message("roll.date.birth_not_real")) }
         if let b = birth, b > today { fail(.birthDate, birthText, "is in the future") }
 
-        let pid = required(.personalID) ?? ""
+        var pid = required(.personalID) ?? ""
         var legacy = false
+        var restoredFrom: String?
+        if (10...11).contains(pid.utf8.count) && FastText.isASCIIDigits(pid) {
+            // Excel drops the leading zeros of an ID typed as a number: restored only when provably right.
+            if let padded = PersonalID.restoringLeadingZeros(pid, sex: sex, birthYear: birth?.year) {
+                restoredFrom = pid; pid = padded
+            } else {
+                fail(.personalID, pid, Message("roll.id.leading_zeros_unprovable", ["digits": .int(pid.utf8.count)]))
+                pid = ""
+            }
+        }
         if !pid.isEmpty {
             switch PersonalID.check(pid, sex: sex, birthYear: birth?.year) {
             case .success(.legacyCMND): legacy = true
             case .success: break
+            case .failure(.wrongLength(let n)): fail(.personalID, pid, Message("roll.id.wrong_length", ["digits": .int(n)]))
             case .failure(let p): fail(.personalID, pid, "\(p); check the ID card and the date of birth and sex")
             }
         }
@@ -229,15 +271,22 @@ public struct RollValidator: Sendable {
         let accountName = VietnameseText.normalizedName(v(.accountName))
         if channel == .bank {
             if bin.isEmpty { fail(.bankBIN, "", "is required for payment to a bank account") }
-            else if banks.bank(bin) == nil { fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json") }
+            else if banks.bank(bin) == nil { fail(.bankBIN, bin, Message("roll.bank.unknown")) }
             if accountName.isEmpty { fail(.accountName, "", "is required for payment to a bank account (the name the bank holds)") }
         } else if !bin.isEmpty && banks.bank(bin) == nil {
-            fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json")
+            fail(.bankBIN, bin, Message("roll.bank.unknown"))
         }
         if channel == .bank || channel == .postAccount {
             if account.isEmpty { fail(.accountNo, "", "is required for payment to an account") }
         }
-        if !account.isEmpty && !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
+        let accountField = header.positions[RollColumn.accountNo.ordinal]
+        if !account.isEmpty && Self.isScientific(account) {
+            // `1,23E+15`: Excel showed the number rounded; the digits are gone.
+            fail(.accountNo, account, Message("roll.account.scientific"))
+        } else if !account.isEmpty && accountField >= 0 && numericFields.contains(accountField) {
+            // A number cell in the .xlsx: leading zeros (Vietcombank's 00…) are lost, and cannot be told.
+            fail(.accountNo, account, Message("roll.account.number_cell"))
+        } else if !account.isEmpty && !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
             fail(.accountNo, account, "must be digits only, at most 19")
         }
 
@@ -255,6 +304,10 @@ public struct RollValidator: Sendable {
         }
         if !proxyName.isEmpty {
             if proxyID.isEmpty { fail(.proxyID, "", "is required when someone receives on the beneficiary's behalf") }
+            else if (10...11).contains(proxyID.utf8.count) && FastText.isASCIIDigits(proxyID) {
+                // No birth date for the proxy: a restored zero could not be proved.
+                fail(.proxyID, proxyID, Message("roll.id.proxy_leading_zeros", ["digits": .int(proxyID.utf8.count)]))
+            }
             else if case .failure(let p) = PersonalID.check(proxyID, sex: nil, birthYear: nil) { fail(.proxyID, proxyID, "\(p)") }
             if relation.isEmpty { fail(.proxyRelation, "", "is required when someone receives on the beneficiary's behalf") }
             if authUntil == nil && !ProxyRelation.isGuardian(relation) && v(.authorisationUntil).isEmpty {
@@ -310,6 +363,24 @@ public struct RollValidator: Sendable {
             accountName: accountName.isEmpty ? nil : accountName,
             proxyName: proxyName.isEmpty ? nil : proxyName, proxyID: proxyID.isEmpty ? nil : proxyID,
             proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil, needsProxy: needsProxy,
-            caredForBirthDates: caredFor))
+            caredForBirthDates: caredFor, personalIDRestoredFrom: restoredFrom))
+    }
+
+    /// `1,23E+15`, `1.23457E+15`, `1E+15`: a number as Excel shows it in scientific notation.
+    static func isScientific(_ s: String) -> Bool {
+        var sawE = false, digitsBefore = 0, digitsAfter = 0
+        var i = s.utf8.makeIterator()
+        var prev: UInt8 = 0
+        while let b = i.next() {
+            switch b {
+            case 0x30...0x39: if sawE { digitsAfter += 1 } else { digitsBefore += 1 }
+            case 0x2C, 0x2E: if sawE { return false }
+            case 0x45, 0x65: if sawE { return false }; sawE = true
+            case 0x2B, 0x2D: if !(sawE && (prev == 0x45 || prev == 0x65)) { return false }
+            default: return false
+            }
+            prev = b
+        }
+        return sawE && digitsBefore > 0 && digitsAfter > 0
     }
 }

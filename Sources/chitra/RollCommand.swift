@@ -10,10 +10,12 @@ struct RollCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "import",
-            abstract: "Import a roll export (CSV, formats/roll-csv.md).",
+            abstract: "Import a roll export (CSV or .xlsx, formats/roll-csv.md).",
             discussion: """
             Valid lines apply in one transaction; rejected lines go to FILE.rejects.csv beside the input.
             Importing the same file again changes nothing. Blank lines (only commas) are skipped.
+            The file may be a UTF-8 CSV, a CSV with ';' separators, Excel's "Unicode text" (UTF-16,
+            tab-separated), a single-byte CSV, or an Excel .xlsx workbook (first sheet, or --sheet).
             Exit status: 0 when the file was applied (or found unchanged, or imported before);
             2 when nothing was applied: --strict with a rejected line, every line rejected (or no
             data lines), or the file refused whole (a month-first date such as 7/26/2025).
@@ -21,7 +23,8 @@ struct RollCommand: ParsableCommand {
             """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
-        @Argument(help: "The roll CSV file.") var file: String
+        @Argument(help: "The roll file: CSV or Excel .xlsx.") var file: String
+        @Option(help: "The sheet of an .xlsx roll to read (default: the first).") var sheet: String?
         @Flag(help: "Apply nothing if any line is rejected.") var strict = false
 
         func run() throws {
@@ -30,6 +33,7 @@ struct RollCommand: ParsableCommand {
             let actor = try login.actor(db, as: .maker)
             var importer = RollImporter(db: db, validator: RollValidator(tariff: try global.tariff(), banks: try global.banks()), actor: actor)
             importer.strict = strict
+            importer.sheet = sheet
             let summary: RollImportSummary
             do { summary = try importer.importFile(URL(fileURLWithPath: file)) }
             catch let e as StrictImportRefused {
@@ -50,6 +54,18 @@ struct RollCommand: ParsableCommand {
             return parts.isEmpty ? "(no account)" : parts.joined(separator: " ")
         }
 
+        /// What the file was read as, in the clerk's language.
+        static func inputLine(_ s: RollImportSummary) -> String {
+            if s.inputFormat == "xlsx" { return Message("roll.summary.input_xlsx", ["sheet": .text(s.sheet ?? "")]).text() }
+            if s.encoding == "single_byte" { return Message("roll.summary.input_single_byte", ["separator": .text(Self.separatorName(s.separator))]).text() }
+            let encoding = ["utf16le": "UTF-16 LE", "utf16be": "UTF-16 BE"][s.encoding ?? ""] ?? "UTF-8"
+            return Message("roll.summary.input_csv", ["encoding": .text(encoding), "separator": .text(Self.separatorName(s.separator))]).text()
+        }
+
+        static func separatorName(_ s: String?) -> String {
+            s == "tab" ? "tab" : "\"\(s ?? ",")\""
+        }
+
         func printSummary(_ s: RollImportSummary) {
             if s.alreadyImported {
                 print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (import #\(s.fileID ?? 0), same SHA-256); nothing changed.")
@@ -64,6 +80,8 @@ struct RollCommand: ParsableCommand {
             } else {
                 print("\(s.file): \(s.lines) lines — \(s.applied) applied (\(s.newPeople) new people, \(s.changedPeople) changed, \(s.fieldChanges) field changes recorded), \(s.unchanged) unchanged, \(s.rejected) rejected\(blank).")
             }
+            print(Self.inputLine(s))
+            if s.restoredIDs > 0 { print(Message("roll.summary.restored_ids", ["n": .int(s.restoredIDs)]).text()) }
             if let r = s.rejectsFile { print("Rejected lines with reasons: \(r)") }
             for p in s.problems.prefix(30) { print("  " + p) }
             if s.problems.count > 30 { print("  … \(s.problems.count - 30) more in the rejects file") }
