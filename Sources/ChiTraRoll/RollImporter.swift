@@ -344,7 +344,7 @@ public struct RollImporter {
             try? FileManager.default.removeItem(at: rejectsURL)   // an old rejects file would mislead
             var refused = RollImportSummary(file: name, sha256: summary.sha256)
             refused.nothingApplied = true
-            refused.refusal = e.problem.description + " — the whole file is refused and nothing was imported: in a month-first file a date such as 7/6/2025 means 6 July, not 7 June, so none of its dates can be trusted. Export the roll again with dates as DD/MM/YYYY and import that file."
+            refused.refusal = Message("roll.refusal.month_first", ["problem": .text(e.problem.description)]).text()
             throw RollFileRefused(summary: refused, problem: e.problem)
         }
         if summary.rejected > 0 {

@@ -134,8 +134,7 @@ public struct RollValidator: Sendable {
         func monthFirst(_ c: RollColumn, _ s: String) -> Bool {
             guard let d = CivilDate.monthFirstOnly(s) else { return false }
             problems.append(RollProblem(file: file, line: line, column: c, value: s,
-                message: "is not a DD/MM/YYYY date; it reads only month-first, as \(d.vietnamese): dates are month-first (US); export with DD/MM/YYYY",
-                monthFirstDate: true))
+                reason: Message("roll.date.month_first", ["date": .text(d.vietnamese)]), monthFirstDate: true))
             return true
         }
         func date(_ c: RollColumn, optional: Bool) -> CivilDate? {

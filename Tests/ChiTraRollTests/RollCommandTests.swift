@@ -56,10 +56,10 @@ struct RollCommandTests {
                                            RollLine.csv([.code: "T04", .personalID: "046050654324", .birthDate: "3/15/1950"])]))
         let us = try run(["roll", "import", "us.csv"])
         #expect(us.status == 2, "\(us.text)")
-        #expect(us.text.contains("us.csv, line 3, column \"Ngày sinh\" (birth_date) (value \"3/15/1950\")"))
-        #expect(us.text.contains("dates are month-first (US); export with DD/MM/YYYY"))
+        #expect(us.text.contains("us.csv, dòng 3, cột \"Ngày sinh\" (birth_date) (giá trị \"3/15/1950\")"))
+        #expect(us.text.contains("ngày tháng trong tệp được xuất theo kiểu tháng/ngày; hãy xuất lại với dạng DD/MM/YYYY"))
         let usJSON = try run(["roll", "import", "us.csv", "--json"])
-        #expect(usJSON.status == 2 && usJSON.text.contains("\"nothingApplied\" : true") && usJSON.text.contains("\"refusal\" : \"us.csv, line 3"))
+        #expect(usJSON.status == 2 && usJSON.text.contains("\"nothingApplied\" : true") && usJSON.text.contains("\"refusal\" : \"us.csv, dòng 3"))
         // T03 (line 2, a D/M date) was not added: the store holds T01 and T02 only.
         let store = try DatabaseQueue(path: dir.appendingPathComponent("s.sqlite").path)
         #expect(try store.read { try String.fetchAll($0, sql: "SELECT code FROM beneficiary ORDER BY code") } == ["T01", "T02"])
