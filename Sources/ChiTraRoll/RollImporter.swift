@@ -131,7 +131,8 @@ extension RollImportSummary {
 public struct StrictImportRefused: Error, CustomStringConvertible {
     public let summary: RollImportSummary
     public var description: String {
-        "\(summary.file): \(summary.rejected) of \(summary.lines) lines rejected; --strict applied nothing. Fix the lines listed in \(summary.rejectsFile ?? "the rejects file") and import again."
+        Message("roll.strict.refused", ["file": .text(summary.file), "rejected": .int(summary.rejected), "lines": .int(summary.lines),
+                                        "rejects": .text(summary.rejectsFile ?? "FILE.rejects.csv")]).text()
     }
 }
 
@@ -193,7 +194,7 @@ public struct RollImporter {
         summary.separator = reader.separator.map { $0 == 0x09 ? "tab" : String(UnicodeScalar($0)) }
         summary.encoding = reader.format == .csv ? reader.encoding.rawValue : nil
         guard let headerRecord = try reader.next() else {
-            throw RollHeader.Problem(description: "\(name): the file is empty; export the roll again")
+            throw RollHeader.Problem(description: Message("roll.file.empty", ["file": .text(name)]).text())
         }
         let header = try RollHeader(cells: headerRecord.fields, file: name)
         let rejectsURL = Self.rejectsURL(for: url)
@@ -277,12 +278,12 @@ public struct RollImporter {
                         sql.reset(sql.selectPerson)
                         if !differing.isEmpty {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
-                                message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
+                                reason: Message("roll.line.person_differs", ["first": .int(first.line), "fields": .text(differing.joined(separator: ", "))]))])
                             continue
                         }
                         if first.hasCategory {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
-                                message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
+                                reason: Message("roll.line.duplicate_category", ["code": .text(row.code)]))])
                             continue
                         }
                         try seen.add(code: row.code, category: category, firstLine: first.line, created: first.created)

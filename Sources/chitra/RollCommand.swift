@@ -68,31 +68,33 @@ struct RollCommand: ParsableCommand {
 
         func printSummary(_ s: RollImportSummary) {
             if s.alreadyImported {
-                print("\(s.file) was already imported on \(s.previousImportAt ?? "?") (import #\(s.fileID ?? 0), same SHA-256); nothing changed.")
+                print(Message("roll.summary.already_imported", ["file": .text(s.file), "at": .text(s.previousImportAt ?? "?"), "id": .int(Int(s.fileID ?? 0))]).text())
                 return
             }
-            let blank = s.blankLines > 0 ? "; \(s.blankLines) blank lines skipped" : ""
+            let blank = s.blankLines > 0 ? Message("roll.summary.blank", ["n": .int(s.blankLines)]).text() : ""
             if s.strictRefused {
-                print("\(s.file): \(s.lines) lines, \(s.rejected) rejected\(blank) — --strict: nothing applied.")
+                print(Message("roll.summary.strict", ["file": .text(s.file), "lines": .int(s.lines), "rejected": .int(s.rejected), "blank": .text(blank)]).text())
             } else if s.nothingApplied {
-                print(s.lines == 0 ? "\(s.file): no data lines\(blank) — nothing applied. Check that this is the roll export."
-                                   : "\(s.file): \(s.lines) lines, all \(s.rejected) rejected\(blank) — nothing applied. Fix the lines and import again.")
+                print(s.lines == 0 ? Message("roll.summary.no_lines", ["file": .text(s.file), "blank": .text(blank)]).text()
+                                   : Message("roll.summary.all_rejected", ["file": .text(s.file), "lines": .int(s.lines), "rejected": .int(s.rejected), "blank": .text(blank)]).text())
             } else {
-                print("\(s.file): \(s.lines) lines — \(s.applied) applied (\(s.newPeople) new people, \(s.changedPeople) changed, \(s.fieldChanges) field changes recorded), \(s.unchanged) unchanged, \(s.rejected) rejected\(blank).")
+                print(Message("roll.summary.applied", ["file": .text(s.file), "lines": .int(s.lines), "applied": .int(s.applied), "new": .int(s.newPeople),
+                                                       "changed": .int(s.changedPeople), "fields": .int(s.fieldChanges), "unchanged": .int(s.unchanged),
+                                                       "rejected": .int(s.rejected), "blank": .text(blank)]).text())
             }
             print(Self.inputLine(s))
             if s.restoredIDs > 0 { print(Message("roll.summary.restored_ids", ["n": .int(s.restoredIDs)]).text()) }
-            if let r = s.rejectsFile { print("Rejected lines with reasons: \(r)") }
+            if let r = s.rejectsFile { print(Message("roll.summary.rejects_file", ["path": .text(r)]).text()) }
             for p in s.problems.prefix(30) { print("  " + p) }
-            if s.problems.count > 30 { print("  … \(s.problems.count - 30) more in the rejects file") }
+            if s.problems.count > 30 { print("  " + Message("roll.summary.more_problems", ["n": .int(s.problems.count - 30)]).text()) }
             if !s.strictRefused && s.accountChangeCount > 0 {
-                print("Account changed (\(s.accountChangeCount)) — check each against the beneficiary's request before the next batch:")
+                print(Message("roll.summary.accounts_changed", ["n": .int(s.accountChangeCount)]).text())
                 for a in s.accountChanges.prefix(200) {
                     print("  \(a.code): \(Self.destination(a.bankBINBefore, a.accountMaskedBefore)) → \(Self.destination(a.bankBINAfter, a.accountMaskedAfter))")
                 }
                 if s.accountChangeCount > 200 { print("  … \(s.accountChangeCount - 200) more (--json lists up to \(s.accountChanges.count))") }
             }
-            if s.legacyIDs > 0 { print("Flagged: \(s.legacyIDs) lines carry an old 9-digit CMND; ask for the 12-digit personal ID.") }
+            if s.legacyIDs > 0 { print(Message("roll.summary.legacy_ids", ["n": .int(s.legacyIDs)]).text()) }
             if !s.strictRefused && !s.nothingApplied && s.warningCount > 0 {
                 print("Warnings (\(s.warningCount)) — imported, but not paid as the roll writes them; correct them in the management software:")
                 for w in s.warnings.prefix(30) { print("  \(s.file), line \(w.line), \(w.code) [\(w.category)]: \(w.message)") }

@@ -22,21 +22,21 @@ struct RollCommandTests {
         try write("good.csv", RollLine.file([t01, t02, ",,,,", ",,,,", ",,,,"]))
         let good = try run(["roll", "import", "good.csv"])
         #expect(good.status == 0, "\(good.text)")
-        #expect(good.text.contains("good.csv: 2 lines — 2 applied (2 new people, 0 changed, 2 field changes recorded), 0 unchanged, 0 rejected; 3 blank lines skipped."))
+        #expect(good.text.contains("good.csv: 2 dòng — áp dụng 2 dòng (2 người mới, 0 người thay đổi, ghi lịch sử 2 trường thay đổi), 0 dòng không đổi, 0 dòng bị từ chối; bỏ qua 3 dòng trống."))
 
         let again = try run(["roll", "import", "good.csv"])
-        #expect(again.status == 0 && again.text.contains("already imported"), "\(again.text)")
+        #expect(again.status == 0 && again.text.contains("đã được nhập lúc"), "\(again.text)")
 
         // Other bytes, the same lines: all unchanged.
         try write("good-crlf.csv", RollLine.file([t01, t02]).replacingOccurrences(of: "\n", with: "\r\n"))
         let unchanged = try run(["roll", "import", "good-crlf.csv"])
-        #expect(unchanged.status == 0 && unchanged.text.contains("0 applied") && unchanged.text.contains("2 unchanged"), "\(unchanged.text)")
+        #expect(unchanged.status == 0 && unchanged.text.contains("áp dụng 0 dòng") && unchanged.text.contains("2 dòng không đổi"), "\(unchanged.text)")
 
         // T01 moves to another account: listed by code, masked.
         try write("changed.csv", RollLine.file([RollLine.csv([.code: "T01", .accountNo: "4001205001234"]), t02]))
         let changed = try run(["roll", "import", "changed.csv"])
         #expect(changed.status == 0, "\(changed.text)")
-        #expect(changed.text.contains("Account changed (1)"))
+        #expect(changed.text.contains("Tài khoản thay đổi (1)"))
         #expect(changed.text.contains("  T01: 970405 *********9001 → 970405 *********1234"))
         #expect(!changed.text.contains("4001205001234") && !changed.text.contains("4001205999001"))
         let json = try run(["roll", "import", "changed.csv", "--json"])   // already imported: no list
@@ -46,7 +46,7 @@ struct RollCommandTests {
         try write("broken.csv", RollLine.file([RollLine.csv([.code: "X01", .bankBIN: "999999"]), RollLine.csv([.code: "X02", .sex: "X"])]))
         let broken = try run(["roll", "import", "broken.csv"])
         #expect(broken.status == 2, "\(broken.text)")
-        #expect(broken.text.contains("broken.csv: 2 lines, all 2 rejected — nothing applied."))
+        #expect(broken.text.contains("broken.csv: 2 dòng, cả 2 dòng bị từ chối — không áp dụng gì."))
         let brokenJSON = try run(["roll", "import", "broken.csv", "--json"])
         #expect(brokenJSON.status == 2)
         #expect(brokenJSON.text.contains("\"nothingApplied\" : true"))
