@@ -167,9 +167,9 @@ struct RollFieldLimitTests {
         #expect(stored?.unicodeScalars.count == 100)
         #expect(s.problems.count == 1)
         #expect(s.problems[0].contains("dòng 3, cột \"Họ và tên\" (full_name)"))
-        #expect(s.problems[0].hasSuffix("is 101 characters long; at most 100 are allowed"))
+        #expect(s.problems[0].hasSuffix("dài 101 ký tự; tối đa 100 ký tự"))
         let rejects = try String(contentsOf: URL(fileURLWithPath: try #require(s.rejectsFile)), encoding: .utf8)
-        #expect(rejects.contains("Họ và tên: is 101 characters long; at most 100 are allowed"))
+        #expect(rejects.contains("Họ và tên: dài 101 ký tự; tối đa 100 ký tự"))
     }
 
     @Test("An address of 300 characters is accepted, 301 rejected; other fields over 100 are rejected too")
@@ -178,12 +178,12 @@ struct RollFieldLimitTests {
         #expect(try RollLine.problems([.address: address + String(repeating: "x", count: 300 - address.count)]).isEmpty)
         let p = try RollLine.problems([.address: address + String(repeating: "x", count: 301 - address.count)])
         #expect(p.map(\.column) == [.address])
-        #expect(p.first?.reason == "Địa chỉ: is 301 characters long; at most 300 are allowed")
+        #expect(p.first?.reason(in: .en) == "Địa chỉ: is 301 characters long; at most 300 are allowed")
         // The value is quoted shortened in the console message.
         #expect(p.first?.description.contains("(301 characters)") == true)
         for column in [RollColumn.accountName, .proxyName, .commune, .village, .decisionNo] {
             let long = String(repeating: "A", count: 101)
-            #expect(try RollLine.problems([column: long]).contains { $0.column == column && $0.message == "is 101 characters long; at most 100 are allowed" }, "\(column)")
+            #expect(try RollLine.problems([column: long]).contains { $0.column == column && $0.message(in: .en) == "is 101 characters long; at most 100 are allowed" }, "\(column)")
         }
     }
 
