@@ -183,4 +183,33 @@ struct ExcelRollTests {
         #expect(try input.next()?.fields == ["code", "FULL_NAME"])
         #expect(try input.next()?.fields == ["A1", "NGUYE\u{C3}\u{D5}N"])
     }
+
+    @Test("chitra roll import: the rejects file and the summary in Vietnamese by default, English with --lang en; --sheet picks the sheet",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func commandLanguages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roll-excel-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ChitraRun.setUpStore(in: dir)
+        for name in ["roll-40-scientific.csv", "roll-40.xlsx"] {
+            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("fixtures/excel/" + name), to: dir.appendingPathComponent(name))
+        }
+        let en = try ChitraRun.run(["roll", "import", "roll-40-scientific.csv", "--lang", "en"], in: dir, as: "an.nguyen")
+        #expect(en.status == 0, "\(en.text)")
+        // Line 2 (DT0000001, one line only) is rejected: 39 of the 40 people are new.
+        #expect(en.text.contains("roll-40-scientific.csv: 45 lines — 44 applied (39 new people, 0 changed"), "\(en.text)")
+        #expect(en.text.contains("Read as CSV: encoding UTF-8, fields separated by \",\""))
+        let rejectsEN = try String(contentsOf: dir.appendingPathComponent("roll-40-scientific.csv.rejects.csv"), encoding: .utf8)
+        #expect(rejectsEN.contains("Số tài khoản: is an account number in scientific notation (like 1.23E+15): Excel rounded it and the digits are gone"))
+        // The same file again in Vietnamese: already imported, said so.
+        let vi = try ChitraRun.run(["roll", "import", "roll-40-scientific.csv"], in: dir, as: "an.nguyen")
+        #expect(vi.text.contains("roll-40-scientific.csv đã được nhập lúc"), "\(vi.text)")
+        // The workbook has one sheet, named after the CSV LibreOffice converted.
+        let wrong = try ChitraRun.run(["roll", "import", "roll-40.xlsx", "--sheet", "Danh sách"], in: dir, as: "an.nguyen")
+        #expect(wrong.status == 1)
+        #expect(wrong.text.contains("roll-40.xlsx: không có trang tính \"Danh sách\"; các trang tính trong tệp: \"roll-40\""), "\(wrong.text)")
+        let right = try ChitraRun.run(["roll", "import", "roll-40.xlsx", "--sheet", "roll-40"], in: dir, as: "an.nguyen")
+        #expect(right.status == 0, "\(right.text)")
+        #expect(right.text.contains("Đã đọc tệp Excel .xlsx, trang tính \"roll-40\""))
+    }
 }
