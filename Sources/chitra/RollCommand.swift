@@ -51,7 +51,7 @@ struct RollCommand: ParsableCommand {
         /// "970418 *******9999", "(no account)".
         static func destination(_ bin: String?, _ masked: String?) -> String {
             let parts = [bin, masked].compactMap { $0 }
-            return parts.isEmpty ? "(no account)" : parts.joined(separator: " ")
+            return parts.isEmpty ? Message("roll.summary.no_account").text() : parts.joined(separator: " ")
         }
 
         /// What the file was read as, in the clerk's language.
@@ -92,20 +92,23 @@ struct RollCommand: ParsableCommand {
                 for a in s.accountChanges.prefix(200) {
                     print("  \(a.code): \(Self.destination(a.bankBINBefore, a.accountMaskedBefore)) → \(Self.destination(a.bankBINAfter, a.accountMaskedAfter))")
                 }
-                if s.accountChangeCount > 200 { print("  … \(s.accountChangeCount - 200) more (--json lists up to \(s.accountChanges.count))") }
+                if s.accountChangeCount > 200 { print("  " + Message("roll.summary.more_json", ["n": .int(s.accountChangeCount - 200), "listed": .int(s.accountChanges.count)]).text()) }
             }
             if s.legacyIDs > 0 { print(Message("roll.summary.legacy_ids", ["n": .int(s.legacyIDs)]).text()) }
             if !s.strictRefused && !s.nothingApplied && s.warningCount > 0 {
-                print("Warnings (\(s.warningCount)) — imported, but not paid as the roll writes them; correct them in the management software:")
-                for w in s.warnings.prefix(30) { print("  \(s.file), line \(w.line), \(w.code) [\(w.category)]: \(w.message)") }
-                if s.warningCount > 30 { print("  … \(s.warningCount - 30) more (--json lists up to \(s.warnings.count))") }
+                print(Message("roll.summary.warnings", ["n": .int(s.warningCount)]).text())
+                for w in s.warnings.prefix(30) {
+                    print("  " + Message("roll.summary.warning_line", ["file": .text(s.file), "line": .int(w.line), "code": .text(w.code), "category": .text(w.category),
+                                                                       "text": .text(Language.current == .vi ? w.vietnamese : w.message)]).text())
+                }
+                if s.warningCount > 30 { print("  " + Message("roll.summary.more_json", ["n": .int(s.warningCount - 30), "listed": .int(s.warnings.count)]).text()) }
             }
             if !s.duplicateIDs.isEmpty {
-                print("Same personal ID under more than one code (\(s.duplicateIDs.count)) — only one can be paid; check against the population database:")
+                print(Message("roll.summary.duplicate_ids", ["n": .int(s.duplicateIDs.count)]).text())
                 for d in s.duplicateIDs.prefix(20) { print("  \(d.personalIDMasked): \(d.codes.joined(separator: ", "))") }
             }
             if !s.multipleCategories.isEmpty {
-                print("People in more than one monthly category (\(s.multipleCategories.count)) — only the highest amount is paid (Decree 20/2021 Art. 6.2; a single parent's amount is kept on top and not counted here):")
+                print(Message("roll.summary.multiple_categories", ["n": .int(s.multipleCategories.count)]).text())
                 for d in s.multipleCategories.prefix(20) { print("  \(d.personalIDMasked) [\(d.codes.joined(separator: ", "))]: \(d.categories.joined(separator: " + "))") }
             }
         }
