@@ -4,6 +4,10 @@ import Foundation
 /// `""` escapes and embedded newlines. Reads in 1 MiB chunks, so memory does not grow with the file.
 ///
 /// Each record carries the physical line number it starts on, for error messages.
+///
+/// The separator is a comma unless given (`;` from Excel with Vietnamese regional settings, tab
+/// from Excel's "Unicode text"). `singleByte` reads a file that is not UTF-8 (Windows-1258,
+/// TCVN3, VNI bytes): each byte 0xNN becomes U+00NN (Latin-1, lossless), for the caller to convert.
 public final class CSVReader {
     public struct Record: Sendable {
         public let line: Int
@@ -28,8 +32,14 @@ public final class CSVReader {
     private var lastFieldCount = 8
     /// Longest accepted record in bytes: a hostile file cannot make us hold gigabytes.
     public var maxRecordBytes = 1 << 20
+    /// The byte between fields (`,` by default).
+    public let separator: UInt8
+    /// Bytes are Latin-1 (U+0000–U+00FF), not UTF-8.
+    public let singleByte: Bool
 
-    public init(url: URL) throws {
+    public init(url: URL, separator: UInt8 = 0x2C, singleByte: Bool = false) throws {
+        self.separator = separator
+        self.singleByte = singleByte
         guard let h = FileHandle(forReadingAtPath: url.path) else {
             throw Failure(file: url.lastPathComponent, line: 0, message: "cannot open the file; check the path and permissions")
         }
@@ -66,6 +76,21 @@ public final class CSVReader {
         return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
 
+    @inline(__always)
+    private func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        singleByte ? Self.latin1(bytes) : Self.string(bytes)
+    }
+
+    /// Each byte as the scalar of the same number (Latin-1); never fails.
+    static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for b in bytes where b >= 0x80 { ascii = false; break }
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        var view = String.UnicodeScalarView()
+        for b in bytes { view.append(Unicode.Scalar(b)) }
+        return String(view)
+    }
+
     /// The next record, or nil at the end of the file.
     public func next() throws -> Record? {
         if first {
@@ -85,8 +110,9 @@ public final class CSVReader {
         var total = 0
         var inQuotes = false
         var wasQuoted = false
+        let sep = separator
         func finishField() throws {
-            guard let s = field.withUnsafeBufferPointer(Self.string) else {
+            guard let s = field.withUnsafeBufferPointer({ decode($0) }) else {
                 throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
             }
             fields.append(s)
@@ -107,13 +133,13 @@ public final class CSVReader {
                     var j = start
                     while j < limit {
                         let c = buf[j]
-                        if c == 0x2C || c == 0x0A || c == 0x0D { return j }
+                        if c == sep || c == 0x0A || c == 0x0D { return j }
                         j += 1
                     }
                     return nil
                 }
                 if let end {
-                    let s = buffer.withUnsafeBufferPointer { Self.string(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+                    let s = buffer.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: $0[start..<end])) }
                     guard let s else {
                         throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
                     }
@@ -121,15 +147,15 @@ public final class CSVReader {
                     pos = end + 1
                     fields.append(s)
                     switch buffer[end] {
-                    case 0x2C:
-                        continue
                     case 0x0D:
                         if peek() == 0x0A { _ = byte() }
                         line += 1
                         return Record(line: startLine, fields: fields)
-                    default:   // 0x0A
+                    case 0x0A:
                         line += 1
                         return Record(line: startLine, fields: fields)
+                    default:   // the separator
+                        continue
                     }
                 }
             }
@@ -154,7 +180,7 @@ public final class CSVReader {
             switch b {
             case 0x22 where field.isEmpty && !wasQuoted:
                 inQuotes = true; wasQuoted = true
-            case 0x2C:
+            case sep:
                 try finishField()
             case 0x0D:
                 if peek() == 0x0A { _ = byte() }

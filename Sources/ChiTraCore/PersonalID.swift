@@ -64,6 +64,28 @@ public enum PersonalID {
         return .success(.citizenID)
     }
 
+    /// The province codes of birth registration (digits 1–3), Circular 07/2016/TT-BCA Appendix:
+    /// the 63 provinces and cities, 001 Hà Nội … 096 Cà Mau.
+    public static let provinceCodes: Set<String> = [
+        "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
+        "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
+        "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
+        "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096"]
+
+    /// A personal ID written with 10 or 11 digits (Excel dropped its leading zeros, or it was a
+    /// number cell) restored to 12 digits, only when that is provably right: the padded ID has a
+    /// province code from `provinceCodes`, and its century/sex digit and year digits agree with the
+    /// sex and birth year. Nil when it cannot be proved (the ID must then be corrected at the source).
+    public static func restoringLeadingZeros(_ id: String, sex: Sex?, birthYear: Int?) -> String? {
+        let n = id.utf8.count
+        guard n == 10 || n == 11, id.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let sex, let birthYear,
+              centurySexDigit(sex: sex, birthYear: birthYear) != nil else { return nil }
+        let padded = String(repeating: "0", count: 12 - n) + id
+        guard provinceCodes.contains(String(padded.prefix(3))),
+              case .success(.citizenID) = check(padded, sex: sex, birthYear: birthYear) else { return nil }
+        return padded
+    }
+
     /// `079******123`: keeps the province code and last three digits.
     public static func masked(_ id: String) -> String {
         guard id.count > 6 else { return String(repeating: "*", count: id.count) }

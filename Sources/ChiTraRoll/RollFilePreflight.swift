@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// Checks a roll file before anything reads it: a regular file, not empty, not absurdly large.
@@ -17,13 +18,13 @@ public enum RollFilePreflight {
         let name = url.lastPathComponent
         var st = stat()
         guard stat(url.path, &st) == 0 else {
-            throw Refused(description: "\(name): cannot be read (\(String(cString: strerror(errno)))); check the path and permissions")
+            throw Refused(description: Message("roll.file.unreadable", ["file": .text(name), "reason": .text(String(cString: strerror(errno)))]).text())
         }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: "\(name) is not a regular file") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: Message("roll.file.not_regular", ["file": .text(name)]).text()) }
         let size = UInt64(st.st_size)
-        if size == 0 { throw Refused(description: "\(name) is empty; export the roll again") }
+        if size == 0 { throw Refused(description: Message("roll.file.empty", ["file": .text(name)]).text()) }
         if size > maxBytes {
-            throw Refused(description: "\(name) is \(size) bytes, larger than the \(maxBytes)-byte limit for a roll export; check that this is the right file")
+            throw Refused(description: Message("roll.file.too_large", ["file": .text(name), "size": .int(Int(size)), "limit": .int(Int(maxBytes))]).text())
         }
     }
 }

@@ -26,10 +26,10 @@ public struct RollHeader: Sendable {
         for (i, raw) in cells.enumerated() {
             let k = VietnameseText.key(raw)
             guard let col = Self.lookup[k] else {
-                throw Problem(description: "\(file), line 1, column \(i + 1): unknown header \"\(SafeText.echo(raw))\"; use the headers in formats/roll-csv.md (Vietnamese or English keys)")
+                throw Problem(description: Message("roll.header.unknown", ["file": .text(file), "n": .int(i + 1), "header": .text(SafeText.echo(raw))]).text())
             }
             if idx[col] != nil {
-                throw Problem(description: "\(file), line 1, column \(i + 1): \"\(raw)\" repeats column \"\(col.vietnameseHeader)\"; remove one of them")
+                throw Problem(description: Message("roll.header.repeated", ["file": .text(file), "n": .int(i + 1), "header": .text(SafeText.echo(raw)), "column": .text(col.vietnameseHeader)]).text())
             }
             idx[col] = i
         }
@@ -37,7 +37,7 @@ public struct RollHeader: Sendable {
                                       .decisionNo, .decisionDate, .startMonth, .status, .channel]
         let missing = required.filter { idx[$0] == nil }
         if !missing.isEmpty {
-            throw Problem(description: "\(file), line 1: missing required column(s) \(missing.map { "\"\($0.vietnameseHeader)\" (\($0.rawValue))" }.joined(separator: ", "))")
+            throw Problem(description: Message("roll.header.missing", ["file": .text(file), "columns": .text(missing.map { "\"\($0.vietnameseHeader)\" (\($0.rawValue))" }.joined(separator: ", "))]).text())
         }
         index = idx
         self.cells = cells

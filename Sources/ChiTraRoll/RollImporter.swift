@@ -46,6 +46,16 @@ public struct RollImportSummary: Sendable, Codable {
     /// mean), per line: at most `RollImporter.warningLimit` of them (`warningCount` is all).
     public var warnings: [RollWarning] = []
     public var warningCount = 0
+    /// What the file was: `csv` or `xlsx` (`RollInput.Format`).
+    public var inputFormat = "csv"
+    /// The sheet read from an `.xlsx`.
+    public var sheet: String?
+    /// The CSV's separator: `,`, `;` or `tab`.
+    public var separator: String?
+    /// The CSV's bytes: `utf8`, `utf16le`, `utf16be` or `single_byte` (`RollInput.Encoding`).
+    public var encoding: String?
+    /// Lines whose personal ID lost its leading zeros (Excel) and was restored, provably (`PersonalID.restoringLeadingZeros`).
+    public var restoredIDs = 0
 
     public struct AccountChange: Sendable, Codable, Equatable {
         public var code: String
@@ -111,6 +121,9 @@ extension RollImportSummary {
         duplicateIDs = try v(.duplicateIDs, []); multipleCategories = try v(.multipleCategories, [])
         accountChanges = try v(.accountChanges, []); accountChangeCount = try v(.accountChangeCount, 0)
         warnings = try v(.warnings, []); warningCount = try v(.warningCount, 0)
+        inputFormat = try v(.inputFormat, "csv"); sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
+        separator = try c.decodeIfPresent(String.self, forKey: .separator); encoding = try c.decodeIfPresent(String.self, forKey: .encoding)
+        restoredIDs = try v(.restoredIDs, 0)
     }
 }
 
@@ -118,7 +131,8 @@ extension RollImportSummary {
 public struct StrictImportRefused: Error, CustomStringConvertible {
     public let summary: RollImportSummary
     public var description: String {
-        "\(summary.file): \(summary.rejected) of \(summary.lines) lines rejected; --strict applied nothing. Fix the lines listed in \(summary.rejectsFile ?? "the rejects file") and import again."
+        Message("roll.strict.refused", ["file": .text(summary.file), "rejected": .int(summary.rejected), "lines": .int(summary.lines),
+                                        "rejects": .text(summary.rejectsFile ?? "FILE.rejects.csv")]).text()
     }
 }
 
@@ -145,6 +159,11 @@ public struct RollImporter {
     public var accountChangeLimit = 10_000
     /// How many warnings to list in the summary (all are counted).
     public var warningLimit = 10_000
+    /// The sheet of an `.xlsx` roll to read (the first when nil).
+    public var sheet: String?
+    /// Called with the opened input before any line is read (e.g. to set `cellTransforms` for a
+    /// single-byte file from `textColumnSamples`).
+    public var configureInput: ((RollInput) throws -> Void)?
 
     public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
         self.db = db; self.validator = validator; self.actor = actor
@@ -168,9 +187,14 @@ public struct RollImporter {
             return summary
         }
 
-        let reader = try CSVReader(url: url)
+        let reader = try RollInput(url: url, sheet: sheet)
+        try configureInput?(reader)
+        summary.inputFormat = reader.format.rawValue
+        summary.sheet = reader.sheet
+        summary.separator = reader.separator.map { $0 == 0x09 ? "tab" : String(UnicodeScalar($0)) }
+        summary.encoding = reader.format == .csv ? reader.encoding.rawValue : nil
         guard let headerRecord = try reader.next() else {
-            throw RollHeader.Problem(description: "\(name): the file is empty; export the roll again")
+            throw RollHeader.Problem(description: Message("roll.file.empty", ["file": .text(name)]).text())
         }
         let header = try RollHeader(cells: headerRecord.fields, file: name)
         let rejectsURL = Self.rejectsURL(for: url)
@@ -229,7 +253,7 @@ public struct RollImporter {
                     if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow
-                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name) {
+                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name, numericFields: rec.numericFields) {
                     case .invalid(let problems):
                         if let p = problems.first(where: \.monthFirstDate) { throw MonthFirstRollback(problem: p) }
                         try reject(rec.fields, problems); continue
@@ -254,12 +278,12 @@ public struct RollImporter {
                         sql.reset(sql.selectPerson)
                         if !differing.isEmpty {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
-                                message: "the same code on line \(first.line) has different \(differing.joined(separator: ", ")); one person's lines must agree")])
+                                reason: Message("roll.line.person_differs", ["first": .int(first.line), "fields": .text(differing.joined(separator: ", "))]))])
                             continue
                         }
                         if first.hasCategory {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .category, value: row.category,
-                                message: "code \(row.code) already has this category earlier in the file; remove the duplicate line")])
+                                reason: Message("roll.line.duplicate_category", ["code": .text(row.code)]))])
                             continue
                         }
                         try seen.add(code: row.code, category: category, firstLine: first.line, created: first.created)
@@ -270,6 +294,7 @@ public struct RollImporter {
                         createdByFirstLine = false   // set below from what `apply` did
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
+                    if row.personalIDRestoredFrom != nil { summary.restoredIDs += 1 }
                     for w in validator.warnings(for: row) {
                         summary.warningCount += 1
                         if summary.warnings.count < warningLimit { summary.warnings.append(w) }
@@ -320,7 +345,7 @@ public struct RollImporter {
             try? FileManager.default.removeItem(at: rejectsURL)   // an old rejects file would mislead
             var refused = RollImportSummary(file: name, sha256: summary.sha256)
             refused.nothingApplied = true
-            refused.refusal = e.problem.description + " — the whole file is refused and nothing was imported: in a month-first file a date such as 7/6/2025 means 6 July, not 7 June, so none of its dates can be trusted. Export the roll again with dates as DD/MM/YYYY and import that file."
+            refused.refusal = Message("roll.refusal.month_first", ["problem": .text(e.problem.description)]).text()
             throw RollFileRefused(summary: refused, problem: e.problem)
         }
         if summary.rejected > 0 {
@@ -425,6 +450,9 @@ public struct RollImporter {
                                         accountMaskedBefore: (newAccount.map { $0.old } ?? row.accountNo).map(maskAccount),
                                         accountMaskedAfter: row.accountNo.map(maskAccount))
             }
+            if let written = row.personalIDRestoredFrom, changed.contains(where: { $0.field == "personal_id" }) {
+                try history(nil, "personal_id_leading_zeros_restored", PersonalID.masked(written), PersonalID.masked(row.personalID))
+            }
             for (field, old, value) in changed {
                 // Personal IDs and account numbers are kept masked in the history text.
                 let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
@@ -457,6 +485,10 @@ public struct RollImporter {
             try sql.bind(ins, i + 3, now)
             try sql.execute(ins)
             try history(nil, "created", nil, row.category)
+            if let written = row.personalIDRestoredFrom {
+                // The file wrote the ID without its leading zeros (Excel); said in the person's history.
+                try history(nil, "personal_id_leading_zeros_restored", PersonalID.masked(written), PersonalID.masked(row.personalID))
+            }
             changes.isNew = true
             changes.count += 1
         }

@@ -36,6 +36,9 @@ public struct RollRow: Sendable {
     /// A foster carer's grant: the birth date of each person cared for (the coefficient follows
     /// their age). Empty when the column is absent or empty.
     public var caredForBirthDates: [CivilDate] = []
+    /// The personal ID as the file wrote it when its leading zeros were restored
+    /// (`PersonalID.restoringLeadingZeros`), else nil.
+    public var personalIDRestoredFrom: String? = nil
 
     /// Person fields as stored (column → text), for change history and consistency checks.
     /// The person's status is not among them: it is derived from their grants' statuses.

@@ -6,17 +6,43 @@ public struct RollProblem: Sendable, CustomStringConvertible {
     public var line: Int
     public var column: RollColumn?
     public var value: String
-    public var message: String
+    /// The reason in English, for a problem not yet in the message catalogue; `reasonMessage` wins.
+    public var legacyMessage: String
+    /// The reason as a catalogue message (said in the language asked for).
+    public var reasonMessage: Message?
+    /// The reason in the process's language.
+    public var message: String { reasonMessage?.text() ?? legacyMessage }
+    public func message(in language: Language) -> String { reasonMessage?.text(in: language) ?? legacyMessage }
     /// The value is a date that only reads month-first (`7/26/2025`): the importer refuses the
     /// whole file (`RollFileRefused`), since its other dates cannot be trusted either.
     public var monthFirstDate = false
 
+    public init(file: String, line: Int, column: RollColumn?, value: String, message: String, monthFirstDate: Bool = false) {
+        self.file = file; self.line = line; self.column = column; self.value = value
+        self.legacyMessage = message; self.monthFirstDate = monthFirstDate
+    }
+
+    public init(file: String, line: Int, column: RollColumn?, value: String, reason: Message, monthFirstDate: Bool = false) {
+        self.init(file: file, line: line, column: column, value: value, message: reason.text(in: .en), monthFirstDate: monthFirstDate)
+        self.reasonMessage = reason
+    }
+
     /// For the console and logs: personal IDs and account numbers masked, the value quoted
     /// through `SafeText` (no control or direction characters, at most 120 characters).
-    public var description: String {
-        let col = column.map { ", column \"\($0.vietnameseHeader)\" (\($0.rawValue))" } ?? ""
-        let v = value.isEmpty ? "" : " (value \"\(shownValue)\")"
-        return "\(file), line \(line)\(col)\(v): \(message)"
+    public var description: String { text(in: .current) }
+
+    public func text(in language: Language) -> String {
+        let reason = message(in: language)
+        switch (column, value.isEmpty) {
+        case (let c?, false):
+            return Message("roll.problem.column_value", ["file": .text(file), "line": .int(line), "header": .text(c.vietnameseHeader),
+                                                         "column": .text(c.rawValue), "value": .text(shownValue), "reason": .text(reason)]).text(in: language)
+        case (let c?, true):
+            return Message("roll.problem.column", ["file": .text(file), "line": .int(line), "header": .text(c.vietnameseHeader),
+                                                   "column": .text(c.rawValue), "reason": .text(reason)]).text(in: language)
+        default:
+            return Message("roll.problem.line", ["file": .text(file), "line": .int(line), "reason": .text(reason)]).text(in: language)
+        }
     }
     /// The value as messages show it: personal IDs and account numbers masked, through `SafeText`.
     public var shownValue: String {
@@ -29,9 +55,10 @@ public struct RollProblem: Sendable, CustomStringConvertible {
         return SafeText.echo(shown, limit: 120)
     }
     /// For the rejects file, which already holds the full line.
-    public var reason: String {
+    public var reason: String { reason(in: .current) }
+    public func reason(in language: Language) -> String {
         let col = column.map { "\($0.vietnameseHeader): " } ?? ""
-        return col + message
+        return col + message(in: language)
     }
 }
 
@@ -87,44 +114,47 @@ public struct RollValidator: Sendable {
     static let needsProxyLookup = KeyedLookup(["": false, "không": false, "khong": false, "no": false, "0": false,
                                                 "có": true, "co": true, "x": true, "yes": true, "1": true])
 
-    public func validate(fields: [String], line: Int, header: RollHeader, file: String) -> RollValidation {
+    /// `numericFields`: the fields (0-based) that were number cells in an `.xlsx`.
+    public func validate(fields: [String], line: Int, header: RollHeader, file: String, numericFields: [Int] = []) -> RollValidation {
         var problems: [RollProblem] = []
         let values = header.values(in: fields)
         func v(_ c: RollColumn) -> String { values[c.ordinal] }
         func fail(_ c: RollColumn?, _ value: String, _ msg: String) {
             problems.append(RollProblem(file: file, line: line, column: c, value: value, message: msg))
         }
-        func required(_ c: RollColumn, _ why: String = "is required") -> String? {
+        func fail(_ c: RollColumn?, _ value: String, _ reason: Message) {
+            problems.append(RollProblem(file: file, line: line, column: c, value: value, reason: reason))
+        }
+        func required(_ c: RollColumn) -> String? {
             let s = v(c)
-            if s.isEmpty { fail(c, "", "\(why); fill it in and import again"); return nil }
+            if s.isEmpty { fail(c, "", Message("roll.field.required")); return nil }
             return s
         }
         /// A date that reads only month-first (`7/26/2025`): the whole file is refused.
         func monthFirst(_ c: RollColumn, _ s: String) -> Bool {
             guard let d = CivilDate.monthFirstOnly(s) else { return false }
             problems.append(RollProblem(file: file, line: line, column: c, value: s,
-                message: "is not a DD/MM/YYYY date; it reads only month-first, as \(d.vietnamese): dates are month-first (US); export with DD/MM/YYYY",
-                monthFirstDate: true))
+                reason: Message("roll.date.month_first", ["date": .text(d.vietnamese)]), monthFirstDate: true))
             return true
         }
         func date(_ c: RollColumn, optional: Bool) -> CivilDate? {
             let s = v(c)
-            if s.isEmpty { if !optional { fail(c, "", "is required (DD/MM/YYYY)") }; return nil }
+            if s.isEmpty { if !optional { fail(c, "", Message("roll.date.required")) }; return nil }
             guard let d = CivilDate(s) else {
-                if !monthFirst(c, s) { fail(c, s, "is not a real date in the form DD/MM/YYYY") }
+                if !monthFirst(c, s) { fail(c, s, Message("roll.date.not_real")) }
                 return nil
             }
             return d
         }
         func month(_ c: RollColumn, optional: Bool) -> YearMonth? {
             let s = v(c)
-            if s.isEmpty { if !optional { fail(c, "", "is required (MM/YYYY)") }; return nil }
-            guard let m = YearMonth(s) else { fail(c, s, "is not a month in the form MM/YYYY"); return nil }
+            if s.isEmpty { if !optional { fail(c, "", Message("roll.month.required")) }; return nil }
+            guard let m = YearMonth(s) else { fail(c, s, Message("roll.month.not_month")); return nil }
             return m
         }
 
         if fields.count != header.cells.count {
-            fail(nil, "", "has \(fields.count) fields but the header has \(header.cells.count); check for a stray comma or an unquoted field")
+            fail(nil, "", Message("roll.line.field_count", ["fields": .int(fields.count), "header": .int(header.cells.count)]))
             return .invalid(problems)
         }
 
@@ -136,7 +166,7 @@ public struct RollValidator: Sendable {
             if s.isEmpty { continue }
             if let f = FieldText.forbidden(in: s) { fail(c, s, f.message); continue }
             let limit = c == .address ? FieldText.maxAddress : FieldText.maxName
-            if let n = FieldText.length(s, over: limit) { fail(c, s, "is \(n) characters long; at most \(limit) are allowed") }
+            if let n = FieldText.length(s, over: limit) { fail(c, s, Message("roll.field.too_long", ["n": .int(n), "limit": .int(limit)])) }
         }
 
         // Identity
@@ -144,32 +174,47 @@ public struct RollValidator: Sendable {
         // ASCII letters, digits and ._- (any non-ASCII byte fails, as any non-ASCII scalar did).
         if !code.isEmpty && !(code.utf8.count <= 32 && code.utf8.allSatisfy { b in
             (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F || b == 0x2D }) {
-            fail(.code, code, "must be 1–32 letters, digits, '.', '_' or '-'")
+            fail(.code, code, Message("roll.code.invalid"))
         }
         let rawName = required(.fullName) ?? ""
         let fullName = VietnameseText.normalizedName(rawName)
         let sexText = v(.sex)
         let sex = Self.sexLookup(sexText)
-        if sex == nil { fail(.sex, sexText, "must be Nam or Nữ") }
+        if sex == nil { fail(.sex, sexText, Message("roll.sex.invalid")) }
 
         var birth: CivilDate?
         var birthYearOnly = false
         let birthText = v(.birthDate)
-        if birthText.isEmpty { fail(.birthDate, "", "is required (DD/MM/YYYY, or the year alone)") }
+        if birthText.isEmpty { fail(.birthDate, "", Message("roll.birth.required")) }
         // `count == 4` as `utf8.count == 4`: `Int` accepts only ASCII, where they agree.
         else if birthText.utf8.count == 4, let y = Int(birthText), let d = CivilDate(year: y, month: 1, day: 1) {
             birth = d; birthYearOnly = true
         } else if let d = CivilDate(birthText) { birth = d }
-        else if !monthFirst(.birthDate, birthText) { fail(.birthDate, birthText, "is not a real date in the form DD/MM/YYYY (or a year like 1941)") }
-        if let b = birth, b > today { fail(.birthDate, birthText, "is in the future") }
+        else if !monthFirst(.birthDate, birthText) { fail(.birthDate, birthText, Message("roll.date.birth_not_real")) }
+        if let b = birth, b > today { fail(.birthDate, birthText, Message("roll.date.future")) }
 
-        let pid = required(.personalID) ?? ""
+        var pid = required(.personalID) ?? ""
         var legacy = false
+        var restoredFrom: String?
+        if (10...11).contains(pid.utf8.count) && FastText.isASCIIDigits(pid) {
+            // Excel drops the leading zeros of an ID typed as a number: restored only when provably right.
+            if let padded = PersonalID.restoringLeadingZeros(pid, sex: sex, birthYear: birth?.year) {
+                restoredFrom = pid; pid = padded
+            } else {
+                fail(.personalID, pid, Message("roll.id.leading_zeros_unprovable", ["digits": .int(pid.utf8.count)]))
+                pid = ""
+            }
+        }
         if !pid.isEmpty {
             switch PersonalID.check(pid, sex: sex, birthYear: birth?.year) {
             case .success(.legacyCMND): legacy = true
             case .success: break
-            case .failure(let p): fail(.personalID, pid, "\(p); check the ID card and the date of birth and sex")
+            case .failure(.wrongLength(let n)): fail(.personalID, pid, Message("roll.id.wrong_length", ["digits": .int(n)]))
+            case .failure(.centurySexDigit(let found, let expected)):
+                fail(.personalID, pid, Message("roll.id.century_sex", ["found": .text(String(found)), "expected": .text(String(expected))]))
+            case .failure(.birthYearDigits(let found, let expected)):
+                fail(.personalID, pid, Message("roll.id.year_digits", ["found": .text(found), "expected": .text(expected)]))
+            case .failure(.notDigits): fail(.personalID, pid, Message("roll.id.not_digits"))
             }
         }
         let commune = VietnameseText.normalizedName(required(.commune) ?? "")
@@ -179,66 +224,73 @@ public struct RollValidator: Sendable {
         if phone.hasPrefix("+84") { phone = "0" + phone.dropFirst(3) }
         if !phone.isEmpty && !(FastText.isASCIIDigits(phone) ? (9...11).contains(phone.utf8.count)
                                : phone.allSatisfy(\.isASCII) && phone.allSatisfy(\.isNumber) && (9...11).contains(phone.count)) {
-            fail(.phone, v(.phone), "is not a phone number (9–11 digits, may start with +84)")
+            fail(.phone, v(.phone), Message("roll.phone.invalid"))
         }
 
         // Grant
         let catCode = FastText.uppercased(required(.category) ?? "")
         let category = tariff.category(catCode)
         if !catCode.isEmpty && category == nil {
-            fail(.category, catCode, "is not a known category; use a code from formats/tariff.json")
+            fail(.category, catCode, Message("roll.category.unknown"))
         }
         var children: Int?
         let childText = v(.children)
         if !childText.isEmpty {
-            if let n = Int(childText), n >= 1, n <= 20 { children = n } else { fail(.children, childText, "must be a whole number from 1 to 20") }
+            if let n = Int(childText), n >= 1, n <= 20 { children = n } else { fail(.children, childText, Message("roll.children.invalid")) }
         } else if category?.needsCount == true {
-            fail(.children, "", "is required for \(catCode): the number of children raised or persons cared for")
+            fail(.children, "", Message("roll.children.required", ["category": .text(catCode)]))
         }
         let decisionNo = required(.decisionNo) ?? ""
         let decisionDate = date(.decisionDate, optional: false)
         let start = month(.startMonth, optional: false)
         let end = month(.endMonth, optional: true)
         let death = date(.deathDate, optional: true)
-        if let s = start, let e = end, e < s { fail(.endMonth, v(.endMonth), "is before the start month \(s.vietnamese)") }
-        if let b = birth, let d = decisionDate, d < b { fail(.decisionDate, v(.decisionDate), "is before the date of birth") }
-        if let d = decisionDate, d > today { fail(.decisionDate, v(.decisionDate), "is in the future") }
+        if let s = start, let e = end, e < s { fail(.endMonth, v(.endMonth), Message("roll.month.end_before_start", ["start": .text(s.vietnamese)])) }
+        if let b = birth, let d = decisionDate, d < b { fail(.decisionDate, v(.decisionDate), Message("roll.date.before_birth")) }
+        if let d = decisionDate, d > today { fail(.decisionDate, v(.decisionDate), Message("roll.date.future")) }
         if category?.scheme == .funeral && death == nil && v(.deathDate).isEmpty {
-            fail(.deathDate, "", "is required for \(catCode): the line carries a deceased person granted funeral support")
+            fail(.deathDate, "", Message("roll.death.required_funeral", ["category": .text(catCode)]))
         }
         if let d = death {
-            if d > today { fail(.deathDate, v(.deathDate), "is in the future") }
-            if let b = birth, d < b { fail(.deathDate, v(.deathDate), "is before the date of birth") }
-            if let s = start, s > d.yearMonth { fail(.startMonth, v(.startMonth), "is after the month of death") }
+            if d > today { fail(.deathDate, v(.deathDate), Message("roll.date.future")) }
+            if let b = birth, d < b { fail(.deathDate, v(.deathDate), Message("roll.date.before_birth")) }
+            if let s = start, s > d.yearMonth { fail(.startMonth, v(.startMonth), Message("roll.month.after_death")) }
         }
-        if let b = birth, let s = start, s < b.yearMonth { fail(.startMonth, v(.startMonth), "is before the date of birth") }
+        if let b = birth, let s = start, s < b.yearMonth { fail(.startMonth, v(.startMonth), Message("roll.date.before_birth")) }
 
         let statusText = v(.status)
         let status = Self.statusLookup(statusText)
-        if status == nil { fail(.status, statusText, "must be Đang hưởng, Tạm dừng or Thôi hưởng") }
+        if status == nil { fail(.status, statusText, Message("roll.status.invalid")) }
         if status == .stopped && end == nil && death == nil {
-            fail(.endMonth, "", "is required when the status is Thôi hưởng (the last month owed)")
+            fail(.endMonth, "", Message("roll.month.end_required_stopped"))
         }
 
         // Channel
         let channelText = v(.channel)
         let channel = Self.channelLookup(channelText)
-        if channel == nil { fail(.channel, channelText, "must be Tài khoản ngân hàng, Tài khoản bưu điện or Tiền mặt tại bưu điện") }
+        if channel == nil { fail(.channel, channelText, Message("roll.channel.invalid")) }
         let bin = v(.bankBIN)
         let account = FastText.removingSpaces(v(.accountNo))
         let accountName = VietnameseText.normalizedName(v(.accountName))
         if channel == .bank {
-            if bin.isEmpty { fail(.bankBIN, "", "is required for payment to a bank account") }
-            else if banks.bank(bin) == nil { fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json") }
-            if accountName.isEmpty { fail(.accountName, "", "is required for payment to a bank account (the name the bank holds)") }
+            if bin.isEmpty { fail(.bankBIN, "", Message("roll.bank.required")) }
+            else if banks.bank(bin) == nil { fail(.bankBIN, bin, Message("roll.bank.unknown")) }
+            if accountName.isEmpty { fail(.accountName, "", Message("roll.account_name.required")) }
         } else if !bin.isEmpty && banks.bank(bin) == nil {
-            fail(.bankBIN, bin, "is not a known bank BIN; see formats/banks.json")
+            fail(.bankBIN, bin, Message("roll.bank.unknown"))
         }
         if channel == .bank || channel == .postAccount {
-            if account.isEmpty { fail(.accountNo, "", "is required for payment to an account") }
+            if account.isEmpty { fail(.accountNo, "", Message("roll.account.required")) }
         }
-        if !account.isEmpty && !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
-            fail(.accountNo, account, "must be digits only, at most 19")
+        let accountField = header.positions[RollColumn.accountNo.ordinal]
+        if !account.isEmpty && Self.isScientific(account) {
+            // `1,23E+15`: Excel showed the number rounded; the digits are gone.
+            fail(.accountNo, account, Message("roll.account.scientific"))
+        } else if !account.isEmpty && accountField >= 0 && numericFields.contains(accountField) {
+            // A number cell in the .xlsx: leading zeros (Vietcombank's 00…) are lost, and cannot be told.
+            fail(.accountNo, account, Message("roll.account.number_cell"))
+        } else if !account.isEmpty && !(account.utf8.count <= 19 && account.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }) {
+            fail(.accountNo, account, Message("roll.account.invalid"))
         }
 
         // Proxy
@@ -251,24 +303,31 @@ public struct RollValidator: Sendable {
             return age < 16
         } ?? false
         if category?.guardianRequired == true && isChild && proxyName.isEmpty {
-            fail(.proxyName, "", "is required: a child is paid through a guardian or carer; record who receives")
+            fail(.proxyName, "", Message("roll.proxy.required_child"))
         }
         if !proxyName.isEmpty {
-            if proxyID.isEmpty { fail(.proxyID, "", "is required when someone receives on the beneficiary's behalf") }
-            else if case .failure(let p) = PersonalID.check(proxyID, sex: nil, birthYear: nil) { fail(.proxyID, proxyID, "\(p)") }
-            if relation.isEmpty { fail(.proxyRelation, "", "is required when someone receives on the beneficiary's behalf") }
+            if proxyID.isEmpty { fail(.proxyID, "", Message("roll.proxy.field_required")) }
+            else if (10...11).contains(proxyID.utf8.count) && FastText.isASCIIDigits(proxyID) {
+                // No birth date for the proxy: a restored zero could not be proved.
+                fail(.proxyID, proxyID, Message("roll.id.proxy_leading_zeros", ["digits": .int(proxyID.utf8.count)]))
+            }
+            else if case .failure(let p) = PersonalID.check(proxyID, sex: nil, birthYear: nil) {
+                if case .wrongLength(let n) = p { fail(.proxyID, proxyID, Message("roll.id.wrong_length", ["digits": .int(n)])) }
+                else { fail(.proxyID, proxyID, Message("roll.id.not_digits")) }
+            }
+            if relation.isEmpty { fail(.proxyRelation, "", Message("roll.proxy.field_required")) }
             if authUntil == nil && !ProxyRelation.isGuardian(relation) && v(.authorisationUntil).isEmpty {
-                fail(.authorisationUntil, "", "is required for a proxy who is not a guardian (the authorisation letter's end date)")
+                fail(.authorisationUntil, "", Message("roll.proxy.until_required"))
             }
         } else if !proxyID.isEmpty || !relation.isEmpty {
-            fail(.proxyName, "", "is empty but a proxy ID or relation is given; fill in the proxy's name or clear the proxy columns")
+            fail(.proxyName, "", Message("roll.proxy.name_missing"))
         }
 
         var needsProxy = false
         switch Self.needsProxyLookup(v(.needsProxy)) {
         case false?: needsProxy = false
         case true?: needsProxy = true
-        case nil: fail(.needsProxy, v(.needsProxy), "must be Có or Không (or empty)")
+        case nil: fail(.needsProxy, v(.needsProxy), Message("roll.needs_proxy.invalid"))
         }
 
         // A foster carer's cared-for persons: one birth date each, `;` between them.
@@ -279,21 +338,21 @@ public struct RollValidator: Sendable {
             for part in caredForText.split(separator: ";", omittingEmptySubsequences: false) {
                 let s = FastText.trimmedWhitespaces(String(part))
                 if let d = CivilDate(s) {
-                    if d > today { fail(.caredForBirthDate, caredForText, "holds \(s), which is in the future"); readable = false }
+                    if d > today { fail(.caredForBirthDate, caredForText, Message("roll.cared_for.future", ["date": .text(s)])); readable = false }
                     caredFor.append(d)
                 } else {
                     if !monthFirst(.caredForBirthDate, s) {
-                        fail(.caredForBirthDate, caredForText, s.isEmpty ? "has an empty date between ';'; give one DD/MM/YYYY date per person cared for"
-                                                                        : "holds \"\(SafeText.echo(s, limit: 40))\", which is not a real date in the form DD/MM/YYYY")
+                        fail(.caredForBirthDate, caredForText, s.isEmpty ? Message("roll.cared_for.empty_date")
+                                                                        : Message("roll.cared_for.not_date", ["date": .text(SafeText.echo(s, limit: 40))]))
                     }
                     readable = false
                 }
             }
             if let category, !category.followsCaredForAge {
                 let foster = tariff.categoryOrder.filter { tariff.category($0)?.followsCaredForAge == true }
-                fail(.caredForBirthDate, caredForText, "is only for a foster carer (\(foster.joined(separator: ", "))), not \(catCode); clear it or check the category")
+                fail(.caredForBirthDate, caredForText, Message("roll.cared_for.not_foster", ["foster": .text(foster.joined(separator: ", ")), "category": .text(catCode)]))
             } else if readable, let n = children, n != caredFor.count {
-                fail(.caredForBirthDate, caredForText, "gives \(caredFor.count) birth date\(caredFor.count == 1 ? "" : "s") but \"\(RollColumn.children.vietnameseHeader)\" is \(n); give one date per person cared for, separated by ';'")
+                fail(.caredForBirthDate, caredForText, Message("roll.cared_for.count_mismatch", ["dates": .int(caredFor.count), "column": .text(RollColumn.children.vietnameseHeader), "n": .int(n)]))
             }
         }
 
@@ -310,6 +369,24 @@ public struct RollValidator: Sendable {
             accountName: accountName.isEmpty ? nil : accountName,
             proxyName: proxyName.isEmpty ? nil : proxyName, proxyID: proxyID.isEmpty ? nil : proxyID,
             proxyRelation: relation.isEmpty ? nil : relation, authorisationUntil: authUntil, needsProxy: needsProxy,
-            caredForBirthDates: caredFor))
+            caredForBirthDates: caredFor, personalIDRestoredFrom: restoredFrom))
+    }
+
+    /// `1,23E+15`, `1.23457E+15`, `1E+15`: a number as Excel shows it in scientific notation.
+    static func isScientific(_ s: String) -> Bool {
+        var sawE = false, digitsBefore = 0, digitsAfter = 0
+        var i = s.utf8.makeIterator()
+        var prev: UInt8 = 0
+        while let b = i.next() {
+            switch b {
+            case 0x30...0x39: if sawE { digitsAfter += 1 } else { digitsBefore += 1 }
+            case 0x2C, 0x2E: if sawE { return false }
+            case 0x45, 0x65: if sawE { return false }; sawE = true
+            case 0x2B, 0x2D: if !(sawE && (prev == 0x45 || prev == 0x65)) { return false }
+            default: return false
+            }
+            prev = b
+        }
+        return sawE && digitsBefore > 0 && digitsAfter > 0
     }
 }

@@ -44,7 +44,7 @@ import Testing
 
         """
         try Data(roll.utf8).write(to: dir.appendingPathComponent("w.csv"))
-        r = try ChitraRun.run(["roll", "import", "w.csv"], in: dir, as: "an.nguyen")
+        r = try ChitraRun.run(["roll", "import", "w.csv", "--lang", "en"], in: dir, as: "an.nguyen")
         #expect(r.status == 0, "\(r.text)")
         #expect(r.text.contains("Warnings (1)"), "\(r.text)")
         #expect(r.text.contains("w.csv, line 2, W02 [HUU_TRI_XA_HOI]: no month from 08/2025 to"), "\(r.text)")

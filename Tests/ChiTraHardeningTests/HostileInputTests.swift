@@ -146,7 +146,7 @@ struct HostileInputTests {
         try h.truncate(atOffset: 5 << 30)   // 5 GiB, sparse: no disk used
         try h.close()
         let start = Date()
-        #expect { try RollFilePreflight.check(url) } throws: { "\($0)".contains("larger than") }
+        #expect { try RollFilePreflight.check(url) } throws: { "\($0)".contains("lớn hơn giới hạn") }
         #expect { try Self.readReturn(url) } throws: { ($0 as? ReturnFileError)?.code == .tooLarge }
         #expect(Date().timeIntervalSince(start) < 2)
     }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import ChiTraFixtures
 @testable import ChiTraReturns
 import Foundation

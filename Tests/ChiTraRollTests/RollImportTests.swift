@@ -89,7 +89,7 @@ struct RollImportTests {
         #expect(expected.count == 17)
         for e in expected {
             let line = e[0], column = e[2]
-            #expect(s.problems.contains { $0.contains("line \(line),") && $0.contains("(\(column))") }, "line \(line) should be rejected on \(column)")
+            #expect(s.problems.contains { $0.contains("dòng \(line),") && $0.contains("(\(column))") }, "line \(line) should be rejected on \(column)")
         }
         // The rejects file: header + one line per rejected line, with the reason column, mode 0600.
         let rejects = try String(contentsOf: URL(fileURLWithPath: s.rejectsFile!), encoding: .utf8)
@@ -168,7 +168,7 @@ struct RollImportTests {
     func unknownHeader() throws {
         let db = try AppDatabase.temporary()
         let url = try writeTemp("code,full_nme,birth_date\nX,Y,1950\n")
-        #expect { try importer(db).importFile(url) } throws: { "\($0)".contains("full_nme") && "\($0)".contains("column 2") }
+        #expect { try importer(db).importFile(url) } throws: { "\($0)".contains("full_nme") && "\($0)".contains("cột 2") }
         #expect(try count(db, "SELECT count(*) FROM beneficiary") == 0)
     }
 
@@ -224,8 +224,8 @@ struct RollImportSameCodeTests {
         let s = try importer(db).importFile(url)
         #expect(s.lines == 22)
         #expect(s.rejected == 2)
-        #expect(s.problems.contains { $0.contains("line 22") && $0.contains("code R01 already has this category earlier in the file") })
-        #expect(s.problems.contains { $0.contains("line 23") && $0.contains("the same code on line 2 has different full_name, name_bank; one person's lines must agree") })
+        #expect(s.problems.contains { $0.contains("dòng 22") && $0.contains("mã R01 đã có diện đối tượng này ở dòng trước trong tệp") })
+        #expect(s.problems.contains { $0.contains("dòng 23") && $0.contains("cùng mã đối tượng ở dòng 2 nhưng khác full_name, name_bank; các dòng của một người phải giống nhau") })
         #expect(try count(db, "SELECT count(*) FROM grant_record WHERE code = 'R01'") == 1)
         #expect(s.newPeople == 17)
     }

@@ -76,7 +76,7 @@ struct RollDateOrderTests {
         }
         let p = try #require(try RollLine.problems(changes).first { $0.monthFirstDate })
         #expect(p.column == column)
-        #expect(p.description.contains("dates are month-first (US); export with DD/MM/YYYY"))
+        #expect(p.description.contains("ngày tháng trong tệp được xuất theo kiểu tháng/ngày; hãy xuất lại với dạng DD/MM/YYYY"))
         #expect(p.description.contains("(\(column.rawValue))"))
     }
 
@@ -88,9 +88,9 @@ struct RollDateOrderTests {
         // R01 (line 2) was born 15/12/1946, written 12/15/1946: the first date that reads only month-first.
         #expect(error.problem.line == 2)
         #expect(error.problem.column == .birthDate)
-        #expect(error.description.hasPrefix("roll-us.csv, line 2, column \"Ngày sinh\" (birth_date) (value \"12/15/1946\"): "))
-        #expect(error.description.contains("dates are month-first (US); export with DD/MM/YYYY"))
-        #expect(error.description.contains("nothing was imported"))
+        #expect(error.description.hasPrefix("roll-us.csv, dòng 2, cột \"Ngày sinh\" (birth_date) (giá trị \"12/15/1946\"): "))
+        #expect(error.description.contains("ngày tháng trong tệp được xuất theo kiểu tháng/ngày; hãy xuất lại với dạng DD/MM/YYYY"))
+        #expect(error.description.contains("cả tệp bị từ chối và không có gì được nhập"))
         #expect(error.summary.refusal == error.description)
         #expect(error.summary.applied == 0 && error.summary.fileID == nil && error.summary.nothingApplied)
         #expect(try count(db, "SELECT count(*) FROM beneficiary") == 0)
@@ -124,7 +124,7 @@ struct RollDateOrderTests {
         try Data("old".utf8).write(to: RollImporter.rejectsURL(for: url))
         let error = try #require(throws: RollFileRefused.self) { try importer(db).importFile(url) }
         #expect(error.problem.line == 5 && error.problem.column == .decisionDate)
-        #expect(error.description.contains("late.csv, line 5, column \"Ngày quyết định\" (decision_date) (value \"7/26/2025\")"))
+        #expect(error.description.contains("late.csv, dòng 5, cột \"Ngày quyết định\" (decision_date) (giá trị \"7/26/2025\")"))
         #expect(try count(db, "SELECT count(*) FROM beneficiary") == 0)
         #expect(try count(db, "SELECT count(*) FROM roll_change") == 0)
         #expect(!FileManager.default.fileExists(atPath: RollImporter.rejectsURL(for: url).path))
@@ -166,10 +166,10 @@ struct RollFieldLimitTests {
         let stored = try db.writer.read { try String.fetchOne($0, sql: "SELECT full_name FROM beneficiary WHERE code = 'N100'") }
         #expect(stored?.unicodeScalars.count == 100)
         #expect(s.problems.count == 1)
-        #expect(s.problems[0].contains("line 3, column \"Họ và tên\" (full_name)"))
-        #expect(s.problems[0].hasSuffix("is 101 characters long; at most 100 are allowed"))
+        #expect(s.problems[0].contains("dòng 3, cột \"Họ và tên\" (full_name)"))
+        #expect(s.problems[0].hasSuffix("dài 101 ký tự; tối đa 100 ký tự"))
         let rejects = try String(contentsOf: URL(fileURLWithPath: try #require(s.rejectsFile)), encoding: .utf8)
-        #expect(rejects.contains("Họ và tên: is 101 characters long; at most 100 are allowed"))
+        #expect(rejects.contains("Họ và tên: dài 101 ký tự; tối đa 100 ký tự"))
     }
 
     @Test("An address of 300 characters is accepted, 301 rejected; other fields over 100 are rejected too")
@@ -178,12 +178,12 @@ struct RollFieldLimitTests {
         #expect(try RollLine.problems([.address: address + String(repeating: "x", count: 300 - address.count)]).isEmpty)
         let p = try RollLine.problems([.address: address + String(repeating: "x", count: 301 - address.count)])
         #expect(p.map(\.column) == [.address])
-        #expect(p.first?.reason == "Địa chỉ: is 301 characters long; at most 300 are allowed")
+        #expect(p.first?.reason(in: .en) == "Địa chỉ: is 301 characters long; at most 300 are allowed")
         // The value is quoted shortened in the console message.
         #expect(p.first?.description.contains("(301 characters)") == true)
         for column in [RollColumn.accountName, .proxyName, .commune, .village, .decisionNo] {
             let long = String(repeating: "A", count: 101)
-            #expect(try RollLine.problems([column: long]).contains { $0.column == column && $0.message == "is 101 characters long; at most 100 are allowed" }, "\(column)")
+            #expect(try RollLine.problems([column: long]).contains { $0.column == column && $0.message(in: .en) == "is 101 characters long; at most 100 are allowed" }, "\(column)")
         }
     }
 
@@ -222,8 +222,8 @@ struct RollFieldLimitTests {
         ])))
         #expect(s.applied == 1 && s.rejected == 2)
         #expect(try count(db, "SELECT count(*) FROM beneficiary") == 1)
-        #expect(s.problems[0].contains("line 2, column \"Họ và tên\" (full_name)") && s.problems[0].contains("U+202E"))
-        #expect(s.problems[1].contains("line 3, column \"Địa chỉ\" (address)") && s.problems[1].contains("U+0009"))
+        #expect(s.problems[0].contains("dòng 2, cột \"Họ và tên\" (full_name)") && s.problems[0].contains("U+202E"))
+        #expect(s.problems[1].contains("dòng 3, cột \"Địa chỉ\" (address)") && s.problems[1].contains("U+0009"))
     }
 }
 

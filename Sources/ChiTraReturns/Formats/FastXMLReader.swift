@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// A byte-level reader for the plain subset of XML that payment status files are written in,

@@ -52,21 +52,3 @@ enum ReturnAmount {
         init(_ p: Problem) { problem = p }
     }
 }
-
-extension String {
-    /// Without leading and trailing spaces, tabs, no-break spaces, CR and LF.
-    var trimmedCell: String {
-        // Fast path: every blank character starts and ends with one of these scalars.
-        func mayBeBlank(_ u: Unicode.Scalar?) -> Bool {
-            guard let v = u?.value else { return false }
-            return v == 0x20 || v == 0x09 || v == 0xA0 || v == 0x0D || v == 0x0A
-        }
-        if !mayBeBlank(unicodeScalars.first) && !mayBeBlank(unicodeScalars.last) { return self }
-        var s = Substring(self)
-        let blank = Self.blankCells
-        while let f = s.first, blank.contains(f) { s.removeFirst() }
-        while let l = s.last, blank.contains(l) { s.removeLast() }
-        return String(s)
-    }
-    private static let blankCells: Set<Character> = [" ", "\t", "\u{A0}", "\r", "\n", "\r\n"]
-}

@@ -39,20 +39,20 @@ public struct ReturnFileReader: Sendable {
         let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
             // `detect` already scanned the bytes when it found the format from the content.
-            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            if !prescanned { try ReturnXML.prescan(url, limits: limits) }
             // The byte-level reader first; a file outside its plain subset is read again from the
             // start, with a fresh handler, by XMLParser (which gives any refusal).
             if format.hasPrefix("pain.002") {
                 let fast = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
                 if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
                 let handler = Pain002Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
-                try SafeXMLReader.parse(url, limits: limits, handler: handler)
+                try ReturnXML.parse(url, limits: limits, handler: handler)
                 return handler.document
             }
             let fast = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
             if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
             let handler = Camt054Parser(format: format, acceptForeignCurrency: acceptForeignCurrency)
-            try SafeXMLReader.parse(url, limits: limits, handler: handler)
+            try ReturnXML.parse(url, limits: limits, handler: handler)
             return handler.document
         }
         guard let descriptor = formats.csv[format] else {
@@ -74,7 +74,7 @@ public struct ReturnFileReader: Sendable {
     func prepare(url: URL, formatHint: String? = nil, formats: ReturnFormats) throws(ReturnFileError) -> String {
         let (format, prescanned) = try detectFormat(url: url, formatHint: formatHint, formats: formats)
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
-            if !prescanned { try SafeXMLReader.prescan(url, limits: limits) }
+            if !prescanned { try ReturnXML.prescan(url, limits: limits) }
             return format
         }
         guard formats.csv[format] != nil else {
@@ -105,7 +105,7 @@ public struct ReturnFileReader: Sendable {
                 if sink.count > 0 { throw FastXMLSteppedAside() }
             }
             let slow = handler()
-            try SafeXMLReader.parse(url, limits: limits, handler: slow)
+            try ReturnXML.parse(url, limits: limits, handler: slow)
             if let e = sink.error { throw e }
             return slow.document
         }
@@ -131,8 +131,8 @@ public struct ReturnFileReader: Sendable {
         }
         try checkSize(url)
         if try looksLikeXML(url) {
-            try SafeXMLReader.prescan(url, limits: limits)
-            let ns = try SafeXMLReader.rootNamespace(url, limits: limits) ?? ""
+            try ReturnXML.prescan(url, limits: limits)
+            let ns = try ReturnXML.rootNamespace(url, limits: limits) ?? ""
             for format in ReturnFormats.xmlFormats where ns == "urn:iso:std:iso:20022:tech:xsd:\(format)" { return (format, true) }
             // National variants (e.g. Swiss `…/pain.002.001.03.ch.02.xsd`) keep the structure.
             for format in ReturnFormats.xmlFormats where ns.contains(format) { return (format, true) }

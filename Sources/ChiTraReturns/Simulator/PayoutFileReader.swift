@@ -30,7 +30,7 @@ enum PayoutFileReader {
         if try isXML(url) {
             try checkPain001(url, limits: limits)
             let handler = Pain001Reader()
-            try SafeXMLReader.parse(url, limits: limits, handler: handler)
+            try ReturnXML.parse(url, limits: limits, handler: handler)
             if let problem = handler.problem { throw ReturnFileError(.notWellFormed, file: name, problem) }
             guard !handler.payout.lines.isEmpty else {
                 throw ReturnFileError(.emptyFile, file: name, Message("returns.payout.no_lines"))
@@ -53,8 +53,8 @@ enum PayoutFileReader {
 
     /// Refuses an XML file that is not safe to read (size, encoding, DTD) or not a pain.001.001.09.
     static func checkPain001(_ url: URL, limits: XMLLimits = XMLLimits()) throws(ReturnFileError) {
-        try SafeXMLReader.prescan(url, limits: limits)
-        let ns = try SafeXMLReader.rootNamespace(url, limits: limits)
+        try ReturnXML.prescan(url, limits: limits)
+        let ns = try ReturnXML.rootNamespace(url, limits: limits)
         guard ns == Pain001Writer.namespace else {
             throw ReturnFileError(.unknownFormat, file: url.lastPathComponent, Message("returns.payout.namespace", ["namespace": .text(ns ?? "")]))
         }

@@ -9,6 +9,15 @@ import Hummingbird
 /// the rejects file to download, changed accounts and the flags (old CMND, one personal ID under
 /// several codes, one person in several categories).
 enum RollPages {
+    /// What the roll file was read as, in Vietnamese (the web speaks Vietnamese).
+    static func inputText(_ s: RollImportSummary) -> String {
+        if s.inputFormat == "xlsx" { return Message("roll.summary.input_xlsx", ["sheet": .text(s.sheet ?? "")]).text(in: .vi) }
+        let sep = s.separator == "tab" ? "tab" : "\"\(s.separator ?? ",")\""
+        if s.encoding == "single_byte" { return Message("roll.summary.input_single_byte", ["separator": .text(sep)]).text(in: .vi) }
+        let encoding = ["utf16le": "UTF-16 LE", "utf16be": "UTF-16 BE"][s.encoding ?? ""] ?? "UTF-8"
+        return Message("roll.summary.input_csv", ["encoding": .text(encoding), "separator": .text(sep)]).text(in: .vi)
+    }
+
     static func register(_ routes: inout WebRoutes) {
         let env = routes.env
         routes.page("/roll", WebRoutes.rollAccess) { request, _, user in
@@ -257,6 +266,11 @@ enum RollPages {
         if outcome == "applied" { counts.append(Count(label: "Dòng không thay đổi", value: n(unchanged), strong: false)) }
         counts.append(Count(label: "Dòng bị từ chối", value: n(rejected), strong: true))
         if let s, s.blankLines > 0 { counts.append(Count(label: "Dòng trống (bỏ qua)", value: n(s.blankLines), strong: false)) }
+        if let s, s.restoredIDs > 0, outcome == "applied" {
+            counts.append(Count(label: "Khôi phục số 0 đầu của số định danh", value: n(s.restoredIDs), strong: false))
+        }
+        // What the file was read as (.xlsx and its sheet, or the CSV's encoding and separator).
+        if let s { counts.append(Count(label: "Dạng tệp", value: RollPages.inputText(s), strong: false)) }
         if outcome == "file_refused" { counts = [] }   // refused before counting: the one line that made it so is below
 
         let status: String

@@ -1,4 +1,3 @@
-import ChiTraCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -20,44 +19,77 @@ public struct XMLLimits: Sendable, Equatable {
     }
 }
 
+/// Why `SafeXMLReader` refused a file, as data: each caller says it in its own words (the
+/// returns in theirs, the `.xlsx` roll reader from the message catalogue).
+public struct SafeXMLFailure: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case unreadable
+        case tooLarge(size: UInt64, limit: UInt64)
+        case notUTF8(nearByte: Int64)
+        case endsInsideCharacter
+        case utf16or32
+        /// A `<!DOCTYPE` or `<!ENTITY` found by the byte scan, before parsing.
+        case doctype
+        case empty
+        case tooDeep(limit: Int, line: Int)
+        case textTooLong(limit: Int, line: Int)
+        /// Reported by the parser itself (the byte scan normally refuses these first).
+        case declaresDTD, declaresEntity
+        case notWellFormed(line: Int, detail: String)
+        /// The file ends before its root element closes.
+        case truncated(line: Int)
+    }
+    public let kind: Kind
+    public let file: String
+    public init(_ kind: Kind, file: String) { self.kind = kind; self.file = file }
+}
+
 /// Receives the elements of an XML file, one at a time (SAX), with the path from the root.
-protocol XMLEventHandler: AnyObject {
+public protocol XMLEventHandler: AnyObject {
     /// `path` ends with the element just opened (local names, prefixes removed).
     func didStart(path: [String], attributes: [String: String], line: Int)
     /// `path` ends with the element being closed; `text` is its own trimmed text.
     func didEnd(path: [String], text: String, line: Int)
+    /// True once the handler wants no more events (it found what it needed, or failed): the
+    /// parse stops there and returns without error.
+    var shouldStop: Bool { get }
+}
+
+extension XMLEventHandler {
+    public var shouldStop: Bool { false }
 }
 
 extension Array where Element == String {
     /// True when the path ends with `suffix`, e.g. `["OrgnlTxRef", "Amt", "InstdAmt"]`.
-    func ends(with suffix: [String]) -> Bool {
+    public func ends(with suffix: [String]) -> Bool {
         count >= suffix.count && zip(self[(count - suffix.count)...], suffix).allSatisfy { $0 == $1 }
     }
 }
 
-/// Streaming XML reading with the defences a file from outside needs:
+/// Streaming XML reading with the defences a file from outside needs (the bank's return files,
+/// the sheets of an `.xlsx` roll):
 ///
 /// - any `<!DOCTYPE` or `<!ENTITY` is refused **before** parsing (entity expansion,
-///   "billion laughs", external entities): ISO 20022 messages never need a DTD;
+///   "billion laughs", external entities): neither ISO 20022 messages nor spreadsheets need a DTD;
 /// - UTF-16 and UTF-32 files are refused (the byte scan above would not see their DTDs);
 /// - file size, element text length and nesting depth are capped (`XMLLimits`);
 /// - the parser (FoundationXML's `XMLParser`, libxml2 SAX) reads the file in chunks from a stream.
-enum SafeXMLReader {
+public enum SafeXMLReader {
     /// Checks size, encoding and the absence of DTDs by scanning the bytes in 1 MiB chunks.
-    static func prescan(_ url: URL, limits: XMLLimits) throws(ReturnFileError) {
+    public static func prescan(_ url: URL, limits: XMLLimits) throws(SafeXMLFailure) {
         let name = url.lastPathComponent
         let size: UInt64
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
             size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         } catch {
-            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
+            throw SafeXMLFailure(.unreadable, file: name)
         }
         if size > limits.maxFileBytes {
-            throw ReturnFileError(.tooLarge, file: name, Message("returns.file.too_large", ["size": .int(Int(size)), "limit": .int(Int(limits.maxFileBytes))]))
+            throw SafeXMLFailure(.tooLarge(size: size, limit: limits.maxFileBytes), file: name)
         }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
+            throw SafeXMLFailure(.unreadable, file: name)
         }
         defer { try? handle.close() }
         let patterns: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
@@ -70,7 +102,7 @@ enum SafeXMLReader {
             if chunk.isEmpty { break }
             // Invalid UTF-8 is refused here: Foundation's XMLParser crashes on some of it (in comments).
             if !utf8.feed([UInt8](chunk), final: false) {
-                throw ReturnFileError(.notUTF8, file: name, Message("returns.file.bad_utf8", ["byte": .int(Int(max(0, Int64(offset) + Int64(utf8.badOffset))))]))
+                throw SafeXMLFailure(.notUTF8(nearByte: max(0, Int64(offset) + Int64(utf8.badOffset))), file: name)
             }
             offset += UInt64(chunk.count)
             var bytes = carry
@@ -79,30 +111,31 @@ enum SafeXMLReader {
                 first = false
                 if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE])
                     || bytes.starts(with: [0x00, 0x3C]) || bytes.starts(with: [0x3C, 0x00]) || bytes.starts(with: [0x00, 0x00]) {
-                    throw ReturnFileError(.notUTF8, file: name, Message("returns.file.utf16"))
+                    throw SafeXMLFailure(.utf16or32, file: name)
                 }
             }
             for pattern in patterns where contains(bytes, pattern) {
-                throw ReturnFileError(.doctypeRefused, file: name, Message("returns.file.doctype"))
+                throw SafeXMLFailure(.doctype, file: name)
             }
             carry = Array(bytes.suffix(8))
         }
         if first {
-            throw ReturnFileError(.emptyFile, file: name, Message("returns.file.empty"))
+            throw SafeXMLFailure(.empty, file: name)
         }
         if !utf8.feed([], final: true) {
-            throw ReturnFileError(.notUTF8, file: name, Message("returns.file.utf8_cut"))
+            throw SafeXMLFailure(.endsInsideCharacter, file: name)
         }
     }
 
     /// Streaming UTF-8 validation: a character split between two chunks is carried over.
-    struct UTF8Check {
+    public struct UTF8Check {
+        public init() {}
         private var pending: [UInt8] = []
         /// Offset of the chunk's first byte from where the bad sequence starts (approximate).
-        private(set) var badOffset = 0
+        public private(set) var badOffset = 0
 
         /// False when `chunk` (after what was pending) is not valid UTF-8.
-        mutating func feed(_ chunk: [UInt8], final: Bool) -> Bool {
+        public mutating func feed(_ chunk: [UInt8], final: Bool) -> Bool {
             var bytes = pending
             bytes.append(contentsOf: chunk)
             var cut = bytes.count
@@ -153,36 +186,36 @@ enum SafeXMLReader {
     }
 
     /// The namespace of the root element; reading stops there.
-    static func rootNamespace(_ url: URL, limits: XMLLimits) throws(ReturnFileError) -> String? {
+    public static func rootNamespace(_ url: URL, limits: XMLLimits) throws(SafeXMLFailure) -> String? {
         let sniffer = RootSniffer()
         try parse(url, limits: limits, handler: sniffer, stopAtRoot: true)
         return sniffer.namespace
     }
 
     /// Parses the whole file into `handler`. Call `prescan` first.
-    static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler, stopAtRoot: Bool = false) throws(ReturnFileError) {
+    public static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler, stopAtRoot: Bool = false, trimText: Bool = true) throws(SafeXMLFailure) {
         let name = url.lastPathComponent
         guard let stream = InputStream(url: url) else {
-            throw ReturnFileError(.unreadable, file: name, Message("returns.file.unreadable"))
+            throw SafeXMLFailure(.unreadable, file: name)
         }
         let parser = XMLParser(stream: stream)
         parser.shouldProcessNamespaces = true
         parser.shouldReportNamespacePrefixes = false
         parser.shouldResolveExternalEntities = false
-        let delegate = Delegate(handler: handler, limits: limits, stopAtRoot: stopAtRoot)
+        let delegate = Delegate(handler: handler, limits: limits, stopAtRoot: stopAtRoot, trimText: trimText)
         parser.delegate = delegate
         let ok = parser.parse()
         if let failure = delegate.failure {
-            throw ReturnFileError(failure.code, file: name, failure.message)
+            throw SafeXMLFailure(failure, file: name)
         }
         if !ok && !delegate.stopped {
             let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
-            throw ReturnFileError(.notWellFormed, file: name, Message("returns.xml.not_well_formed", ["line": .int(parser.lineNumber), "detail": .text(detail)]))
+            throw SafeXMLFailure(.notWellFormed(line: parser.lineNumber, detail: detail), file: name)
         }
         // XMLParser (libxml2 on Linux) reports success for a file cut off between two elements;
         // a status file that ends before its root element closes must not half-apply.
-        if !stopAtRoot && !delegate.rootClosed {
-            throw ReturnFileError(.notWellFormed, file: name, Message("returns.xml.unclosed", ["line": .int(parser.lineNumber)]))
+        if !stopAtRoot && !delegate.rootClosed && !delegate.stopped {
+            throw SafeXMLFailure(.truncated(line: parser.lineNumber), file: name)
         }
     }
 
@@ -198,19 +231,22 @@ enum SafeXMLReader {
         let stopAtRoot: Bool
         var path: [String] = []
         var text: [UInt8] = []
-        var failure: (code: ReturnFileError.Code, message: Message)?
+        var failure: SafeXMLFailure.Kind?
         var stopped = false
         /// The root element's end tag was read (a file cut off anywhere earlier never sets it).
         var rootClosed = false
 
-        init(handler: XMLEventHandler, limits: XMLLimits, stopAtRoot: Bool) {
+        let trimText: Bool
+
+        init(handler: XMLEventHandler, limits: XMLLimits, stopAtRoot: Bool, trimText: Bool) {
+            self.trimText = trimText
             self.handler = handler
             self.limits = limits
             self.stopAtRoot = stopAtRoot
         }
 
-        private func fail(_ parser: XMLParser, _ code: ReturnFileError.Code, _ message: Message) {
-            if failure == nil { failure = (code, message) }
+        private func fail(_ parser: XMLParser, _ kind: SafeXMLFailure.Kind) {
+            if failure == nil { failure = kind }
             parser.abortParsing()
         }
 
@@ -224,19 +260,22 @@ enum SafeXMLReader {
                 return
             }
             if path.count >= limits.maxDepth {
-                fail(parser, .limitExceeded, Message("returns.xml.too_deep", ["depth": .int(limits.maxDepth), "line": .int(parser.lineNumber)]))
+                fail(parser, .tooDeep(limit: limits.maxDepth, line: parser.lineNumber))
                 return
             }
             let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
             path.append(local)
             text.removeAll(keepingCapacity: true)
             handler.didStart(path: path, attributes: attributeDict, line: parser.lineNumber)
+            if handler.shouldStop { stopped = true; parser.abortParsing() }
         }
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
             guard failure == nil, !stopped, !path.isEmpty else { return }
-            let value = String(decoding: text, as: UTF8.self).trimmedCell
+            let raw = String(decoding: text, as: UTF8.self)
+            let value = trimText ? raw.trimmedCell : raw
             handler.didEnd(path: path, text: value, line: parser.lineNumber)
+            if handler.shouldStop { stopped = true; parser.abortParsing() }
             path.removeLast()
             if path.isEmpty { rootClosed = true }
             text.removeAll(keepingCapacity: true)
@@ -246,7 +285,7 @@ enum SafeXMLReader {
             guard failure == nil, !stopped else { return }
             text.append(contentsOf: string.utf8)
             if text.count > limits.maxTextBytes {
-                fail(parser, .limitExceeded, Message("returns.xml.text_too_long", ["bytes": .int(limits.maxTextBytes), "line": .int(parser.lineNumber)]))
+                fail(parser, .textTooLong(limit: limits.maxTextBytes, line: parser.lineNumber))
             }
         }
 
@@ -254,16 +293,34 @@ enum SafeXMLReader {
             guard failure == nil, !stopped else { return }
             text.append(contentsOf: CDATABlock)
             if text.count > limits.maxTextBytes {
-                fail(parser, .limitExceeded, Message("returns.xml.text_too_long", ["bytes": .int(limits.maxTextBytes), "line": .int(parser.lineNumber)]))
+                fail(parser, .textTooLong(limit: limits.maxTextBytes, line: parser.lineNumber))
             }
         }
 
         func parser(_ parser: XMLParser, foundInternalSubsetDeclarationWithName name: String, externalID: String?, systemID: String?) {
-            fail(parser, .doctypeRefused, Message("returns.xml.dtd"))
+            fail(parser, .declaresDTD)
         }
 
         func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
-            fail(parser, .doctypeRefused, Message("returns.xml.entity"))
+            fail(parser, .declaresEntity)
         }
     }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs, no-break spaces, CR and LF.
+    public var trimmedCell: String {
+        // Fast path: every blank character starts and ends with one of these scalars.
+        func mayBeBlank(_ u: Unicode.Scalar?) -> Bool {
+            guard let v = u?.value else { return false }
+            return v == 0x20 || v == 0x09 || v == 0xA0 || v == 0x0D || v == 0x0A
+        }
+        if !mayBeBlank(unicodeScalars.first) && !mayBeBlank(unicodeScalars.last) { return self }
+        var s = Substring(self)
+        let blank = Self.blankCells
+        while let f = s.first, blank.contains(f) { s.removeFirst() }
+        while let l = s.last, blank.contains(l) { s.removeLast() }
+        return String(s)
+    }
+    private static let blankCells: Set<Character> = [" ", "\t", "\u{A0}", "\r", "\n", "\r\n"]
 }
