@@ -56,6 +56,9 @@ public struct RollImportSummary: Sendable, Codable {
     public var encoding: String?
     /// Lines whose personal ID lost its leading zeros (Excel) and was restored, provably (`PersonalID.restoringLeadingZeros`).
     public var restoredIDs = 0
+    /// Columns whose text was legacy Vietnamese (TCVN3, VNI, Windows-1258) and was converted to
+    /// Unicode, one sentence each (`LegacyTextDetector`, `legacy_text.column.converted`).
+    public var textConversions: [Message] = []
 
     public struct AccountChange: Sendable, Codable, Equatable {
         public var code: String
@@ -124,6 +127,7 @@ extension RollImportSummary {
         inputFormat = try v(.inputFormat, "csv"); sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
         separator = try c.decodeIfPresent(String.self, forKey: .separator); encoding = try c.decodeIfPresent(String.self, forKey: .encoding)
         restoredIDs = try v(.restoredIDs, 0)
+        textConversions = try v(.textConversions, [])
     }
 }
 
@@ -164,6 +168,14 @@ public struct RollImporter {
     /// Called with the opened input before any line is read (e.g. to set `cellTransforms` for a
     /// single-byte file from `textColumnSamples`).
     public var configureInput: ((RollInput) throws -> Void)?
+    /// Decides, per column, whether the text is Unicode or legacy Vietnamese (TCVN3, VNI,
+    /// Windows-1258) and converts it; loaded from the formats folder. Without it a file holding
+    /// non-ASCII text in single bytes is refused (its names could not be read right).
+    public var legacyText: LegacyTextDetector? = RollImporter.defaultLegacyText
+    /// Told the lines read of about how many (the CLI's progress line); nil: nobody watches.
+    public var progress: ProgressReport?
+
+    static let defaultLegacyText: LegacyTextDetector? = try? LegacyTextDetector.load(formats: FormatsDirectory.locate())
 
     public init(db: AppDatabase, validator: RollValidator, actor: Actor) {
         self.db = db; self.validator = validator; self.actor = actor
@@ -188,6 +200,7 @@ public struct RollImporter {
         }
 
         let reader = try RollInput(url: url, sheet: sheet)
+        let (undecided, converted) = try decideTextColumns(reader, file: name)
         try configureInput?(reader)
         summary.inputFormat = reader.format.rawValue
         summary.sheet = reader.sheet
@@ -196,6 +209,19 @@ public struct RollImporter {
         guard let headerRecord = try reader.next() else {
             throw RollHeader.Problem(description: Message("roll.file.empty", ["file": .text(name)]).text())
         }
+        if let (column, samples) = undecided {
+            // A column whose text cannot be read as Unicode nor as one legacy encoding: nothing is
+            // imported (names and places would be stored garbled); said with the column's header.
+            let header = column < headerRecord.fields.count && !headerRecord.fields[column].isEmpty ? headerRecord.fields[column] : "\(column + 1)"
+            let decision = legacyText!.decide(samples: samples, source: reader.source, column: header)
+            throw MessageError(decision.refusal ?? Message("legacy_text.column.undecided", ["column": .text(header), "example": .text(decision.example ?? "")]))
+        }
+        // The converted columns, named by their header cells (an old file's header is in its encoding too).
+        for (column, encoding) in converted {
+            let header = column < headerRecord.fields.count && !headerRecord.fields[column].isEmpty ? headerRecord.fields[column] : "\(column + 1)"
+            summary.textConversions.append(Message("legacy_text.column.converted", ["column": .text(header), "encoding": .text(encoding.displayName)]))
+        }
+        var counter = ProgressCounter(progress, total: progress == nil ? nil : reader.lineEstimate().map { max(0, $0 - 1) })
         let header = try RollHeader(cells: headerRecord.fields, file: name)
         let rejectsURL = Self.rejectsURL(for: url)
         let rejects = try AtomicFileWriter(destination: rejectsURL, mode: 0o600)
@@ -250,6 +276,7 @@ public struct RollImporter {
                 }
 
                 while let rec = try reader.next() {
+                    counter.advance()
                     if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow
@@ -320,6 +347,7 @@ public struct RollImporter {
                     }
                 }
                 summary.changedPeople = changedPeople.count
+                counter.finish()
                 try seen.drop()
                 try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
                 // The payment fields this file wrote are sealed with the audit key (PaymentMAC).
@@ -359,6 +387,39 @@ public struct RollImporter {
         if summary.strictRefused { throw StrictImportRefused(summary: summary) }
         if !summary.nothingApplied { try addDuplicateReport(&summary) }
         return summary
+    }
+
+    /// Decides each column's text encoding from the whole file (`RollInput.textColumnSamples`) and
+    /// sets the conversions of the legacy ones; the converted columns are said in the summary.
+    /// Returns the first column that cannot be decided with its samples (the caller refuses the
+    /// file once it can name the column by its header), and the columns converted.
+    private func decideTextColumns(_ reader: RollInput, file: String) throws -> (undecided: (Int, [String])?, converted: [(Int, ColumnEncoding)]) {
+        let samples = try reader.textColumnSamples(limit: LegacyTextDetector.sampleLimit)
+        if samples.isEmpty { return (nil, []) }   // ASCII only: nothing to decide
+        guard let detector = legacyText else {
+            if reader.source == .singleByte { throw MessageError("roll.input.legacy_tables_missing", ["file": .text(file)]) }
+            return (nil, [])
+        }
+        let columns = samples.keys.sorted()
+        let source = reader.source
+        let decisions = detector.decideColumns(columns.map { (name: "\($0 + 1)", cells: samples[$0]!) }, source: source)
+        var undecided: (Int, [String])?
+        var transforms: [Int: (String) -> String] = [:]
+        var converted: [(Int, ColumnEncoding)] = []
+        for (column, decision) in zip(columns, decisions) {
+            guard let encoding = decision.encoding else {
+                if undecided == nil { undecided = (column, samples[column]!) }
+                continue
+            }
+            // Unicode text is kept exactly as it came (as before); legacy text, and every non-ASCII
+            // cell of a single-byte file, goes through the table.
+            if encoding != .unicode || source == .singleByte {
+                transforms[column] = { detector.convert($0, from: encoding, source: source) }
+            }
+            if encoding != .unicode { converted.append((column, encoding)) }
+        }
+        reader.cellTransforms = transforms
+        return (undecided, converted)
     }
 
     /// Rolls the import back: `--strict` with rejected lines, or nothing applied.

@@ -47,6 +47,8 @@ public final class RollInput {
     public static let sniffBytes = 4 << 20
 
     private let csvURL: URL?
+    /// Rows spooled from an `.xlsx` (its lines, header included).
+    private var spooledRows: Int?
     private var csv: CSVReader?
     private var spool: Spool.Reader?
     private var headerWidth: Int?
@@ -71,7 +73,9 @@ public final class RollInput {
             temporaries.append(spoolURL)
             do {
                 let writer = try Spool.Writer(url: spoolURL)
-                try reader.forEachRow { try writer.write($0) }
+                var rows = 0
+                try reader.forEachRow { try writer.write($0); rows += 1 }
+                spooledRows = rows
                 try writer.close()
             } catch {
                 try? FileManager.default.removeItem(at: spoolURL)
@@ -186,6 +190,25 @@ public final class RollInput {
             for (i, f) in cellTransforms where i < record.fields.count { record.fields[i] = f(record.fields[i]) }
         }
         return record
+    }
+
+    /// About how many records the file holds (the header included), for a progress line: the rows
+    /// of an `.xlsx`; the line breaks of a CSV (a quoted field over two lines counts twice, so the
+    /// total is an upper bound that the progress corrects at the end).
+    public func lineEstimate() -> Int? {
+        if let spooledRows { return spooledRows }
+        guard let csvURL, let handle = FileHandle(forReadingAtPath: csvURL.path) else { return nil }
+        defer { try? handle.close() }
+        var lines = 0, last: UInt8 = 0x0A
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { raw in
+                for b in raw where b == 0x0A { lines += 1 }
+                last = raw[raw.count - 1]
+            }
+        }
+        return lines + (last == 0x0A ? 0 : 1)
     }
 
     /// A pre-pass over the whole file (the header line included), separate from `next()`: for each

@@ -51,8 +51,11 @@ struct RollCommand: ParsableCommand {
             var importer = RollImporter(db: db, validator: RollValidator(tariff: try global.tariff(), banks: try global.banks()), actor: actor)
             importer.strict = strict
             importer.sheet = sheet
+            importer.legacyText = try LegacyTextDetector.load(formats: global.formatsDir())
+            let progress = TerminalProgress(label: Message("progress.label.roll_import"), unit: Message("progress.unit.lines"), json: global.json)
+            importer.progress = progress?.report
             let summary: RollImportSummary
-            do { summary = try importer.importFile(URL(fileURLWithPath: file)) }
+            do { defer { progress?.finish() }; summary = try importer.importFile(URL(fileURLWithPath: file)) }
             catch let e as StrictImportRefused {
                 if global.json { try printJSON(e.summary) } else { printSummary(e.summary) }
                 try writeRejectsXLSX(e.summary)
@@ -103,6 +106,7 @@ struct RollCommand: ParsableCommand {
             }
             print(Self.inputLine(s))
             if s.restoredIDs > 0 { print(Message("roll.summary.restored_ids", ["n": .int(s.restoredIDs)]).text()) }
+            for m in s.textConversions { print(m.text()) }
             if let r = s.rejectsFile { print(Message("roll.summary.rejects_file", ["path": .text(r)]).text()) }
             for p in s.problems.prefix(30) { print("  " + p) }
             if s.problems.count > 30 { print("  " + Message("roll.summary.more_problems", ["n": .int(s.problems.count - 30)]).text()) }

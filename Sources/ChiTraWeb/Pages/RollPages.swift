@@ -142,6 +142,7 @@ enum RollPages {
             outcome = try await Offload.run { () throws -> Outcome in
                 try RollFilePreflight.check(dest)
                 var importer = RollImporter(db: env.db, validator: RollValidator(tariff: try env.tariff(), banks: try env.banks()), actor: actor)
+                importer.legacyText = try LegacyTextDetector.load(formats: env.formatsDirectory)
                 importer.strict = strict
                 var summary: RollImportSummary
                 var kind: String
@@ -271,6 +272,9 @@ enum RollPages {
         }
         // What the file was read as (.xlsx and its sheet, or the CSV's encoding and separator).
         if let s { counts.append(Count(label: "Dạng tệp", value: RollPages.inputText(s), strong: false)) }
+        if let s, !s.textConversions.isEmpty {
+            counts.append(Count(label: "Chuyển mã chữ Việt cũ", value: s.textConversions.map { $0.text(in: .vi) }.joined(separator: "; "), strong: false))
+        }
         if outcome == "file_refused" { counts = [] }   // refused before counting: the one line that made it so is below
 
         let status: String
