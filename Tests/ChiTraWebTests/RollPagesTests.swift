@@ -53,7 +53,7 @@ final class RollPagesTests: XCTestCase {
             XCTAssertTrue(html.contains("<th scope=\"row\">Dòng được áp dụng</th><td class=\"num\"><strong>1</strong>"), html)
             XCTAssertTrue(html.contains("<th scope=\"row\">Dòng bị từ chối</th><td class=\"num\"><strong>2</strong>"), html)
             // The rejects table: each line, its code, the column and the reason in Vietnamese.
-            XCTAssertTrue(html.contains("<td class=\"num\">3<span class=\"only-phone\"><br>B04</span></td><td class=\"hide-phone\">B04</td><td>Mã ngân hàng (BIN)</td><td class=\"hide-phone\">999999</td><td>không phải mã BIN của ngân hàng nào đã biết"), html)
+            XCTAssertTrue(html.contains("<td class=\"num\">3<span class=\"only-phone\"><br>B04</span></td><td class=\"hide-phone\">B04</td><td>Mã ngân hàng (BIN)</td><td class=\"hide-phone\">999999</td><td>không phải mã ngân hàng (BIN) đã biết; xem danh sách ngân hàng trong formats/banks.json"), html)
             XCTAssertTrue(html.contains("<td class=\"num\">4<span class=\"only-phone\"><br>B13</span></td><td class=\"hide-phone\">B13</td><td>Giới tính</td><td class=\"hide-phone\">X</td><td>phải là Nam hoặc Nữ</td>"), html)
             XCTAssertTrue(html.contains("Tải tệp các dòng bị từ chối (CSV)"))
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary"), 1)
