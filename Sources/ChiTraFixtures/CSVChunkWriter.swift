@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// A piece of constant text, stored once in a `TextArena`.

@@ -287,28 +287,6 @@ public final class XLSXReader {
         return .general
     }
 
-    /// Days from 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp + (mp < 10 ? 3 : -9)
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
     /// An Excel date serial as (year, month, day). 1900 system: serial 1 is 1 January 1900 and
     /// Excel counts a 29 February 1900 that never was (serial 60, given as such so that it fails
     /// as a date); from serial 61 the days are counted from 30 December 1899. 1904 system: serial
@@ -316,11 +294,11 @@ public final class XLSXReader {
     public static func date(serial: Double, date1904: Bool) -> (year: Int, month: Int, day: Int)? {
         guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
         let n = Int(serial.rounded(.down))
-        if date1904 { return civilFromDays(daysFromCivil(1904, 1, 1) + n) }
+        if date1904 { return CivilDays.civil(CivilDays.day(1904, 1, 1) + n) }
         if n == 0 { return nil }
         if n == 60 { return (1900, 2, 29) }
-        if n < 60 { return civilFromDays(daysFromCivil(1899, 12, 31) + n) }
-        return civilFromDays(daysFromCivil(1899, 12, 30) + n)
+        if n < 60 { return CivilDays.civil(CivilDays.day(1899, 12, 31) + n) }
+        return CivilDays.civil(CivilDays.day(1899, 12, 30) + n)
     }
 
     /// A number's text as Excel's General format shows a whole number (`7.9012345678E10` →

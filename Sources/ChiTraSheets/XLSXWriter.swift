@@ -346,18 +346,7 @@ public enum XLSXWriter {
     /// Days since 30 December 1899: the day number a spreadsheet shows as a date (1 March 1900 on,
     /// past Excel's phantom 29 February 1900; ChiTra's dates are all later).
     public static func excelSerial(_ d: CivilDate) -> Int {
-        daysFromCivil(d.year, d.month, d.day) - daysFromCivil(1899, 12, 30)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDays.day(d.year, d.month, d.day) - CivilDays.day(1899, 12, 30)
     }
 
     /// `12.5`, `8` — a width or height without trailing zeros, the same on every machine.
