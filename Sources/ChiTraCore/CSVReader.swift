@@ -18,7 +18,9 @@ public final class CSVReader {
         public let file: String
         public let line: Int
         public let message: String
-        public var description: String { "\(SafeText.echo(file, limit: 200)), line \(line): \(SafeText.clean(message))" }
+        public var description: String {
+            Message("core.csv.failure", ["file": .text(SafeText.echo(file, limit: 200)), "line": .int(line), "problem": .text(SafeText.clean(message))]).text()
+        }
     }
 
     private let handle: FileHandle
@@ -41,7 +43,7 @@ public final class CSVReader {
         self.separator = separator
         self.singleByte = singleByte
         guard let h = FileHandle(forReadingAtPath: url.path) else {
-            throw Failure(file: url.lastPathComponent, line: 0, message: "cannot open the file; check the path and permissions")
+            throw Failure(file: url.lastPathComponent, line: 0, message: Message("core.csv.cannot_open").text())
         }
         handle = h
         name = url.lastPathComponent
@@ -113,7 +115,7 @@ public final class CSVReader {
         let sep = separator
         func finishField() throws {
             guard let s = field.withUnsafeBufferPointer({ decode($0) }) else {
-                throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
+                throw Failure(file: name, line: startLine, message: Message("core.csv.field_not_utf8", ["field": .int(fields.count + 1)]).text())
             }
             fields.append(s)
             field.removeAll(keepingCapacity: true)
@@ -141,7 +143,7 @@ public final class CSVReader {
                 if let end {
                     let s = buffer.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: $0[start..<end])) }
                     guard let s else {
-                        throw Failure(file: name, line: startLine, message: "field \(fields.count + 1) is not valid UTF-8; save the file as UTF-8 (CSV UTF-8 in Excel)")
+                        throw Failure(file: name, line: startLine, message: Message("core.csv.field_not_utf8", ["field": .int(fields.count + 1)]).text())
                     }
                     total += end - start + 1
                     pos = end + 1
@@ -160,13 +162,13 @@ public final class CSVReader {
                 }
             }
             guard let b = byte() else {
-                if inQuotes { throw Failure(file: name, line: startLine, message: "a quoted field is not closed before the end of the file") }
+                if inQuotes { throw Failure(file: name, line: startLine, message: Message("core.csv.unclosed_quote").text()) }
                 try finishField()
                 return Record(line: startLine, fields: fields)
             }
             total += 1
             if total > maxRecordBytes {
-                throw Failure(file: name, line: startLine, message: "a record is longer than \(maxRecordBytes) bytes; this is not a roll export")
+                throw Failure(file: name, line: startLine, message: Message("core.csv.record_too_long", ["bytes": .int(maxRecordBytes)]).text())
             }
             if inQuotes {
                 if b == 0x22 {

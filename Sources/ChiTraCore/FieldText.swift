@@ -30,9 +30,9 @@ public enum FieldText {
         public var message: String {
             switch self {
             case .control:
-                return "contains a control character (\(codePoint): a tab, line break or other invisible code); remove it"
+                return Message("core.field.control_character", ["code": .text(codePoint)]).text()
             case .direction:
-                return "contains an invisible text-direction character (\(codePoint)), which makes the text show differently from what is stored; retype the value without it"
+                return Message("core.field.direction_character", ["code": .text(codePoint)]).text()
             }
         }
     }

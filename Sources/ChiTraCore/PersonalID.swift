@@ -16,10 +16,10 @@ public enum PersonalID {
 
         public var description: String {
             switch self {
-            case .notDigits: return "must contain digits only"
-            case .wrongLength(let n): return "has \(n) digits; a personal ID has 12 (or 9 for an old CMND)"
-            case .centurySexDigit(let f, let e): return "digit 4 is \(f) but sex and birth century require \(e)"
-            case .birthYearDigits(let f, let e): return "digits 5–6 are \(f) but the birth year ends in \(e)"
+            case .notDigits: return Message("core.id.not_digits").text()
+            case .wrongLength(let n): return Message("core.id.wrong_length", ["n": .int(n)]).text()
+            case .centurySexDigit(let f, let e): return Message("core.id.century_sex_digit", ["found": .text(String(f)), "expected": .text(String(e))]).text()
+            case .birthYearDigits(let f, let e): return Message("core.id.birth_year_digits", ["found": .text(f), "expected": .text(e)]).text()
             }
         }
     }

@@ -244,9 +244,9 @@ struct RollGeneratorTests {
             #expect(r[.code] == b.code)
             let p = S.problems(r, asOf: asOf, today: refDay).joined(separator: "; ")
             switch b.kind {
-            case .idCenturySexDigit: #expect(p.contains("digit 4"), "\(p)")
-            case .idBirthYearDigits: #expect(p.contains("digits 5–6"), "\(p)")
-            case .idTenDigits: #expect(p.contains("10 digits"), "\(p)")
+            case .idCenturySexDigit: #expect(p.contains("chữ số thứ 4"), "\(p)")
+            case .idBirthYearDigits: #expect(p.contains("chữ số thứ 5–6"), "\(p)")
+            case .idTenDigits: #expect(p.contains("có 10 chữ số"), "\(p)")
             case .unknownBIN: #expect(p == "bank_bin" && r[.bankBIN] == "999999", "\(p)")
             case .accountWithLetters: #expect(p == "account_no" && !r[.accountNo].isEmpty, "\(p)")
             case .impossibleBirthDate: #expect(p == "birth_date" && r[.birthDate] == "31/02/1950", "\(p)")

@@ -72,7 +72,7 @@ struct BeneficiaryUpdaterTests {
             "\($0)".contains("thiếu --until cho người nhận thay không phải người giám hộ")
         }
         #expect { try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "04618000", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
-            "\($0)".contains("has 8 digits")
+            "\($0)".contains("có 8 chữ số; số định danh cá nhân có 12 chữ số")
         }
         #expect { try u.setProxy(code: "G05", name: "Hoàng Văn Năm", id: "046048000005", relation: "Con", until: CivilDate(year: 2027, month: 1, day: 1), by: try db.actor(.officer)) } throws: {
             "\($0)".contains("số định danh cá nhân của người nhận thay trùng với của đối tượng")
@@ -89,22 +89,22 @@ struct BeneficiaryUpdaterTests {
         func refused(_ expected: String, _ body: () throws -> Void) {
             #expect { try body() } throws: { "\($0)".contains(expected) }
         }
-        refused("không cập nhật được người nhận thay của G05: --name contains an invisible text-direction character (U+202E)") {
+        refused("không cập nhật được người nhận thay của G05: --name có ký tự ẩn đổi chiều chữ (U+202E)") {
             try u.setProxy(code: "G05", name: "Hoàng Thị \u{202E}naL", id: "046180000205", relation: "Con", until: until, by: officer)
         }
-        refused("--relation contains an invisible text-direction character (U+2066)") {
+        refused("--relation có ký tự ẩn đổi chiều chữ (U+2066)") {
             try u.setProxy(code: "G05", name: "Hoàng Thị Lan", id: "046180000205", relation: "Con\u{2066}", until: until, by: officer)
         }
-        refused("--name contains a control character (U+0009") {
+        refused("--name có ký tự điều khiển (U+0009") {
             try u.setProxy(code: "G05", name: "Hoàng\tThị Lan", id: "046180000205", relation: "Con", until: until, by: officer)
         }
         refused("--name dài 101 ký tự; tối đa 100 ký tự") {
             try u.setProxy(code: "G05", name: "Hoàng " + String(repeating: "ị", count: 95), id: "046180000205", relation: "Con", until: until, by: officer)
         }
-        refused("không cập nhật được tài khoản của G02: --account-name contains an invisible text-direction character (U+202E)") {
+        refused("không cập nhật được tài khoản của G02: --account-name có ký tự ẩn đổi chiều chữ (U+202E)") {
             try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO VAN HAI\u{202E}", by: officer)
         }
-        refused("--account-name contains a control character (U+001B") {
+        refused("--account-name có ký tự điều khiển (U+001B") {
             try u.setAccount(code: "G02", channel: .bank, bin: "970405", account: "4001205000002", accountName: "DO\u{1B}[2J VAN HAI", by: officer)
         }
         refused("--account-name dài 101 ký tự") {

@@ -195,7 +195,7 @@ struct RollFieldLimitTests {
         let p = try RollLine.problems([.fullName: "Nguyễn Văn \(c)naM"])
         #expect(p.count == 1)
         #expect(p.first?.column == .fullName)
-        #expect(p.first?.message.contains("invisible text-direction character (U+\(String(format: "%04X", scalar)))") == true)
+        #expect(p.first?.message.contains("ký tự ẩn đổi chiều chữ (U+\(String(format: "%04X", scalar)))") == true)
         #expect(p.first?.description.unicodeScalars.contains { $0.value == scalar } == false)
     }
 
@@ -207,7 +207,7 @@ struct RollFieldLimitTests {
     ])
     func controlCharacters(column: RollColumn, value: String, codePoint: String) throws {
         let p = try RollLine.problems([column: value])
-        let hit = try #require(p.first { $0.column == column && $0.message.contains("control character (\(codePoint)") })
+        let hit = try #require(p.first { $0.column == column && $0.message.contains("ký tự điều khiển (\(codePoint)") })
         // Quoted through SafeText: no control character but a tab reaches the console.
         #expect(!hit.description.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\t" })
     }
