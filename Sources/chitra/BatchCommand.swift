@@ -180,9 +180,14 @@ struct BatchCommand: ParsableCommand {
             let fees = Reconciliation.FeeSchedule(payer: try Payer.load(from: try global.formatsDir().appendingPathComponent("payer.json")),
                                                   banks: try global.banks())
             let r: Reconciliation
+            // A national batch takes half a minute to reconcile: a progress line on a terminal,
+            // erased before the report is printed.
+            let progress = TerminalProgress(label: Message("progress.label.reconcile"), unit: Message("progress.unit.lines"), json: global.json)
+            defer { progress?.finish() }
             if let xlsx {
                 // The workbook lists every failed line: the reconciliation is built whole, then printed.
-                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL, fees: fees)
+                r = try Reconciliation.build(db, batchID: id, queue: ExceptionQueue(db: db), taxonomy: taxonomy, accountantCSV: csvURL, fees: fees, progress: progress?.report)
+                progress?.finish()
                 try r.writeXLSX(to: URL(fileURLWithPath: xlsx))
                 if global.json { try printJSON(r) } else {
                     r.vietnameseLines().forEach { print($0) }
@@ -193,7 +198,9 @@ struct BatchCommand: ParsableCommand {
                 try printJSON(r)
             } else {
                 // Printed as it is made; the failed lines are not held in memory.
-                r = try Reconciliation.writeReport(db, batchID: id, taxonomy: taxonomy, accountantCSV: csvURL, fees: fees) { print($0) }
+                r = try Reconciliation.writeReport(db, batchID: id, taxonomy: taxonomy, accountantCSV: csvURL, fees: fees, progress: progress?.report) {
+                    progress?.finish(); print($0)
+                }
             }
             if !r.balanced { throw ExitCode(3) }
         }

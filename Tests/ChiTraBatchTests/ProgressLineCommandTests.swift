@@ -49,7 +49,7 @@ import Testing
         return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "", String(decoding: terminal, as: UTF8.self))
     }
 
-    @Test("batch build and export draw a Vietnamese progress line on a terminal and erase it; nothing on a pipe or with --json",
+    @Test("batch build and reconcile draw a Vietnamese progress line on a terminal and erase it; nothing on a pipe or with --json",
           .enabled(if: chitraBinary != nil, "needs the chitra executable"))
     func progressOnATerminalOnly() throws {
         let dir = try Fixture.tempDir()
@@ -82,5 +82,13 @@ import Testing
         // English with --lang en.
         let e = try Self.runOnTerminal(["batch", "build", "--period", "2026-12", "--as-of", "2026-11-28", "--lang", "en"], in: dir, as: "an.nguyen")
         #expect(e.terminal.contains("Building the batch: \(lines)/\(lines) lines"), "\(e.terminal)")
+
+        // The reconciliation reads every payout line: its progress line is erased before the report.
+        let store2 = try DatabaseQueue(path: dir.appendingPathComponent("s.sqlite").path)
+        let payoutLines = try store2.read { try Int.fetchOne($0, sql: "SELECT line_count FROM batch WHERE id = 1")! }
+        try store2.close()
+        let rec = try Self.runOnTerminal(["batch", "reconcile", "1"], in: dir, as: "cuc.le")
+        #expect(rec.terminal.contains("Đối soát: \(payoutLines)/\(payoutLines) dòng"), "\(rec.status) \(rec.terminal)")
+        #expect(!rec.stdout.contains("\u{1B}") && !rec.stdout.isEmpty, "\(rec.stdout)")
     }
 }

@@ -97,10 +97,10 @@ public struct Reconciliation: Sendable, Codable {
     /// person, in the same order, and at national scale that join is most of the time.
     /// The file is committed only once the whole reconciliation has been built.
     public static func build(_ db: AppDatabase, batchID: Int64, queue: ExceptionQueue, taxonomy: ReasonTaxonomy?,
-                             accountantCSV csvURL: URL?, fees: FeeSchedule? = nil) throws -> Reconciliation {
+                             accountantCSV csvURL: URL?, fees: FeeSchedule? = nil, progress: ProgressReport? = nil) throws -> Reconciliation {
         var csv: AtomicFileWriter?
         do {
-            var r = try buildFigures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv)
+            var r = try buildFigures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, progress: progress)
             r.openExceptions = try queue.list(openOnly: true, batchID: batchID)
             try r.addFees(fees)
             try csv?.commit()
@@ -116,11 +116,11 @@ public struct Reconciliation: Sendable, Codable {
     /// (6 % of a national batch, about 700 bytes each): their section reads them again, from the
     /// same snapshot, in the same order. The result has no `failures`.
     public static func writeReport(_ store: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, accountantCSV csvURL: URL?,
-                                   fees: FeeSchedule? = nil, emit: (String) -> Void) throws -> Reconciliation {
+                                   fees: FeeSchedule? = nil, progress: ProgressReport? = nil, emit: (String) -> Void) throws -> Reconciliation {
         var csv: AtomicFileWriter?
         do {
             return try store.writer.read { db -> Reconciliation in
-                var r = try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: false)
+                var r = try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: false, progress: progress)
                 r.openExceptions = try ExceptionQueue.list(db, openOnly: true, batchID: batchID)
                 try r.addFees(fees)
                 try csv?.commit()
@@ -181,12 +181,12 @@ public struct Reconciliation: Sendable, Codable {
     }
 
     private static func buildFigures(_ store: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
-                                     csv: inout AtomicFileWriter?) throws -> Reconciliation {
-        try store.writer.read { db in try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: true) }
+                                     csv: inout AtomicFileWriter?, progress: ProgressReport?) throws -> Reconciliation {
+        try store.writer.read { db in try figures(db, batchID: batchID, taxonomy: taxonomy, csvURL: csvURL, csv: &csv, keepFailures: true, progress: progress) }
     }
 
     private static func figures(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
-                                csv: inout AtomicFileWriter?, keepFailures: Bool) throws -> Reconciliation {
+                                csv: inout AtomicFileWriter?, keepFailures: Bool, progress: ProgressReport? = nil) throws -> Reconciliation {
         do {
             guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
                 throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))]))
@@ -216,7 +216,10 @@ public struct Reconciliation: Sendable, Codable {
             // The group of the previous line: lines come ordered by group, so the dictionary is
             // touched once per group rather than twice per line.
             var current: Group?
+            var counter = ProgressCounter(progress, total: b["line_count"] as Int?, stride: 5_000)
+            defer { counter.finish() }
             while let r = try rows.next() {
+                counter.advance()
                 let key: String = r[0]
                 let amount: Int64 = r[1]
                 if current?.key != key {
