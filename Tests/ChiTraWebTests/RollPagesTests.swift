@@ -1,4 +1,5 @@
 import ChiTraStore
+import ChiTraTestSupport
 import ChiTraWeb
 import Foundation
 import GRDB
@@ -116,6 +117,27 @@ final class RollPagesTests: XCTestCase {
             let again = try await b.upload(client, "/roll/upload", filename: "roll.csv", data: Data(Self.roll.utf8))
             XCTAssertTrue(again.headers[.location]?.hasPrefix("/roll/imports/") ?? false)
             XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary"), 1)
+        }
+    }
+
+    /// Issue 14: the officer uploads the Excel workbook as the office keeps it (the LibreOffice-written
+    /// fixture of 40 people, 45 lines): read from its first sheet, every line applied, said so.
+    func testAnExcelWorkbookUploadIsImportedFromItsFirstSheet() async throws {
+        let h = try WebHarness()
+        try await h.app.test(.router) { client in
+            let b = Browser()
+            _ = try await b.login(client, "test.maker")
+            _ = try await b.get(client, "/roll")
+            XCTAssertTrue(b.lastBody.contains("accept=\".csv,.txt,.xlsx,"), b.lastBody)
+            let xlsx = try Data(contentsOf: ChitraRun.packageRoot.appendingPathComponent("fixtures/excel/roll-40.xlsx"))
+            let r = try await b.upload(client, "/roll/upload", filename: "danh-sach-thang-12.xlsx", data: xlsx)
+            _ = try await Self.follow(b, client, r)
+            let html = b.lastBody
+            XCTAssertTrue(html.contains("Đã đọc tệp Excel .xlsx, trang tính"), html)
+            XCTAssertTrue(html.contains("<th scope=\"row\">Số dòng trong tệp</th><td class=\"num\"><strong>45</strong>"), html)
+            XCTAssertTrue(html.contains("<th scope=\"row\">Dòng bị từ chối</th><td class=\"num\"><strong>0</strong>"), html)
+            XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM beneficiary"), 40)
+            XCTAssertEqual(try Self.count(h, "SELECT count(*) FROM grant_record"), 45)
         }
     }
 
