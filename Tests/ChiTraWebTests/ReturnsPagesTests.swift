@@ -10,6 +10,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import XCTest
+import ZIPFoundation
 
 /// The hand-made roll (fixtures/rules) in the harness's store, December 2026 built by test.maker,
 /// approved by test.checker and exported (signed) by test.maker; return files written by hand
@@ -193,6 +194,20 @@ final class ReturnsPagesTests: XCTestCase {
             let text = String(buffer: csv.body)
             XCTAssertTrue(text.hasPrefix("\u{FEFF}Mã tham chiếu,"))
             XCTAssertTrue(text.contains("\(r04.reference),R04,Phạm Thị Hoa"), text)
+
+            // The same reconciliation as an Excel workbook: the sheet "Đối chiếu" with the 1,000,000 đ paid as a number.
+            let xlsx = try await b.get(client, "/returns/reconcile/\(s.batchID)/xlsx")
+            XCTAssertEqual(xlsx.status, .ok)
+            XCTAssertEqual(xlsx.headers[.contentType], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            XCTAssertTrue(xlsx.headers[.contentDisposition]?.contains("doi-chieu-2026-12-B\(s.batchID).xlsx") ?? false)
+            let archive = try Archive(data: Data(buffer: xlsx.body), accessMode: .read)
+            func part(_ path: String) throws -> String {
+                var out = Data()
+                _ = try archive.extract(try XCTUnwrap(archive[path], path)) { out.append($0) }
+                return String(decoding: out, as: UTF8.self)
+            }
+            XCTAssertTrue(try part("xl/workbook.xml").contains("name=\"Đối chiếu\""))
+            XCTAssertTrue(try part("xl/worksheets/sheet1.xml").contains("<v>1000000</v>"))
 
             // The same file again changes nothing.
             _ = try await b.uploadFiles(client, "/returns/upload", files: [(name, file), (name + ".sig", sig)])

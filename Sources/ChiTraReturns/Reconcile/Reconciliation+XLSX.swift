@@ -135,4 +135,9 @@ extension Reconciliation {
     public func writeXLSX(to url: URL) throws {
         try XLSXWriter.write(workbook(), to: url)
     }
+
+    /// The same workbook as bytes (the web's download).
+    public func xlsxData() throws -> Data {
+        try XLSXWriter.data(workbook())
+    }
 }

@@ -61,6 +61,22 @@ enum ReturnsPages {
             ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
+        // The reconciliation as an Excel workbook (the same sheets as `chitra batch reconcile --xlsx`).
+        routes.page("/returns/reconcile/:id/xlsx", WebRoutes.returnsAccess) { _, context, _ in
+            let id = try batchID(context)
+            let (data, period) = try await Offload.run { () throws -> (Data, String) in
+                guard let header = try ReturnsQueries.batchHeader(env.db, id: id) else { throw WebError.notFound("bảng chi số \(id)") }
+                let r = try Reconciliation.build(env.db, batchID: id, queue: ExceptionQueue(db: env.db), taxonomy: try taxonomy(env),
+                                                 accountantCSV: nil, fees: .init(payer: try env.payer(), banks: try env.banks()))
+                return (try r.xlsxData(), header.period)
+            }
+            return Response(status: .ok, headers: [
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                .contentDisposition: "attachment; filename=\"doi-chieu-\(period)-B\(id).xlsx\"",
+                .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
         routes.page("/returns/exceptions", WebRoutes.returnsAccess) { request, _, user in
             let q = request.uri.queryParameters
             let filter = ExceptionFilter(all: q["all"] == "1", batch: q["batch"].flatMap { Int64(String($0)) })
