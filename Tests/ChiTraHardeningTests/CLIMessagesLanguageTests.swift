@@ -60,4 +60,26 @@ import Testing
         r = try ChitraRun.run(["report", "periodic", "--period", "2026-H2", "--lang", "en"], in: dir, as: "ha.le")
         #expect(r.status != 0 && r.text.contains("say where to write the paper: --pdf FILE and/or --csv FILE"), "\(r.text)")
     }
+
+    @Test("gaps: the files written, a follow-up recorded and a case's history, in Vietnamese and in English",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func gaps() throws {
+        let tmp = try TempDir()
+        let dir = tmp.url
+        try ChitraRun.setUpStore(in: dir)
+        try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("rules/rules-roll.csv"), to: dir.appendingPathComponent("roll.csv"))
+        var r = try ChitraRun.run(["roll", "import", "roll.csv"], in: dir, as: "an.nguyen")
+        try #require(r.status == 0, "\(r.text)")
+        r = try ChitraRun.run(["gaps", "--as-of", "2026-11-23", "--csv", "g.csv"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Đã ghi tệp CSV: g.csv") && r.text.contains("trường hợp cần xử lý trên"), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "--as-of", "2026-11-23", "--csv", "g-en.csv", "--lang", "en"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Wrote the CSV file: g-en.csv") && r.text.contains("cases to follow up among"), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "record", "R01", "--status", "visit-planned", "--note", "hẹn thứ Năm"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Đã ghi nhận cho R01: Đã hẹn đến nhà — hẹn thứ Năm (ha.le, "), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "history", "R01", "--as-of", "2026-11-23"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Lịch sử theo dõi của R01:") && r.text.contains("Đã hẹn đến nhà"), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "history", "R01", "--as-of", "2026-11-23", "--lang", "en"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Follow-up history of R01:") && r.text.contains("visit-planned"), "\(r.text)")
+        #expect(!r.text.contains("Lịch sử theo dõi"), "\(r.text)")
+    }
 }
