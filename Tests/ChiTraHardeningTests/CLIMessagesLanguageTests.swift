@@ -82,4 +82,33 @@ import Testing
         #expect(r.status == 0 && r.text.contains("Follow-up history of R01:") && r.text.contains("visit-planned"), "\(r.text)")
         #expect(!r.text.contains("Lịch sử theo dõi"), "\(r.text)")
     }
+
+    @Test("an exported batch: the payment list's summary and the reconciliation, Vietnamese by default and English with --lang en",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func paymentListAndReconciliation() throws {
+        let tmp = try TempDir()
+        let dir = tmp.url
+        try ChitraRun.setUpStore(in: dir)
+        try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("rules/rules-roll.csv"), to: dir.appendingPathComponent("roll.csv"))
+        for (args, login) in [(["keys", "create", "--id", "k1"], ChitraRun.admin), (["roll", "import", "roll.csv"], "an.nguyen"),
+                              (["batch", "build", "--period", "2026-12", "--as-of", "2026-11-28"], "an.nguyen"),
+                              (["batch", "approve", "1"], "binh.tran"), (["batch", "export", "1", "--out", "out"], "an.nguyen")] {
+            let r = try ChitraRun.run(args, in: dir, as: login)
+            try #require(r.status == 0, "\(args): \(r.text)")
+        }
+        var r = try ChitraRun.run(["report", "payment-list", "1", "--csv", "ds.csv"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Danh sách chi trả tháng 12/2026, đợt #1 (") && r.text.contains("Đã ghi ds.csv"), "\(r.text)")
+        r = try ChitraRun.run(["report", "payment-list", "1", "--csv", "list.csv", "--lang", "en"], in: dir, as: "ha.le")
+        #expect(r.status == 0 && r.text.contains("Payment list for 12/2026, batch #1 (") && r.text.contains("Wrote list.csv"), "\(r.text)")
+        #expect(r.text.contains(" people, ") && !r.text.contains(" người, "), "\(r.text)")
+
+        // Nothing returned yet: every payment sent is still without a result, and the parts add up.
+        r = try ChitraRun.run(["batch", "reconcile", "1"], in: dir, as: "cuc.le")
+        #expect(r.text.contains("Đối chiếu danh sách chi trả #1 — tháng 12/2026"), "\(r.text)")
+        #expect(r.text.contains("  Đã chi: 0 khoản, 0 đồng") && r.text.contains("Khớp: đã gửi = đã chi + chưa chi"), "\(r.text)")
+        r = try ChitraRun.run(["batch", "reconcile", "1", "--lang", "en"], in: dir, as: "cuc.le")
+        #expect(r.text.contains("Reconciliation of payment list #1 — month 12/2026"), "\(r.text)")
+        #expect(r.text.contains("  Paid: 0 payments, 0 VND") && r.text.contains("Balanced: sent = paid + not paid"), "\(r.text)")
+        #expect(!r.text.contains("Đã gửi"), "\(r.text)")
+    }
 }
