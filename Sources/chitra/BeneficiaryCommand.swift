@@ -48,7 +48,7 @@ struct BeneficiaryCommand: ParsableCommand {
         func run() throws {
             var date: CivilDate?
             if let until {
-                guard let d = CivilDate(until) else { throw ValidationError("--until must be a real date DD/MM/YYYY, e.g. 30/11/2027") }
+                guard let d = CivilDate(until) else { throw ValidationError(Message("cli.beneficiary.bad_until", ["value": .text(SafeText.echo(until))]).text()) }
                 date = d
             }
             let db = try global.openStore()

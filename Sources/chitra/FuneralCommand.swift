@@ -42,7 +42,7 @@ struct FuneralCommand: ParsableCommand {
         @OptionGroup var login: LoginOptions
 
         func run() throws {
-            guard let date = CivilDate(decisionDate) else { throw ValidationError("--decision-date must be a real date DD/MM/YYYY, e.g. 20/10/2026") }
+            guard let date = CivilDate(decisionDate) else { throw ValidationError(Message("cli.funeral.bad_decision_date", ["value": .text(SafeText.echo(decisionDate))]).text()) }
             let db = try global.openStore()
             let actor = try login.actor(db, as: .maker)
             let claims = FuneralClaims(db: db, banks: try global.banks(), tariff: try global.tariff())

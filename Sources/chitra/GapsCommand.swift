@@ -18,7 +18,7 @@ struct GapsCommand: ParsableCommand {
 
         func date() throws -> CivilDate {
             guard let asOf else { return .today() }
-            guard let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-11-23") }
+            guard let d = CivilDate(asOf) else { throw ValidationError(Message("cli.gaps.bad_as_of", ["value": .text(SafeText.echo(asOf))]).text()) }
             return d
         }
     }
@@ -44,9 +44,9 @@ struct GapsCommand: ParsableCommand {
         @Option(name: .customLong("cash-months"), help: "Flag people paid in cash in each of this many latest batches (default 3).") var cashMonths: Int?
 
         func validate() throws {
-            if let expiringDays, expiringDays < 0 { throw ValidationError("--expiring-days must be 0 or more") }
-            if let proxyMax, proxyMax < 1 { throw ValidationError("--proxy-max must be 1 or more") }
-            if let cashMonths, cashMonths < 1 { throw ValidationError("--cash-months must be 1 or more") }
+            if let expiringDays, expiringDays < 0 { throw ValidationError(Message("cli.gaps.bad_expiring_days").text()) }
+            if let proxyMax, proxyMax < 1 { throw ValidationError(Message("cli.gaps.bad_proxy_max").text()) }
+            if let cashMonths, cashMonths < 1 { throw ValidationError(Message("cli.gaps.bad_cash_months").text()) }
             if let xlsx { try XLSXOption.check(xlsx) }
         }
 

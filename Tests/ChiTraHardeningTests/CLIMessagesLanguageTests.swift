@@ -81,6 +81,10 @@ import Testing
         r = try ChitraRun.run(["gaps", "history", "R01", "--as-of", "2026-11-23", "--lang", "en"], in: dir, as: "ha.le")
         #expect(r.status == 0 && r.text.contains("Follow-up history of R01:") && r.text.contains("visit-planned"), "\(r.text)")
         #expect(!r.text.contains("Lịch sử theo dõi"), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "--as-of", "2026-02-30"], in: dir, as: "ha.le")
+        #expect(r.status != 0 && r.text.contains("--as-of 2026-02-30: không phải ngày có thật"), "\(r.text)")
+        r = try ChitraRun.run(["gaps", "--as-of", "2026-02-30", "--lang", "en"], in: dir, as: "ha.le")
+        #expect(r.status != 0 && r.text.contains("--as-of 2026-02-30: not a real date; write it YYYY-MM-DD"), "\(r.text)")
     }
 
     @Test("an exported batch: the payment list's summary and the reconciliation, Vietnamese by default and English with --lang en",
