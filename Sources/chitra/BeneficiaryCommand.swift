@@ -48,7 +48,7 @@ struct BeneficiaryCommand: ParsableCommand {
         func run() throws {
             var date: CivilDate?
             if let until {
-                guard let d = CivilDate(until) else { throw ValidationError("--until must be a real date DD/MM/YYYY, e.g. 30/11/2027") }
+                guard let d = CivilDate(until) else { throw ValidationError(Message("cli.beneficiary.bad_until", ["value": .text(SafeText.echo(until))]).text()) }
                 date = d
             }
             let db = try global.openStore()
@@ -61,9 +61,9 @@ struct BeneficiaryCommand: ParsableCommand {
     }
 
     static func report(_ r: BeneficiaryUpdater.Result) {
-        if r.fields.isEmpty { print("\(r.code): không có gì thay đổi (thông tin đã như vậy).") ; return }
-        print("\(r.code): đã cập nhật \(r.fields.joined(separator: ", ")); lịch sử ghi nguồn 'manual'.")
-        if let f = r.clearedAccountFlag { print("Đã xóa cờ từ chối tài khoản (\(AccountFlag.vietnamese(f))).") }
+        if r.fields.isEmpty { print(Message("cli.beneficiary.unchanged", ["code": .text(r.code)]).text()); return }
+        print(Message("cli.beneficiary.updated", ["code": .text(r.code), "fields": .text(r.fields.joined(separator: ", "))]).text())
+        if let f = r.clearedAccountFlag { print(Message("cli.beneficiary.flag_cleared", ["reason": .text(AccountFlag.vietnamese(f))]).text()) }
     }
 }
 

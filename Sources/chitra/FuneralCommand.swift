@@ -42,7 +42,7 @@ struct FuneralCommand: ParsableCommand {
         @OptionGroup var login: LoginOptions
 
         func run() throws {
-            guard let date = CivilDate(decisionDate) else { throw ValidationError("--decision-date must be a real date DD/MM/YYYY, e.g. 20/10/2026") }
+            guard let date = CivilDate(decisionDate) else { throw ValidationError(Message("cli.funeral.bad_decision_date", ["value": .text(SafeText.echo(decisionDate))]).text()) }
             let db = try global.openStore()
             let actor = try login.actor(db, as: .maker)
             let claims = FuneralClaims(db: db, banks: try global.banks(), tariff: try global.tariff())
@@ -50,9 +50,10 @@ struct FuneralCommand: ParsableCommand {
                                                      relation: relation, decisionNo: decision, decisionDate: date, channel: channel,
                                                      bankBIN: bin, accountNo: account, accountName: accountName), by: actor)
             if global.json { try printJSON(c); return }
-            print("Đã ghi hồ sơ hỗ trợ mai táng phí #\(c.id): \(c.deceasedCode) \(c.deceasedName), mất ngày \(CivilDate(c.deathDate)?.vietnamese ?? c.deathDate).")
+            print(Message("cli.funeral.added", ["id": .text(String(c.id)), "code": .text(c.deceasedCode), "name": .text(c.deceasedName),
+                                                "death": .text(CivilDate(c.deathDate)?.vietnamese ?? c.deathDate)]).text())
             FuneralCommand.describe(c)
-            print("Khoản này được chi một lần trong đợt chi trả lập tiếp theo (chitra batch build).")
+            print(Message("cli.funeral.next_batch").text())
         }
     }
 
@@ -68,10 +69,14 @@ struct FuneralCommand: ParsableCommand {
             _ = try login.reader(db)
             let list = try FuneralClaims(db: db, banks: try global.banks(), tariff: try global.tariff()).list(code: code)
             if global.json { try printJSON(list); return }
-            if list.isEmpty { print("Chưa có hồ sơ hỗ trợ mai táng phí nào\(code.map { " của \($0)" } ?? "")."); return }
+            if list.isEmpty {
+                print((code.map { Message("cli.funeral.none_for", ["code": .text($0)]) } ?? Message("cli.funeral.none")).text())
+                return
+            }
             for c in list {
-                let state = c.status == .cancelled ? "đã hủy (\(c.cancelReason ?? ""))" : FuneralCommand.paymentText(c)
-                print("#\(c.id) \(c.deceasedCode) \(c.deceasedName), mất ngày \(CivilDate(c.deathDate)?.vietnamese ?? c.deathDate) — \(state)")
+                let state = c.status == .cancelled ? Message("cli.funeral.state.cancelled", ["reason": .text(c.cancelReason ?? "")]).text() : FuneralCommand.paymentText(c)
+                print(Message("cli.funeral.item", ["id": .text(String(c.id)), "code": .text(c.deceasedCode), "name": .text(c.deceasedName),
+                                                   "death": .text(CivilDate(c.deathDate)?.vietnamese ?? c.deathDate), "state": .text(state)]).text())
                 FuneralCommand.describe(c)
             }
         }
@@ -95,7 +100,7 @@ struct FuneralCommand: ParsableCommand {
             let c = try FuneralClaims(db: db, banks: try global.banks(), tariff: try global.tariff())
                 .setAccount(id: id, channel: channel, bin: bin, account: account, accountName: accountName, by: actor)
             if global.json { try printJSON(c); return }
-            print("Đã đổi nơi nhận của hồ sơ mai táng phí #\(c.id).")
+            print(Message("cli.funeral.moved", ["id": .text(String(c.id))]).text())
             FuneralCommand.describe(c)
         }
     }
@@ -113,26 +118,30 @@ struct FuneralCommand: ParsableCommand {
             let db = try global.openStore()
             let actor = try login.actor(db, as: .maker)
             try FuneralClaims(db: db, banks: try global.banks(), tariff: try global.tariff()).cancel(id: id, reason: reason, by: actor)
-            print("Đã hủy hồ sơ mai táng phí #\(id). Nếu đợt chi trả dự thảo đã có khoản này, hãy lập lại đợt đó trước khi duyệt.")
+            print(Message("cli.funeral.cancelled", ["id": .text(String(id))]).text())
         }
     }
 
     static func describe(_ c: FuneralClaim) {
         let who = [c.organiserName, c.organiserIDMasked.map { "CCCD \($0)" }, c.relation].compactMap { $0 }.joined(separator: ", ")
-        print("  Người tổ chức mai táng (\(c.organiserKind.vietnamese)): \(who)")
-        print("  Quyết định \(c.decisionNo) ngày \(CivilDate(c.decisionDate)?.vietnamese ?? c.decisionDate); số tiền \(Money.vietnamese(c.amount)) đồng = \(c.amountBasis)")
+        print("  " + Message("cli.funeral.organiser", ["kind": .text(c.organiserKind.vietnamese), "who": .text(who)]).text())
+        print("  " + Message("cli.funeral.decision", ["decision": .text(c.decisionNo), "date": .text(CivilDate(c.decisionDate)?.vietnamese ?? c.decisionDate),
+                                                      "amount": .money(c.amount), "basis": .text(c.amountBasis)]).text())
         let channel = Channel(rawValue: c.channel)?.vietnamese ?? c.channel
-        print("  Nhận qua: \(channel)\([c.bankBIN, c.accountMasked, c.accountName].compactMap { $0 }.map { " " + $0 }.joined())\(c.accountFlag.map { " — tài khoản bị từ chối (\(AccountFlag.vietnamese($0))), cần đổi: chitra funeral set-account \(c.id)" } ?? "")")
+        let account = [c.bankBIN, c.accountMasked, c.accountName].compactMap { $0 }.map { " " + $0 }.joined()
+        let flag = c.accountFlag.map { Message("cli.funeral.account_rejected", ["reason": .text(AccountFlag.vietnamese($0)), "id": .text(String(c.id))]).text() } ?? ""
+        print("  " + Message("cli.funeral.paid_via", ["channel": .text(channel), "account": .text(account), "flag": .text(flag)]).text())
     }
 
     static func paymentText(_ c: FuneralClaim) -> String {
-        guard let state = c.paymentState, let batch = c.paymentBatchID else { return "chờ đợt chi trả tiếp theo" }
+        guard let state = c.paymentState, let batch = c.paymentBatchID else { return Message("cli.funeral.state.waiting").text() }
+        let b = MessageArg.text(String(batch))
         switch state {
-        case "paid": return "đã chi (đợt #\(batch))"
-        case "failed": return "chưa chi được (đợt #\(batch))"
-        case "pending": return "đang xử lý (đợt #\(batch))"
-        case "draft": return "trong đợt dự thảo #\(batch)"
-        default: return "trong đợt #\(batch) (\(state))"
+        case "paid": return Message("cli.funeral.state.paid", ["batch": b]).text()
+        case "failed": return Message("cli.funeral.state.failed", ["batch": b]).text()
+        case "pending": return Message("cli.funeral.state.pending", ["batch": b]).text()
+        case "draft": return Message("cli.funeral.state.draft", ["batch": b]).text()
+        default: return Message("cli.funeral.state.other", ["batch": b, "state": .text(state)]).text()
         }
     }
 }

@@ -18,7 +18,7 @@ struct GapsCommand: ParsableCommand {
 
         func date() throws -> CivilDate {
             guard let asOf else { return .today() }
-            guard let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-11-23") }
+            guard let d = CivilDate(asOf) else { throw ValidationError(Message("cli.gaps.bad_as_of", ["value": .text(SafeText.echo(asOf))]).text()) }
             return d
         }
     }
@@ -44,9 +44,9 @@ struct GapsCommand: ParsableCommand {
         @Option(name: .customLong("cash-months"), help: "Flag people paid in cash in each of this many latest batches (default 3).") var cashMonths: Int?
 
         func validate() throws {
-            if let expiringDays, expiringDays < 0 { throw ValidationError("--expiring-days must be 0 or more") }
-            if let proxyMax, proxyMax < 1 { throw ValidationError("--proxy-max must be 1 or more") }
-            if let cashMonths, cashMonths < 1 { throw ValidationError("--cash-months must be 1 or more") }
+            if let expiringDays, expiringDays < 0 { throw ValidationError(Message("cli.gaps.bad_expiring_days").text()) }
+            if let proxyMax, proxyMax < 1 { throw ValidationError(Message("cli.gaps.bad_proxy_max").text()) }
+            if let cashMonths, cashMonths < 1 { throw ValidationError(Message("cli.gaps.bad_cash_months").text()) }
             if let xlsx { try XLSXOption.check(xlsx) }
         }
 
@@ -62,7 +62,7 @@ struct GapsCommand: ParsableCommand {
             var wrote: [String] = []
             if let csv {
                 try list.writeCSV(to: URL(fileURLWithPath: csv))
-                wrote.append("Đã ghi tệp CSV: \(csv)")
+                wrote.append(Message("cli.gaps.wrote_csv", ["file": .text(csv)]).text())
             }
             if let xlsx {
                 try list.writeXLSX(to: URL(fileURLWithPath: xlsx))
@@ -70,12 +70,12 @@ struct GapsCommand: ParsableCommand {
             }
             if let html {
                 let files = try list.writeHTML(to: URL(fileURLWithPath: html))
-                wrote.append("Đã ghi \(files.count - 1) trang in (A4) và trang mục lục: \(files[0].path)")
+                wrote.append(Message("cli.gaps.wrote_html", ["pages": .int(files.count - 1), "index": .text(files[0].path)]).text())
             }
             if global.json { try printJSON(list); return }
             if wrote.isEmpty { list.vietnameseLines.forEach { print($0) } }
             else {
-                print("\(list.caseCount) trường hợp cần xử lý trên \(list.activeCount) đối tượng đang hưởng (ngày \(list.asOfDate.vietnamese)).")
+                print(Message("cli.gaps.summary", ["cases": .int(list.caseCount), "active": .int(list.activeCount), "date": .text(list.asOfDate.vietnamese)]).text())
                 wrote.forEach { print($0) }
             }
         }
@@ -112,7 +112,8 @@ struct GapsCommand: ParsableCommand {
             let db = try global.openStore()
             let e = try GapCaseLog.record(db, code: code, status: status, note: note, by: try login.actor(db, as: .officer))
             if global.json { try printJSON(e); return }
-            print("Đã ghi nhận cho \(e.code): \(e.status.vietnamese)\(e.note.isEmpty ? "" : " — \(e.note)") (\(e.recordedBy), \(e.recordedAt)).")
+            print(Message("cli.gaps.recorded", ["code": .text(e.code), "status": .text(GapsCommand.statusText(e.status)),
+                                                "note": .text(e.note.isEmpty ? "" : " — \(e.note)"), "by": .text(e.recordedBy), "at": .text("\(e.recordedAt)")]).text())
         }
     }
 
@@ -136,15 +137,20 @@ struct GapsCommand: ParsableCommand {
                 struct Out: Encodable { var code: String; var events: [GapEvent]; var openCase: GapCase? }
                 try printJSON(Out(code: code, events: events, openCase: current)); return
             }
-            print("Lịch sử theo dõi của \(code):")
-            if events.isEmpty { print("  (chưa có ghi nhận nào)") }
+            print(Message("cli.gaps.history", ["code": .text(code)]).text())
+            if events.isEmpty { print("  " + Message("cli.gaps.history_empty").text()) }
             for e in events {
-                print("  \(e.recordedAt)  \(e.status.vietnamese)  \(e.recordedBy)\(e.note.isEmpty ? "" : ": \(e.note)")")
+                print("  \(e.recordedAt)  \(GapsCommand.statusText(e.status))  \(e.recordedBy)\(e.note.isEmpty ? "" : ": \(e.note)")")
             }
-            if let c = current { print("Còn trong danh sách cần xử lý: \(c.flags.map(\.label).joined(separator: "; ")).") }
-            else { print("Không còn trong danh sách cần xử lý.") }
+            if let c = current { print(Message("cli.gaps.still_open", ["flags": .text(c.flags.map(\.label).joined(separator: "; "))]).text()) }
+            else { print(Message("cli.gaps.cleared").text()) }
         }
     }
+}
+
+extension GapsCommand {
+    /// A follow-up status as the clerk reads it: in Vietnamese, or its option value in English.
+    static func statusText(_ s: GapFollowUpStatus) -> String { Language.current == .vi ? s.vietnamese : s.rawValue }
 }
 
 extension GapFollowUpStatus: ExpressibleByArgument {}

@@ -22,7 +22,7 @@ struct InitCommand: ParsableCommand {
         do {
             // The audit key (audit.key) is created in the key directory on first use.
             let db = try AppDatabase(path: global.dbPath, auditKeyDirectory: keys.directory.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) })
-            if !global.json && !existed { print("The audit log is sealed with \(db.auditKey.path) (check value \(db.auditKey.checkValue)); back up the key directory.") }
+            if !global.json && !existed { print(Message("cli.init.audit_key", ["path": .text(db.auditKey.path), "kcv": .text(db.auditKey.checkValue)]).text()) }
             users = Users(db: db)
         }
         var created: UserAccount?
@@ -37,7 +37,8 @@ struct InitCommand: ParsableCommand {
             throw CLIError(Message("cli.init.admin_exists", ["path": .text(global.dbPath)]))
         }
         if global.json { try printJSON(["db": global.dbPath, "created": existed ? "false" : "true", "admin": created?.username ?? ""]); return }
-        print(existed ? "Store \(global.dbPath) already exists; its schema is up to date." : "Created store \(global.dbPath).")
-        if let created { print("First administrator: \(created.display). Add the others with: chitra user add LOGIN --role ROLE --full-name \"…\" --user \(created.username)") }
+        print(existed ? Message("cli.init.store_exists", ["path": .text(global.dbPath)]).text()
+                       : Message("cli.init.store_created", ["path": .text(global.dbPath)]).text())
+        if let created { print(Message("cli.init.first_admin", ["admin": .text(created.display), "login": .text(created.username)]).text()) }
     }
 }

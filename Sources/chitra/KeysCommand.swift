@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
 import Foundation
@@ -41,7 +42,7 @@ struct KeysCommand: ParsableCommand {
 
         func validate() throws {
             if let id, !KeyID.isValid(id) {
-                throw ValidationError("The key id \"\(id)\" is not valid: use 1 to 40 characters from A-Z, a-z, 0-9, '.', '_' and '-'.")
+                throw ValidationError(Message("cli.keys.bad_id", ["id": .text(SafeText.echo(id))]).text())
             }
         }
 
@@ -51,8 +52,8 @@ struct KeysCommand: ParsableCommand {
             let keys = store.keyStore
             let info = try keys.create(id: id)
             try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.create", entity: "key", entityID: info.id, detail: "kcv=\(info.kcv)") }
-            print("Created key \(info.id) (check value \(info.kcv)) in \(keys.directory.path); it is now the active key.")
-            print("Give the bank the key file \(keys.keyFileURL(id: info.id).path) over a secure channel and confirm the check value by phone.")
+            print(Message("cli.keys.created", ["id": .text(info.id), "kcv": .text(info.kcv), "dir": .text(keys.directory.path)]).text())
+            print(Message("cli.keys.give_bank", ["file": .text(keys.keyFileURL(id: info.id).path)]).text())
         }
     }
 
@@ -75,7 +76,7 @@ struct KeysCommand: ParsableCommand {
                 return
             }
             guard !keys.isEmpty else {
-                print("No keys in \(store.keyStore.directory.path). Create one with `chitra keys create`.")
+                print(Message("cli.keys.none", ["dir": .text(store.keyStore.directory.path)]).text())
                 return
             }
             let width = max(2, keys.map(\.id.count).max() ?? 0)
@@ -100,7 +101,7 @@ struct KeysCommand: ParsableCommand {
 
         func validate() throws {
             if let newID, !KeyID.isValid(newID) {
-                throw ValidationError("The key id \"\(newID)\" is not valid: use 1 to 40 characters from A-Z, a-z, 0-9, '.', '_' and '-'.")
+                throw ValidationError(Message("cli.keys.bad_id", ["id": .text(SafeText.echo(newID))]).text())
             }
         }
 
@@ -111,8 +112,8 @@ struct KeysCommand: ParsableCommand {
             let previous = try keys.keyring().active?.id
             let info = try keys.rotate(newID: newID)
             try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.rotate", entity: "key", entityID: info.id, detail: "kcv=\(info.kcv) previous=\(previous ?? "-")") }
-            print("Key \(info.id) (check value \(info.kcv)) is now active; \(previous ?? "the previous key") is kept to verify files signed before.")
-            print("Give the bank the new key file \(keys.keyFileURL(id: info.id).path) over a secure channel, and retire the old key once no file signed with it is pending.")
+            print(Message("cli.keys.rotated", ["id": .text(info.id), "kcv": .text(info.kcv), "previous": .text(previous ?? "-")]).text())
+            print(Message("cli.keys.give_bank_new", ["file": .text(keys.keyFileURL(id: info.id).path)]).text())
         }
     }
 
@@ -131,7 +132,7 @@ struct KeysCommand: ParsableCommand {
             let admin = try login.actor(db, as: .admin)
             let info = try store.keyStore.retire(id: id)
             try db.writer.write { try AuditLog.append($0, actor: admin, action: "keys.retire", entity: "key", entityID: info.id) }
-            print("Key \(info.id) is retired: files signed with it are no longer accepted.")
+            print(Message("cli.keys.retired", ["id": .text(info.id)]).text())
         }
     }
 }

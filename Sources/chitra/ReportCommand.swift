@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write a CSV (UTF-8 with BOM, for Excel).", valueName: "FILE")) var csv: String?
 
         func validate() throws {
-            guard pdf != nil || csv != nil else { throw ValidationError("say where to write the paper: --pdf FILE and/or --csv FILE") }
+            guard pdf != nil || csv != nil else { throw ValidationError(Message("cli.report.no_output").text()) }
         }
 
         /// Writes the files whole or not at all (mode 0600) and says which.
@@ -46,7 +46,7 @@ struct ReportCommand: ParsableCommand {
 
         func validate() throws {
             guard pdf != nil || csv != nil || xlsx != nil else {
-                throw ValidationError("say where to write the paper: --pdf FILE, --csv FILE and/or --xlsx FILE.xlsx")
+                throw ValidationError(Message("cli.report.no_list_output").text())
             }
             if let xlsx { try XLSXOption.check(xlsx) }
         }
@@ -89,11 +89,13 @@ struct ReportCommand: ParsableCommand {
                                   files: written))
                 return
             }
-            print("Danh sách chi trả tháng \(list.period.vietnamese), đợt #\(list.batchID) (\(list.postOffice)):")
+            print(Message("cli.report.list_heading", ["month": .text(list.period.vietnamese), "batch": .text(String(list.batchID)),
+                                                   "office": .text(list.postOffice)]).text())
             for v in list.villages {
-                print("  \(v.village): \(v.people) người, \(v.payments) khoản, \(Money.vietnamese(v.total)) đồng — \(v.totalInWords)")
+                print("  " + Message("cli.report.list_village", ["village": .text(v.village), "people": .int(v.people), "payments": .int(v.payments),
+                                                             "total": .money(v.total), "words": .text(v.totalInWords)]).text())
             }
-            for f in written { print("Wrote \(f)") }
+            for f in written { print(Message("cli.report.wrote", ["file": .text(f)]).text()) }
         }
     }
 
@@ -113,7 +115,7 @@ struct ReportCommand: ParsableCommand {
 
         func validate() throws {
             guard ReportPeriod(period) != nil else {
-                throw ValidationError("--period \(period) is not a period: use 2026-12, 2026-Q4, 2026-H2, 2026 or 2026-07..2026-12")
+                throw ValidationError(Message("cli.report.bad_period", ["period": .text(SafeText.echo(period))]).text())
             }
         }
 
@@ -130,15 +132,19 @@ struct ReportCommand: ParsableCommand {
                 return
             }
             let t = report.total
-            print("Báo cáo trợ giúp xã hội thường xuyên \(report.period.vietnamese) (\(report.batchCount) đợt chi đã gửi):")
+            print(Message("cli.report.periodic_heading", ["period": .text(Language.current == .vi ? report.period.vietnamese : report.period.description),
+                                                         "batches": .int(report.batchCount)]).text())
             for p in report.parts {
-                print("  \(p.scheme.roman). \(p.scheme.heading): \(p.subtotal.people) người, đã chi \(Money.vietnamese(p.subtotal.paid)) đồng, chưa chi \(Money.vietnamese(p.subtotal.unpaid)) đồng")
+                print("  " + Message("cli.report.periodic_scheme", ["roman": .text(p.scheme.roman), "heading": .text(p.scheme.heading), "people": .int(p.subtotal.people),
+                                                                "paid": .money(p.subtotal.paid), "unpaid": .money(p.subtotal.unpaid)]).text())
             }
             for c in report.channels {
-                print("  \(c.channel.vietnamese): \(c.figures.people) người, đã chi \(Money.vietnamese(c.figures.paid)) đồng")
+                print("  " + Message("cli.report.periodic_channel", ["channel": .text(c.channel.vietnamese), "people": .int(c.figures.people),
+                                                                 "paid": .money(c.figures.paid)]).text())
             }
-            print("  Tổng: \(t.people) người (\(t.paidPeople) đã nhận), \(t.payments) khoản, đã chi \(Money.vietnamese(t.paid)) đồng — \(Money.inWords(t.paid))")
-            for f in written { print("Wrote \(f)") }
+            print("  " + Message("cli.report.periodic_total", ["people": .int(t.people), "paid_people": .int(t.paidPeople), "payments": .int(t.payments),
+                                                               "paid": .money(t.paid), "words": .text(Money.inWords(t.paid))]).text())
+            for f in written { print(Message("cli.report.wrote", ["file": .text(f)]).text()) }
         }
     }
 }

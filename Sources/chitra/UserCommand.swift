@@ -17,10 +17,10 @@ struct UserCommand: ParsableCommand {
         subcommands: [Add.self, List.self, Disable.self, Enable.self, Unlock.self, Passwd.self])
 
     /// Opens the store, logs in as an administrator, runs `change` and prints `done`.
-    static func asAdmin(_ global: GlobalOptions, _ login: LoginOptions, _ done: String, _ change: (Users, Actor) throws -> Void) throws {
+    static func asAdmin(_ global: GlobalOptions, _ login: LoginOptions, _ done: Message, _ change: (Users, Actor) throws -> Void) throws {
         let db = try global.openStore()
         try change(Users(db: db), try login.actor(db, as: .admin))
-        print(done)
+        print(done.text())
     }
 
     struct Add: ParsableCommand {
@@ -38,7 +38,7 @@ struct UserCommand: ParsableCommand {
             let key = try Users.validLogin(name)
             let password = try PasswordInput.shared.readNew(for: key, stdin: login.passwordStdin)
             let a = try Users(db: db).add(username: name, fullName: fullName, roles: role, password: password, by: admin)
-            if global.json { try printJSON(a) } else { print("Added \(a.display) with role(s) \(a.roles.map(\.rawValue).joined(separator: ", ")).") }
+            if global.json { try printJSON(a) } else { print(Message("cli.user.added", ["account": .text(a.display), "roles": .text(a.roles.map(\.rawValue).joined(separator: ", "))]).text()) }
         }
     }
 
@@ -55,8 +55,9 @@ struct UserCommand: ParsableCommand {
             let now = Timestamp.now()
             for a in all {
                 if a.kind == .legacy { print("#\(a.id) \(a.display)"); continue }
-                var state = a.disabledAt == nil ? "active" : "disabled since \(a.disabledAt!)"
-                if let until = a.lockedUntil, until > now { state += ", locked until \(until)" }
+                var state = a.disabledAt == nil ? Message("cli.user.state_active").text()
+                    : Message("cli.user.state_disabled", ["since": .text("\(a.disabledAt!)")]).text()
+                if let until = a.lockedUntil, until > now { state += Message("cli.user.state_locked", ["until": .text("\(until)")]).text() }
                 print("#\(a.id) \(a.username) — \(a.fullName): \(a.roles.map(\.rawValue).joined(separator: ", ")); \(state)")
             }
         }
@@ -67,7 +68,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws { try UserCommand.asAdmin(global, login, "Disabled \(Users.loginKey(name)).") { try $0.disable(name, by: $1) } }
+        func run() throws { try UserCommand.asAdmin(global, login, Message("cli.user.disabled", ["login": .text(Users.loginKey(name))])) { try $0.disable(name, by: $1) } }
     }
 
     struct Enable: ParsableCommand {
@@ -75,7 +76,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws { try UserCommand.asAdmin(global, login, "Enabled \(Users.loginKey(name)).") { try $0.enable(name, by: $1) } }
+        func run() throws { try UserCommand.asAdmin(global, login, Message("cli.user.enabled", ["login": .text(Users.loginKey(name))])) { try $0.enable(name, by: $1) } }
     }
 
     struct Unlock: ParsableCommand {
@@ -83,7 +84,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var login: LoginOptions
         @Argument(help: "The login.") var name: String
-        func run() throws { try UserCommand.asAdmin(global, login, "Unlocked \(Users.loginKey(name)).") { try $0.unlock(name, by: $1) } }
+        func run() throws { try UserCommand.asAdmin(global, login, Message("cli.user.unlocked", ["login": .text(Users.loginKey(name))])) { try $0.unlock(name, by: $1) } }
     }
 
     struct Passwd: ParsableCommand {
@@ -97,7 +98,7 @@ struct UserCommand: ParsableCommand {
             let me = try login.authenticate(db, purpose: Message("cli.login.purpose_password"))
             let password = try PasswordInput.shared.readNew(for: Users.loginKey(name), stdin: login.passwordStdin)
             try Users(db: db).setPassword(name, newPassword: password, by: me)
-            print("The password of \(Users.loginKey(name)) was changed.")
+            print(Message("cli.user.password_changed", ["login": .text(Users.loginKey(name))]).text())
         }
     }
 }

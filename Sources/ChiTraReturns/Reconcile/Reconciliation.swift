@@ -277,7 +277,7 @@ public struct Reconciliation: Sendable, Codable {
         }
     }
 
-    /// The clerk's report, in Vietnamese.
+    /// The clerk's report, in the process's language (Vietnamese by default; `--lang en`).
     public func vietnameseLines() -> [String] {
         var out: [String] = []
         writeHead { out.append($0) }
@@ -289,57 +289,73 @@ public struct Reconciliation: Sendable, Codable {
         return out
     }
 
-    static func failuresTitle(_ count: Int) -> String { "Các khoản chưa chi (\(count)):" }
+    /// A count as the report has always written it: plain digits, never grouped.
+    private static func count(_ n: Int) -> MessageArg { .text(String(n)) }
+
+    static func failuresTitle(_ count: Int) -> String { Message("returns.reconcile.failures", ["count": Self.count(count)]).text() }
 
     static func failureLine(_ x: Failure) -> String {
-        "  \(x.code) \(x.name) (\(x.village)) tháng \(YearMonth(x.forMonth)?.vietnamese ?? x.forMonth): \(Money.vietnamese(x.amount)) đồng — \(x.reasonVi); \(x.next)"
+        "  " + Message("returns.reconcile.failure", ["code": .text(x.code), "name": .text(x.name), "village": .text(x.village),
+                                                     "month": .text(YearMonth(x.forMonth)?.vietnamese ?? x.forMonth), "amount": .money(x.amount),
+                                                     "reason": .text(Language.current == .vi ? x.reasonVi : x.reason), "next": .text(x.next)]).text()
     }
 
-    private static func text(_ x: Figures) -> String { "\(x.count) khoản, \(Money.vietnamese(x.sum)) đồng" }
+    private static func text(_ x: Figures) -> String {
+        Message("returns.reconcile.figures", ["count": count(x.count), "sum": .money(x.sum)]).text()
+    }
 
     /// The report up to the failed lines: totals, balance, groups.
     func writeHead(_ emit: (String) -> Void) {
         let f = Self.text
-        emit("Đối chiếu danh sách chi trả #\(batchID) — tháng \(YearMonth(period)?.vietnamese ?? period)")
-        emit("Đã gửi: \(f(total.sent))")
-        emit("  Đã chi: \(f(total.paid))")
-        emit("  Chưa chi (bị trả lại): \(f(total.failed))")
-        emit("  Đang xử lý: \(f(total.pending))")
-        if total.awaiting.count > 0 { emit("  Chưa có kết quả: \(f(total.awaiting))") }
-        emit(balanced ? "Khớp: đã gửi = đã chi + chưa chi + đang xử lý + chưa có kết quả (đến từng đồng)."
-                      : "KHÔNG KHỚP: tổng các phần không bằng số đã gửi — dừng lại và kiểm tra dữ liệu.")
+        emit(Message("returns.reconcile.title", ["batch": .text(String(batchID)), "month": .text(YearMonth(period)?.vietnamese ?? period)]).text())
+        emit(Message("returns.reconcile.sent", ["figures": .text(f(total.sent))]).text())
+        emit("  " + Message("returns.reconcile.paid", ["figures": .text(f(total.paid))]).text())
+        emit("  " + Message("returns.reconcile.failed", ["figures": .text(f(total.failed))]).text())
+        emit("  " + Message("returns.reconcile.pending", ["figures": .text(f(total.pending))]).text())
+        if total.awaiting.count > 0 { emit("  " + Message("returns.reconcile.awaiting", ["figures": .text(f(total.awaiting))]).text()) }
+        emit(balanced ? Message("returns.reconcile.balanced").text() : Message("returns.reconcile.unbalanced").text())
         for g in groups {
-            emit("  [\(g.key)] gửi \(f(g.sent)); đã chi \(f(g.paid)); chưa chi \(f(g.failed)); đang xử lý \(f(g.pending))\(g.awaiting.count > 0 ? "; chưa có kết quả \(f(g.awaiting))" : "")")
+            let awaiting = g.awaiting.count > 0 ? Message("returns.reconcile.group_awaiting", ["figures": .text(f(g.awaiting))]).text() : ""
+            emit("  " + Message("returns.reconcile.group", ["group": .text(g.key), "sent": .text(f(g.sent)), "paid": .text(f(g.paid)),
+                                                            "failed": .text(f(g.failed)), "pending": .text(f(g.pending)), "awaiting": .text(awaiting)]).text())
         }
     }
 
     /// The report after the failed lines: carry-over, overpayments, flags, open exceptions.
     func writeTail(_ emit: (String) -> Void) {
         let f = Self.text
-        emit("Chuyển sang đợt chi sau: \(f(carryOver))")
+        emit(Message("returns.reconcile.carry_over", ["figures": .text(f(carryOver))]).text())
         if !fees.isEmpty {
-            emit("Chi phí chi trả (tỷ lệ do tỉnh quy định, tính trên số đã chi, làm tròn đến đồng):")
+            emit(Message("returns.reconcile.fees").text())
             for x in fees {
                 let rate = x.ratePercent.flatMap { FeeRate(percent: $0) }
                 if let rate, let fee = x.fee {
-                    emit("  \(x.name): \(rate.vietnamese) × \(Money.vietnamese(x.paidSum)) đồng (\(x.paidCount) khoản đã chi) = \(Money.vietnamese(fee)) đồng")
+                    emit("  " + Message("returns.reconcile.fee", ["name": .text(x.name), "rate": .text(Language.current == .vi ? rate.vietnamese : "\(rate.description)%"),
+                                                                  "paid": .money(x.paidSum), "count": Self.count(x.paidCount), "fee": .money(fee)]).text())
                 } else {
-                    emit("  \(x.name): \(Money.vietnamese(x.paidSum)) đồng đã chi — chưa có tỷ lệ chi phí trong payer.json")
+                    emit("  " + Message("returns.reconcile.fee_no_rate", ["name": .text(x.name), "paid": .money(x.paidSum)]).text())
                 }
             }
-            emit("  Tổng chi phí chi trả: \(Money.vietnamese(totalFee)) đồng")
+            emit("  " + Message("returns.reconcile.fee_total", ["fee": .money(totalFee)]).text())
         }
         if !overpayments.isEmpty {
-            emit("Chi sau ngày mất — cần truy thu (\(overpayments.count)):")
-            for o in overpayments { emit("  \(o.code) \(o.name) tháng \(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth): \(Money.vietnamese(o.amount)) đồng (mất ngày \(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate))") }
+            emit(Message("returns.reconcile.overpayments", ["count": Self.count(overpayments.count)]).text())
+            for o in overpayments {
+                emit("  " + Message("returns.reconcile.overpayment", ["code": .text(o.code), "name": .text(o.name),
+                                                                      "month": .text(YearMonth(o.forMonth)?.vietnamese ?? o.forMonth), "amount": .money(o.amount),
+                                                                      "death": .text(CivilDate(o.deathDate)?.vietnamese ?? o.deathDate)]).text())
+            }
         }
         if !flags.isEmpty {
-            emit("Việc cần làm:")
+            emit(Message("returns.reconcile.todo").text())
             for x in flags { emit("  " + x) }
         }
         if !openExceptions.isEmpty {
-            emit("Ngoại lệ chưa xử lý (\(openExceptions.count)) — không tự thay đổi tiền; xử lý bằng: chitra exceptions resolve ID:")
-            for e in openExceptions { emit("  #\(e.id) [\(e.kind)] \(e.file) \(e.location.vietnamese)\(e.lines > 1 ? " (\(e.lines) giao dịch)" : ""): \(e.detail)") }
+            emit(Message("returns.reconcile.open_exceptions", ["count": Self.count(openExceptions.count)]).text())
+            for e in openExceptions {
+                let lines = e.lines > 1 ? Message("returns.reconcile.exception_lines", ["lines": Self.count(e.lines)]).text() : ""
+                emit("  #\(e.id) [\(e.kind)] \(e.file) \(e.location.vietnamese)\(lines): \(e.detail)")
+            }
         }
     }
 
