@@ -54,7 +54,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Without --batch or --beneficiary: how many of the latest entries.") var last = 30
 
         func validate() throws {
-            if batch != nil && beneficiary != nil { throw ValidationError("Give --batch or --beneficiary, not both.") }
+            if batch != nil && beneficiary != nil { throw ValidationError(Message("cli.option.batch_or_beneficiary").text()) }
         }
 
         func run() throws {
@@ -91,7 +91,7 @@ struct BackupCommand: ParsableCommand {
 
     func validate() throws {
         if FileManager.default.fileExists(atPath: out) && URL(fileURLWithPath: out).standardizedFileURL.path == URL(fileURLWithPath: global.dbPath).standardizedFileURL.path {
-            throw ValidationError("--out must not be the store itself.")
+            throw ValidationError(Message("cli.option.out_is_store").text())
         }
     }
 

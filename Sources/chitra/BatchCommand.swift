@@ -29,14 +29,14 @@ struct BatchCommand: ParsableCommand {
         var asOf: String?
 
         func run() throws {
-            guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
+            guard let p = YearMonth(period) else { throw ValidationError(Message("cli.option.period").text()) }
             let dir = try global.formatsDir()
             let db = try global.openStore()
             let actor = try login.actor(db, as: .maker)
             var builder = BatchBuilder(db: db, tariff: try global.tariff(), banks: try global.banks(),
                                        payer: try Payer.load(from: dir.appendingPathComponent("payer.json")))
             if let asOf {
-                guard asOf.count == 10, let d = CivilDate(asOf) else { throw ValidationError("--as-of must be a real date YYYY-MM-DD, e.g. 2026-12-20") }
+                guard asOf.count == 10, let d = CivilDate(asOf) else { throw ValidationError(Message("cli.option.as_of_date").text()) }
                 builder.today = d.yearMonth
             }
             let progress = TerminalProgress(label: Message("progress.label.build"), unit: Message("progress.unit.lines"), json: global.json)
@@ -85,7 +85,7 @@ struct BatchCommand: ParsableCommand {
         @Option(help: "With --accept-open-exceptions: what was checked, with whom.") var note: String?
 
         func validate() throws {
-            if note != nil && !acceptOpenExceptions { throw ValidationError("--note goes with --accept-open-exceptions") }
+            if note != nil && !acceptOpenExceptions { throw ValidationError(Message("cli.option.note_needs_accept").text()) }
         }
 
         func run() throws {

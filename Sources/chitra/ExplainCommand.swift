@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let lang = Language.current   // --lang (GlobalOptions), else CHITRA_LANG, else vi
-        guard let p = YearMonth(period) else { throw ValidationError("--period must be YYYY-MM, e.g. 2026-12") }
+        guard let p = YearMonth(period) else { throw ValidationError(Message("cli.option.period").text()) }
         let tariff = try global.tariff()
         let db = try global.openStore()
         let reader = try login.reader(db)

@@ -18,7 +18,7 @@ struct LoginOptions: ParsableArguments {
 
     func validate() throws {
         if by != nil {
-            throw ValidationError("--by is no longer accepted: ChiTra records accounts, not typed names. Log in with --user LOGIN (your account; an administrator creates it with chitra user add) and your password")
+            throw ValidationError(Message("cli.option.by_removed").text())
         }
     }
 

@@ -29,7 +29,7 @@ struct ReturnsCommand: ParsableCommand {
         @Flag(help: "Refuse a file without a detached signature.") var requireSignature = false
 
         func validate() throws {
-            guard !files.isEmpty else { throw ValidationError("give at least one return file") }
+            guard !files.isEmpty else { throw ValidationError(Message("cli.option.return_files").text()) }
         }
 
         func run() throws {
@@ -102,7 +102,7 @@ struct ExceptionsCommand: ParsableCommand {
         @Option(help: "What was checked, with whom.") var note: String
 
         func run() throws {
-            guard let r = ExceptionQueue.Resolution(rawValue: resolution) else { throw ValidationError("--resolution must be dismiss or apply") }
+            guard let r = ExceptionQueue.Resolution(rawValue: resolution) else { throw ValidationError(Message("cli.option.resolution").text()) }
             let db = try global.openStore()
             try ExceptionQueue(db: db).resolve(id: id, resolution: r, note: note, by: try login.actor(db, as: .clerk))
             print(Message("cli.exceptions.resolved", ["id": .text("\(id)"), "resolution": .text(r.rawValue)]).text())

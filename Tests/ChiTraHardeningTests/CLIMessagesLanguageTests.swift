@@ -115,4 +115,18 @@ import Testing
         #expect(r.text.contains("  Paid: 0 payments, 0 VND") && r.text.contains("Balanced: sent = paid + not paid"), "\(r.text)")
         #expect(!r.text.contains("Đã gửi"), "\(r.text)")
     }
+
+    @Test("A month typed the wrong way is refused in Vietnamese by default, in English with --lang en",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func optionErrors() throws {
+        let tmp = try TempDir()
+        let dir = tmp.url
+        try ChitraRun.setUpStore(in: dir)
+        var r = try ChitraRun.run(["batch", "build", "--period", "2026-13"], in: dir, as: "an.nguyen")
+        #expect(r.status != 0 && r.text.contains("--period phải có dạng YYYY-MM (năm-tháng), ví dụ 2026-12"), "\(r.text)")
+        r = try ChitraRun.run(["batch", "build", "--period", "2026-13", "--lang", "en"], in: dir, as: "an.nguyen")
+        #expect(r.status != 0 && r.text.contains("--period must be YYYY-MM, e.g. 2026-12"), "\(r.text)")
+        r = try ChitraRun.run(["exceptions", "resolve", "3", "--resolution", "xoa", "--note", "x"], in: dir)
+        #expect(r.status != 0 && r.text.contains("--resolution phải là dismiss (bỏ qua) hoặc apply (áp dụng)"), "\(r.text)")
+    }
 }
