@@ -7,6 +7,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import XCTest
+import ZIPFoundation
 
 /// The officer's worklist in the browser, over the hand-made gaps roll (`fixtures/gaps/`): the
 /// village cards with a `tel:` link, recording a visit, setting an account or a proxy (and the
@@ -250,6 +251,23 @@ final class GapsPagesTests: XCTestCase {
             XCTAssertTrue(b.lastBody.contains("Trần Văn Hai") && b.lastBody.contains("046******002"))
             XCTAssertFalse(b.lastBody.contains("046040000002"), "personal IDs masked on paper too")
             XCTAssertTrue(b.lastBody.contains("Người lập danh sách") && b.lastBody.contains("Cán bộ đi xác minh"))
+            // The same village as an Excel workbook: a sheet named after it, the IDs masked as on paper.
+            XCTAssertTrue(b.lastBody.contains("Tải bản Excel (.xlsx)"))
+            r = try await b.get(client, Self.villagePath(page: "xlsx"))
+            XCTAssertEqual(r.status, .ok)
+            XCTAssertEqual(r.headers[.contentType], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let archive = try Archive(data: Data(buffer: r.body), accessMode: .read)
+            var xml = ""
+            for entry in archive where entry.path.hasPrefix("xl/") {
+                var out = Data()
+                _ = try archive.extract(entry) { out.append($0) }
+                xml += String(decoding: out, as: UTF8.self)
+            }
+            XCTAssertTrue(xml.contains("name=\"Tổ dân phố 1\""), "the sheet is named after the village")
+            XCTAssertTrue(xml.contains("Trần Văn Hai") && xml.contains("046******002"))
+            XCTAssertFalse(xml.contains("046040000002"), "personal IDs masked in the workbook too")
+            XCTAssertFalse(xml.contains("Thôn Đông"), "only the village asked for")
+
             // The whole commune: one section per village with cases, a page break between them.
             r = try await b.get(client, "/gaps/print?commune=\(Self.q(Self.hoursTra))")
             XCTAssertEqual(r.status, .ok)

@@ -51,6 +51,11 @@ extension GapWorklist {
         return XLSXWorkbook(title: "Danh sách cần xử lý — \(asOfDate.vietnamese)", sheets: sheets)
     }
 
+    /// The workbook as bytes (the web's download).
+    public func xlsxData() throws -> Data {
+        try XLSXWriter.data(workbook())
+    }
+
     /// Writes the worklist as `.xlsx`, whole or not at all, mode 0600 (names, phones, addresses).
     public func writeXLSX(to url: URL) throws {
         try XLSXWriter.write(workbook(), to: url)

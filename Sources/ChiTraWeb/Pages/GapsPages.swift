@@ -66,6 +66,21 @@ enum GapsPages {
             return page(body, user: user, path: "/gaps/print")
         }
 
+        // The same list as an Excel workbook, a sheet per village (as `chitra gaps --xlsx`).
+        routes.page("/gaps/xlsx", WebRoutes.gapsAccess) { request, _, _ in
+            let q = query(request)
+            let w = try await source.worklist(try await source.moment())
+            var list = w.list
+            if q["village"] != nil { list.villages = [try w.village(commune: q["commune"], village: q["village"])] }
+            else { list.villages = try w.villages(ofCommune: q["commune"]) }
+            let data = try await Offload.run { [list] in try list.xlsxData() }
+            return Response(status: .ok, headers: [
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                .contentDisposition: "attachment; filename=\"ra-soat-\(list.asOf).xlsx\"",
+                .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+
         routes.page("/gaps/coverage", WebRoutes.gapsAccess) { request, _, user in
             let now = try await source.moment()
             let body = try await source.body(now, "coverage") { _ in
@@ -608,6 +623,8 @@ extension GapsPages {
     struct PrintModel {
         let pages: [PrintVillage]
         let backHref: String
+        /// The same list as an Excel workbook (`/gaps/xlsx`).
+        let xlsxHref: String
     }
 
     static func printModel(_ w: GapsSource.Worklist, _ villages: [GapVillage], followUps: [String: GapsQueries.FollowUp]) -> PrintModel {
@@ -625,7 +642,9 @@ extension GapsPages {
                          breakAfter: i < villages.count - 1)
         }
         let back = villages.count == 1 ? villageHref("/gaps/village", commune: villages[0].commune, village: villages[0].village) : "/gaps"
-        return PrintModel(pages: pages, backHref: back)
+        let xlsx = villages.count == 1 ? villageHref("/gaps/xlsx", commune: villages[0].commune, village: villages[0].village)
+                                       : villageHref("/gaps/xlsx", commune: villages.first?.commune ?? "", village: nil)
+        return PrintModel(pages: pages, backHref: back, xlsxHref: xlsx)
     }
 }
 
