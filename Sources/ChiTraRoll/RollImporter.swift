@@ -57,7 +57,7 @@ public struct RollImportSummary: Sendable, Codable {
     /// Lines whose personal ID lost its leading zeros (Excel) and was restored, provably (`PersonalID.restoringLeadingZeros`).
     public var restoredIDs = 0
     /// Columns whose text was legacy Vietnamese (TCVN3, VNI, Windows-1258) and was converted to
-    /// Unicode, one sentence each (`LegacyTextDetector`, `legacy_text.column.converted`).
+    /// Unicode, one sentence per encoding naming its columns (`LegacyTextDetector`, `legacy_text.columns.converted`).
     public var textConversions: [Message] = []
 
     public struct AccountChange: Sendable, Codable, Equatable {
@@ -216,10 +216,15 @@ public struct RollImporter {
             let decision = legacyText!.decide(samples: samples, source: reader.source, column: header)
             throw MessageError(decision.refusal ?? Message("legacy_text.column.undecided", ["column": .text(header), "example": .text(decision.example ?? "")]))
         }
-        // The converted columns, named by their header cells (an old file's header is in its encoding too).
-        for (column, encoding) in converted {
-            let header = column < headerRecord.fields.count && !headerRecord.fields[column].isEmpty ? headerRecord.fields[column] : "\(column + 1)"
-            summary.textConversions.append(Message("legacy_text.column.converted", ["column": .text(header), "encoding": .text(encoding.displayName)]))
+        // The converted columns, named by their header cells (an old file's header is in its encoding
+        // too), one sentence per encoding: an old file is usually in one, every text column of it.
+        for encoding in ColumnEncoding.allCases {
+            let names = converted.filter { $0.1 == encoding }.map { column, _ in
+                column < headerRecord.fields.count && !headerRecord.fields[column].isEmpty ? headerRecord.fields[column] : "\(column + 1)"
+            }
+            if names.isEmpty { continue }
+            summary.textConversions.append(Message("legacy_text.columns.converted", [
+                "n": .int(names.count), "columns": .text(names.map { "«\($0)»" }.joined(separator: ", ")), "encoding": .text(encoding.displayName)]))
         }
         var counter = ProgressCounter(progress, total: progress == nil ? nil : reader.lineEstimate().map { max(0, $0 - 1) })
         let header = try RollHeader(cells: headerRecord.fields, file: name)

@@ -28,6 +28,11 @@ public enum RollQueries {
     }
 
     /// The case for one beneficiary code, with grants from other codes sharing the personal ID.
+    /// How many grants (roll lines) the store holds: the build's walk reads each once.
+    public static func grantCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM grant_record") ?? 0
+    }
+
     public static func personCase(_ db: Database, code: String) throws -> PersonCase? {
         guard let b = try Row.fetchOne(db, sql: "SELECT * FROM beneficiary WHERE code = ?", arguments: [code]) else { return nil }
         let pid: String = b["personal_id"]

@@ -131,7 +131,7 @@ public struct BatchBuilder {
 
             // 2. Walk the roll person by person (one personal ID, perhaps several codes).
             let run = try BuildRun(db, builder: self, engine: engineRef, period: period, batchID: batchID, supplementary: supplementary)
-            var counter = ProgressCounter(progress, total: progress == nil ? nil : try Int.fetchOne(db, sql: "SELECT count(*) FROM grant_record"))
+            var counter = ProgressCounter(progress, total: progress == nil ? nil : try RollQueries.grantCount(db))
             try RollWalk.forEachPerson(db) { try run.person($0); counter.advance(by: $0.count) }
             counter.finish()
             run.finishWalk()

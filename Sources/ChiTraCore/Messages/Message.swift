@@ -48,18 +48,11 @@ public enum MessageArg: Sendable, Equatable, Hashable, Codable {
         }
     }
 
-    /// `1234567` → `1.234.567` (vi) or `1,234,567` (en); numbers below `minimum` ungrouped.
+    /// `1234567` → `1.234.567` (vi) or `1,234,567` (en), as `Money` writes amounts; numbers below
+    /// `minimum` ungrouped.
     static func grouped(_ n: Int64, language: Language, minimum: Int64) -> String {
-        let negative = n < 0
-        let digits = String(n.magnitude)
-        if n.magnitude < minimum.magnitude || digits.count <= 3 { return (negative ? "-" : "") + digits }
-        let sep: Character = language == .vi ? "." : ","
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(sep) }
-            out.append(ch)
-        }
-        return (negative ? "-" : "") + out
+        if n.magnitude < minimum.magnitude { return String(n) }
+        return language == .vi ? Money.vietnamese(n) : Money.english(n)
     }
 }
 

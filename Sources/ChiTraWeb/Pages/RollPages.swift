@@ -213,6 +213,10 @@ enum RollPages {
         let by: String
         let mode: String
         let sha: String?
+        /// What the file was read as (.xlsx and its sheet, or the CSV's encoding and separator).
+        let shape: String?
+        /// The columns converted from an old Vietnamese encoding.
+        let conversions: String?
         let status: String
         let statusWarn: Bool
         let counts: [Count]
@@ -269,11 +273,6 @@ enum RollPages {
         if let s, s.blankLines > 0 { counts.append(Count(label: "Dòng trống (bỏ qua)", value: n(s.blankLines), strong: false)) }
         if let s, s.restoredIDs > 0, outcome == "applied" {
             counts.append(Count(label: "Khôi phục số 0 đầu của số định danh", value: n(s.restoredIDs), strong: false))
-        }
-        // What the file was read as (.xlsx and its sheet, or the CSV's encoding and separator).
-        if let s { counts.append(Count(label: "Dạng tệp", value: RollPages.inputText(s), strong: false)) }
-        if let s, !s.textConversions.isEmpty {
-            counts.append(Count(label: "Chuyển mã chữ Việt cũ", value: s.textConversions.map { $0.text(in: .vi) }.joined(separator: "; "), strong: false))
         }
         if outcome == "file_refused" { counts = [] }   // refused before counting: the one line that made it so is below
 
@@ -342,6 +341,8 @@ enum RollPages {
             by: imp?.importedBy ?? result?.uploadedBy ?? "",
             mode: result.map { $0.strict ? "strict (không áp dụng gì nếu có dòng bị từ chối)" : "thường (áp dụng các dòng hợp lệ)" } ?? "lệnh chitra roll import",
             sha: [result?.sha256, imp?.sha256, s?.sha256].compactMap { $0 }.first { !$0.isEmpty },
+            shape: s.map(RollPages.inputText),
+            conversions: s.flatMap { $0.textConversions.isEmpty ? nil : $0.textConversions.map { $0.text(in: .vi) }.joined(separator: "; ") },
             status: status, statusWarn: outcome != "applied" || rejected > 0,
             counts: counts, hasCounts: !counts.isEmpty, cliNote: result == nil,
             rejections: rejections, hasRejections: !rejections.isEmpty, rejectionsMore: rejectionsMore, rejectsHref: rejectsHref,
