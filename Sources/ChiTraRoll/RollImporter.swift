@@ -280,8 +280,28 @@ public struct RollImporter {
                     try rejects.write(Data((CSVText.row(cells + [problems.map(\.reason).joined(separator: "; ")]) + "\r\n").utf8))
                 }
 
+                // A workbook made from a CSV by a program that read DD/MM/YYYY month-first (US
+                // settings) holds, in one date column, real dates (those whose day was 12 or less,
+                // day and month swapped) beside text dates it could not read (day over 12): every
+                // real date of it is suspect, so the file is refused whole, as a month-first CSV is.
+                let dayColumns = reader.format == .xlsx
+                    ? [RollColumn.birthDate, .decisionDate, .deathDate, .authorisationUntil, .caredForBirthDate].compactMap { c in header.index[c].map { (c, $0) } }
+                    : []
+                var realDateLine: [RollColumn: Int] = [:]
+                var textDayOver12: [RollColumn: (line: Int, value: String)] = [:]
                 while let rec = try reader.next() {
                     counter.advance()
+                    for (c, i) in dayColumns where i < rec.fields.count && rec.fields[i].contains("/") {
+                        if rec.dateFields.contains(i) {
+                            if realDateLine[c] == nil { realDateLine[c] = rec.line }
+                        } else if textDayOver12[c] == nil, let day = Int(rec.fields[i].prefix { $0 != "/" }.trimmingCharacters(in: .whitespaces)), day > 12 {
+                            textDayOver12[c] = (rec.line, rec.fields[i])
+                        }
+                        if let real = realDateLine[c], let text = textDayOver12[c] {
+                            throw MonthFirstRollback(problem: RollProblem(file: name, line: text.line, column: c, value: text.value,
+                                reason: Message("roll.xlsx.swapped_dates", ["real": .int(real)]), monthFirstDate: true))
+                        }
+                    }
                     if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow

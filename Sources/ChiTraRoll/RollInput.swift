@@ -26,8 +26,10 @@ public final class RollInput {
         /// Fields (0-based) that were numbers in the `.xlsx` (an ID or account number stored as a
         /// number has lost its leading zeros); empty for a CSV.
         public let numericFields: [Int]
-        public init(line: Int, fields: [String], numericFields: [Int] = []) {
-            self.line = line; self.fields = fields; self.numericFields = numericFields
+        /// Fields (0-based) that were real dates in the `.xlsx` (given as `DD/MM/YYYY`); empty for a CSV.
+        public let dateFields: [Int]
+        public init(line: Int, fields: [String], numericFields: [Int] = [], dateFields: [Int] = []) {
+            self.line = line; self.fields = fields; self.numericFields = numericFields; self.dateFields = dateFields
         }
     }
 
@@ -177,7 +179,7 @@ public final class RollInput {
             record = Record(line: r.line, fields: r.fields)
         } else if let spool {
             guard let r = try spool.next() else { return nil }
-            record = Record(line: r.number, fields: r.cells, numericFields: r.numericColumns)
+            record = Record(line: r.number, fields: r.cells, numericFields: r.numericColumns, dateFields: r.dateColumns)
             if let w = headerWidth, record.fields.count < w {
                 record.fields += Array(repeating: "", count: w - record.fields.count)
             } else if headerWidth == nil {
@@ -248,8 +250,9 @@ public final class RollInput {
             }
             func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { buffer.append(contentsOf: $0) } }
             func write(_ row: XLSXRow) throws {
-                u32(row.number); u32(row.cells.count); u32(row.numericColumns.count)
+                u32(row.number); u32(row.cells.count); u32(row.numericColumns.count); u32(row.dateColumns.count)
                 for c in row.numericColumns { u32(c) }
+                for c in row.dateColumns { u32(c) }
                 for c in row.cells { let b = Array(c.utf8); u32(b.count); buffer.append(contentsOf: b) }
                 if buffer.count >= 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
             }
@@ -288,9 +291,10 @@ public final class RollInput {
                 return Int(v)
             }
             func next() throws -> XLSXRow? {
-                guard let number = u32(), let count = u32(), let nnum = u32() else { return nil }
-                var numeric: [Int] = []
+                guard let number = u32(), let count = u32(), let nnum = u32(), let ndate = u32() else { return nil }
+                var numeric: [Int] = [], dates: [Int] = []
                 for _ in 0..<nnum { numeric.append(u32() ?? 0) }
+                for _ in 0..<ndate { dates.append(u32() ?? 0) }
                 var cells: [String] = []
                 cells.reserveCapacity(count)
                 for _ in 0..<count {
@@ -299,7 +303,7 @@ public final class RollInput {
                     cells.append(String(decoding: buffer[pos..<(pos + n)], as: UTF8.self))
                     pos += n
                 }
-                return XLSXRow(number: number, cells: cells, numericColumns: numeric)
+                return XLSXRow(number: number, cells: cells, numericColumns: numeric, dateColumns: dates)
             }
         }
     }

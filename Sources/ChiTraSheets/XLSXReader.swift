@@ -24,13 +24,15 @@ public struct XLSXLimits: Sendable, Equatable {
 }
 
 /// One row of a sheet: its Excel row number and its cells' texts from column A (missing cells
-/// empty), with the columns whose cell was a number (`numericColumns`, 0-based).
+/// empty), with the columns whose cell was a number (`numericColumns`, 0-based) and those whose
+/// cell was a real date, a serial with a date format, given as `DD/MM/YYYY` (`dateColumns`).
 public struct XLSXRow: Sendable, Equatable {
     public let number: Int
     public let cells: [String]
     public let numericColumns: [Int]
-    public init(number: Int, cells: [String], numericColumns: [Int]) {
-        self.number = number; self.cells = cells; self.numericColumns = numericColumns
+    public let dateColumns: [Int]
+    public init(number: Int, cells: [String], numericColumns: [Int], dateColumns: [Int] = []) {
+        self.number = number; self.cells = cells; self.numericColumns = numericColumns; self.dateColumns = dateColumns
     }
 }
 
@@ -322,7 +324,20 @@ public final class XLSXReader {
         return s
     }
 
-    func cellText(type: String, style: Int, value: String?, inline: String) -> (String, numeric: Bool) {
+    /// A cell's text, whether it was a number, and whether it was a real date (a serial with a date format).
+    func cell(type: String, style: Int, value: String?, inline: String) -> (text: String, numeric: Bool, date: Bool) {
+        if type.isEmpty || type == "n", let v = value?.trimmedCell, !v.isEmpty {
+            let kind = style >= 0 && style < styleKinds.count ? styleKinds[style] : .general
+            if kind != .general, let serial = Double(v), let d = Self.date(serial: serial, date1904: date1904) {
+                let dd = d.day < 10 ? "0\(d.day)" : "\(d.day)", mm = d.month < 10 ? "0\(d.month)" : "\(d.month)"
+                return (kind == .monthYear ? "\(mm)/\(d.year)" : "\(dd)/\(mm)/\(d.year)", false, kind != .monthYear)
+            }
+        }
+        let (text, numeric) = plainCellText(type: type, style: style, value: value, inline: inline)
+        return (text, numeric, false)
+    }
+
+    private func plainCellText(type: String, style: Int, value: String?, inline: String) -> (String, numeric: Bool) {
         switch type {
         case "s":
             guard let v = value, let i = Int(v.trimmedCell), i >= 0, i < sharedStrings.count else { return ("", false) }
@@ -413,6 +428,7 @@ public final class XLSXReader {
         var rowNumber = 0
         var cells: [String] = []
         var numeric: [Int] = []
+        var dates: [Int] = []
         var nextColumn = 1
         var cellColumn = 0
         var cellType = "n"
@@ -436,7 +452,7 @@ public final class XLSXReader {
                 } else {
                     rowNumber += 1
                 }
-                cells.removeAll(keepingCapacity: true); numeric.removeAll(); nextColumn = 1
+                cells.removeAll(keepingCapacity: true); numeric.removeAll(); dates.removeAll(); nextColumn = 1
             case "c":
                 if let r = attributes["r"] {
                     guard let ref = CellReference(r), ref.row == rowNumber else {
@@ -462,15 +478,16 @@ public final class XLSXReader {
             case "t" where inPhonetic == 0 && path.contains("is"): inline += text
             case "rPh": inPhonetic -= 1
             case "c":
-                let (value, isNumber) = reader.cellText(type: cellType, style: cellStyle, value: cellValue, inline: inline)
+                let (value, isNumber, isDate) = reader.cell(type: cellType, style: cellStyle, value: cellValue, inline: inline)
                 nextColumn = cellColumn + 1
                 guard !value.isEmpty else { return }
                 if cells.count < cellColumn { cells += Array(repeating: "", count: cellColumn - cells.count) }
                 cells[cellColumn - 1] = value
                 if isNumber { numeric.append(cellColumn - 1) }
+                if isDate { dates.append(cellColumn - 1) }
             case "row" where path.count >= 2 && path[path.count - 2] == "sheetData":
                 if cells.contains(where: { !$0.trimmedCell.isEmpty }) {
-                    do { try body(XLSXRow(number: rowNumber, cells: cells, numericColumns: numeric)) } catch { failure = error }
+                    do { try body(XLSXRow(number: rowNumber, cells: cells, numericColumns: numeric, dateColumns: dates)) } catch { failure = error }
                 }
             default: break
             }

@@ -169,6 +169,21 @@ struct ExcelRollTests {
         #expect(bomb.text(in: .en).hasPrefix("r.xlsx: the part xl/worksheets/sheet1.xml expands to more than 200 times its compressed size — the sign of a zip bomb"))
     }
 
+    @Test("A workbook whose dates were read month-first (day and month swapped where the day was up to 12) is refused whole, nothing imported")
+    func swappedDatesRefuseTheWorkbook() throws {
+        let db = try AppDatabase.temporary()
+        do {
+            _ = try importer(db).importFile(try copyFixture("fixtures/excel/roll-40-us-dates.xlsx"))
+            Issue.record("a workbook with swapped dates was imported")
+        } catch let e as RollFileRefused {
+            #expect(e.problem.monthFirstDate)
+            let said = e.description
+            #expect(said.contains("đảo ngày và tháng") && said.contains("cả tệp bị từ chối"), "\(said)")
+        }
+        let people = try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM beneficiary") }
+        #expect(people == 0)
+    }
+
     @Test("A single-byte CSV is read losslessly as Latin-1 and marked so; a column transform applies to every line")
     func singleByte() throws {
         // "Nguyễn" in VNI-Windows bytes is not UTF-8: N g u y e 0xE3 0xF5 n.
