@@ -489,7 +489,6 @@ public struct RollImporter {
                 changes.count += changed.count
             }
         } else {
-            assert(personFields.map(\.0) == RollRow.personColumns)
             try store.insertPerson(code: row.code, fields: personFields, status: row.status, fileID: fileID, at: now)
             try history(nil, "created", nil, row.category)
             if let written = row.personalIDRestoredFrom {
