@@ -39,9 +39,8 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Beneficiary roll: CSV layout, validation, import with history.
         .target(name: "ChiTraRoll", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            // The SQLite C API that GRDB itself links (same package, no new dependency): the import's per-line statements.
-            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+            // Only to open transactions and name them (`Database`): the SQL is ChiTraStore's (`Roll/`).
+            .product(name: "GRDB", package: "GRDB.swift")]),
         // Monthly batch: build, approve, export payout files, sign.
         .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,7 +2,7 @@ import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
 import Foundation
-import GRDB
+import GRDB   // only to open transactions and name them (`Database`)
 
 /// What an import did, for people (`description`) and machines (`Codable`).
 public struct RollImportSummary: Sendable, Codable {
@@ -190,12 +190,11 @@ public struct RollImporter {
         try RollFilePreflight.check(url)
         let name = url.lastPathComponent
         var summary = RollImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
-        if let prev = try db.writer.read({ db in
-            try Row.fetchOne(db, sql: "SELECT id, imported_at FROM import_file WHERE kind = 'roll' AND sha256 = ?", arguments: [summary.sha256])
-        }) {
+        let sha256 = summary.sha256
+        if let prev = try db.writer.read({ db in try RollImportFiles.previous(db, sha256: sha256) }) {
             summary.alreadyImported = true
-            summary.fileID = prev["id"]
-            summary.previousImportAt = prev["imported_at"]
+            summary.fileID = prev.id
+            summary.previousImportAt = prev.importedAt
             return summary
         }
 
@@ -238,11 +237,7 @@ public struct RollImporter {
         let actor = self.actor
         do {
             try db.writer.write { db in
-                try db.execute(sql: """
-                    INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected)
-                    VALUES (?, 'roll', ?, ?, ?, ?, 0, 0, 0, 0)
-                    """, arguments: [summary.sha256, name, now, actor.username, actor.userID])
-                let fileID = db.lastInsertedRowID
+                let fileID = try RollImportFiles.begin(db, sha256: summary.sha256, name: name, at: now, actor: actor)
                 summary.fileID = fileID
                 // Per code seen in the file: its first line, the categories of its lines (an index into
                 // `categories`) and whether this import created the person. A national roll has millions
@@ -250,11 +245,11 @@ public struct RollImporter {
                 // paged to disk) rather than in memory. The person values of the first line are not kept:
                 // once that line is applied the store holds exactly them, and later lines of the code are
                 // compared with the store.
-                let sql = try RollImportStatements(db, insertPersonSQL: Self.insertPersonSQL)
-                let seen = try RollSeenCodes(db, sql: sql)
+                let store = try RollImportStatements(db)
+                let seen = try RollSeenCodes(db, statements: store)
                 // A first load (nobody in the store yet): a code not seen earlier in this file has no
                 // person and no grant in the store, so `apply` need not look them up.
-                let storeWasEmpty = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM beneficiary) OR EXISTS (SELECT 1 FROM grant_record)")!
+                let storeWasEmpty = try RollQueries.rollIsEmpty(db)
                 var categories: [String] = []
                 var categoryIndex: [String: UInt16] = [:]
                 func categoryNumber(_ c: String) throws -> UInt16 {
@@ -318,16 +313,10 @@ public struct RollImporter {
                     let createdByFirstLine: Bool
                     if let first = try seen.lookup(code: row.code, category: category) {
                         // The first line of this code was applied: the store holds its person values.
-                        sql.reset(sql.selectPerson)
-                        try sql.bind(sql.selectPerson, 1, row.code)
-                        guard try sql.step(sql.selectPerson) else {
+                        guard let stored = try store.comparePerson(code: row.code, with: personFields) else {
                             throw StoreError("\(name), line \(rec.line): code \(row.code) was imported from line \(first.line) but is not in the store; nothing was imported")
                         }
-                        var differing: [String] = []
-                        for (i, (field, value)) in personFields.enumerated() where !sql.columnEquals(sql.selectPerson, Int32(i), value) {
-                            differing.append(field)
-                        }
-                        sql.reset(sql.selectPerson)
+                        let differing = stored.differences.map(\.field)
                         if !differing.isEmpty {
                             try reject(rec.fields, [RollProblem(file: name, line: rec.line, column: .code, value: row.code,
                                 reason: Message("roll.line.person_differs", ["first": .int(first.line), "fields": .text(differing.joined(separator: ", "))]))])
@@ -352,7 +341,7 @@ public struct RollImporter {
                         if summary.warnings.count < warningLimit { summary.warnings.append(w) }
                     }
                     let isFirstLineOfCode = firstLine == rec.line
-                    let changes = try apply(row, personFields: personFields, sql: sql, db: db, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode,
+                    let changes = try apply(row, personFields: personFields, store: store, fileID: fileID, at: now, actor: actor, isFirstLineOfCode: isFirstLineOfCode,
                                               knownAbsent: storeWasEmpty && isFirstLineOfCode)
                     if changes.isNew { summary.newPeople += 1 }
                     if let a = changes.account {
@@ -374,7 +363,7 @@ public struct RollImporter {
                 summary.changedPeople = changedPeople.count
                 counter.finish()
                 try seen.drop()
-                try Self.deriveStatus(db, fileID: fileID, at: now, actor: actor)
+                try RollStatus.derive(db, fileID: fileID, at: now, actor: actor)
                 // The payment fields this file wrote are sealed with the audit key (PaymentMAC).
                 try PaymentMAC.sealImported(db, fileID: fileID)
                 if strict && summary.rejected > 0 {
@@ -386,8 +375,7 @@ public struct RollImporter {
                     summary.nothingApplied = true
                     throw StrictRollback()
                 }
-                try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
-                               arguments: [summary.lines, summary.applied, summary.unchanged, summary.rejected, fileID])
+                try RollImportFiles.finish(db, fileID: fileID, lines: summary.lines, applied: summary.applied, unchanged: summary.unchanged, rejected: summary.rejected)
                 try AuditLog.append(db, actor: actor, action: "roll.import", entity: "import_file", entityID: String(fileID),
                                     detail: "\(name) sha256=\(summary.sha256) lines=\(summary.lines) applied=\(summary.applied) unchanged=\(summary.unchanged) rejected=\(summary.rejected)")
             }
@@ -458,77 +446,21 @@ public struct RollImporter {
         fields.allSatisfy { $0.isEmpty || FastText.trimmedWhitespaces($0).isEmpty }
     }
 
-    /// A person's status follows their grants: active if any grant is active, else suspended if
-    /// any is, else stopped. A death reported by a return keeps the person suspended whatever the
-    /// roll says, until an officer closes that flag.
-    static func deriveStatus(_ db: Database, fileID: Int64, at now: String, actor: Actor) throws {
-        let derived = """
-            CASE WHEN EXISTS (SELECT 1 FROM grant_record g WHERE g.code = b.code AND g.status = 'active')
-                 THEN CASE WHEN EXISTS (SELECT 1 FROM beneficiary_flag f WHERE f.beneficiary_code = b.code
-                                        AND f.kind = 'deceased_reported' AND f.closed_at IS NULL) THEN 'suspended' ELSE 'active' END
-                 WHEN EXISTS (SELECT 1 FROM grant_record g WHERE g.code = b.code AND g.status = 'suspended') THEN 'suspended'
-                 ELSE 'stopped' END
-            """
-        let touched = "b.code IN (SELECT code FROM grant_record WHERE last_file_id = ?)"
-        // History first (old → new), then the change, for people whose derived status differs.
-        try db.execute(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
-            SELECT code, NULL, 'status', status, new_status, ?, 'import', ?, ?, ? FROM (
-                SELECT b.code, b.status, \(derived) AS new_status, b.first_file_id FROM beneficiary b WHERE \(touched))
-            WHERE new_status <> status AND first_file_id <> ?
-            """, arguments: [fileID, now, actor.username, actor.userID, fileID, fileID])
-        try db.execute(sql: "UPDATE beneficiary AS b SET status = \(derived) WHERE \(touched) AND status <> \(derived)", arguments: [fileID])
-    }
-
-    /// A stored value as the text the roll would carry (integers as digits).
-    static func text(_ row: Row, _ field: String) -> String? {
-        let dbv: DatabaseValue = row[field]
-        switch dbv.storage {
-        case .null: return nil
-        case .int64(let i): return String(i)
-        case .double(let d): return String(d)
-        case .string(let s): return s
-        case .blob: return nil
-        }
-    }
-
     struct Changes { var isNew = false; var count = 0; var account: RollImportSummary.AccountChange? }
 
     /// Inserts or updates one person and one grant, writing a history row per changed field.
-    /// The INSERT of a new person: the columns of `RollRow.personFields`, in that order.
-    private static let insertPersonSQL: String = {
-        let cols = RollRow.personColumns
-        return "INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)"
-    }()
-
-    private func apply(_ row: RollRow, personFields: [(String, String?)], sql: RollImportStatements, db: Database, fileID: Int64, at now: String, actor: Actor, isFirstLineOfCode: Bool, knownAbsent: Bool) throws -> Changes {
+    private func apply(_ row: RollRow, personFields: [(String, String?)], store: RollImportStatements, fileID: Int64, at now: String, actor: Actor, isFirstLineOfCode: Bool, knownAbsent: Bool) throws -> Changes {
         var changes = Changes()
-        /// One history row (the statement is bound in the column order of its INSERT).
+        /// One history row.
         func history(_ category: String?, _ field: String, _ old: String?, _ new: String?) throws {
-            let h = sql.insertHistory
-            try sql.bind(h, 1, row.code); try sql.bind(h, 2, category); try sql.bind(h, 3, field)
-            try sql.bind(h, 4, old); try sql.bind(h, 5, new); try sql.bind(h, 6, fileID)
-            try sql.bind(h, 7, now); try sql.bind(h, 8, actor.username); try sql.bind(h, 9, actor.userID)
-            try sql.execute(h)
+            try store.history(code: row.code, category: category, field: field, old: old, new: new, fileID: fileID, at: now, actor: actor)
         }
         // `knownAbsent`: neither the person nor the grant can be in the store (see the caller).
-        let person = sql.selectPerson
-        let exists: Bool
-        if knownAbsent {
-            exists = false
-        } else {
-            sql.reset(person)
-            try sql.bind(person, 1, row.code)
-            exists = try sql.step(person)
-        }
-        if exists {
-            // Read what differs before writing anything (the SELECT's row is read in place).
-            var changed: [(field: String, old: String?, new: String?)] = []
-            for (i, (field, value)) in personFields.enumerated() where !sql.columnEquals(person, Int32(i), value) {
-                changed.append((field, sql.text(person, Int32(i)), value))
-            }
-            let flag = changed.isEmpty ? nil : sql.text(person, RollImportStatements.accountFlagColumn)
-            sql.reset(person)
+        let stored = knownAbsent ? nil : try store.comparePerson(code: row.code, with: personFields)
+        let exists = stored != nil
+        if let stored {
+            // What differs is read before anything is written.
+            let changed = stored.differences, flag = stored.accountFlag
             let newAccount = changed.first { $0.field == "account_no" }, newBIN = changed.first { $0.field == "bank_bin" }
             if newAccount != nil || newBIN != nil {
                 // Where the money goes changed: listed in the summary, numbers masked.
@@ -539,37 +471,25 @@ public struct RollImporter {
             if let written = row.personalIDRestoredFrom, changed.contains(where: { $0.field == "personal_id" }) {
                 try history(nil, "personal_id_leading_zeros_restored", PersonalID.masked(written), PersonalID.masked(row.personalID))
             }
-            for (field, old, value) in changed {
+            for c in changed {
                 // Personal IDs and account numbers are kept masked in the history text.
-                let masked = ["personal_id", "proxy_id"].contains(field) ? { (s: String?) in s.map(PersonalID.masked) }
-                    : field == "account_no" ? { (s: String?) in s.map(maskAccount) } : { (s: String?) in s }
-                try history(nil, field, masked(old), masked(value))
+                let masked = ["personal_id", "proxy_id"].contains(c.field) ? { (s: String?) in s.map(PersonalID.masked) }
+                    : c.field == "account_no" ? { (s: String?) in s.map(maskAccount) } : { (s: String?) in s }
+                try history(nil, c.field, masked(c.old), masked(c.new))
             }
             if !changed.isEmpty {
-                var sets = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
                 // A new account (or bank) clears a rejection flag: the gap is closed by the new data.
+                var clearFlag = false
                 if changed.contains(where: { $0.field == "account_no" || $0.field == "bank_bin" || $0.field == "channel" }),
                    let flag {
-                    sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL"
+                    clearFlag = true
                     try history(nil, "account_flag", flag, nil)
                 }
-                var args = StatementArguments(changed.map { $0.new })
-                args += [fileID, now, row.code]
-                try db.execute(sql: "UPDATE beneficiary SET \(sets), last_file_id = ?, updated_at = ? WHERE code = ?", arguments: args)
+                try store.updatePerson(code: row.code, changes: changed, clearAccountFlag: clearFlag, fileID: fileID, at: now)
                 changes.count += changed.count
             }
         } else {
-            assert(personFields.map(\.0) == RollRow.personColumns)
-            // code, the person columns, status, first_file_id, last_file_id, updated_at
-            let ins = sql.insertPerson
-            try sql.bind(ins, 1, row.code)
-            var i: Int32 = 2
-            for (_, value) in personFields { try sql.bind(ins, i, value); i += 1 }
-            try sql.bind(ins, i, row.status.rawValue)
-            try sql.bind(ins, i + 1, fileID)
-            try sql.bind(ins, i + 2, fileID)
-            try sql.bind(ins, i + 3, now)
-            try sql.execute(ins)
+            try store.insertPerson(code: row.code, fields: personFields, status: row.status, fileID: fileID, at: now)
             try history(nil, "created", nil, row.category)
             if let written = row.personalIDRestoredFrom {
                 // The file wrote the ID without its leading zeros (Excel); said in the person's history.
@@ -579,42 +499,18 @@ public struct RollImporter {
             changes.count += 1
         }
         // The grant.
-        let grantFields = row.grantFields
-        assert(grantFields.map(\.0) == RollImportStatements.grantColumns)
-        let grant = sql.selectGrant
-        let grantExists: Bool
-        if knownAbsent {
-            grantExists = false
-        } else {
-            sql.reset(grant)
-            try sql.bind(grant, 1, row.code)
-            try sql.bind(grant, 2, row.category)
-            grantExists = try sql.step(grant)
-        }
-        if grantExists {
-            var changed: [(field: String, old: String?, new: String?)] = []
-            for (i, (field, value)) in grantFields.enumerated() where !sql.columnEquals(grant, Int32(i), value) {
-                changed.append((field, sql.text(grant, Int32(i)), value))
-            }
-            sql.reset(grant)
-            for (field, old, value) in changed {
-                try history(row.category, field, old, value)
+        if let changed = knownAbsent ? nil : try store.compareGrant(code: row.code, category: row.category, with: row.grantFields) {
+            for c in changed {
+                try history(row.category, c.field, c.old, c.new)
             }
             if !changed.isEmpty {
-                let sets = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
-                var args = StatementArguments(changed.map { $0.new })
-                args += [fileID, row.code, row.category]
-                try db.execute(sql: "UPDATE grant_record SET \(sets), last_file_id = ? WHERE code = ? AND category = ?", arguments: args)
+                try store.updateGrant(code: row.code, category: row.category, changes: changed, fileID: fileID)
                 changes.count += changed.count
             }
         } else {
-            let ins = sql.insertGrant
-            try sql.bind(ins, 1, row.code); try sql.bind(ins, 2, row.category); try sql.bind(ins, 3, row.children.map(Int64.init))
-            try sql.bind(ins, 4, row.decisionNo); try sql.bind(ins, 5, row.decisionDate.description)
-            try sql.bind(ins, 6, row.startMonth.description); try sql.bind(ins, 7, row.endMonth?.description)
-            try sql.bind(ins, 8, row.status.rawValue); try sql.bind(ins, 9, fileID)
-            try sql.bind(ins, 10, CaredForBirthDates.stored(row.caredForBirthDates))
-            try sql.execute(ins)
+            try store.insertGrant(code: row.code, category: row.category, children: row.children, decisionNo: row.decisionNo,
+                                decisionDate: row.decisionDate, startMonth: row.startMonth, endMonth: row.endMonth,
+                                status: row.status, fileID: fileID, caredForBirthDates: row.caredForBirthDates)
             if exists || !isFirstLineOfCode {
                 try history(row.category, "grant_added", nil, row.category)
                 changes.count += 1
@@ -627,36 +523,19 @@ public struct RollImporter {
     private func addDuplicateReport(_ summary: inout RollImportSummary) throws {
         let tariff = validator.tariff
         try db.writer.read { db in
-            let dup = try Row.fetchAll(db, sql: """
-                SELECT personal_id, group_concat(code, ' ') AS codes FROM beneficiary
-                WHERE status <> 'stopped' GROUP BY personal_id HAVING count(*) > 1 ORDER BY personal_id
-                """)
-            summary.duplicateIDs = dup.map { r in
-                .init(personalIDMasked: PersonalID.masked(r["personal_id"]), codes: (r["codes"] as String).split(separator: " ").map(String.init).sorted())
+            summary.duplicateIDs = try RollDuplicates.sharedPersonalIDs(db).map { d in
+                .init(personalIDMasked: PersonalID.masked(d.personalID), codes: d.codes)
             }
             let current = YearMonth(year: validator.today.year, month: validator.today.month)!.description
-            // Only people with more than one current grant can have two monthly categories: the
-            // others are left in the store (a national roll has millions of them).
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT b.personal_id, g.code, g.category FROM grant_record g JOIN beneficiary b ON b.code = g.code
-                WHERE b.status <> 'stopped' AND (g.end_month IS NULL OR g.end_month >= ?)
-                  AND b.personal_id IN (
-                    SELECT b2.personal_id FROM grant_record g2 JOIN beneficiary b2 ON b2.code = g2.code
-                    WHERE b2.status <> 'stopped' AND (g2.end_month IS NULL OR g2.end_month >= ?)
-                    GROUP BY b2.personal_id HAVING count(*) > 1)
-                ORDER BY b.personal_id, g.code, g.category
-                """, arguments: [current, current])
             var byPerson: [String: (codes: Set<String>, cats: [String])] = [:]
             var order: [String] = []
-            while let r = try rows.next() {
-                let cat: String = r["category"]
+            try RollDuplicates.forEachCurrentGrantOfPeopleWithSeveral(db, month: current) { pid, code, cat in
                 // Only the categories that compete in the highest-only rule: not care support
                 // (additive), not a single parent's amount (kept on top of the highest, Art. 6.2),
                 // not a funeral-only line.
-                guard let c = tariff.category(cat), c.scheme == .allowance || c.scheme == .pension, !c.stacksWithHighest else { continue }
-                let pid: String = r["personal_id"]
+                guard let c = tariff.category(cat), c.scheme == .allowance || c.scheme == .pension, !c.stacksWithHighest else { return }
                 if byPerson[pid] == nil { order.append(pid); byPerson[pid] = ([], []) }
-                byPerson[pid]!.codes.insert(r["code"])
+                byPerson[pid]!.codes.insert(code)
                 byPerson[pid]!.cats.append(cat)
             }
             summary.multipleCategories = order.compactMap { pid in

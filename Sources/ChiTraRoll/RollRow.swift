@@ -1,4 +1,5 @@
 import ChiTraCore
+import ChiTraStore
 
 /// One validated line of the roll: a person and one grant.
 public struct RollRow: Sendable {
@@ -53,9 +54,7 @@ public struct RollRow: Sendable {
     }
 
     /// The column names of `personFields`, in order.
-    public static let personColumns = ["full_name", "name_bank", "birth_date", "birth_year_only", "sex", "personal_id", "id_legacy",
-                                       "commune", "village", "address", "phone", "death_date", "channel", "bank_bin", "account_no",
-                                       "account_name", "proxy_name", "proxy_id", "proxy_relation", "authorisation_until", "needs_proxy"]
+    public static let personColumns = RollImportStatements.personColumns
 
     /// Grant fields as stored.
     public var grantFields: [(String, String?)] {

@@ -1,7 +1,7 @@
 import ChiTraCore
 import ChiTraStore
 import Foundation
-import GRDB
+import GRDB   // only to open transactions and name them (`Database`)
 
 /// One line of the coverage report: a village, a commune total (`village` empty) or the overall total.
 public struct CoverageLine: Sendable, Codable {
@@ -52,12 +52,6 @@ public struct CoverageReport: Sendable, Codable {
 
 /// Computes coverage and keeps one snapshot per month (`coverage_snapshot`).
 public enum Coverage {
-    /// SQL condition: a usable non-cash channel (an account, not rejected by the last returns).
-    static let usableNonCash = """
-        channel IN ('bank','post_account') AND account_no IS NOT NULL AND account_no <> ''
-        AND (channel <> 'bank' OR bank_bin IS NOT NULL) AND account_flag IS NULL
-        """
-
     /// Computes the figures as of `asOf`, stores them as that month's snapshot (replacing an
     /// earlier run in the same month) and compares with the latest earlier month's snapshot.
     public static func run(_ db: AppDatabase, asOf: CivilDate = .today()) throws -> CoverageReport {
@@ -66,12 +60,9 @@ public enum Coverage {
             let month = report.month
             let earlier = try previousSnapshot(db, before: month, into: &report)
             let now = Timestamp.now()
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO coverage_snapshot(month, commune, village, noncash, total, taken_at) VALUES (?,?,?,?,?,?)
-                ON CONFLICT(month, commune, village) DO UPDATE SET noncash = excluded.noncash, total = excluded.total, taken_at = excluded.taken_at
-                """)
             func store(_ l: inout CoverageLine) throws {
-                try upsert.execute(arguments: [month, l.commune, l.village, l.figure.noncash, l.figure.total, now])
+                try CoverageSnapshots.store(db, month: month, commune: l.commune, village: l.village,
+                                            noncash: l.figure.noncash, total: l.figure.total, at: now)
                 l.previous = earlier[key(l.commune, l.village)]
             }
             try store(&report.overall)
@@ -101,10 +92,10 @@ public enum Coverage {
 
     /// The latest stored month before `month`, per place; sets the report's `previousMonth`.
     static func previousSnapshot(_ db: Database, before month: String, into report: inout CoverageReport) throws -> [String: CoverageFigure] {
-        guard let previous = try String.fetchOne(db, sql: "SELECT max(month) FROM coverage_snapshot WHERE month < ?", arguments: [month]) else { return [:] }
+        guard let previous = try CoverageSnapshots.latestMonth(db, before: month) else { return [:] }
         var earlier: [String: CoverageFigure] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT * FROM coverage_snapshot WHERE month = ?", arguments: [previous]) {
-            earlier[key(r["commune"], r["village"])] = CoverageFigure(noncash: r["noncash"], total: r["total"])
+        for p in try CoverageSnapshots.figures(db, month: previous) {
+            earlier[key(p.commune, p.village)] = CoverageFigure(noncash: p.noncash, total: p.total)
         }
         report.previousMonth = previous
         return earlier
@@ -114,16 +105,10 @@ public enum Coverage {
 
     /// The figures as of `asOf`, without storing anything.
     public static func compute(_ db: Database, asOf: CivilDate) throws -> CoverageReport {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT commune, village, count(*) AS total, sum(CASE WHEN \(usableNonCash) THEN 1 ELSE 0 END) AS noncash
-            FROM beneficiary
-            WHERE status = 'active' AND (death_date IS NULL OR death_date > ?)
-            GROUP BY commune, village
-            """, arguments: [asOf.description])
         var byCommune: [String: [CoverageLine]] = [:]
-        for r in rows {
-            byCommune[r["commune"], default: []].append(CoverageLine(commune: r["commune"], village: r["village"],
-                                                                    figure: CoverageFigure(noncash: r["noncash"], total: r["total"])))
+        for p in try CoverageCounts.activeByVillage(db, asOf: asOf) {
+            byCommune[p.commune, default: []].append(CoverageLine(commune: p.commune, village: p.village,
+                                                                  figure: CoverageFigure(noncash: p.noncash, total: p.total)))
         }
         func sum(_ ls: [CoverageLine]) -> CoverageFigure {
             CoverageFigure(noncash: ls.reduce(0) { $0 + $1.figure.noncash }, total: ls.reduce(0) { $0 + $1.figure.total })

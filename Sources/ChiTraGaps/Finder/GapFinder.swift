@@ -2,7 +2,7 @@ import ChiTraCore
 import ChiTraRoll
 import ChiTraStore
 import Foundation
-import GRDB
+import GRDB   // only to open transactions and name them (`Database`)
 
 /// Finds every active beneficiary without a usable non-cash payment and says why, village by village.
 ///
@@ -25,10 +25,10 @@ public struct GapFinder: Sendable {
         try db.writer.read { try worklist($0, options: options) }
     }
 
-    /// Whether a beneficiary row is active on `asOf`.
-    static func isActive(_ r: Row, asOf: CivilDate) -> Bool {
-        guard (r["status"] as String) == "active" else { return false }
-        if let d = (r["death_date"] as String?).flatMap(CivilDate.init), d <= asOf { return false }
+    /// Whether a beneficiary is active on `asOf`.
+    static func isActive(_ r: GapPersonRecord, asOf: CivilDate) -> Bool {
+        guard r.status == .active else { return false }
+        if let d = r.deathDate, d <= asOf { return false }
         return true
     }
 
@@ -37,67 +37,58 @@ public struct GapFinder: Sendable {
     public func worklist(_ db: Database, options o: GapOptions) throws -> GapWorklist {
         let asOf = o.asOf
         let month = asOf.yearMonth
-        let everyone = try Row.fetchAll(db, sql: "SELECT * FROM beneficiary ORDER BY code")
+        let everyone = try GapPeople.everyone(db)
         let active = everyone.filter { Self.isActive($0, asOf: asOf) }
 
         // People recorded as dead: a proxy with one of these IDs cannot receive.
         var deadIDs: [String: String] = [:]
         for r in everyone {
-            if let d = (r["death_date"] as String?).flatMap(CivilDate.init), d <= asOf { deadIDs[r["personal_id"]] = d.vietnamese }
+            if let d = r.deathDate, d <= asOf { deadIDs[r.personalID] = d.vietnamese }
         }
 
         // Current grants per code (not ended before the as-of month).
         var grants: [String: [String]] = [:]
-        for g in try Row.fetchAll(db, sql: "SELECT code, category FROM grant_record WHERE end_month IS NULL OR end_month >= ? ORDER BY code, category",
-                                  arguments: [month.description]) {
-            grants[g["code"], default: []].append(g["category"])
+        for g in try GapPeople.currentGrants(db, month: month) {
+            grants[g.code, default: []].append(g.category)
         }
 
         // One proxy for many unrelated people: count distinct households (same commune, village and address).
         var households: [String: Set<String>] = [:]
         for r in active {
-            guard let pid = (r["proxy_id"] as String?), !pid.isEmpty, (r["proxy_name"] as String?) != nil else { continue }
-            let address: String = r["address"]
-            let key = address.isEmpty ? "code:" + (r["code"] as String)
-                : Self.place(r["commune"]) + "|" + Self.place(r["village"]) + "|" + Self.place(address)
+            guard let pid = r.proxyID, !pid.isEmpty, r.proxyName != nil else { continue }
+            let address = r.address
+            let key = address.isEmpty ? "code:" + r.code
+                : Self.place(r.commune) + "|" + Self.place(r.village) + "|" + Self.place(address)
             households[pid, default: []].insert(key)
         }
 
         // The most recent non-cancelled batch and who it left out.
         var latestBatch: String?
         var exclusions: [String: (reason: String, owed: Int64, period: String, id: Int64)] = [:]
-        if let b = try Row.fetchOne(db, sql: "SELECT id, period FROM batch WHERE status <> 'cancelled' ORDER BY period DESC, id DESC LIMIT 1") {
-            let id: Int64 = b["id"], period: String = b["period"]
+        if let b = try GapBatches.latest(db) {
+            let id = b.id, period = b.period
             latestBatch = "#\(id) \(period)"
-            for x in try Row.fetchAll(db, sql: "SELECT beneficiary_code, reason, amount_owed FROM batch_exclusion WHERE batch_id = ?", arguments: [id]) {
-                exclusions[x["beneficiary_code"]] = (x["reason"], x["amount_owed"], period, id)
+            for x in try GapBatches.exclusions(db, batchID: id) {
+                exclusions[x.code] = (x.reason, x.owed, period, id)
             }
         }
 
         // Paid in cash in each of the last K regular batches (up to the next payment month).
         var cashMonths: [String] = []
         var paidInCash = Set<String>()
-        let recent = try Row.fetchAll(db, sql: """
-            SELECT id, period FROM batch WHERE status <> 'cancelled' AND supplementary = 0 AND period <= ?
-            ORDER BY period DESC LIMIT ?
-            """, arguments: [month.next.description, o.cashMonths])
+        let recent = try GapBatches.recentRegular(db, upTo: month.next, limit: o.cashMonths)
         if recent.count == o.cashMonths {
-            let ids: [Int64] = recent.map { $0["id"] }
-            cashMonths = recent.map { YearMonth($0["period"] as String)!.vietnamese }.reversed()
-            paidInCash = Set(try String.fetchAll(db, sql: """
-                SELECT beneficiary_code FROM payout_line
-                WHERE batch_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) AND channel = 'post_cash' AND state NOT IN ('failed','cancelled')
-                GROUP BY beneficiary_code HAVING count(DISTINCT batch_id) = ?
-                """, arguments: StatementArguments(ids) + [o.cashMonths]))
+            cashMonths = recent.map { YearMonth($0.period)!.vietnamese }.reversed()
+            paidInCash = try GapBatches.paidInCashInEvery(db, batchIDs: recent.map(\.id))
         }
 
         let lastEvents = try GapCaseLog.lastEvents(db)
 
         // Place filter.
         let communeKey = o.commune.map(Self.place), villageKey = o.village.map(Self.place)
-        func inScope(_ r: Row) -> Bool {
-            if let c = communeKey, Self.place(r["commune"]) != c { return false }
-            if let v = villageKey, Self.place(r["village"]) != v { return false }
+        func inScope(_ r: GapPersonRecord) -> Bool {
+            if let c = communeKey, Self.place(r.commune) != c { return false }
+            if let v = villageKey, Self.place(r.village) != v { return false }
             return true
         }
 
@@ -105,14 +96,14 @@ public struct GapFinder: Sendable {
         var activeInScope = 0
         for r in active where inScope(r) {
             activeInScope += 1
-            let commune: String = r["commune"], village: String = r["village"]
+            let commune = r.commune, village = r.village
             let key = commune + "\u{1F}" + village
             if villages[key] == nil { villages[key] = GapVillage(commune: commune, village: village, activeCount: 0, cases: []) }
             villages[key]!.activeCount += 1
 
-            let code: String = r["code"]
+            let code = r.code
             let cats = grants[code] ?? []
-            let birth = CivilDate(r["birth_date"] as String)!
+            let birth = r.birthDate
             let age = birth.age(on: asOf)
             var flags: [GapFlag] = []
             func flag(_ reason: GapReason, _ detail: String, atRisk: Bool? = nil) {
@@ -125,32 +116,32 @@ public struct GapFinder: Sendable {
                 flag(.excludedLatestBatch, "Bị loại khỏi danh sách chi trả tháng \(YearMonth(x.period)!.vietnamese) (đợt #\(x.id)): \(x.reason); còn nợ \(Money.vietnamese(x.owed)) đồng.")
             }
             // Account.
-            let channel: String = r["channel"]
-            let account = (r["account_no"] as String?).flatMap { $0.isEmpty ? nil : $0 }
-            if channel == "post_cash" {
+            let channel = r.channel
+            let account = r.accountNo.flatMap { $0.isEmpty ? nil : $0 }
+            if channel == .postCash {
                 flag(.noAccount, "Đang nhận tiền mặt tại bưu điện, chưa có tài khoản ngân hàng hoặc tài khoản bưu điện.")
-            } else if account == nil || (channel == "bank" && (r["bank_bin"] as String?) == nil) {
+            } else if account == nil || (channel == .bank && r.bankBIN == nil) {
                 flag(.noAccount, "Hình thức chi trả là tài khoản nhưng chưa có số tài khoản.")
             }
-            if let f = (r["account_flag"] as String?), !f.isEmpty {
-                let at = (r["account_flag_at"] as String?).map { " (ghi nhận \(String($0.prefix(10))))" } ?? ""
+            if let f = r.accountFlag, !f.isEmpty {
+                let at = r.accountFlagAt.map { " (ghi nhận \(String($0.prefix(10))))" } ?? ""
                 flag(.accountRejected, "Tài khoản \(account.map(maskAccount) ?? "") bị từ chối: \(AccountFlag.vietnamese(f))\(at).")
             }
             // Proxy.
-            let proxyName = (r["proxy_name"] as String?).flatMap { $0.isEmpty ? nil : $0 }
-            let proxyID = (r["proxy_id"] as String?).flatMap { $0.isEmpty ? nil : $0 }
-            let relation: String? = r["proxy_relation"]
+            let proxyName = r.proxyName.flatMap { $0.isEmpty ? nil : $0 }
+            let proxyID = r.proxyID.flatMap { $0.isEmpty ? nil : $0 }
+            let relation = r.proxyRelation
             let childCategory = cats.contains { tariff.category($0)?.guardianRequired == true }
             if proxyName == nil {
                 if childCategory && age < 16 {
                     flag(.proxyMissing, "Trẻ em \(age) tuổi phải nhận qua người giám hộ hoặc người chăm sóc nhưng chưa có người nhận thay.")
-                } else if (r["needs_proxy"] as Int) == 1 {
+                } else if r.needsProxy {
                     flag(.proxyMissing, "Đối tượng không tự nhận được nhưng chưa có người nhận thay.")
                 }
             } else if let proxyName {
                 let who = "\(proxyName)\(relation.map { " (\($0))" } ?? "")"
                 if !ProxyRelation.isGuardian(relation) {
-                    let until = (r["authorisation_until"] as String?).flatMap(CivilDate.init)
+                    let until = r.authorisationUntil
                     if let until {
                         if until < asOf {
                             flag(.authorisationExpired, "Giấy ủy quyền cho \(who) đã hết hạn ngày \(until.vietnamese).")
@@ -168,7 +159,7 @@ public struct GapFinder: Sendable {
                     }
                 }
                 if let proxyID {
-                    if proxyID == (r["personal_id"] as String) {
+                    if proxyID == r.personalID {
                         flag(.proxyIsSelf, "Số định danh của người nhận thay \(proxyName) trùng với số định danh của chính đối tượng; cần xác minh người nhận thật.")
                     }
                     if let n = households[proxyID]?.count, n > o.proxyMax {
@@ -182,7 +173,7 @@ public struct GapFinder: Sendable {
             if paidInCash.contains(code), let first = cashMonths.first, let last = cashMonths.last {
                 flag(.cashPaid, "Đã nhận tiền mặt trong \(o.cashMonths) đợt chi trả gần nhất (\(first)–\(last)).")
             }
-            let phone = (r["phone"] as String).trimmingCharacters(in: .whitespaces)
+            let phone = r.phone.trimmingCharacters(in: .whitespaces)
             if phone.isEmpty {
                 flag(.noPhone, "Chưa có số điện thoại của đối tượng hoặc người thân.")
             }
@@ -191,10 +182,10 @@ public struct GapFinder: Sendable {
             let atRisk = flags.contains(where: \.paymentAtRisk)
             let score = Self.score(flags: flags, age: age, categories: cats, config: config)
             villages[key]!.cases.append(GapCase(
-                code: code, name: r["full_name"], age: age, commune: commune, village: village, address: r["address"],
+                code: code, name: r.fullName, age: age, commune: commune, village: village, address: r.address,
                 phone: phone.isEmpty ? nil : phone, categories: cats,
                 categoryNames: cats.map { tariff.category($0)?.nameVi ?? $0 },
-                personalIDMasked: PersonalID.masked(r["personal_id"]), flags: flags,
+                personalIDMasked: PersonalID.masked(r.personalID), flags: flags,
                 missing: flags.map(\.detail).joined(separator: " "),
                 bring: Self.bring(flags.map { config.reason($0.reason).bring }),
                 paymentAtRisk: atRisk, score: score, lastEvent: lastEvents[code]))

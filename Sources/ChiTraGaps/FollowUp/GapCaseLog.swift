@@ -1,6 +1,6 @@
 import ChiTraCore
 import ChiTraStore
-import GRDB
+import GRDB   // only to open transactions and name them (`Database`)
 
 /// The follow-up history of gap cases: append-only (`gap_case_event`), each entry also in the audit log.
 ///
@@ -13,13 +13,11 @@ public enum GapCaseLog {
         try actor.require(.officer)
         let by = actor.username
         return try db.writer.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM beneficiary WHERE code = ?", arguments: [code]) != nil else {
+            guard try GapCaseEvents.beneficiaryExists(db, code: code) else {
                 throw GapsError(Message("gaps.unknown_code_worklist", ["code": .text(code)]))
             }
             let at = Timestamp.now()
-            try db.execute(sql: "INSERT INTO gap_case_event(code, status, note, recorded_by, recorded_by_user, recorded_at) VALUES (?,?,?,?,?,?)",
-                           arguments: [code, status.rawValue, note, by, actor.userID, at])
-            let id = db.lastInsertedRowID
+            let id = try GapCaseEvents.append(db, code: code, status: status, note: note, at: at, actor: actor)
             try AuditLog.append(db, actor: actor, action: "gaps.record", entity: "beneficiary", entityID: code,
                                 detail: "status=\(status.rawValue) event=\(id)")
             return GapEvent(id: id, code: code, status: status, note: note, recordedBy: by, recordedAt: at)
@@ -28,19 +26,15 @@ public enum GapCaseLog {
 
     /// Every follow-up entry for a code, oldest first.
     public static func history(_ db: AppDatabase, code: String) throws -> [GapEvent] {
-        try db.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM gap_case_event WHERE code = ? ORDER BY id", arguments: [code]).map(event)
-        }
+        try db.writer.read { db in try GapCaseEvents.history(db, code: code).map(event) }
     }
 
     /// The latest entry per code.
     static func lastEvents(_ db: Database) throws -> [String: GapEvent] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM gap_case_event WHERE id IN (SELECT max(id) FROM gap_case_event GROUP BY code)")
-        return Dictionary(rows.map { let e = event($0); return (e.code, e) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(try GapCaseEvents.latestPerCode(db).map { let e = event($0); return (e.code, e) }, uniquingKeysWith: { a, _ in a })
     }
 
-    static func event(_ r: Row) -> GapEvent {
-        GapEvent(id: r["id"], code: r["code"], status: GapFollowUpStatus(rawValue: r["status"]) ?? .contacted,
-                 note: r["note"], recordedBy: r["recorded_by"], recordedAt: r["recorded_at"])
+    static func event(_ e: GapCaseEvent) -> GapEvent {
+        GapEvent(id: e.id, code: e.code, status: e.status, note: e.note, recordedBy: e.recordedBy, recordedAt: e.recordedAt)
     }
 }

@@ -1,7 +1,7 @@
 import ChiTraCore
 import ChiTraRoll
 import ChiTraStore
-import GRDB
+import GRDB   // only to open transactions
 
 /// Manual updates between two roll imports, when an officer has opened an account or taken a
 /// new authorisation letter. Validated like the roll import; each change is a `roll_change` row
@@ -76,47 +76,43 @@ public struct BeneficiaryUpdater: Sendable {
         guard problems.isEmpty else { throw GapsError(Message("gaps.proxy.invalid", ["code": .text(code), "problems": .text(problems.joined(separator: "; "))])) }
         return try apply(code: code, values: [("proxy_name", name), ("proxy_id", id), ("proxy_relation", relation),
                                              ("authorisation_until", until?.description)],
-                         action: "beneficiary.set-proxy", clearsFlag: false, by: actor) { row in
-            if (row["personal_id"] as String) == id {
+                         action: "beneficiary.set-proxy", clearsFlag: false, by: actor) { person in
+            if person.personalID == id {
                 throw GapsError(Message("gaps.proxy.own_id", ["code": .text(code)]))
             }
         }
     }
 
     private func apply(code: String, values: [(String, String?)], action: String, clearsFlag: Bool, by actor: Actor,
-                       check: (Row) throws -> Void = { _ in }) throws -> Result {
+                       check: (ManualBeneficiaryUpdates.Current) throws -> Void = { _ in }) throws -> Result {
         // A maker (manual update of the roll) or an officer (after a visit).
         try actor.require(.maker, .officer)
-        let by = actor.username
         return try db.writer.write { db in
-            guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM beneficiary WHERE code = ?", arguments: [code]) else {
+            guard let existing = try ManualBeneficiaryUpdates.current(db, code: code) else {
                 throw GapsError(Message("gaps.unknown_code", ["code": .text(code)]))
             }
             try check(existing)
             let now = Timestamp.now()
-            let history = try db.cachedStatement(sql: """
-                INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
-                VALUES (?, NULL, ?, ?, ?, NULL, 'manual', ?, ?, ?)
-                """)
+            func history(_ field: String, _ old: String?, _ new: String?) throws {
+                try ManualBeneficiaryUpdates.history(db, code: code, field: field, old: old, new: new, at: now, actor: actor)
+            }
             var changed: [(String, String?)] = []
             for (field, value) in values {
-                let old: String? = existing[field]
+                let old = existing.value(field)
                 guard old != value else { continue }
                 changed.append((field, value))
-                try history.execute(arguments: [code, field, Self.masked(field, old), Self.masked(field, value), now, by, actor.userID])
+                try history(field, Self.masked(field, old), Self.masked(field, value))
             }
             var result = Result(code: code, fields: changed.map(\.0))
             guard !changed.isEmpty else { return result }
-            var sets = changed.map { "\($0.0) = ?" }.joined(separator: ", ")
-            if clearsFlag, let flag: String = existing["account_flag"],
+            var clearFlag = false
+            if clearsFlag, let flag = existing.accountFlag,
                changed.contains(where: { ["account_no", "bank_bin", "channel"].contains($0.0) }) {
-                sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL"
-                try history.execute(arguments: [code, "account_flag", flag, nil, now, by, actor.userID])
+                clearFlag = true
+                try history("account_flag", flag, nil)
                 result.clearedAccountFlag = flag
             }
-            var args = StatementArguments(changed.map(\.1))
-            args += [now, code]
-            try db.execute(sql: "UPDATE beneficiary SET \(sets), updated_at = ? WHERE code = ?", arguments: args)
+            try ManualBeneficiaryUpdates.apply(db, code: code, changes: changed, clearAccountFlag: clearFlag, at: now)
             try PaymentMAC.seal(db, code: code)
             try AuditLog.append(db, actor: actor, action: action, entity: "beneficiary", entityID: code,
                                 detail: "fields=\(changed.map(\.0).joined(separator: ","))\(result.clearedAccountFlag.map { " cleared_flag=\($0)" } ?? "")")

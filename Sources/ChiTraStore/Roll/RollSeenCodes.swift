@@ -9,19 +9,19 @@ import GRDBSQLite
 /// a file, with its own small page cache), so memory stays flat whatever the roll's size. It
 /// lives inside the import's transaction: a rolled-back import leaves nothing behind.
 ///
-/// Categories are the import's category numbers (`categoryNumber`), compared as integers, so they
+/// Categories are the import's category numbers (`RollImporter`'s `categoryNumber`), compared as integers, so they
 /// keep the `String` equality the numbers were assigned with.
-final class RollSeenCodes {
+public final class RollSeenCodes {
     private let sql: RollImportStatements
     private let select: Statement
     private let insert: Statement
     private let db: Database
 
-    struct First { var line: Int; var created: Bool; var hasCategory: Bool }
+    public struct First: Sendable { public var line: Int; public var created: Bool; public var hasCategory: Bool }
 
-    init(_ db: Database, sql: RollImportStatements) throws {
+    public init(_ db: Database, statements: RollImportStatements) throws {
         self.db = db
-        self.sql = sql
+        self.sql = statements
         try db.execute(sql: """
             DROP TABLE IF EXISTS temp.roll_import_seen;
             CREATE TEMP TABLE roll_import_seen (
@@ -38,7 +38,7 @@ final class RollSeenCodes {
     }
 
     /// The code's first accepted line (and whether it already has `category`), or nil if not seen yet.
-    func lookup(code: String, category: UInt16) throws -> First? {
+    public func lookup(code: String, category: UInt16) throws -> First? {
         sql.reset(select)
         try sql.bind(select, 1, code)
         try sql.bind(select, 2, Int64(category))
@@ -51,7 +51,7 @@ final class RollSeenCodes {
     }
 
     /// Records an accepted line of `code` (its first line's number and outcome are copied on every row).
-    func add(code: String, category: UInt16, firstLine: Int, created: Bool) throws {
+    public func add(code: String, category: UInt16, firstLine: Int, created: Bool) throws {
         try sql.bind(insert, 1, code)
         try sql.bind(insert, 2, Int64(category))
         try sql.bind(insert, 3, Int64(firstLine))
@@ -60,7 +60,7 @@ final class RollSeenCodes {
     }
 
     /// Removes the table (the import is over).
-    func drop() throws {
+    public func drop() throws {
         sql.reset(select); sql.reset(insert)
         try db.execute(sql: "DROP TABLE temp.roll_import_seen")
     }

@@ -27,11 +27,17 @@ public enum RollQueries {
                    caredForBirthDates: CaredForBirthDates.parse(r["cared_for_birth_dates"]))
     }
 
-    /// The case for one beneficiary code, with grants from other codes sharing the personal ID.
     /// How many grants (roll lines) the store holds: the build's walk reads each once.
     public static func grantCount(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM grant_record") ?? 0
     }
+
+    /// Whether the store holds no person and no grant yet (a first load).
+    public static func rollIsEmpty(_ db: Database) throws -> Bool {
+        try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM beneficiary) OR EXISTS (SELECT 1 FROM grant_record)")!
+    }
+
+    /// The case for one beneficiary code, with grants from other codes sharing the personal ID.
 
     public static func personCase(_ db: Database, code: String) throws -> PersonCase? {
         guard let b = try Row.fetchOne(db, sql: "SELECT * FROM beneficiary WHERE code = ?", arguments: [code]) else { return nil }
