@@ -46,11 +46,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             // The C API of the SQLite GRDB links, for the build's roll walk and the export's row reader.
             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        // Returns: bank and post-office return files, matching, consequences, reconciliation; the simulator.
-        .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraBatch", "ChiTraSheets",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            // The C API of the SQLite GRDB links, for the matcher's per-line statements (MatchStatements).
-            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // Returns: bank and post-office return files, matching, consequences, reconciliation.
+        // GRDB only to name the transaction handle and open transactions: the SQL is in ChiTraStore.
+        .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
+            .product(name: "GRDB", package: "GRDB.swift")]),
+        // The simulator: plays the bank or the post office, writing the return file for one of our payout files.
+        .target(name: "ChiTraSimulator", dependencies: ["ChiTraCore", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns"]),
         // The gaps worklist: who still lacks a usable non-cash payment, coverage, follow-up, manual updates.
         .target(name: "ChiTraGaps", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraRoll", "ChiTraSheets",
             .product(name: "GRDB", package: "GRDB.swift")]),
@@ -70,7 +71,7 @@ let package = Package(
         .target(name: "ChiTraFixtures", dependencies: ["ChiTraCore"]),
         // The command line: thin over the libraries.
         .executableTarget(name: "chitra", dependencies: [
-            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraFixtures", "ChiTraGaps", "ChiTraWeb", "ChiTraSheets",
+            "ChiTraCore", "ChiTraStore", "ChiTraRoll", "ChiTraSigning", "ChiTraBatch", "ChiTraReturns", "ChiTraSimulator", "ChiTraFixtures", "ChiTraGaps", "ChiTraWeb", "ChiTraSheets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -82,7 +83,7 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "ChiTraBatchTests", dependencies: ["ChiTraTestSupport", "ChiTraBatch", "ChiTraSheets", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning",
             .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraSheets", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
+        .testTarget(name: "ChiTraReturnsTests", dependencies: ["ChiTraTestSupport", "ChiTraReturns", "ChiTraSimulator", "ChiTraSheets", "ChiTraBatch", "ChiTraRoll", "ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraFixtures",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraGapsTests", dependencies: ["ChiTraTestSupport", "ChiTraGaps", "ChiTraSheets", "ChiTraRoll", "ChiTraCore", "ChiTraStore",
             .product(name: "GRDB", package: "GRDB.swift")]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChiTraBatch
 import ChiTraCore
 import ChiTraReturns
+import ChiTraSimulator
 import ChiTraSigning
 import Foundation
 

@@ -1,6 +1,7 @@
 import ChiTraBatch
 import ChiTraCore
 import ChiTraReturns
+import ChiTraSimulator
 import ChiTraSigning
 import ChiTraStore
 import ChiTraTestSupport

@@ -1,6 +1,7 @@
 import ChiTraCore
 import ChiTraFixtures
 @testable import ChiTraReturns
+import ChiTraSimulator
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import ChiTraBatch
 import ChiTraCore
 @testable import ChiTraReturns
+@testable import ChiTraSimulator
 import Foundation
 import Testing
 

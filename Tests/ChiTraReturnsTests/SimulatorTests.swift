@@ -1,5 +1,6 @@
 import ChiTraCore
 import ChiTraReturns
+import ChiTraSimulator
 import ChiTraSigning
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import ChiTraCore
 import ChiTraReturns
+import ChiTraSimulator
 import Foundation
 import Testing
 

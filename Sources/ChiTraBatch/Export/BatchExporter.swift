@@ -278,9 +278,7 @@ public struct BatchExporter {
 
     /// ≤ 35 characters: `CT202612-B000001-970405` for a bank, `CT202612-B000001-P1A2B3C4` for a post-office group.
     public static func messageID(period: YearMonth, batchID: Int64, groupKey: String) -> String {
-        let suffix = groupKey.hasPrefix("BANK-") ? String(groupKey.dropFirst(5))
-            : "P" + FileDigest.sha256Hex(Data(groupKey.utf8)).prefix(8).uppercased()
-        return "CT\(period.compact)-B\(String(format: "%06lld", batchID))-\(suffix)"
+        PayoutMessageID.make(period: period, batchID: batchID, groupKey: groupKey)
     }
 
     /// A group's number of lines and sum (the totals its file's header carries).

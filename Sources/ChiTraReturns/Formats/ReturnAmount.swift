@@ -3,8 +3,8 @@ import ChiTraCore
 ///
 /// VND has no minor unit, so an amount is a whole number. `750000`, `750000.0` and `750000.00`
 /// are the same amount; `750000.50` is not an amount of đồng and is refused.
-enum ReturnAmount {
-    enum Problem: Equatable {
+public enum ReturnAmount {
+    public enum Problem: Equatable {
         case empty, notANumber, fraction, ambiguousSeparator, tooLarge
 
         /// The end of a sentence starting "the amount …" (`returns.json`).
@@ -22,7 +22,7 @@ enum ReturnAmount {
     /// Parses `digits[.digits]`. `strictSeparators` (CSV) refuses a fraction of exactly three
     /// digits, which in Vietnamese spreadsheets is a thousands separator (`750.000` = 750 000 đ),
     /// not a decimal; XML (`xs:decimal`) has no separators, so there `750.000` is 750.
-    static func parse(_ raw: String, strictSeparators: Bool) -> Result<Int64, ProblemBox> {
+    public static func parse(_ raw: String, strictSeparators: Bool) -> Result<Int64, ProblemBox> {
         let text = raw.trimmedCell
         if text.isEmpty { return .failure(ProblemBox(.empty)) }
         let utf8 = Array(text.utf8)
@@ -47,7 +47,7 @@ enum ReturnAmount {
     }
 
     /// `Result` needs an `Error`.
-    struct ProblemBox: Error, Equatable {
+    public struct ProblemBox: Error, Equatable {
         let problem: Problem
         init(_ p: Problem) { problem = p }
     }

@@ -7,7 +7,7 @@ import Foundation
 /// Columns are found by header (NFC, trimmed), so their order does not matter and extra columns
 /// are ignored. A bad line becomes a `MalformedLine` naming the line and the column; the rest
 /// of the file is still read. A totals row (`Tổng cộng`) is checked against the lines.
-enum ReturnCSVParser {
+public enum ReturnCSVParser {
     /// Normalised header cells of the first record.
     static func headers(of url: URL, maxRecordBytes: Int) throws(ReturnFileError) -> [String] {
         do {
@@ -24,7 +24,7 @@ enum ReturnCSVParser {
         }
     }
 
-    static func normalise(_ s: String) -> String {
+    public static func normalise(_ s: String) -> String {
         // ASCII text is already NFC: skip Foundation's normalisation (most cells are references,
         // amounts and dates; the bridge to NSString was a tenth of a returns import).
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.trimmedCell }

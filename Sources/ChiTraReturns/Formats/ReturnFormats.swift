@@ -70,7 +70,7 @@ public struct ReturnCSVDescriptor: Sendable, Equatable {
 
 public enum CSVFormatLineEnding: String, Sendable, CaseIterable {
     case crlf, lf
-    var text: String { self == .crlf ? "\r\n" : "\n" }
+    public var text: String { self == .crlf ? "\r\n" : "\n" }
 }
 
 /// The return formats of `formats/return-formats.json`: which CSV layouts the bank and the post

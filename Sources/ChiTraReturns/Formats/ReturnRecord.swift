@@ -6,8 +6,8 @@ import ChiTraCore
 /// the matcher compares it with the payout line of the same `reference`. Optional fields are
 /// nil when the file does not carry them: nothing is guessed.
 public struct ReturnRecord: Sendable, Equatable {
-    public enum Outcome: String, Sendable, Codable { case paid, rejected, pending }
-    public enum Receiver: String, Sendable, Codable { case beneficiary, proxy }
+    public typealias Outcome = ReturnOutcome
+    public typealias Receiver = ReturnReceiver
 
     /// Physical line (CSV) or the line the transaction starts on (XML), for messages.
     public var line: Int

@@ -3,16 +3,16 @@ import Foundation
 
 /// The returns' use of `SafeXMLReader` (ChiTraCore): the same defences, refusals said as
 /// `ReturnFileError`s in the words a bank file needs.
-enum ReturnXML {
-    static func prescan(_ url: URL, limits: XMLLimits) throws(ReturnFileError) {
+public enum ReturnXML {
+    public static func prescan(_ url: URL, limits: XMLLimits) throws(ReturnFileError) {
         do { try SafeXMLReader.prescan(url, limits: limits) } catch { throw error.returnFileError }
     }
 
-    static func rootNamespace(_ url: URL, limits: XMLLimits) throws(ReturnFileError) -> String? {
+    public static func rootNamespace(_ url: URL, limits: XMLLimits) throws(ReturnFileError) -> String? {
         do { return try SafeXMLReader.rootNamespace(url, limits: limits) } catch { throw error.returnFileError }
     }
 
-    static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler) throws(ReturnFileError) {
+    public static func parse(_ url: URL, limits: XMLLimits, handler: XMLEventHandler) throws(ReturnFileError) {
         do { try SafeXMLReader.parse(url, limits: limits, handler: handler) } catch { throw error.returnFileError }
     }
 }

@@ -41,21 +41,10 @@ public struct ExceptionQueue {
 
     /// `list`, inside a read the caller already holds.
     static func list(_ db: Database, openOnly: Bool, batchID: Int64?) throws -> [Item] {
-        do {
-            var sql = """
-                SELECT e.*, f.name AS file_name, r.reference FROM return_exception e JOIN import_file f ON f.id = e.file_id
-                LEFT JOIN return_line r ON r.id = e.return_line_id WHERE 1
-                """
-            var args: StatementArguments = []
-            if openOnly { sql += " AND e.status = 'open'" }
-            if let batchID { sql += " AND e.batch_id = ?"; args += [batchID] }
-            sql += " ORDER BY e.id"
-            return try Row.fetchAll(db, sql: sql, arguments: args).map {
-                Item(id: $0["id"], kind: $0["kind"], file: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
-                     reference: $0["reference"], detail: $0["detail"], status: $0["status"], resolution: $0["resolution"],
-                     resolvedBy: $0["resolved_by"], note: $0["note"], transaction: $0["tx_no"], endToEndID: $0["end_to_end_id"],
-                     lines: $0["lines"] ?? 1)
-            }
+        try ReturnExceptions.list(db, openOnly: openOnly, batchID: batchID).map {
+            Item(id: $0.id, kind: $0.kind, file: $0.fileName, lineNo: $0.lineNo, batchID: $0.batchID, reference: $0.reference, detail: $0.detail,
+                 status: $0.status, resolution: $0.resolution, resolvedBy: $0.resolvedBy, note: $0.note, transaction: $0.transaction,
+                 endToEndID: $0.endToEndID, lines: $0.lines)
         }
     }
 
@@ -66,36 +55,29 @@ public struct ExceptionQueue {
             throw StoreError(Message("store.exception.note_required"))
         }
         try db.writer.write { db in
-            guard let e = try Row.fetchOne(db, sql: "SELECT * FROM return_exception WHERE id = ?", arguments: [id]) else {
+            guard let e = try ReturnExceptions.stored(db, id: id) else {
                 throw StoreError(Message("store.exception.missing", ["id": .int(Int(id))]))
             }
-            guard (e["status"] as String) == "open" else {
-                throw StoreError(Message("store.exception.already_resolved", ["id": .int(Int(id)), "by": .text(e["resolved_by"] as String? ?? "?")]))
+            guard e.status == .open else {
+                throw StoreError(Message("store.exception.already_resolved", ["id": .int(Int(id)), "by": .text(e.resolvedBy ?? "?")]))
             }
-            let kind: String = e["kind"]
+            let kind = e.kind
+            let now = Timestamp.now()
             if resolution == .apply {
                 // The kinds whose outcome may yet be applied are the kinds that hold money.
                 guard OpenExceptions.holdingKinds.contains(kind),
-                      let lineID = e["payout_line_id"] as Int64?, let rlID = e["return_line_id"] as Int64? else {
+                      let lineID = e.payoutLineID, let rlID = e.returnLineID else {
                     throw StoreError(Message("store.exception.no_payment", ["id": .int(Int(id)), "kind": .text(kind)]))
                 }
-                let rl = try Row.fetchOne(db, sql: "SELECT * FROM return_line WHERE id = ?", arguments: [rlID])!
-                let outcome: String = rl["outcome"]
-                let state = outcome == "paid" ? "paid" : outcome == "rejected" ? "failed" : "pending"
+                let rl = try ReturnLines.recorded(db, id: rlID)!
                 // Paid (or pending) after all, while a later batch carries it over: that batch must go first.
-                if state != "failed", let carrier = try PayoutQueries.liveCarrier(db, ofLine: lineID) {
+                if rl.outcome != .rejected, let carrier = try PayoutQueries.liveCarrier(db, ofLine: lineID) {
                     let batch = carrier.batchID
-                    throw StoreError(Message("store.exception.carried_over", ["id": .int(Int(id)), "state": .text(state), "batch": .int(Int(batch)), "status": .text(carrier.status)]))
+                    throw StoreError(Message("store.exception.carried_over", ["id": .int(Int(id)), "state": .text(ReturnSettlement.lineState(rl.outcome)), "batch": .int(Int(batch)), "status": .text(carrier.status)]))
                 }
-                try db.execute(sql: """
-                    UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
-                           result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
-                    """, arguments: [state, rl["reason"] as String?, rl["reason_code"] as String?, rl["retryable"] as Int?, rl["receiver"] as String?,
-                                     rl["date"] as String?, rlID, Timestamp.now(), lineID])
-                try db.execute(sql: "UPDATE return_line SET result = 'applied' WHERE id = ?", arguments: [rlID])
+                try ReturnSettlement.apply(db, returnLine: rl, toLine: lineID, at: now)
             }
-            try db.execute(sql: "UPDATE return_exception SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_by_user = ?, resolved_at = ?, note = ? WHERE id = ?",
-                           arguments: [resolution == .apply ? "applied" : "dismissed", actor.username, actor.userID, Timestamp.now(), note, id])
+            try ReturnExceptions.resolve(db, id: id, resolution: resolution == .apply ? .applied : .dismissed, by: actor, at: now, note: note)
             try AuditLog.append(db, actor: actor, action: "exception.resolve", entity: "return_exception", entityID: String(id),
                                 detail: "kind=\(kind) resolution=\(resolution.rawValue) note=\(note)")
         }

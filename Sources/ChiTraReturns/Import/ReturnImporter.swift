@@ -94,10 +94,11 @@ public struct ReturnImporter {
         try actor.require(.clerk)
         let name = url.lastPathComponent
         var s = ReturnImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
-        if let prev = try db.writer.read({ try Row.fetchOne($0, sql: "SELECT id, imported_at FROM import_file WHERE kind = 'return' AND sha256 = ?", arguments: [s.sha256]) }) {
+        let sha256 = s.sha256
+        if let prev = try db.writer.read({ try ReturnFiles.previousImport($0, sha256: sha256) }) {
             s.alreadyImported = true
-            s.fileID = prev["id"]
-            s.previousImportAt = prev["imported_at"]
+            s.fileID = prev.id
+            s.previousImportAt = prev.importedAt
             return s
         }
         // A signed return must verify, or the whole file is refused.
@@ -153,11 +154,7 @@ public struct ReturnImporter {
                              fastXML: Bool, now: String, actor: Actor, unsignedRefusal: ((String) -> ReturnRefused?)?,
                              summary s: inout ReturnImportSummary) throws {
         // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
-        try db.execute(sql: """
-            INSERT INTO import_file(sha256, kind, name, imported_at, imported_by, imported_by_user, rows_total, rows_applied, rows_unchanged, rows_rejected)
-            VALUES (?, 'return', ?, ?, ?, ?, 0, 0, 0, 0)
-            """, arguments: [s.sha256, name, now, actor.username, actor.userID])
-        let fileID = db.lastInsertedRowID
+        let fileID = try ReturnFiles.begin(db, sha256: s.sha256, name: name, at: now, by: actor)
         s.fileID = fileID
         var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
         m.deferLineExceptions = true
@@ -180,15 +177,15 @@ public struct ReturnImporter {
         let answered = Set(originals.compactMap(\.batchID))
         let fileBatch = answered.count == 1 ? answered.first : nil
         for bad in doc.malformed {
-            try m.exception(kind: "malformed", location: bad.location, returnLine: nil, payoutLine: nil, batch: fileBatch, detail: bad.detail)
+            try m.exception(kind: .malformed, location: bad.location, returnLine: nil, payoutLine: nil, batch: fileBatch, detail: bad.detail)
         }
         // Whole-file findings (a totals row that does not add up…) and a file rejected as a
         // whole change no line: a person checks with the sender.
         for f in doc.findings {
-            try m.exception(kind: "totals_differ", location: ReturnLocation(line: f.line ?? 0), returnLine: nil, payoutLine: nil, batch: fileBatch, detail: f.message)
+            try m.exception(kind: .totalsDiffer, location: ReturnLocation(line: f.line ?? 0), returnLine: nil, payoutLine: nil, batch: fileBatch, detail: f.message)
         }
         if records == 0, doc.groupStatus?.outcome == .rejected, let g = doc.groupStatus {   // ReturnDocument.isRejectedAsAWhole
-            try m.exception(kind: "malformed", location: ReturnLocation(line: g.line), returnLine: nil, payoutLine: nil,
+            try m.exception(kind: .malformed, location: ReturnLocation(line: g.line), returnLine: nil, payoutLine: nil,
                             batch: try g.originalID.flatMap { try m.originalBatches.batch(of: $0) } ?? fileBatch,
                             detail: Message("returns.exception.group_rejected", ["message": .text(g.originalID ?? doc.originalMessageID ?? "?"), "status": .text(g.status + (g.reasonCode.map { " " + $0 } ?? ""))]).text())
         }
@@ -197,18 +194,16 @@ public struct ReturnImporter {
                             detail: e.detail, lines: e.lines, returnLineMarked: true)
         }
         for o in originals {
-            try db.execute(sql: "INSERT OR IGNORE INTO return_original(file_id, original_id, batch_id) VALUES (?,?,?)", arguments: [fileID, o.id, o.batchID])
+            try ReturnFiles.recordOriginal(db, fileID: fileID, originalID: o.id, batchID: o.batchID)
         }
         s.paid = m.paid; s.failed = m.failed; s.pending = m.pending; s.unchanged = m.unchanged
         s.exceptions = m.exceptionSentences
         s.flags = m.flags
-        try db.execute(sql: """
-            INSERT INTO return_import(file_id, format, message_id, original_message_id, signature, records, applied, exceptions, malformed)
-            VALUES (?,?,?,?,?,?,?,?,?)
-            """, arguments: [fileID, doc.format, doc.messageID, doc.originalIDs.isEmpty ? doc.originalMessageID : doc.originalIDs.joined(separator: " "), s.signature, records,
-                             m.paid + m.failed + m.pending, m.exceptionSentences.count, doc.malformed.count])
-        try db.execute(sql: "UPDATE import_file SET rows_total = ?, rows_applied = ?, rows_unchanged = ?, rows_rejected = ? WHERE id = ?",
-                       arguments: [records + doc.malformed.count, m.paid + m.failed + m.pending, m.unchanged, doc.malformed.count, fileID])
+        try ReturnFiles.complete(db, fileID: fileID, ReturnFiles.Import(
+            format: doc.format, messageID: doc.messageID,
+            originalMessageID: doc.originalIDs.isEmpty ? doc.originalMessageID : doc.originalIDs.joined(separator: " "), signature: s.signature,
+            records: records, applied: m.paid + m.failed + m.pending, exceptions: m.exceptionSentences.count, malformed: doc.malformed.count),
+            total: records + doc.malformed.count, unchanged: m.unchanged)
         try AuditLog.append(db, actor: actor, action: "returns.import", entity: "import_file", entityID: String(fileID),
                             detail: "\(name) format=\(doc.format) sha256=\(s.sha256) signature=\(s.signature) paid=\(m.paid) failed=\(m.failed) pending=\(m.pending) exceptions=\(m.exceptionSentences.count)")
     }
@@ -224,7 +219,7 @@ struct Matcher {
     var paid = 0, failed = 0, pending = 0, unchanged = 0
     var exceptionSentences: [String] = []
     var flags: [String] = []
-    let statements: MatchStatements
+    let statements: ReturnMatchStatements
     /// When set, a line's exception is kept (its `return_line` already says `exception`) until
     /// `takeDeferredExceptions`, for the importer to write after the file's own exceptions.
     var deferLineExceptions = false
@@ -232,7 +227,7 @@ struct Matcher {
     /// whose institution signs its returns, or nil (see `ReturnImporter.importFile`).
     var unsignedRefusal: ((String) -> ReturnRefused?)?
     struct LineException {
-        var kind: String, location: ReturnLocation, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
+        var kind: ReturnExceptionKind, location: ReturnLocation, returnLine: Int64, payoutLine: Int64?, batch: Int64?, detail: String
         /// Return lines it stands for (a re-sent report's repeats, grouped).
         var lines = 1
     }
@@ -263,7 +258,7 @@ struct Matcher {
             case .repeats(let batch):
                 let g = repeats[batch]!
                 if g.count == 1 { out.append(g.first); continue }
-                let earlier = try Self.earlierFiles(db, payoutLines: g.payoutLines, except: fileID)
+                let earlier = try ReturnLines.earlierFiles(db, payoutLines: g.payoutLines, except: fileID)
                 var e = g.first
                 e.payoutLine = nil
                 e.lines = g.count
@@ -276,36 +271,19 @@ struct Matcher {
         return out
     }
 
-    /// Up to three names of the earlier return files that settled these payout lines.
-    static func earlierFiles(_ db: Database, payoutLines: [Int64], except fileID: Int64) throws -> [String] {
-        var names: [String] = []
-        for id in payoutLines {
-            for n in try String.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT f.name FROM return_line r JOIN import_file f ON f.id = r.file_id
-                WHERE r.payout_line_id = ? AND r.file_id <> ? AND r.result = 'applied' ORDER BY f.id
-                """), arguments: [id, fileID]) where !names.contains(n) {
-                names.append(n)
-            }
-            if names.count >= 3 { break }
-        }
-        return Array(names.prefix(3))
-    }
-
     init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: Actor) throws {
         self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
-        statements = try MatchStatements(db)
+        statements = try ReturnMatchStatements(db)
         originalBatches = OriginalBatches(db: db)
     }
 
-    mutating func exception(kind: String, location: ReturnLocation, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String,
+    mutating func exception(kind: ReturnExceptionKind, location: ReturnLocation, returnLine: Int64?, payoutLine: Int64?, batch: Int64?, detail: String,
                             lines: Int = 1, returnLineMarked: Bool = false) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO return_exception(file_id, return_line_id, line_no, kind, payout_line_id, batch_id, detail, tx_no, end_to_end_id, lines)
-            VALUES (?,?,?,?,?,?,?,?,?,?)
-            """).execute(arguments: [fileID, returnLine, location.line, kind, payoutLine, batch, detail, location.transaction, location.endToEndID, lines])
+        try ReturnExceptions.insert(db, ReturnExceptions.New(fileID: fileID, returnLine: returnLine, lineNo: location.line, kind: kind, payoutLine: payoutLine,
+                                                             batch: batch, detail: detail, transaction: location.transaction, endToEndID: location.endToEndID, lines: lines))
         exceptionSentences.append("\(location.text()): \(detail)")
         if let returnLine, !returnLineMarked {
-            try db.cachedStatement(sql: "UPDATE return_line SET result = 'exception' WHERE id = ?").execute(arguments: [returnLine])
+            try ReturnLines.setResult(db, id: returnLine, .exception)
         }
     }
 
@@ -313,37 +291,40 @@ struct Matcher {
     /// row is inserted once with its final `payout_line_id` and `result` (the same row the former
     /// insert-then-update sequence left).
     private enum Verdict {
-        case exception(kind: String, payoutLine: Int64?, batch: Int64?, detail: String)
+        case exception(kind: ReturnExceptionKind, payoutLine: Int64?, batch: Int64?, detail: String)
         case unchanged
-        case settle(state: String)
+        case settle
     }
 
     mutating func apply(_ rec: ReturnRecord) throws {
         let reason = rec.outcome == .rejected ? taxonomy.classify(rec.reasonCode) : nil
-        var line: MatchStatements.PayoutLine?
+        var line: ReturnMatchStatements.PayoutLine?
         let verdict: Verdict
         if let ref = rec.reference, !ref.isEmpty {
             line = try statements.payoutLine(reference: ref)
             if let l = line, let unsignedRefusal, let refusal = unsignedRefusal(l.groupKey) { throw refusal }
             verdict = Self.verdict(rec, ref: ref, line: line)
         } else {
-            verdict = .exception(kind: "malformed", payoutLine: nil, batch: nil, detail: Message("returns.exception.no_reference").text())
+            verdict = .exception(kind: .malformed, payoutLine: nil, batch: nil, detail: Message("returns.exception.no_reference").text())
         }
-        let result: String
+        let result: ReturnLineResult
         switch verdict {
-        case .exception: result = "exception"
-        case .unchanged: result = "unchanged"
-        case .settle: result = "applied"
+        case .exception: result = .exception
+        case .unchanged: result = .unchanged
+        case .settle: result = .applied
         }
-        let rlID = try statements.insertReturnLine(fileID: fileID, record: rec, reason: reason, payoutLineID: line?.id, result: result)
+        let rlID = try statements.insert(ReturnMatchStatements.ReturnLine(
+            fileID: fileID, lineNo: rec.line, reference: rec.reference, amount: rec.amount, accountNo: rec.accountNo, outcome: rec.outcome,
+            reasonCode: rec.reasonCode, reason: reason?.reason, retryable: reason?.retryable, receiver: rec.receiver, date: rec.date?.description,
+            payoutLineID: line?.id, result: result, transaction: rec.position))
         switch verdict {
         case .exception(let kind, let payoutLine, var batch, let detail):
-            if kind == "unknown_reference", batch == nil, let original = rec.originalMessageID {
+            if kind == .unknownReference, batch == nil, let original = rec.originalMessageID {
                 // Not our reference, but the file says which of our payout files it answers.
                 batch = try originalBatches.batch(of: original)
             }
             let e = LineException(kind: kind, location: rec.location, returnLine: rlID, payoutLine: payoutLine, batch: batch, detail: detail)
-            if deferLineExceptions, kind == "duplicate_return", let batch {
+            if deferLineExceptions, kind == .duplicateReturn, let batch {
                 if repeats[batch] == nil {
                     repeats[batch] = Repeats(first: e)
                     deferred.append(.repeats(batch: batch))
@@ -358,74 +339,69 @@ struct Matcher {
             }
         case .unchanged:
             unchanged += 1
-        case .settle(let state):
+        case .settle:
             switch rec.outcome {
             case .paid: paid += 1
             case .rejected: failed += 1
             case .pending: pending += 1
             }
             let line = line!
-            try statements.settle(lineID: line.id, state: state, record: rec, reason: reason, returnLine: rlID, now: now)
+            try statements.settle(lineID: line.id, outcome: rec.outcome, reason: reason?.reason, reasonCode: rec.reasonCode, retryable: reason?.retryable,
+                                  receiver: rec.receiver, date: rec.date?.description, returnLine: rlID, now: now)
             if rec.outcome == .rejected, let reason {
                 try consequences(code: line.beneficiaryCode, lineID: line.id, reason: reason, forMonth: line.forMonth, slot: line.slot)
             }
         }
     }
 
-    /// A payment state (`paid`, `failed`/`rejected`, `pending`) as a clerk says it.
-    private static func stateWord(_ state: String) -> MessageArg {
-        switch state {
-        case "paid": return .message(Message("returns.state.paid"))
-        case "failed", "rejected": return .message(Message("returns.state.failed"))
-        case "pending": return .message(Message("returns.state.pending"))
-        default: return .text(state)
+    /// A payment's outcome (paid, failed, pending) as a clerk says it.
+    private static func stateWord(_ outcome: ReturnOutcome) -> MessageArg {
+        switch outcome {
+        case .paid: return .message(Message("returns.state.paid"))
+        case .rejected: return .message(Message("returns.state.failed"))
+        case .pending: return .message(Message("returns.state.pending"))
         }
     }
 
     /// The checks, in order: known reference, live exported batch, same amount, same account,
     /// not already settled.
-    private static func verdict(_ rec: ReturnRecord, ref: String, line: MatchStatements.PayoutLine?) -> Verdict {
+    private static func verdict(_ rec: ReturnRecord, ref: String, line: ReturnMatchStatements.PayoutLine?) -> Verdict {
         guard let line else {
-            return .exception(kind: "unknown_reference", payoutLine: nil, batch: nil,
+            return .exception(kind: .unknownReference, payoutLine: nil, batch: nil,
                               detail: Message("returns.exception.unknown_reference", ["ref": .text(ref)]).text())
         }
         let lineID = line.id, batchID = line.batchID
-        if line.batchStatus == "cancelled" {
-            return .exception(kind: "cancelled_batch", payoutLine: lineID, batch: batchID,
+        if line.batchCancelled {
+            return .exception(kind: .cancelledBatch, payoutLine: lineID, batch: batchID,
                               detail: Message("returns.exception.cancelled_batch", ["ref": .text(ref), "batch": .int(Int(batchID))]).text())
         }
-        if line.batchStatus != "exported" {
-            return .exception(kind: "not_exported", payoutLine: lineID, batch: batchID,
+        if !line.batchExported {
+            return .exception(kind: .notExported, payoutLine: lineID, batch: batchID,
                               detail: Message("returns.exception.not_exported", ["ref": .text(ref), "batch": .int(Int(batchID)), "status": .text(line.batchStatus)]).text())
         }
         if let a = rec.amount, a != line.amount {
-            return .exception(kind: "amount_differs", payoutLine: lineID, batch: batchID,
+            return .exception(kind: .amountDiffers, payoutLine: lineID, batch: batchID,
                               detail: Message("returns.exception.amount_differs", ["ref": .text(ref), "returned": .money(a), "sent": .money(line.amount)]).text())
         }
         if let a = rec.accountNo, !a.isEmpty, let ours = line.accountNo, a != ours {
-            return .exception(kind: "account_differs", payoutLine: lineID, batch: batchID,
+            return .exception(kind: .accountDiffers, payoutLine: lineID, batch: batchID,
                               detail: Message("returns.exception.account_differs", ["ref": .text(ref), "returned": .text(maskAccount(a)), "sent": .text(maskAccount(ours))]).text())
         }
-        let state = line.state
-        if state == "paid" || state == "failed" {
-            let same = (state == "paid" && rec.outcome == .paid) || (state == "failed" && rec.outcome == .rejected)
-            return .exception(kind: same ? "duplicate_return" : "conflicting_outcome", payoutLine: lineID, batch: batchID,
-                              detail: same ? Message("returns.exception.duplicate_return", ["ref": .text(ref), "state": stateWord(state)]).text()
-                                           : Message("returns.exception.conflicting_outcome", ["ref": .text(ref), "state": stateWord(state), "reported": stateWord(rec.outcome.rawValue)]).text())
+        if let settled = line.settled, settled != .pending {
+            let same = settled == rec.outcome
+            return .exception(kind: same ? .duplicateReturn : .conflictingOutcome, payoutLine: lineID, batch: batchID,
+                              detail: same ? Message("returns.exception.duplicate_return", ["ref": .text(ref), "state": stateWord(settled)]).text()
+                                           : Message("returns.exception.conflicting_outcome", ["ref": .text(ref), "state": stateWord(settled), "reported": stateWord(rec.outcome)]).text())
         }
-        if state == "pending" && rec.outcome == .pending { return .unchanged }
-        switch rec.outcome {
-        case .paid: return .settle(state: "paid")
-        case .rejected: return .settle(state: "failed")
-        case .pending: return .settle(state: "pending")
-        }
+        if line.settled == .pending && rec.outcome == .pending { return .unchanged }
+        return .settle
     }
 
     /// What a rejection means for the person: a bad account is flagged; a reported death suspends
     /// the person pending a stop decision and opens a funeral case; three consecutive months not
     /// collected flag a suspension (Circular 02/2021 Art. 2).
-    mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: String) throws {
-        if slot == "funeral" {
+    mutating func consequences(code: String, lineID: Int64, reason: ReasonClassification, forMonth: String, slot: EntitlementKind) throws {
+        if slot == .funeral {
             // Funeral support goes to the organiser of the burial, not to the person: a rejected
             // account is the organiser's (the claim waits for a new one); nothing about the person changes.
             if AccountRejection.reasons.contains(reason.reason.rawValue) {
@@ -435,32 +411,27 @@ struct Matcher {
             return
         }
         if AccountRejection.reasons.contains(reason.reason.rawValue) {
-            let old = try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
-            try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?").execute(arguments: [reason.reason.rawValue, now, String(lineID), code])
+            let old = try ReturnConsequences.accountFlag(db, code: code)
+            try ReturnConsequences.flagAccount(db, code: code, reason: reason.reason, lineID: lineID, at: now)
             try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)
             try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.label)
-        } else if reason.reason.rawValue == "deceased" {
-            let status = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM beneficiary WHERE code = ?"), arguments: [code]) ?? "active"
-            if status == "active" {
-                try db.cachedStatement(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?").execute(arguments: [now, code])
-                try PaymentMAC.seal(db, code: code)
-                try history(code: code, field: "status", old: status, new: "suspended")
+        } else if reason.reason == .deceased {
+            let status = try ReturnConsequences.status(db, code: code) ?? .active
+            if status == .active {
+                try ReturnConsequences.suspend(db, code: code, at: now)
+                try history(code: code, field: "status", old: status.rawValue, new: PersonFacts.Status.suspended.rawValue)
             }
             try flag(code: code, kind: "deceased_reported", lineID: lineID,
                      detail: "Đơn vị chi trả báo đối tượng đã chết: tạm dừng chi, chờ quyết định thôi hưởng và ngày mất để tính truy thu")
             try flag(code: code, kind: "funeral_case", lineID: lineID,
                      detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
-        } else if reason.reason.rawValue == "not_collected" && slot == "allowance" {
+        } else if reason.reason == .notCollected && slot == .allowance {
             // The last three months paid for, each reported not collected?
-            let recent = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT for_month, state, result_reason FROM payout_line
-                WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
-                ORDER BY for_month DESC, id DESC LIMIT 3
-                """), arguments: [code])
-            let months = recent.map { $0["for_month"] as String }
+            let recent = try ReturnConsequences.lastAllowancePayments(db, code: code)
+            let months = recent.map(\.forMonth)
             let consecutive = months.count == 3 && Set(months).count == 3
                 && YearMonth(months[2])!.months(to: YearMonth(months[0])!) == 2
-            if consecutive && recent.allSatisfy({ ($0["state"] as String) == "failed" && ($0["result_reason"] as String?) == "not_collected" }) {
+            if consecutive && recent.allSatisfy({ $0.settled == .rejected && $0.reason == CanonicalReason.notCollected.rawValue }) {
                 try flag(code: code, kind: "suspend_not_collected", lineID: lineID,
                          detail: "Không nhận trợ cấp 3 tháng liên tiếp (\(months.reversed().joined(separator: ", "))): đề nghị tạm dừng theo Thông tư 02/2021 Điều 2")
             }
@@ -468,14 +439,10 @@ struct Matcher {
     }
 
     mutating func flag(code: String, kind: String, lineID: Int64, detail: String) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)").execute(arguments: [code, kind, detail, lineID, now])
-        if db.changesCount > 0 { flags.append("\(code): \(kind)") }
+        if try ReturnConsequences.flag(db, code: code, kind: kind, detail: detail, lineID: lineID, at: now) { flags.append("\(code): \(kind)") }
     }
 
     func history(code: String, field: String, old: String?, new: String?) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
-            VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?, ?)
-            """).execute(arguments: [code, field, old, new, fileID, now, actor.username, actor.userID])
+        try ReturnConsequences.history(db, code: code, field: field, old: old, new: new, fileID: fileID, at: now, by: actor)
     }
 }

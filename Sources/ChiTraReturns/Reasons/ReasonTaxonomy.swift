@@ -1,10 +1,5 @@
+import ChiTraCore
 import Foundation
-
-/// The canonical reasons a payment can fail for, whatever the code in the file.
-public enum CanonicalReason: String, Sendable, Codable, CaseIterable {
-    case invalidAccount = "invalid_account", closed, blocked, nameMismatch = "name_mismatch", deceased,
-         duplicate, regulatory, notCollected = "not_collected", other
-}
 
 /// Whether and when a failed payment may be paid again (the NACHA model in DOMAIN.md).
 public enum RetryPolicy: String, Sendable, Codable, CaseIterable {

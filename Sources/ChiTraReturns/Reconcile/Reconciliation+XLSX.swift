@@ -1,4 +1,3 @@
-import ChiTraBatch
 import ChiTraCore
 import ChiTraSheets
 import Foundation

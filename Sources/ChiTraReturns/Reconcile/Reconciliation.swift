@@ -1,4 +1,3 @@
-import ChiTraBatch
 import ChiTraCore
 import ChiTraSigning
 import ChiTraStore
@@ -142,41 +141,31 @@ public struct Reconciliation: Sendable, Codable {
     /// The failed lines of the batch, in report order, as `build` lists them.
     private static func forEachFailure(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, _ body: (Failure) throws -> Void) throws {
         let held = try OpenExceptions.heldLineIDs(db)
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
-                   EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                   \(accountFlagColumn), l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.id, l.slot
-            FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-            WHERE l.batch_id = ? AND l.state = 'failed' ORDER BY l.group_key, l.reference
-            """, arguments: [batchID])
-        while let r = try rows.next() { try body(failure(r, taxonomy: taxonomy, held: held.contains(r[12]), funeral: (r[13] as String) == "funeral").failure) }
+        try ReconciliationQueries.forEachLine(db, batchID: batchID, failedOnly: true) { l in
+            try body(failure(l, taxonomy: taxonomy, held: held.contains(l.id), funeral: l.isFuneral).failure)
+        }
     }
 
-    /// A failed line (columns as in `figures`' query) and whether its money carries over to the next
-    /// batch: not while an open return exception holds it (`OpenExceptions`).
-    /// The account flag that decides whether a failed line waits for a new account: the person's,
-    /// or for funeral support the organiser's (on the claim, `FuneralClaims`).
-    static let accountFlagColumn = """
-        CASE WHEN l.slot = 'funeral' THEN (SELECT c.account_flag FROM funeral_claim c WHERE c.status = 'active' AND c.person_key = l.person_key)
-             ELSE b.account_flag END
-        """
-
-    private static func failure(_ r: Row, taxonomy: ReasonTaxonomy?, held: Bool, funeral: Bool = false) -> (failure: Failure, carriesOver: Bool) {
-        let amount: Int64 = r[1]
-        let reason = (r[3] as String?) ?? "other"
-        let retryable = (r[4] as Int?) == 1
-        let carried = (r[5] as Bool)
+    /// A failed line and whether its money carries over to the next batch: not while an open
+    /// return exception holds it (`OpenExceptions`). The account flag that decides whether a failed
+    /// line waits for a new account is the person's, or for funeral support the organiser's (on the
+    /// claim, `FuneralClaims`).
+    private static func failure(_ r: ReconciliationQueries.Line, taxonomy: ReasonTaxonomy?, held: Bool, funeral: Bool = false) -> (failure: Failure, carriesOver: Bool) {
+        let amount = r.amount
+        let reason = r.reason ?? CanonicalReason.other.rawValue
+        let retryable = r.retryable
+        let carried = r.carried
         let next: String
         var carriesOver = false
         if carried { next = "đã chuyển sang đợt sau" }
         else if held { next = "tạm giữ: có ngoại lệ đối chiếu chưa xử lý, không chi lại cho đến khi xử lý xong" }
-        else if reason == "deceased" { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
-        else if reason == "duplicate" { next = "không chi lại (trùng lặp)" }
+        else if reason == CanonicalReason.deceased.rawValue { next = "không chi lại; xác minh ngày mất, truy thu nếu có" }
+        else if reason == CanonicalReason.duplicate.rawValue { next = "không chi lại (trùng lặp)" }
         else if retryable { next = "sẽ chi lại trong đợt sau"; carriesOver = true }
-        else if (r[6] as String?) == nil { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carriesOver = true }
+        else if !r.accountFlagged { next = "sẽ chi lại vào tài khoản mới trong đợt sau"; carriesOver = true }
         else if funeral { next = "chờ tài khoản mới của người tổ chức mai táng (chitra funeral set-account)" }
         else { next = "chờ cập nhật tài khoản (hoặc chi qua bưu điện nếu xã cho phép)" }
-        return (Failure(reference: r[7], code: r[8], name: r[9], village: r[10], amount: amount, forMonth: r[11], reason: reason,
+        return (Failure(reference: r.reference, code: r.beneficiaryCode, name: r.fullName, village: r.village, amount: amount, forMonth: r.forMonth, reason: reason,
                         reasonVi: label(reason, taxonomy), retryable: retryable, next: next), carriesOver)
     }
 
@@ -188,7 +177,7 @@ public struct Reconciliation: Sendable, Codable {
     private static func figures(_ db: Database, batchID: Int64, taxonomy: ReasonTaxonomy?, csvURL: URL?,
                                 csv: inout AtomicFileWriter?, keepFailures: Bool, progress: ProgressReport? = nil) throws -> Reconciliation {
         do {
-            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+            guard let b = try ReconciliationQueries.batch(db, id: batchID) else {
                 throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))]))
             }
             // The accountant CSV, when asked for: its file is created once the batch is known (as
@@ -203,25 +192,17 @@ public struct Reconciliation: Sendable, Codable {
             var failures: [Failure] = []
             var carry = Figures()
             let held = try OpenExceptions.heldLineIDs(db)
-            // A cursor: one line in memory at a time (a national batch has millions). The columns
-            // are named (not `l.*`) and read by position: GRDB's lookup by name compares
-            // lower-cased names for every value of every row.
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT l.group_key, l.amount, l.state, l.result_reason, l.result_retryable,
-                       EXISTS (SELECT 1 FROM payout_line c WHERE c.carried_from = l.id AND c.state NOT IN ('cancelled')) AS carried,
-                       \(accountFlagColumn), l.reference, l.beneficiary_code, b.full_name, b.village, l.for_month, l.kind, l.result_date, l.id, l.slot
-                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-                WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
-                """, arguments: [batchID])
+            // One line in memory at a time (a national batch has millions), each column read only
+            // when asked for.
             // The group of the previous line: lines come ordered by group, so the dictionary is
             // touched once per group rather than twice per line.
             var current: Group?
-            var counter = ProgressCounter(progress, total: b["line_count"] as Int?, stride: 5_000)
+            var counter = ProgressCounter(progress, total: b.lineCount, stride: 5_000)
             defer { counter.finish() }
-            while let r = try rows.next() {
+            try ReconciliationQueries.forEachLine(db, batchID: batchID) { r in
                 counter.advance()
-                let key: String = r[0]
-                let amount: Int64 = r[1]
+                let key = r.groupKey
+                let amount = r.amount
                 if current?.key != key {
                     if let c = current { groups[c.key] = c }
             if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
@@ -229,50 +210,36 @@ public struct Reconciliation: Sendable, Codable {
                 }
                 var g = current!
                 g.sent.add(amount); total.sent.add(amount)
-                let state: String = r[2]
+                let settled = r.settled
                 if let w = csv {
-                    appendCSVRow(reference: r[7], code: r[8], name: r[9], village: r[10], groupKey: key, kind: r[12], forMonth: r[11],
-                                 amount: amount, state: state, reason: r[3], date: r[13], taxonomy: taxonomy, to: &csvText)
+                    appendCSVRow(reference: r.reference, code: r.beneficiaryCode, name: r.fullName, village: r.village, groupKey: key, kind: r.kind, forMonth: r.forMonth,
+                                 amount: amount, settled: settled, reason: r.reason, date: r.resultDate, taxonomy: taxonomy, to: &csvText)
                     if csvText.utf8.count >= 1 << 20 { try w.write(Data(csvText.utf8)); csvText = "" }
                 }
-                switch state {
-                case "paid": g.paid.add(amount); total.paid.add(amount)
-                case "failed":
+                switch settled {
+                case .paid: g.paid.add(amount); total.paid.add(amount)
+                case .rejected:
                     g.failed.add(amount); total.failed.add(amount)
-                    let (x, carriesOver) = failure(r, taxonomy: taxonomy, held: !held.isEmpty && held.contains(r[14]), funeral: (r[15] as String) == "funeral")
+                    let (x, carriesOver) = failure(r, taxonomy: taxonomy, held: !held.isEmpty && held.contains(r.id), funeral: r.isFuneral)
                     if carriesOver { carry.add(amount) }
                     if keepFailures { failures.append(x) }
-                case "pending": g.pending.add(amount); total.pending.add(amount)
-                default: g.awaiting.add(amount); total.awaiting.add(amount)
+                case .pending: g.pending.add(amount); total.pending.add(amount)
+                case nil: g.awaiting.add(amount); total.awaiting.add(amount)
                 }
                 current = g
             }
             if let c = current { groups[c.key] = c }
             if let w = csv { try w.write(Data(csvText.utf8)); csvText = "" }
             // Money for months after a recorded death, paid or on its way: to recover.
-            // The `IN` term repeats what the join says (the person has a death date) on the line
-            // alone, so that only those people's lines look up the person; `+` keeps the plan
-            // (lines through payout_line_batch, then a sort), hence the same rows in the same order.
-            let over = try Row.fetchAll(db, sql: """
-                SELECT l.beneficiary_code, b.full_name, l.reference, l.for_month, l.amount, b.death_date FROM payout_line l
-                JOIN beneficiary b ON b.code = l.beneficiary_code
-                WHERE l.batch_id = ? AND +l.beneficiary_code IN (SELECT code FROM beneficiary WHERE death_date IS NOT NULL)
-                  AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
-                  AND l.for_month > substr(b.death_date, 1, 7) AND l.state IN ('paid','exported','pending')
-                ORDER BY l.beneficiary_code, l.for_month
-                """, arguments: [batchID]).map {
-                    Overpayment(code: $0["beneficiary_code"], name: $0["full_name"], reference: $0["reference"], forMonth: $0["for_month"],
-                                amount: $0["amount"], deathDate: $0["death_date"])
-                }
-            let flags = try Row.fetchAll(db, sql: """
-                SELECT f.beneficiary_code, f.kind, f.detail FROM beneficiary_flag f JOIN payout_line l ON l.id = f.payout_line_id
-                WHERE l.batch_id = ? AND f.closed_at IS NULL ORDER BY f.beneficiary_code, f.kind
-                """, arguments: [batchID]).map { "\($0["beneficiary_code"] as String): \($0["detail"] as String)" }
+            let over = try ReconciliationQueries.overpayments(db, batchID: batchID).map {
+                Overpayment(code: $0.code, name: $0.name, reference: $0.reference, forMonth: $0.forMonth, amount: $0.amount, deathDate: $0.deathDate)
+            }
+            let flags = try ReconciliationQueries.openFlags(db, batchID: batchID).map { "\($0.code): \($0.detail)" }
             let gs = groups.keys.sorted().map { groups[$0]! }
             // The batch header, the groups and the lines must agree to the đồng.
             let balanced = total.balanced && gs.allSatisfy(\.balanced)
-                && total.sent.count == (b["line_count"] as Int) && total.sent.sum == (b["control_sum"] as Int64)
-            return Reconciliation(batchID: batchID, period: b["period"], status: b["status"], total: total, groups: gs, failures: failures,
+                && total.sent.count == b.lineCount && total.sent.sum == b.controlSum
+            return Reconciliation(batchID: batchID, period: b.period, status: b.status, total: total, groups: gs, failures: failures,
                                   openExceptions: [], carryOver: carry, overpayments: over, flags: flags, balanced: balanced)
         }
     }
@@ -383,14 +350,10 @@ public struct Reconciliation: Sendable, Codable {
     static func accountantCSV(_ db: AppDatabase, batchID: Int64, taxonomy: ReasonTaxonomy?, emit: (Data) throws -> Void) throws {
         var out = accountantCSVHeader
         try db.writer.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT l.reference, l.beneficiary_code, b.full_name, b.village, l.group_key, l.kind, l.for_month, l.amount, l.state, l.result_reason, l.result_date
-                FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code WHERE l.batch_id = ? ORDER BY l.group_key, l.reference
-                """, arguments: [batchID])
-            // Columns by position (see `build`); cells appended straight to the chunk.
-            while let r = try rows.next() {
-                appendCSVRow(reference: r[0], code: r[1], name: r[2], village: r[3], groupKey: r[4], kind: r[5], forMonth: r[6],
-                             amount: r[7], state: r[8], reason: r[9], date: r[10], taxonomy: taxonomy, to: &out)
+            // Cells appended straight to the chunk.
+            try ReconciliationQueries.forEachAccountantLine(db, batchID: batchID) { r in
+                appendCSVRow(reference: r.reference, code: r.beneficiaryCode, name: r.fullName, village: r.village, groupKey: r.groupKey, kind: r.kind,
+                             forMonth: r.forMonth, amount: r.amount, settled: r.settled, reason: r.reason, date: r.resultDate, taxonomy: taxonomy, to: &out)
                 if out.utf8.count >= 1 << 20 { try emit(Data(out.utf8)); out = "" }
             }
         }
@@ -402,14 +365,14 @@ public struct Reconciliation: Sendable, Codable {
 
     /// One line of the accountant CSV (with its CRLF), appended to `out`.
     static func appendCSVRow(reference: String, code: String, name: String, village: String, groupKey: String, kind kindText: String,
-                             forMonth: String, amount: Int64, state: String, reason resultReason: String?, date: String?,
+                             forMonth: String, amount: Int64, settled: ReturnOutcome?, reason resultReason: String?, date: String?,
                              taxonomy: ReasonTaxonomy?, to out: inout String) {
         let result: String
-        switch state {
-        case "paid": result = "Đã chi"
-        case "failed": result = "Chưa chi"
-        case "pending": result = "Đang xử lý"
-        default: result = "Chưa có kết quả"
+        switch settled {
+        case .paid: result = "Đã chi"
+        case .rejected: result = "Chưa chi"
+        case .pending: result = "Đang xử lý"
+        case nil: result = "Chưa có kết quả"
         }
         let reason = resultReason.map { label($0, taxonomy) } ?? ""
         let kind = EntitlementKind(rawValue: kindText)?.vietnamese ?? kindText

@@ -1,6 +1,7 @@
 import ChiTraBatch
 import ChiTraCore
 import ChiTraSigning
+import ChiTraReturns
 import Foundation
 
 /// Plays the bank or the post office: reads one of our payout files and writes the return file

@@ -1,5 +1,6 @@
 import ChiTraBatch
 import ChiTraCore
+import ChiTraReturns
 import Foundation
 
 /// What the simulator needs of one of our payout files.

@@ -5,8 +5,9 @@ import GRDBSQLite
 /// `SQLITE_TRANSIENT` (a C macro Swift does not import): SQLite copies the bound bytes.
 private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-/// The three statements the matcher runs for every return line, bound, stepped and read through
-/// the SQLite C API.
+/// The three statements the returns matcher runs for every return line, bound, stepped and read
+/// through the SQLite C API: find the payout line of a reference, record the return line, settle
+/// the payout line.
 ///
 /// Why: a national batch has about a million return lines, and GRDB's `StatementArguments`
 /// (an array of `DatabaseValue`s per call) and `Row` (a copied dictionary of values per fetch)
@@ -17,20 +18,53 @@ private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: 
 ///   an integer as int64, nil as NULL;
 /// - a text column is read as `String(cString:)`, an integer column with `sqlite3_column_int64`;
 /// - a failing step throws the `DatabaseError` GRDB would throw (result code, SQLite's message, SQL).
-final class MatchStatements {
+public final class ReturnMatchStatements {
     /// The payout line of a reference, with its batch's status.
-    struct PayoutLine {
-        var id: Int64
-        var batchID: Int64
-        var beneficiaryCode: String
-        var amount: Int64
-        var accountNo: String?
-        var state: String
-        var slot: String
-        var forMonth: String
-        var batchStatus: String
+    public struct PayoutLine: Sendable {
+        public var id: Int64
+        public var batchID: Int64
+        public var beneficiaryCode: String
+        public var amount: Int64
+        public var accountNo: String?
+        /// The outcome a return already settled the line with (`paid`, `failed` → rejected,
+        /// `pending`), nil while none has (exported, or not yet sent).
+        public var settled: ReturnOutcome?
+        public var slot: EntitlementKind
+        public var forMonth: String
+        /// The batch's status as stored (`exported`, `cancelled`, …), for messages.
+        public var batchStatus: String
+        public var batchCancelled: Bool { batchStatus == "cancelled" }
+        public var batchExported: Bool { batchStatus == "exported" }
         /// `BANK-<BIN>` or `VNPOST-…`: the institution it was sent to.
-        var groupKey: String
+        public var groupKey: String
+    }
+
+    /// One return line as recorded (`return_line`), with its final payout line and result.
+    public struct ReturnLine {
+        public var fileID: Int64
+        /// The physical line (CSV) or the line the transaction starts on (XML).
+        public var lineNo: Int
+        public var reference: String?
+        public var amount: Int64?
+        public var accountNo: String?
+        public var outcome: ReturnOutcome
+        public var reasonCode: String?
+        public var reason: CanonicalReason?
+        public var retryable: Bool?
+        public var receiver: ReturnReceiver?
+        public var date: String?
+        public var payoutLineID: Int64?
+        public var result: ReturnLineResult
+        /// XML: the transaction's position in the file.
+        public var transaction: Int?
+
+        public init(fileID: Int64, lineNo: Int, reference: String?, amount: Int64?, accountNo: String?, outcome: ReturnOutcome,
+                    reasonCode: String?, reason: CanonicalReason?, retryable: Bool?, receiver: ReturnReceiver?, date: String?,
+                    payoutLineID: Int64?, result: ReturnLineResult, transaction: Int?) {
+            self.fileID = fileID; self.lineNo = lineNo; self.reference = reference; self.amount = amount; self.accountNo = accountNo
+            self.outcome = outcome; self.reasonCode = reasonCode; self.reason = reason; self.retryable = retryable
+            self.receiver = receiver; self.date = date; self.payoutLineID = payoutLineID; self.result = result; self.transaction = transaction
+        }
     }
 
     private let db: Database
@@ -38,7 +72,7 @@ final class MatchStatements {
     private let insertReturnLine: Statement
     private let settleLine: Statement
 
-    init(_ db: Database) throws {
+    public init(_ db: Database) throws {
         self.db = db
         lookup = try db.makeStatement(sql: """
             SELECT l.id, l.batch_id, l.beneficiary_code, l.amount, l.account_no, l.state, l.slot, l.for_month, b.status, l.group_key
@@ -48,57 +82,57 @@ final class MatchStatements {
             INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, payout_line_id, result, tx_no)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
-        settleLine = try db.makeStatement(sql: """
-            UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
-                   result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
-            """)
+        settleLine = try db.makeStatement(sql: ReturnSettlement.settleSQL)
     }
 
     /// The payout line whose reference is `reference`, or nil.
-    func payoutLine(reference: String) throws -> PayoutLine? {
+    public func payoutLine(reference: String) throws -> PayoutLine? {
         let s = lookup.sqliteStatement
         defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
         bind(reference, 1, s)
         let code = sqlite3_step(s)
         if code == SQLITE_DONE { return nil }
         guard code == SQLITE_ROW else { throw failure(code, lookup) }
+        let slot = text(s, 6)!
+        guard let kind = EntitlementKind(rawValue: slot) else { throw failure(SQLITE_MISMATCH, lookup) }
         return PayoutLine(id: sqlite3_column_int64(s, 0), batchID: sqlite3_column_int64(s, 1), beneficiaryCode: text(s, 2)!,
-                          amount: sqlite3_column_int64(s, 3), accountNo: text(s, 4), state: text(s, 5)!, slot: text(s, 6)!,
-                          forMonth: text(s, 7)!, batchStatus: text(s, 8)!, groupKey: text(s, 9)!)
+                          amount: sqlite3_column_int64(s, 3), accountNo: text(s, 4), settled: ReturnSettlement.outcome(ofLineState: text(s, 5)!),
+                          slot: kind, forMonth: text(s, 7)!, batchStatus: text(s, 8)!, groupKey: text(s, 9)!)
     }
 
     /// Inserts one `return_line` with its final `payout_line_id` and `result`; returns its id.
-    func insertReturnLine(fileID: Int64, record rec: ReturnRecord, reason: ReasonClassification?, payoutLineID: Int64?, result: String) throws -> Int64 {
+    public func insert(_ rec: ReturnLine) throws -> Int64 {
         let s = insertReturnLine.sqliteStatement
         defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-        sqlite3_bind_int64(s, 1, fileID)
-        sqlite3_bind_int64(s, 2, Int64(rec.line))
+        sqlite3_bind_int64(s, 1, rec.fileID)
+        sqlite3_bind_int64(s, 2, Int64(rec.lineNo))
         bind(rec.reference, 3, s)
         bind(rec.amount, 4, s)
         bind(rec.accountNo, 5, s)
         bind(rec.outcome.rawValue, 6, s)
         bind(rec.reasonCode, 7, s)
-        bind(reason?.reason.rawValue, 8, s)
-        bind(reason.map { Int64($0.retryable ? 1 : 0) }, 9, s)
+        bind(rec.reason?.rawValue, 8, s)
+        bind(rec.retryable.map { Int64($0 ? 1 : 0) }, 9, s)
         bind(rec.receiver?.rawValue, 10, s)
-        bind(rec.date?.description, 11, s)
-        bind(payoutLineID, 12, s)
-        bind(result, 13, s)
-        bind(rec.position.map(Int64.init), 14, s)
+        bind(rec.date, 11, s)
+        bind(rec.payoutLineID, 12, s)
+        bind(rec.result.rawValue, 13, s)
+        bind(rec.transaction.map(Int64.init), 14, s)
         try step(insertReturnLine)
         return sqlite3_last_insert_rowid(db.sqliteConnection)
     }
 
-    /// Writes the reported outcome onto the payout line.
-    func settle(lineID: Int64, state: String, record rec: ReturnRecord, reason: ReasonClassification?, returnLine: Int64, now: String) throws {
+    /// Writes the reported outcome of return line `returnLine` onto the payout line.
+    public func settle(lineID: Int64, outcome: ReturnOutcome, reason: CanonicalReason?, reasonCode: String?, retryable: Bool?,
+                       receiver: ReturnReceiver?, date: String?, returnLine: Int64, now: String) throws {
         let s = settleLine.sqliteStatement
         defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-        bind(state, 1, s)
-        bind(reason?.reason.rawValue, 2, s)
-        bind(rec.reasonCode, 3, s)
-        bind(reason.map { Int64($0.retryable ? 1 : 0) }, 4, s)
-        bind(rec.receiver?.rawValue, 5, s)
-        bind(rec.date?.description, 6, s)
+        bind(ReturnSettlement.lineState(outcome), 1, s)
+        bind(reason?.rawValue, 2, s)
+        bind(reasonCode, 3, s)
+        bind(retryable.map { Int64($0 ? 1 : 0) }, 4, s)
+        bind(receiver?.rawValue, 5, s)
+        bind(date, 6, s)
         sqlite3_bind_int64(s, 7, returnLine)
         bind(now, 8, s)
         sqlite3_bind_int64(s, 9, lineID)

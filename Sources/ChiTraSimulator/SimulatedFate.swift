@@ -1,3 +1,4 @@
+import ChiTraReturns
 /// The deterministic fate of one payout line in a simulation: it depends only on the seed and
 /// the line's reference, so re-running gives the same bytes and adding a line does not change
 /// the others.

@@ -1,5 +1,6 @@
 import ChiTraBatch
 import ChiTraSigning
+import ChiTraReturns
 import Foundation
 
 /// Where the simulator writes a return file: into memory (``ReturnSimulator/simulate(payoutFile:outputFormat:failRate:seed:formats:returnFormats:paymentDate:)``)

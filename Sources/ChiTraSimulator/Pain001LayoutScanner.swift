@@ -1,5 +1,6 @@
 import ChiTraCore
 import ChiTraBatch
+import ChiTraReturns
 import Foundation
 
 /// Reads a pain.001.001.09 file laid out exactly as ChiTra's `Pain001Writer` writes it (one

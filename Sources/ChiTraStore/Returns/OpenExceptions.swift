@@ -38,7 +38,8 @@ public struct OpenException: Sendable, Codable, Equatable {
 /// of ours; `cancelled_batch` and `not_exported` are about a payment that was never sent, whose
 /// line is not live and is never carried over. They are still listed at build and approval.
 public enum OpenExceptions {
-    public static let holdingKinds: Set<String> = ["conflicting_outcome", "amount_differs", "account_differs"]
+    /// `ReturnExceptionKind.holdingMoney`, as stored.
+    public static let holdingKinds: Set<String> = Set(ReturnExceptionKind.holdingMoney.map(\.rawValue))
 
     /// Every open exception, oldest first.
     public static func all(_ db: Database) throws -> [OpenException] {

@@ -1,0 +1,64 @@
+import ChiTraCore
+import GRDB
+
+/// What a rejected payment changes for the person (`beneficiary`, `beneficiary_flag`,
+/// `roll_change`), as the returns import decides it.
+public enum ReturnConsequences {
+    /// The person's account flag (a rejection reason), or nil.
+    public static func accountFlag(_ db: Database, code: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
+    }
+
+    /// Flags the person's account as rejected for `reason`, by payout line `lineID`.
+    public static func flagAccount(_ db: Database, code: String, reason: CanonicalReason, lineID: Int64, at now: String) throws {
+        try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?")
+            .execute(arguments: [reason.rawValue, now, String(lineID), code])
+    }
+
+    /// The person's status, nil when there is no such person.
+    public static func status(_ db: Database, code: String) throws -> PersonFacts.Status? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM beneficiary WHERE code = ?"), arguments: [code])
+            .flatMap { PersonFacts.Status(rawValue: $0) }
+    }
+
+    /// Suspends the person (a reported death) and seals the payment columns again (`PaymentMAC`).
+    public static func suspend(_ db: Database, code: String, at now: String) throws {
+        try db.cachedStatement(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?").execute(arguments: [now, code])
+        try PaymentMAC.seal(db, code: code)
+    }
+
+    /// One of the person's last allowance payments (not cancelled, not draft).
+    public struct AllowancePayment: Sendable {
+        public var forMonth: String
+        /// The outcome a return settled it with, nil while none has.
+        public var settled: ReturnOutcome?
+        /// The canonical reason it was not paid for, as stored.
+        public var reason: String?
+    }
+
+    /// The person's last three allowance payments, latest month first.
+    public static func lastAllowancePayments(_ db: Database, code: String) throws -> [AllowancePayment] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT for_month, state, result_reason FROM payout_line
+            WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
+            ORDER BY for_month DESC, id DESC LIMIT 3
+            """), arguments: [code]).map {
+                AllowancePayment(forMonth: $0["for_month"], settled: ReturnSettlement.outcome(ofLineState: $0["state"]), reason: $0["result_reason"])
+            }
+    }
+
+    /// Raises a flag for an officer, once per person, kind and payout line; true when it is new.
+    public static func flag(_ db: Database, code: String, kind: String, detail: String, lineID: Int64, at now: String) throws -> Bool {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)")
+            .execute(arguments: [code, kind, detail, lineID, now])
+        return db.changesCount > 0
+    }
+
+    /// A change to the person the returns made, in the roll's history (source `returns`).
+    public static func history(_ db: Database, code: String, field: String, old: String?, new: String?, fileID: Int64, at now: String, by actor: Actor) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO roll_change(code, category, field, old_value, new_value, file_id, source, changed_at, changed_by, changed_by_user)
+            VALUES (?, NULL, ?, ?, ?, ?, 'returns', ?, ?, ?)
+            """).execute(arguments: [code, field, old, new, fileID, now, actor.username, actor.userID])
+    }
+}

@@ -1,0 +1,80 @@
+import ChiTraCore
+import GRDB
+
+/// A return's outcome written onto a payout line: the line's state and its `result_*` columns.
+public enum ReturnSettlement {
+    /// The payout line state an outcome settles a line to: `paid`, `failed`, `pending`.
+    public static func lineState(_ outcome: ReturnOutcome) -> String {
+        switch outcome {
+        case .paid: return "paid"
+        case .rejected: return "failed"
+        case .pending: return "pending"
+        }
+    }
+
+    /// The outcome a payout line state records, nil for a line no return has settled.
+    public static func outcome(ofLineState state: String) -> ReturnOutcome? {
+        switch state {
+        case "paid": return .paid
+        case "failed": return .rejected
+        case "pending": return .pending
+        default: return nil
+        }
+    }
+
+    static let settleSQL = """
+        UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
+               result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
+        """
+
+    /// Applies recorded return line `returnLineID` to payout line `lineID` (an exception resolved
+    /// with `apply`), and marks the return line applied.
+    public static func apply(_ db: Database, returnLine rl: ReturnLines.Recorded, toLine lineID: Int64, at now: String) throws {
+        try db.execute(sql: settleSQL, arguments: [lineState(rl.outcome), rl.reason, rl.reasonCode, rl.retryable, rl.receiver,
+                                                   rl.date, rl.id, now, lineID])
+        try ReturnLines.setResult(db, id: rl.id, .applied)
+    }
+}
+
+/// The recorded lines of return files (`return_line`).
+public enum ReturnLines {
+    /// A return line as recorded, with the columns applying it needs (as stored).
+    public struct Recorded: Sendable {
+        public var id: Int64
+        public var outcome: ReturnOutcome
+        /// The canonical reason's raw value, as stored.
+        public var reason: String?
+        public var reasonCode: String?
+        public var retryable: Int?
+        public var receiver: String?
+        public var date: String?
+    }
+
+    public static func recorded(_ db: Database, id: Int64) throws -> Recorded? {
+        try Row.fetchOne(db, sql: "SELECT id, outcome, reason, reason_code, retryable, receiver, date FROM return_line WHERE id = ?", arguments: [id]).map {
+            Recorded(id: $0["id"], outcome: ReturnOutcome(rawValue: $0["outcome"]) ?? .pending, reason: $0["reason"], reasonCode: $0["reason_code"],
+                     retryable: $0["retryable"], receiver: $0["receiver"], date: $0["date"])
+        }
+    }
+
+    /// Sets what became of a return line.
+    public static func setResult(_ db: Database, id: Int64, _ result: ReturnLineResult) throws {
+        try db.cachedStatement(sql: "UPDATE return_line SET result = ? WHERE id = ?").execute(arguments: [result.rawValue, id])
+    }
+
+    /// Up to three names of the earlier return files (not `fileID`) whose lines were applied to
+    /// these payout lines, in file order.
+    public static func earlierFiles(_ db: Database, payoutLines: [Int64], except fileID: Int64) throws -> [String] {
+        var names: [String] = []
+        for id in payoutLines {
+            for n in try String.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT f.name FROM return_line r JOIN import_file f ON f.id = r.file_id
+                WHERE r.payout_line_id = ? AND r.file_id <> ? AND r.result = 'applied' ORDER BY f.id
+                """), arguments: [id, fileID]) where !names.contains(n) {
+                names.append(n)
+            }
+            if names.count >= 3 { break }
+        }
+        return Array(names.prefix(3))
+    }
+}
