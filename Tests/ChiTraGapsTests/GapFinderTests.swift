@@ -122,3 +122,18 @@ struct GapFinderTests {
                         "v7-cared-for-birth-dates", "v7-funeral-claims", "v7-return-transactions"])
     }
 }
+
+@Suite("Account flag wording")
+struct AccountFlagWordingTests {
+    @Test("Every flag the returns write reads as what happened to the account (an invalid account number was shown as a bare code)")
+    func everyStoredFlagHasItsWords() {
+        #expect(AccountFlag.vietnamese("invalid_account") == "số tài khoản không hợp lệ")
+        #expect(AccountFlag.vietnamese("closed") == "tài khoản đã đóng")
+        #expect(AccountFlag.vietnamese("blocked") == "tài khoản bị phong tỏa")
+        #expect(AccountFlag.vietnamese("name_mismatch") == "tên chủ tài khoản không khớp")
+        for flag in AccountRejection.reasons {
+            #expect(!AccountFlag.vietnamese(flag).contains("mã"), "\(flag) has no words of its own")
+        }
+        #expect(AccountFlag.vietnamese("xyz") == "bị từ chối (mã xyz)")
+    }
+}

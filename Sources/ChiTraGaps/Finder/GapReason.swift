@@ -1,3 +1,5 @@
+import ChiTraCore
+
 /// Why a beneficiary is on the gaps worklist. The raw value is the stable reason code (CSV, JSON,
 /// `formats/gaps.json`); the Vietnamese label and weights live in `formats/gaps.json`.
 public enum GapReason: String, Sendable, Codable, CaseIterable {
@@ -25,14 +27,15 @@ public enum GapReason: String, Sendable, Codable, CaseIterable {
     case excludedLatestBatch = "excluded_latest_batch"
 }
 
-/// The reason codes the returns module writes in beneficiary.account_flag, in Vietnamese.
+/// The reason codes the returns module writes in beneficiary.account_flag (a `CanonicalReason`
+/// of `AccountRejection.reasons`), in Vietnamese.
 public enum AccountFlag {
     public static func vietnamese(_ flag: String) -> String {
-        switch flag {
-        case "invalid": return "số tài khoản không hợp lệ"
-        case "closed": return "tài khoản đã đóng"
-        case "blocked": return "tài khoản bị phong tỏa"
-        case "name_mismatch": return "tên chủ tài khoản không khớp"
+        switch CanonicalReason(rawValue: flag) {
+        case .invalidAccount: return "số tài khoản không hợp lệ"
+        case .closed: return "tài khoản đã đóng"
+        case .blocked: return "tài khoản bị phong tỏa"
+        case .nameMismatch: return "tên chủ tài khoản không khớp"
         default: return "bị từ chối (mã \(flag))"
         }
     }
