@@ -62,7 +62,7 @@ public struct PaymentList: Sendable {
             }
             return (h, try PaperQueries.postLines(db, batchID: batchID))
         }
-        guard header.status == "approved" || header.status == "exported" else {
+        guard let status = BatchStatus(rawValue: header.status), status == .approved || status == .exported else {
             throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status)]))
         }
         return try make(header: header, lines: lines, village: village, payer: payer)

@@ -141,7 +141,7 @@ public struct PeriodicReport: Sendable {
             mutating func add(_ c: PaperQueries.PeriodCell) throws {
                 people.insert(c.code)
                 f.payments += c.count
-                if c.state == "paid" {
+                if c.state == .paid {
                     paidPeople.insert(c.code)
                     f.paid = try Money.sum([f.paid, c.sum])
                     switch Channel(rawValue: c.channel) {
