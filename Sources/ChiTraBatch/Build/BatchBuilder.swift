@@ -186,8 +186,8 @@ public struct BatchBuilder {
     /// the kind, the month paid for and how many earlier lines that person-kind-month had
     /// (a payment sent again after a failure gets a new one); a carry-over also hashes the slot it
     /// carries (allowance and care of one month can both be carried). ≤ 35 characters, [A-Z0-9-].
-    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) -> String {
-        PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
+    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) throws -> String {
+        try PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
     }
 
     /// ASCII slug of a commune name for group keys: "Phường Hương Trà" → "PHUONG-HUONG-TRA".

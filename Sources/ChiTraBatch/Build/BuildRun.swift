@@ -35,6 +35,8 @@ final class BuildRun {
     // The input digest is SHA-256 of "ref|amount|group|account\n" per line, streamed (the text of a
     // national batch would take half a gigabyte).
     private let inputDigest: SHA256Digest
+    /// Makes the lines' references (one OpenSSL context for the whole build).
+    private let references: PaymentReference
     private var digestBuffer: [UInt8] = []
 
     // Per-build caches of what depends only on a short, repeated text.
@@ -55,6 +57,7 @@ final class BuildRun {
         staging = try PayoutLineStaging(db)
         exclusions = try BatchExclusions.Recorder(db, batchID: batchID)
         inputDigest = try SHA256Digest()
+        references = try PaymentReference()
         digestBuffer.reserveCapacity(1 << 16)
     }
 
@@ -219,7 +222,7 @@ final class BuildRun {
                        groupKey: String, channel ch: Channel, bankBIN bin: String?, accountNo account: String?, accountName: String?,
                        payee: String, payeeRelation: String?, category: String, carriedFrom: Int64?) throws {
         let attempt = earlier.attempts(slot: slot, forMonth: forMonth)
-        let ref = PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
+        let ref = try references.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
         try staging.add(reference: ref, code: code, personKey: personKey, kind: kind, slot: slot,
                         forMonth: forMonth.description, amount: amount, groupKey: groupKey, channel: ch,
                         bankBIN: bin, accountNo: account, accountName: accountName, payee: payee,
