@@ -153,7 +153,8 @@ public struct BatchExporter {
         /// A group's file built in memory from its lines.
         func writeGroup(_ groupKey: String, commune: String, lines: [PayoutLine]) throws {
             var doc = document(groupKey, commune: commune, lines: lines)
-            let expected = PayoutTotals(count: lines.count, controlSum: lines.reduce(Int64(0)) { $0 + $1.amount })
+            // Amounts that cannot be added up are the writer's to refuse (`validatedTotals`), not a trap here.
+            let expected = PayoutTotals(count: lines.count, controlSum: (try? doc.controlSum) ?? 0)
             doc.expectedTotals = expected
             let writer = formats.writer(for: doc.institution)
             let file = try writer.write(doc)
@@ -189,29 +190,17 @@ public struct BatchExporter {
                                    directory: dir, key: key).write(with: writer, record: record)
         }
         try db.writer.read { db in
-            if let groups = try PayoutLines.groupTotalsIfSummable(db, batchID: batchID) {
-                for group in groups {
-                    if try streamGroup(db, group) { continue }
-                    var lines: [PayoutLine] = []
-                    try PayoutLines.forEachFileLine(db, batchID: batchID, groupKey: group.key) { lines.append(Self.payoutLine($0)) }
-                    try writeGroup(group.key, commune: lines.first?.commune ?? "", lines: lines)
-                }
-                return
+            // Totals the store cannot add up (an overflow): no group is streamed, each is written
+            // from its lines as they are (the writer reports the overflow).
+            let totals = try PayoutLines.groupTotalsIfSummable(db, batchID: batchID)
+            let groups = try totals.map { $0.map { (key: $0.key, totals: Optional($0)) } }
+                ?? PayoutQueries.groupKeys(db, batchID: batchID).map { (key: $0, totals: nil) }
+            for group in groups {
+                if let totals = group.totals, try streamGroup(db, totals) { continue }
+                var lines: [PayoutLine] = []
+                try PayoutLines.forEachFileLine(db, batchID: batchID, groupKey: group.key) { lines.append(Self.payoutLine($0)) }
+                try writeGroup(group.key, commune: lines.first?.commune ?? "", lines: lines)
             }
-            // Totals the store cannot add up: the lines as they are, group after group.
-            var groupKey: String?
-            var commune = ""
-            var lines: [PayoutLine] = []
-            try PayoutLines.forEachFileLine(db, batchID: batchID, groupKey: nil) { r in
-                if r.groupKey != groupKey {
-                    if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
-                    groupKey = r.groupKey
-                    commune = r.commune
-                    lines.removeAll(keepingCapacity: true)
-                }
-                lines.append(Self.payoutLine(r))
-            }
-            if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
         }
 
         // 4. The signed manifest ties names to contents and totals to the batch. The payout files

@@ -86,7 +86,6 @@ public enum PayoutLines {
     /// A payout line with what the payout files need of its beneficiary.
     public struct FileLine: Sendable {
         public var reference: String
-        public var groupKey: String
         public var beneficiaryCode: String
         public var kind: String
         public var slot: String
@@ -106,22 +105,19 @@ public enum PayoutLines {
         public var phone: String
     }
 
-    /// The lines of a batch (of one group, or of all groups in group order), each group's in
-    /// reference order, with their beneficiaries; one at a time.
-    public static func forEachFileLine(_ db: Database, batchID: Int64, groupKey: String?, _ body: (FileLine) throws -> Void) throws {
-        let select = """
-            SELECT l.reference, l.group_key, l.beneficiary_code, l.kind, l.slot, l.for_month, l.amount, l.channel, l.bank_bin,
+    /// A group's lines in reference order, with their beneficiaries; one at a time.
+    public static func forEachFileLine(_ db: Database, batchID: Int64, groupKey: String, _ body: (FileLine) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT l.reference, l.beneficiary_code, l.kind, l.slot, l.for_month, l.amount, l.channel, l.bank_bin,
                    l.account_no, l.account_name, l.payee_name, l.payee_relation,
                    b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone
             FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-            WHERE l.batch_id = ?
-            """
-        let rows = try groupKey.map { try Row.fetchCursor(db, sql: select + " AND l.group_key = ? ORDER BY l.reference", arguments: [batchID, $0]) }
-            ?? Row.fetchCursor(db, sql: select + " ORDER BY l.group_key, l.reference", arguments: [batchID])
+            WHERE l.batch_id = ? AND l.group_key = ? ORDER BY l.reference
+            """, arguments: [batchID, groupKey])
         while let r = try rows.next() {
-            try body(FileLine(reference: r[0], groupKey: r[1], beneficiaryCode: r[2], kind: r[3], slot: r[4], forMonth: r[5], amount: r[6],
-                              channel: r[7], bankBIN: r[8], accountNo: r[9], accountName: r[10], payeeName: r[11], payeeRelation: r[12],
-                              fullName: r[13], personalID: r[14], commune: r[15], village: r[16], address: r[17], phone: r[18]))
+            try body(FileLine(reference: r[0], beneficiaryCode: r[1], kind: r[2], slot: r[3], forMonth: r[4], amount: r[5],
+                              channel: r[6], bankBIN: r[7], accountNo: r[8], accountName: r[9], payeeName: r[10], payeeRelation: r[11],
+                              fullName: r[12], personalID: r[13], commune: r[14], village: r[15], address: r[16], phone: r[17]))
         }
     }
 }
