@@ -1,6 +1,5 @@
 import ChiTraCore
 import ChiTraStore
-import GRDB
 
 /// What an approval did, and the open return exceptions the checker saw.
 public struct ApprovalSummary: Sendable, Codable {

@@ -1,7 +1,6 @@
 import ChiTraCore
 import ChiTraStore
 import Foundation
-import GRDB
 
 /// The payment list (danh sách chi trả) that the post office and the commune sign for the cash
 /// and post-account payments of a batch, one village after another: one line per person with

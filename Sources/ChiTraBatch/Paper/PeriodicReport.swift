@@ -1,7 +1,6 @@
 import ChiTraCore
 import ChiTraStore
 import Foundation
-import GRDB
 
 /// The months a periodic report covers: `2026-12`, `2026-Q4`, `2026-H2`, `2026`, or
 /// `2026-07..2026-12`.
