@@ -96,7 +96,7 @@ public struct PaymentList: Sendable {
                 rows.append(Row(code: first.code, name: first.fullName, birthYear: String(first.birthDate.prefix(4)),
                                 address: first.address, payee: proxy?.payeeName, relation: proxy?.payeeRelation,
                                 channel: (Channel(rawValue: first.channel) ?? .postCash).vietnamese,
-                                account: first.channel == "post_account" ? first.accountNo.map(maskAccount) : nil,
+                                account: Channel(rawValue: first.channel) == .postAccount ? first.accountNo.map(maskAccount) : nil,
                                 content: content(own), payments: own.count, amount: amount))
             }
             rows.sort { a, b in
