@@ -43,9 +43,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift")]),
         // Monthly batch: build, approve, export payout files, sign.
         .target(name: "ChiTraBatch", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            // The C API of the SQLite GRDB links, for the build's roll walk and the export's row reader.
-            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+            // GRDB only to name the transaction (`Database`) and open it: the SQL is ChiTraStore's.
+            .product(name: "GRDB", package: "GRDB.swift")]),
         // Returns: bank and post-office return files, matching, consequences, reconciliation.
         // GRDB only to name the transaction handle and open transactions: the SQL is in ChiTraStore.
         .target(name: "ChiTraReturns", dependencies: ["ChiTraCore", "ChiTraStore", "ChiTraSigning", "ChiTraSheets",

@@ -98,3 +98,22 @@ struct ExportStreamingTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path).filter { $0.contains(".tmp-") }.isEmpty)
     }
 }
+
+extension ExportStreamingTests {
+    @Test("A batch whose amounts the store cannot add up is written group by group from its lines: the writer refuses the first bad line, and no file is left")
+    func unsummableAmountsGetTheWritersRefusal() throws {
+        let s = try ExportSetup(approve: false)
+        // Every line 5 × 10¹⁸ đồng (a hand-edited store): SQLite's sum of any two overflows.
+        try s.db.writer.write { db in
+            try db.execute(sql: "UPDATE payout_line SET amount = 5000000000000000000 WHERE batch_id = ?", arguments: [s.batchID])
+        }
+        try BatchLifecycle(db: s.db).approve(batchID: s.batchID, by: try s.db.actor(.checker))
+        #expect {
+            try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
+        } throws: { error in
+            guard case .amountTooLarge(.line(1, _))? = error as? PayoutWriteError else { return false }
+            return true
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".xml") || $0.contains(".tmp-") }.isEmpty)
+    }
+}

@@ -103,30 +103,23 @@ public struct BatchBuilder {
                 throw BatchError(Message("batch.build.tampered_claims", ["claims": .text(tamperedClaims.prefix(20).map { "#\($0)" }.joined(separator: ", "))]))
             }
             // 1. The batch row: rebuild a draft in place, refuse to touch a frozen one.
-            let live = try Row.fetchAll(db, sql: "SELECT * FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = ? ORDER BY id",
-                                        arguments: [period.description, supplementary ? 1 : 0])
+            let live = try Batches.live(db, period: period.description, supplementary: supplementary)
             var batchID: Int64
             var rebuilt = false
             if supplementary {
-                let regular = try Row.fetchOne(db, sql: "SELECT id, status FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = 0", arguments: [period.description])
-                guard let regular, (regular["status"] as String) != "draft" else {
+                guard let regular = try Batches.regular(db, period: period.description), regular.status != .draft else {
                     throw BatchError(Message("batch.build.nothing_to_supplement", ["period": .text(period.description)]))
                 }
             }
-            if let draft = live.first(where: { ($0["status"] as String) == "draft" }) {
-                batchID = draft["id"]
+            if let draft = live.first(where: { $0.status == .draft }) {
+                batchID = draft.id
                 rebuilt = true
-                try db.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [batchID])
-                try db.execute(sql: "DELETE FROM batch_exclusion WHERE batch_id = ?", arguments: [batchID])
-                try db.execute(sql: "UPDATE batch SET built_by = ?, built_by_user = ?, built_at = ? WHERE id = ?", arguments: [actor.username, actor.userID, Timestamp.now(), batchID])
+                try Batches.clearDraft(db, id: batchID, builtBy: actor.username, builtByUser: actor.userID, at: Timestamp.now())
             } else if let frozen = live.first, !supplementary {
-                let st: String = frozen["status"]
-                let id: Int64 = frozen["id"]
-                throw BatchError(Message("batch.build.frozen", ["batch": .int(Int(id)), "period": .text(period.description), "status": .text(st)]))
+                throw BatchError(Message("batch.build.frozen", ["batch": .int(Int(frozen.id)), "period": .text(period.description), "status": .text(frozen.status.rawValue)]))
             } else {
-                try db.execute(sql: "INSERT INTO batch(period, supplementary, status, built_by, built_by_user, built_at) VALUES (?, ?, 'draft', ?, ?, ?)",
-                               arguments: [period.description, supplementary ? 1 : 0, actor.username, actor.userID, Timestamp.now()])
-                batchID = db.lastInsertedRowID
+                batchID = try Batches.createDraft(db, period: period.description, supplementary: supplementary, builtBy: actor.username,
+                                                  builtByUser: actor.userID, at: Timestamp.now())
             }
 
             // 2. Walk the roll person by person (one personal ID, perhaps several codes).
@@ -143,19 +136,15 @@ public struct BatchBuilder {
             // The batch's lines are exactly those inserted above (its earlier lines were deleted
             // first): read them in id order from the first one, not through the batch index in
             // group order (random reads at national scale). The totals per group are the summary's.
-            let groupRows = try Row.fetchAll(db, sql: """
-                SELECT group_key, count(*) AS n, sum(amount) AS s FROM payout_line WHERE id >= ? AND +batch_id = ?
-                GROUP BY group_key ORDER BY group_key
-                """, arguments: [firstID, batchID])
-            let storedCount = groupRows.reduce(0) { $0 + ($1["n"] as Int) }
-            let storedSum = groupRows.reduce(Int64(0)) { $0 + ($1["s"] as Int64) }
+            let groupRows = try PayoutLines.groupTotals(db, batchID: batchID, fromID: firstID)
+            let storedCount = groupRows.reduce(0) { $0 + $1.count }
+            let storedSum = groupRows.reduce(Int64(0)) { $0 + $1.sum }
             guard storedCount == run.lineCount, storedSum == run.controlSum else {
                 throw BatchError(Message("batch.build.totals_differ", ["lines": .int(run.lineCount), "sum": .money(run.controlSum)]))
             }
             let lineCount = run.lineCount, controlSum = run.controlSum
             let digest = try run.finalizeDigest()
-            try db.execute(sql: "UPDATE batch SET line_count = ?, control_sum = ?, input_digest = ? WHERE id = ?",
-                           arguments: [lineCount, controlSum, digest, batchID])
+            try Batches.setTotals(db, id: batchID, lineCount: lineCount, controlSum: controlSum, inputDigest: digest)
             var detail = "period=\(period) lines=\(lineCount) sum=\(controlSum) excluded=\(run.exclusionCount) digest=\(digest)"
             if supplementary { detail += " supplementary=1" }
             if let today { detail += " as_of=\(today)" }
@@ -164,15 +153,15 @@ public struct BatchBuilder {
             try AuditLog.append(db, actor: actor, action: rebuilt ? "batch.rebuild" : "batch.build", entity: "batch", entityID: String(batchID),
                                 detail: detail)
             let groups = groupRows
-                .map { BuildSummary.Group(key: $0["group_key"], name: run.groupNames[$0["group_key"] as String] ?? $0["group_key"], count: $0["n"], sum: $0["s"]) }
+                .map { BuildSummary.Group(key: $0.key, name: run.groupNames[$0.key] ?? $0.key, count: $0.count, sum: $0.sum) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
             var elsewhere: [BuildSummary.LiveElsewhere] = []
             for (other, count) in run.alreadyLiveByBatch {
-                guard let b = try Row.fetchOne(db, sql: "SELECT period, status, supplementary FROM batch WHERE id = ?", arguments: [other]) else { continue }
-                elsewhere.append(.init(batchID: other, period: b["period"], status: b["status"], supplementary: (b["supplementary"] as Int) == 1, count: count))
+                guard let b = try Batches.record(db, id: other) else { continue }
+                elsewhere.append(.init(batchID: other, period: b.period, status: b.status.rawValue, supplementary: b.supplementary, count: count))
             }
             elsewhere.sort { $0.count != $1.count ? $0.count > $1.count : $0.batchID < $1.batchID }
-            return BuildSummary(id: batchID, period: period.description, status: "draft", rebuilt: rebuilt, supplementary: supplementary,
+            return BuildSummary(id: batchID, period: period.description, status: BatchStatus.draft.rawValue, rebuilt: rebuilt, supplementary: supplementary,
                                 builtBy: actor.username, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
                                 excluded: excluded, alreadyLive: run.alreadyLive, alreadyLiveIn: elsewhere, sharedIDs: run.sharedIDs,
                                 inputDigest: digest, reason: reason, heldCount: run.heldCount, heldSum: run.heldSum,
@@ -183,14 +172,13 @@ public struct BatchBuilder {
     /// A regular batch is for this month or the next, and never for a month before the last one
     /// whose regular batch was exported (what failed since would be carried back in time).
     private func checkRegularPeriod(_ db: Database, period: YearMonth, current: YearMonth) throws {
-        let draft = try Int64.fetchOne(db, sql: "SELECT id FROM batch WHERE period = ? AND status = 'draft' AND supplementary = 0", arguments: [period.description])
+        let draft = try Batches.regularDraft(db, period: period.description)
         let cancelDraft: MessageArg = .text(draft.map { Message("batch.build.cancel_draft_hint", ["batch": .int(Int($0))]).text() } ?? "")
         if period > current.next {
             throw BatchError(Message("batch.build.period_too_far", ["period": .text(period.description), "months": .int(current.months(to: period)), "current": .text(current.description), "next": .text(current.next.description), "hint": cancelDraft]))
         }
-        if let last = try Row.fetchOne(db, sql: "SELECT id, period FROM batch WHERE status = 'exported' AND supplementary = 0 ORDER BY period DESC, id DESC LIMIT 1"),
-           let lastMonth = YearMonth(last["period"] as String), period < lastMonth {
-            throw BatchError(Message("batch.build.period_in_past", ["batch": .int(Int(last["id"] as Int64)), "last": .text(lastMonth.description), "period": .text(period.description), "hint": cancelDraft]))
+        if let last = try Batches.lastExportedRegular(db), let lastMonth = YearMonth(last.period), period < lastMonth {
+            throw BatchError(Message("batch.build.period_in_past", ["batch": .int(Int(last.id)), "last": .text(lastMonth.description), "period": .text(period.description), "hint": cancelDraft]))
         }
     }
 
@@ -198,8 +186,8 @@ public struct BatchBuilder {
     /// the kind, the month paid for and how many earlier lines that person-kind-month had
     /// (a payment sent again after a failure gets a new one); a carry-over also hashes the slot it
     /// carries (allowance and care of one month can both be carried). ≤ 35 characters, [A-Z0-9-].
-    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) -> String {
-        PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
+    public static func reference(code: String, kind: EntitlementKind, forMonth: YearMonth, attempt: Int, slot: EntitlementKind? = nil) throws -> String {
+        try PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
     }
 
     /// ASCII slug of a commune name for group keys: "Phường Hương Trà" → "PHUONG-HUONG-TRA".

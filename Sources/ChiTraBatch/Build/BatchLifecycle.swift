@@ -1,6 +1,5 @@
 import ChiTraCore
 import ChiTraStore
-import GRDB
 
 /// What an approval did, and the open return exceptions the checker saw.
 public struct ApprovalSummary: Sendable, Codable {
@@ -36,15 +35,14 @@ public struct BatchLifecycle {
             throw BatchError(Message("batch.approve.note_required"))
         }
         return try db.writer.write { db in
-            guard let b = try Row.fetchOne(db, sql: "SELECT status, built_by, built_by_user, period, line_count, control_sum FROM batch WHERE id = ?", arguments: [batchID]) else {
+            guard let b = try Batches.record(db, id: batchID) else {
                 throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
-            let status: String = b["status"]
-            guard status == "draft" else {
-                throw BatchError(Message("batch.approve.not_draft", ["batch": .int(Int(batchID)), "status": .text(status)]))
+            guard b.status == .draft else {
+                throw BatchError(Message("batch.approve.not_draft", ["batch": .int(Int(batchID)), "status": .text(b.status.rawValue)]))
             }
-            let builtBy: String = b["built_by"]
-            let builtByUser: Int64? = b["built_by_user"]
+            let builtBy = b.builtBy
+            let builtByUser = b.builtByUser
             // The maker the batch row names must be the account the (sealed) audit log says built it:
             // a maker swapped in the file to let its builder approve is refused.
             if let recorded = try AuditLog.lastAccount(db, actions: ["batch.build", "batch.rebuild"], entity: "batch", entityID: String(batchID)),
@@ -54,8 +52,8 @@ public struct BatchLifecycle {
             guard builtByUser != actor.userID else {
                 throw BatchError(Message("batch.approve.own_batch", ["user": .text(actor.username), "batch": .int(Int(batchID))]))
             }
-            let excluded = try Int.fetchOne(db, sql: "SELECT count(*) FROM batch_exclusion WHERE batch_id = ?", arguments: [batchID]) ?? 0
-            guard (b["line_count"] as Int) > 0 || excluded > 0 else {
+            let excluded = try BatchExclusions.count(db, batchID: batchID)
+            guard b.lineCount > 0 || excluded > 0 else {
                 throw BatchError(Message("batch.approve.empty", ["batch": .int(Int(batchID))]))
             }
             // A funeral payment is approved only as an active claim stands (a claim cancelled, or
@@ -63,7 +61,7 @@ public struct BatchLifecycle {
             // a proxy): the draft is built again first.
             let unbacked = try FuneralClaims.unbackedLines(db, batchID: batchID)
             guard unbacked.isEmpty else {
-                throw BatchError(Message("batch.approve.funeral_unbacked", ["batch": .int(Int(batchID)), "lines": .text(unbacked.joined(separator: ", ")), "period": .text(b["period"] as String)]))
+                throw BatchError(Message("batch.approve.funeral_unbacked", ["batch": .int(Int(batchID)), "lines": .text(unbacked.joined(separator: ", ")), "period": .text(b.period)]))
             }
             let open = try OpenExceptions.all(db)
             let holding = open.filter(\.holdsMoney)
@@ -73,26 +71,18 @@ public struct BatchLifecycle {
                 if holding.count > 10 { list += "; … " + Message("batch.more", ["n": .int(holding.count - 10)]).text() }
                 throw BatchError(Message("batch.approve.open_exceptions", ["exceptions": .int(holding.count), "payments": .int(held.count), "sum": .money(held.sum), "list": .text(list), "batch": .int(Int(batchID))]))
             }
-            try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_by_user = ?, approved_at = ? WHERE id = ?",
-                           arguments: [actor.username, actor.userID, Timestamp.now(), batchID])
-            // Every line of the batch, visited in id (table) order: a batch's lines were inserted
-            // together, so they lie in one id range; going through the batch index instead would
-            // visit them group by group, all over the table (random reads at national scale).
-            let range = try Row.fetchOne(db, sql: "SELECT min(id) AS lo, max(id) AS hi FROM payout_line WHERE batch_id = ?", arguments: [batchID])!
-            var lineRange: ClosedRange<Int64>?
-            if let lo = range["lo"] as Int64?, let hi = range["hi"] as Int64? {
-                try db.execute(sql: "UPDATE payout_line SET state = 'approved' WHERE id BETWEEN ? AND ? AND +batch_id = ?", arguments: [lo, hi, batchID])
-                lineRange = lo...hi
-            }
+            try Batches.markApproved(db, id: batchID, by: actor.username, userID: actor.userID, at: Timestamp.now())
+            // Every line of the batch (in id order, one range: `PayoutLines.approve`).
+            let lineRange = try PayoutLines.approve(db, batchID: batchID)
             // What is approved is sealed with the audit key: each line, then the batch (ApprovalSeal).
             let seal = try ApprovalSeal.seal(db, batchID: batchID, lineRange: lineRange)
-            var detail = "period=\(b["period"] as String) lines=\(b["line_count"] as Int) sum=\(b["control_sum"] as Int64) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy") seal=\(seal)"
+            var detail = "period=\(b.period) lines=\(b.lineCount) sum=\(b.controlSum) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy") seal=\(seal)"
             if let note {
                 let ids = holding.map { "#\($0.id)" }.joined(separator: ",")
                 detail += " accepted_open_exceptions=\(ids.isEmpty ? "none" : ids) held=\(held.count):\(held.sum) note=\(note)"
             }
             try AuditLog.append(db, actor: actor, action: "batch.approve", entity: "batch", entityID: String(batchID), detail: detail)
-            return ApprovalSummary(id: batchID, period: b["period"], approvedBy: actor.username, openExceptions: open,
+            return ApprovalSummary(id: batchID, period: b.period, approvedBy: actor.username, openExceptions: open,
                                    heldCount: held.count, heldSum: held.sum, acceptedNote: holding.isEmpty ? nil : note)
         }
     }
@@ -101,19 +91,17 @@ public struct BatchLifecycle {
     public func cancel(batchID: Int64, by actor: Actor, reason: String) throws {
         try actor.require(.maker)
         try db.writer.write { db in
-            guard let status = try String.fetchOne(db, sql: "SELECT status FROM batch WHERE id = ?", arguments: [batchID]) else {
+            guard let status = try Batches.status(db, id: batchID) else {
                 throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
-            guard status == "draft" || status == "approved" else {
-                throw (status == "exported" ? BatchError(Message("batch.cancel.exported", ["batch": .int(Int(batchID))])) : BatchError(Message("batch.cancel.not_allowed", ["batch": .int(Int(batchID)), "status": .text(status)])))
+            guard status == .draft || status == .approved else {
+                throw (status == .exported ? BatchError(Message("batch.cancel.exported", ["batch": .int(Int(batchID))])) : BatchError(Message("batch.cancel.not_allowed", ["batch": .int(Int(batchID)), "status": .text(status.rawValue)])))
             }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw BatchError(Message("batch.cancel.reason_required"))
             }
-            try db.execute(sql: "UPDATE batch SET status = 'cancelled', cancelled_by = ?, cancelled_by_user = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ?",
-                           arguments: [actor.username, actor.userID, Timestamp.now(), reason, batchID])
-            try db.execute(sql: "UPDATE payout_line SET state = 'cancelled' WHERE batch_id = ?", arguments: [batchID])
-            try AuditLog.append(db, actor: actor, action: "batch.cancel", entity: "batch", entityID: String(batchID), detail: "was=\(status) reason=\(reason)")
+            try Batches.cancel(db, id: batchID, by: actor.username, userID: actor.userID, at: Timestamp.now(), reason: reason)
+            try AuditLog.append(db, actor: actor, action: "batch.cancel", entity: "batch", entityID: String(batchID), detail: "was=\(status.rawValue) reason=\(reason)")
         }
     }
 }

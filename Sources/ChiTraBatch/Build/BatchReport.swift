@@ -45,27 +45,26 @@ public struct BatchReport: Sendable, Codable {
 
     public static func load(_ db: AppDatabase, batchID: Int64) throws -> BatchReport {
         try db.writer.read { db in
-            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+            guard let b = try Batches.record(db, id: batchID) else {
                 throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
-            let groups = try Row.fetchAll(db, sql: "SELECT group_key, min(channel) AS channel, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key ORDER BY group_key", arguments: [batchID])
-                .map { Group(key: $0["group_key"], channel: $0["channel"], count: $0["n"], sum: $0["s"]) }
-            let cells = try Row.fetchAll(db, sql: "SELECT group_key, kind, count(*) AS n, sum(amount) AS s FROM payout_line WHERE batch_id = ? GROUP BY group_key, kind ORDER BY group_key, kind", arguments: [batchID])
-                .map { Cell(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
+            let groups = try PayoutLines.groupChannelTotals(db, batchID: batchID)
+                .map { Group(key: $0.key, channel: $0.channel, count: $0.count, sum: $0.sum) }
+            let cells = try PayoutLines.kindTotals(db, batchID: batchID)
+                .map { Cell(group: $0.group, kind: $0.kind, count: $0.count, sum: $0.sum) }
             let excluded = try BuildSummary.Excluded.all(db, batchID: batchID)
             let previous = try PayoutQueries.previousBatch(db, before: batchID)
             // Up to the approval for an approved batch (what its checker saw), up to now for a draft.
-            let changes = try RollQueries.paymentChanges(db, after: previous?.builtAt, until: b["approved_at"])
-            let status: String = b["status"]
-            let seal = status == "approved" || status == "exported" ? try ApprovalSeal.check(db, batchID: batchID) : nil
-            let r = BatchReport(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
-                                builtBy: b["built_by"], builtAt: b["built_at"], approvedBy: b["approved_by"], approvedAt: b["approved_at"],
-                                exportedAt: b["exported_at"], cancelledBy: b["cancelled_by"], cancelReason: b["cancel_reason"],
-                                lineCount: b["line_count"], controlSum: b["control_sum"], groups: groups, byGroupAndKind: cells,
+            let changes = try RollQueries.paymentChanges(db, after: previous?.builtAt, until: b.approvedAt)
+            let seal = b.status == .approved || b.status == .exported ? try ApprovalSeal.check(db, batchID: batchID) : nil
+            let r = BatchReport(id: batchID, period: b.period, supplementary: b.supplementary, status: b.status.rawValue,
+                                builtBy: b.builtBy, builtAt: b.builtAt, approvedBy: b.approvedBy, approvedAt: b.approvedAt,
+                                exportedAt: b.exportedAt, cancelledBy: b.cancelledBy, cancelReason: b.cancelReason,
+                                lineCount: b.lineCount, controlSum: b.controlSum, groups: groups, byGroupAndKind: cells,
                                 excluded: excluded, excludedSum: excluded.reduce(0) { $0 + $1.amountOwed },
                                 paymentChanges: changes, changesSinceBatch: previous?.id,
-                                builtByAccount: try Users.display(db, id: b["built_by_user"]).map { "#\(b["built_by_user"] as Int64) \($0)" },
-                                approvedByAccount: try Users.display(db, id: b["approved_by_user"]).map { "#\(b["approved_by_user"] as Int64) \($0)" },
+                                builtByAccount: try Users.display(db, id: b.builtByUser).map { "#\(b.builtByUser!) \($0)" },
+                                approvedByAccount: try Users.display(db, id: b.approvedByUser).map { "#\(b.approvedByUser!) \($0)" },
                                 seal: seal)
             // The stored header totals must equal the lines, to the đồng.
             let n = groups.reduce(0) { $0 + $1.count }, s = groups.reduce(Int64(0)) { $0 + $1.sum }
@@ -151,9 +150,9 @@ public struct BatchListing: Sendable, Codable {
 
     public static func all(_ db: AppDatabase) throws -> [BatchListing] {
         try db.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id DESC").map {
-                BatchListing(id: $0["id"], period: $0["period"], status: $0["status"], supplementary: ($0["supplementary"] as Int) == 1,
-                             lineCount: $0["line_count"], controlSum: $0["control_sum"], builtBy: $0["built_by"], approvedBy: $0["approved_by"])
+            try Batches.all(db).map {
+                BatchListing(id: $0.id, period: $0.period, status: $0.status.rawValue, supplementary: $0.supplementary,
+                             lineCount: $0.lineCount, controlSum: $0.controlSum, builtBy: $0.builtBy, approvedBy: $0.approvedBy)
             }
         }
     }
@@ -162,13 +161,10 @@ public struct BatchListing: Sendable, Codable {
 extension BuildSummary.Excluded {
     /// The people left out of a batch, by village, with the reason and what they are owed.
     static func all(_ db: Database, batchID: Int64) throws -> [BuildSummary.Excluded] {
-        try Row.fetchAll(db, sql: """
-            SELECT x.beneficiary_code, b.full_name, b.village, x.reason_code, x.reason, x.amount_owed FROM batch_exclusion x
-            JOIN beneficiary b ON b.code = x.beneficiary_code WHERE x.batch_id = ? ORDER BY b.village, x.beneficiary_code
-            """, arguments: [batchID]).map {
-                BuildSummary.Excluded(code: $0["beneficiary_code"], name: $0["full_name"], village: $0["village"],
-                                      reason: ExclusionReason(rawValue: $0["reason_code"])?.english ?? $0["reason_code"],
-                                      reasonVi: $0["reason"], amountOwed: $0["amount_owed"])
-            }
+        try BatchExclusions.all(db, batchID: batchID).map {
+            BuildSummary.Excluded(code: $0.code, name: $0.fullName, village: $0.village,
+                                  reason: ExclusionReason(rawValue: $0.reasonCode)?.english ?? $0.reasonCode,
+                                  reasonVi: $0.reason, amountOwed: $0.amountOwed)
+        }
     }
 }

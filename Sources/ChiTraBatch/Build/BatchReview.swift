@@ -357,12 +357,13 @@ struct ReviewWords {
             out.append("Bị để ngoài bảng chi này: \(why) (còn nợ \(money(d.excludedOwed ?? 0))).")
             return out
         }
-        switch d.status {
-        case "suspended": out.append("Đang tạm dừng hưởng (Thông tư 02/2021 Điều 2).")
-        case "stopped": out.append("Đã thôi hưởng.")
-        default: break
+        let status = PersonFacts.Status(rawValue: d.status)
+        switch status {
+        case .suspended: out.append("Đang tạm dừng hưởng (Thông tư 02/2021 Điều 2).")
+        case .stopped: out.append("Đã thôi hưởng.")
+        case .active, nil: break
         }
-        if let c, d.status != "suspended" {
+        if let c, status != .suspended {
             let unpaid = engine.entitlement(person: c.person, grants: c.grants, period: current).periodDetail.filter { $0.outcome != .paid }
             out += unpaid.map { renderer.describe($0).capitalizedFirst + "." }
         }
@@ -403,7 +404,7 @@ struct ReviewWords {
 
     func amountChanged(_ d: BatchReviewQueries.PersonDiff, case c: PersonCase?, base: YearMonth, current: YearMonth) -> [String] {
         var out: [String] = []
-        if d.status == "suspended" && d.cur.monthly == 0 {
+        if PersonFacts.Status(rawValue: d.status) == .suspended && d.cur.monthly == 0 {
             out.append("Đang tạm dừng hưởng: không chi trợ cấp hằng tháng (Thông tư 02/2021 Điều 2).")
         } else if d.cur.monthly != d.prev.monthly {
             if let c { out += monthlyReasons(c, base: base, current: current, paidBefore: d.prev.monthly, paidNow: d.cur.monthly) }

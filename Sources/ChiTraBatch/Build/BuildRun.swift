@@ -13,12 +13,11 @@ final class BuildRun {
     private let period: YearMonth
     private let payDay: CivilDate
     private let batchID: Int64
-    private let sql: RawSQL
     private let earlier: EarlierPayments
     private let excludedEarlier: ExcludedEarlier
     private let carryOver: CarryOverRule
     let staging: PayoutLineStaging
-    private let exclusionInsert: Statement
+    private let exclusions: BatchExclusions.Recorder
 
     private(set) var lineCount = 0
     private(set) var controlSum: Int64 = 0
@@ -36,6 +35,8 @@ final class BuildRun {
     // The input digest is SHA-256 of "ref|amount|group|account\n" per line, streamed (the text of a
     // national batch would take half a gigabyte).
     private let inputDigest: SHA256Digest
+    /// Makes the lines' references (one OpenSSL context for the whole build).
+    private let references: PaymentReference
     private var digestBuffer: [UInt8] = []
 
     // Per-build caches of what depends only on a short, repeated text.
@@ -50,13 +51,13 @@ final class BuildRun {
     init(_ db: Database, builder: BatchBuilder, engine: EntitlementEngine, period: YearMonth, batchID: Int64, supplementary: Bool) throws {
         self.db = db; self.builder = builder; self.engine = engine; self.period = period; self.batchID = batchID
         payDay = CivilDate(year: period.year, month: period.month, day: 1)!
-        sql = RawSQL(db: db)
         earlier = try EarlierPayments(db, batchID: batchID)
         carryOver = try CarryOverRule(db, period: period, batchID: batchID, supplementary: supplementary)
         excludedEarlier = try ExcludedEarlier(db, period: period)
         staging = try PayoutLineStaging(db)
-        exclusionInsert = try db.makeStatement(sql: "INSERT INTO batch_exclusion(batch_id, beneficiary_code, reason_code, reason, amount_owed) VALUES (?,?,?,?,?)")
+        exclusions = try BatchExclusions.Recorder(db, batchID: batchID)
         inputDigest = try SHA256Digest()
+        references = try PaymentReference()
         digestBuffer.reserveCapacity(1 << 16)
     }
 
@@ -77,12 +78,7 @@ final class BuildRun {
     /// Someone owed money left out of the file, recorded as they are met (same order, same rows
     /// as when they were collected and written after the walk).
     private func exclude(_ code: String, _ reason: ExclusionReason, _ owed: Int64) throws {
-        try sql.bind(exclusionInsert, 1, batchID)
-        try sql.bind(exclusionInsert, 2, code)
-        try sql.bind(exclusionInsert, 3, reason.rawValue)
-        try sql.bind(exclusionInsert, 4, reason.vietnamese)
-        try sql.bind(exclusionInsert, 5, owed)
-        try sql.execute(exclusionInsert)
+        try exclusions.record(code: code, reason: reason, amountOwed: owed)
         exclusionCount += 1
     }
 
@@ -192,7 +188,7 @@ final class BuildRun {
             // The dead cannot receive; their proxy collects what was owed up to the death at the
             // post office. (Funeral support is not theirs: it goes to the organiser, `funeralClaims`.)
             guard let proxyName else { try exclude(code, .deceasedNoRecipient, owed); return }
-            payee = proxyName; payeeRelation = relation; ch = "post_cash"; bin = nil; account = nil; accountName = nil
+            payee = proxyName; payeeRelation = relation; ch = .postCash; bin = nil; account = nil; accountName = nil
         } else {
             if let proxyName {
                 if !isGuardian(relation) {
@@ -203,12 +199,12 @@ final class BuildRun {
             } else if grants.contains(where: { needsGuardian($0.category) }) && facts.age(in: period) < 16 {
                 try exclude(code, .guardianMissing, owed); return
             }
-            if (ch == "bank" && (bin == nil || account == nil)) || (ch == "post_account" && account == nil) {
+            if (ch == .bank && (bin == nil || account == nil)) || (ch == .postAccount && account == nil) {
                 try exclude(code, .noAccount, owed); return
             }
-            if accountFlag != nil && ch != "post_cash" {
+            if accountFlag != nil && ch != .postCash {
                 guard payer.routeRejectedToPostOffice == true else { try exclude(code, .accountRejected, owed); return }
-                ch = "post_cash"; bin = nil; account = nil; accountName = nil
+                ch = .postCash; bin = nil; account = nil; accountName = nil
             }
         }
         let groupKey = payoutGroup(channel: ch, bankBIN: bin, commune: primary.commune)
@@ -223,11 +219,11 @@ final class BuildRun {
     /// One payout line: staged, counted into the totals and the input digest.
     // swiftlint:disable:next function_parameter_count
     private func stage(code: String, personKey: String, kind: EntitlementKind, slot: EntitlementKind, forMonth: YearMonth, amount: Int64,
-                       groupKey: String, channel ch: String, bankBIN bin: String?, accountNo account: String?, accountName: String?,
+                       groupKey: String, channel ch: Channel, bankBIN bin: String?, accountNo account: String?, accountName: String?,
                        payee: String, payeeRelation: String?, category: String, carriedFrom: Int64?) throws {
         let attempt = earlier.attempts(slot: slot, forMonth: forMonth)
-        let ref = PaymentReference.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
-        try staging.add(reference: ref, code: code, personKey: personKey, kind: kind.rawValue, slot: slot.rawValue,
+        let ref = try references.make(code: code, kind: kind, forMonth: forMonth, attempt: attempt, slot: slot)
+        try staging.add(reference: ref, code: code, personKey: personKey, kind: kind, slot: slot,
                         forMonth: forMonth.description, amount: amount, groupKey: groupKey, channel: ch,
                         bankBIN: bin, accountNo: account, accountName: accountName, payee: payee,
                         payeeRelation: payeeRelation, category: category, carriedFrom: carriedFrom)
@@ -253,10 +249,10 @@ final class BuildRun {
     }
 
     /// The payout group of a channel: the bank's BIN, or the post office of the commune.
-    private func payoutGroup(channel ch: String, bankBIN bin: String?, commune: String) -> String {
+    private func payoutGroup(channel ch: Channel, bankBIN bin: String?, commune: String) -> String {
         let payer = builder.payer
         let groupKey: String
-        if ch == "bank" {
+        if ch == .bank {
             // The file of the bank where the commune pays from: the beneficiary's own bank when
             // the commune holds an account there (per-bank files), else the commune's own bank,
             // which credits the other bank through the interbank clearing (payer.json).
@@ -312,9 +308,11 @@ final class BuildRun {
                 case .carry: kind = .carryOver; carriedFrom = f.id; amount = f.amount
                 }
             }
-            let groupKey = payoutGroup(channel: c.channel, bankBIN: c.bankBIN, commune: c.commune)
+            // The claim's channel is one of the three (the claims table checks it).
+            let channel = Channel(rawValue: c.channel)!
+            let groupKey = payoutGroup(channel: channel, bankBIN: c.bankBIN, commune: c.commune)
             try stage(code: c.deceasedCode, personKey: c.personKey, kind: kind, slot: .funeral, forMonth: c.deathMonth, amount: amount,
-                      groupKey: groupKey, channel: c.channel, bankBIN: c.bankBIN, accountNo: c.accountNo, accountName: c.accountName,
+                      groupKey: groupKey, channel: channel, bankBIN: c.bankBIN, accountNo: c.accountNo, accountName: c.accountName,
                       payee: c.payeeName, payeeRelation: c.payeeRelation, category: "", carriedFrom: carriedFrom)
         }
     }

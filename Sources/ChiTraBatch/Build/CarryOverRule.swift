@@ -37,7 +37,7 @@ struct CarryOverRule {
             let id = r.id
             guard let p = YearMonth(r.period) else { continue }
             periods[id] = p
-            if id != batchID, r.status == "draft", !r.supplementary, p < period, earlier.map({ p > $0 }) ?? true {
+            if id != batchID, r.status == .draft, !r.supplementary, p < period, earlier.map({ p > $0 }) ?? true {
                 earlier = p
             }
         }

@@ -13,12 +13,9 @@ final class EarlierPayments {
         let batchID: Int64
     }
 
-    private let sql: RawSQL
     private let batchID: Int64
-    /// The person's lines that are no longer live (failed or cancelled): `payout_line_retired`.
-    private let retired: Statement
-    /// Whether a live line exists for a person, slot and month: `payout_line_one_live`.
-    private let live: Statement
+    /// The person's retired lines and live-line lookups (`PersonPayoutLines`).
+    private let lines: PersonPayoutLines
 
     private var retiredCount: [SlotMonth: Int] = [:]
     /// Slots and months the person has a failed line for (any reason): paid again only as a carry-over.
@@ -29,13 +26,8 @@ final class EarlierPayments {
     struct SlotMonth: Hashable { let slot: String; let month: String }
 
     init(_ db: Database, batchID: Int64) throws {
-        sql = RawSQL(db: db)
         self.batchID = batchID
-        retired = try db.makeStatement(sql: """
-            SELECT id, batch_id, state, slot, for_month, amount, result_retryable, result_reason FROM payout_line
-            WHERE person_key = ? AND state IN ('failed','cancelled')
-            """)
-        live = try db.makeStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND state NOT IN ('failed','cancelled')")
+        lines = try PersonPayoutLines(db)
     }
 
     /// Reads the retired lines of `personKey`: afterwards `failed` holds the failed payments not yet
@@ -46,21 +38,15 @@ final class EarlierPayments {
         retiredCount.removeAll(keepingCapacity: true)
         failedSlots.removeAll(keepingCapacity: true)
         failed.removeAll(keepingCapacity: true)
-        try sql.bind(retired, 1, personKey)
         var retryableOrder: [Int64?] = []
-        while try sql.step(retired) {
-            typealias S = RawSQL
-            let slotText = S.string(retired, 3), monthText = S.string(retired, 4)
-            retiredCount[SlotMonth(slot: slotText, month: monthText), default: 0] += 1
-            guard S.string(retired, 2) == "failed", S.int64(retired, 1) != batchID else { continue }
-            failedSlots.insert(SlotMonth(slot: slotText, month: monthText))
-            let reason = S.optionalString(retired, 7)
-            if reason == "deceased" || reason == "duplicate" { continue }
-            let retryable = S.optionalInt64(retired, 6)
-            failed.append(Failed(id: S.int64(retired, 0), slot: EntitlementKind(rawValue: slotText)!, forMonth: YearMonth(monthText)!,
-                                 amount: S.int64(retired, 5),
-                                 retryable: retryable == 1, reason: reason ?? "", batchID: S.int64(retired, 1)))
-            retryableOrder.append(retryable)
+        try lines.forEachRetired(personKey: personKey) { r in
+            retiredCount[SlotMonth(slot: r.slot, month: r.forMonth), default: 0] += 1
+            guard r.state == .failed, r.batchID != batchID else { return }
+            failedSlots.insert(SlotMonth(slot: r.slot, month: r.forMonth))
+            if r.reason == "deceased" || r.reason == "duplicate" { return }
+            failed.append(Failed(id: r.id, slot: EntitlementKind(rawValue: r.slot)!, forMonth: YearMonth(r.forMonth)!, amount: r.amount,
+                                 retryable: r.retryable == 1, reason: r.reason ?? "", batchID: r.batchID))
+            retryableOrder.append(r.retryable)
         }
         if failed.count > 1 {
             // The order the build met them in when it read all failed lines through
@@ -88,15 +74,7 @@ final class EarlierPayments {
     /// The batch of the live line (paid, being paid, or in another batch) that already covers this
     /// slot and month, if any.
     func liveBatch(personKey: String, slot: EntitlementKind, forMonth: YearMonth) throws -> Int64? {
-        try sql.bind(live, 1, personKey)
-        try sql.bind(live, 2, slot.rawValue)
-        try sql.bind(live, 3, forMonth.description)
-        if try sql.step(live) {
-            let batch = RawSQL.int64(live, 0)
-            sql.reset(live)
-            return batch
-        }
-        return nil
+        try lines.liveBatch(personKey: personKey, slot: slot.rawValue, forMonth: forMonth.description)
     }
 }
 
@@ -104,38 +82,22 @@ final class EarlierPayments {
 /// order alongside the roll walk (a merge: one sorted query, nothing kept but the current person's).
 /// A draft can still be rebuilt with them in it, so its exclusions are not carried.
 final class ExcludedEarlier {
-    private let sql: RawSQL
-    private let st: Statement
+    private let cursor: BatchExclusions.EarlierCursor
     private var pending: (personalID: String, code: String, month: YearMonth)?
-    private var done = false
 
     init(_ db: Database, period: YearMonth) throws {
-        sql = RawSQL(db: db)
-        st = try db.makeStatement(sql: """
-            SELECT be.personal_id, x.beneficiary_code, b.period FROM batch_exclusion x JOIN batch b ON b.id = x.batch_id
-            JOIN beneficiary be ON be.code = x.beneficiary_code
-            WHERE b.status IN ('approved','exported') AND b.period < ? AND b.period >= ?
-            ORDER BY be.personal_id
-            """)
-        try sql.bind(st, 1, period.description)
-        try sql.bind(st, 2, period.adding(months: -12).description)
+        cursor = try BatchExclusions.EarlierCursor(db, from: period.adding(months: -12), until: period)
         try advance()
     }
 
     private func advance() throws {
-        if !done, try sql.step(st) {
-            pending = (RawSQL.string(st, 0), RawSQL.string(st, 1), YearMonth(RawSQL.string(st, 2))!)
-        } else {
-            pending = nil
-            done = true
-        }
+        pending = try cursor.next()
     }
 
     /// Stops the query (it may have rows left for people after the last one walked).
     func close() {
-        sql.reset(st)
+        cursor.close()
         pending = nil
-        done = true
     }
 
     /// The months, in order, in which any of `codes` (all of one personal ID) was left out. Calls

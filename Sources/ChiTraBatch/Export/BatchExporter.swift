@@ -61,17 +61,17 @@ public struct BatchExporter {
     public func export(batchID: Int64, to dir: URL, by actor: Actor) throws -> ExportSummary {
         try actor.require(.maker)
         // 1. The batch must be approved (or already exported: same bytes again).
-        let (batch, hasLines) = try db.writer.read { db -> (Row, Bool) in
-            guard let b = try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else {
+        let (batch, hasLines) = try db.writer.read { db -> (BatchRecord, Bool) in
+            guard let b = try Batches.record(db, id: batchID) else {
                 throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
-            let status: String = b["status"]
+            let status = b.status
             switch status {
-            case "approved", "exported": break
-            case "draft":
+            case .approved, .exported: break
+            case .draft:
                 throw BatchError(Message("batch.export.draft", ["batch": .int(Int(batchID))]))
-            default:
-                throw BatchError(Message("batch.export.status", ["batch": .int(Int(batchID)), "status": .text(status)]))
+            case .cancelled:
+                throw BatchError(Message("batch.export.status", ["batch": .int(Int(batchID)), "status": .text(status.rawValue)]))
             }
             // What is written must be what was approved: the lines and the batch against their seals.
             let seal = try ApprovalSeal.check(db, batchID: batchID)
@@ -80,21 +80,20 @@ public struct BatchExporter {
             }
             // A carry-over whose earlier payment an open exception has put in question since the
             // build (the bank's "paid" after a "rejected") might pay twice: not sent until resolved.
-            if status == "approved" {
+            if status == .approved {
                 let held = try OpenExceptions.heldCarryOvers(db, batchID: batchID)
                 if !held.isEmpty {
                     throw BatchError(Message("batch.export.held_carry_overs", ["batch": .int(Int(batchID)), "n": .int(held.count), "list": .text(held.prefix(10).map(OpenExceptions.sentence).joined(separator: "; "))]))
                 }
             }
-            let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
-            return (b, any)
+            return (b, try PayoutLines.exist(db, batchID: batchID))
         }
-        let period = YearMonth(batch["period"] as String)!
-        let reexport = (batch["status"] as String) == "exported"
+        let period = YearMonth(batch.period)!
+        let reexport = batch.status == .exported
         guard hasLines else {
             throw BatchError(Message("batch.export.no_lines", ["batch": .int(Int(batchID))]))
         }
-        let createdAt = ISO8601DateFormatter().date(from: batch["approved_at"] as String) ?? Date(timeIntervalSince1970: 0)
+        let createdAt = ISO8601DateFormatter().date(from: batch.approvedAt!) ?? Date(timeIntervalSince1970: 0)
         // Every bank file debits the commune's account at the bank it goes to: refuse before
         // writing anything if payer.json lists none for a bank this batch sends a file to.
         let bankGroups = try db.writer.read { try PayoutQueries.groupKeys($0, batchID: batchID) }.filter { $0.hasPrefix("BANK-") }
@@ -119,7 +118,7 @@ public struct BatchExporter {
         // each) is read whole into a document first, as is any group the stream refuses.
         var entries: [Manifest.Entry] = []
         var files: [ExportSummary.File] = []
-        var counter = ProgressCounter(progress, total: batch["line_count"] as Int?, stride: 1)
+        var counter = ProgressCounter(progress, total: batch.lineCount, stride: 1)
         let execDay = min(max(payer.executionDay, 1), 28)
         func document(_ groupKey: String, commune: String, lines: [PayoutLine]) -> PayoutDocument {
             let institution: Institution
@@ -154,7 +153,8 @@ public struct BatchExporter {
         /// A group's file built in memory from its lines.
         func writeGroup(_ groupKey: String, commune: String, lines: [PayoutLine]) throws {
             var doc = document(groupKey, commune: commune, lines: lines)
-            let expected = PayoutTotals(count: lines.count, controlSum: lines.reduce(Int64(0)) { $0 + $1.amount })
+            // Amounts that cannot be added up are the writer's to refuse (`validatedTotals`), not a trap here.
+            let expected = PayoutTotals(count: lines.count, controlSum: (try? doc.controlSum) ?? 0)
             doc.expectedTotals = expected
             let writer = formats.writer(for: doc.institution)
             let file = try writer.write(doc)
@@ -175,14 +175,11 @@ public struct BatchExporter {
         /// Streams a group from the store to its file; false (nothing written) when the group
         /// needs the in-memory path: a sorted format, or anything the stream cannot vouch for
         /// (`writeGroup` then writes the file or gives the exact error it always gave).
-        func streamGroup(_ db: Database, _ group: GroupTotals) throws -> Bool {
+        func streamGroup(_ db: Database, _ group: PayoutLines.GroupTotal) throws -> Bool {
             let isBank = group.key.hasPrefix("BANK-")
             var commune = ""
             if !isBank {
-                guard let first = try String.fetchOne(db, sql: """
-                    SELECT b.commune FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-                    WHERE l.batch_id = ? AND l.group_key = ? ORDER BY l.reference LIMIT 1
-                    """, arguments: [batchID, group.key]) else { return false }
+                guard let first = try PayoutLines.firstCommune(db, batchID: batchID, groupKey: group.key) else { return false }
                 commune = first
             }
             var doc = document(group.key, commune: commune, lines: [])
@@ -193,42 +190,26 @@ public struct BatchExporter {
                                    directory: dir, key: key).write(with: writer, record: record)
         }
         try db.writer.read { db in
-            if let groups = try Self.groupTotals(db, batchID: batchID) {
-                for group in groups {
-                    if try streamGroup(db, group) { continue }
-                    var lines: [PayoutLine] = []
-                    let rows = try Row.fetchCursor(db, sql: Self.linesSQL + " AND l.group_key = ? ORDER BY l.reference",
-                                                   arguments: [batchID, group.key])
-                    while let r = try rows.next() { lines.append(Self.payoutLine(r)) }
-                    try writeGroup(group.key, commune: lines.first?.commune ?? "", lines: lines)
-                }
-                return
+            // Totals the store cannot add up (an overflow): no group is streamed, each is written
+            // from its lines as they are (the writer reports the overflow).
+            let totals = try PayoutLines.groupTotalsIfSummable(db, batchID: batchID)
+            let groups = try totals.map { $0.map { (key: $0.key, totals: Optional($0)) } }
+                ?? PayoutQueries.groupKeys(db, batchID: batchID).map { (key: $0, totals: nil) }
+            for group in groups {
+                if let totals = group.totals, try streamGroup(db, totals) { continue }
+                var lines: [PayoutLine] = []
+                try PayoutLines.forEachFileLine(db, batchID: batchID, groupKey: group.key) { lines.append(Self.payoutLine($0)) }
+                try writeGroup(group.key, commune: lines.first?.commune ?? "", lines: lines)
             }
-            // Totals the store cannot add up: the lines as they are, group after group.
-            let rows = try Row.fetchCursor(db, sql: Self.linesSQL + " ORDER BY l.group_key, l.reference", arguments: [batchID])
-            var groupKey: String?
-            var commune = ""
-            var lines: [PayoutLine] = []
-            while let r = try rows.next() {
-                let key: String = r["group_key"]
-                if key != groupKey {
-                    if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
-                    groupKey = key
-                    commune = r["commune"]
-                    lines.removeAll(keepingCapacity: true)
-                }
-                lines.append(Self.payoutLine(r))
-            }
-            if let groupKey { try writeGroup(groupKey, commune: commune, lines: lines) }
         }
 
         // 4. The signed manifest ties names to contents and totals to the batch. The payout files
         // were renamed into place without flushing the folder each time; writing the manifest
         // flushes it (after its own rename), so every file is durable before the batch changes state.
         let manifest = try Manifest(batchId: batchID, period: period.description, createdAt: createdAt, files: entries,
-                                    approvalSeal: batch["approval_seal"] as String?)
-        guard manifest.totals.lineCount == (batch["line_count"] as Int), manifest.totals.controlSum == (batch["control_sum"] as Int64) else {
-            throw BatchError(Message("batch.export.manifest_totals_differ", ["lines": .int(manifest.totals.lineCount), "sum": .money(manifest.totals.controlSum), "batch": .int(Int(batchID)), "batch_lines": .int(batch["line_count"] as Int), "batch_sum": .money(batch["control_sum"] as Int64)]))
+                                    approvalSeal: batch.approvalSeal)
+        guard manifest.totals.lineCount == batch.lineCount, manifest.totals.controlSum == batch.controlSum else {
+            throw BatchError(Message("batch.export.manifest_totals_differ", ["lines": .int(manifest.totals.lineCount), "sum": .money(manifest.totals.controlSum), "batch": .int(Int(batchID)), "batch_lines": .int(batch.lineCount), "batch_sum": .money(batch.controlSum)]))
         }
         let manifestFile = try manifest.write(to: dir, signingWith: key)
 
@@ -244,9 +225,7 @@ public struct BatchExporter {
                     throw BatchError(Message("batch.export.changed_while_writing", ["batch": .int(Int(batchID)), "detail": .text(seal.message)]))
                 }
                 if !reexport {
-                    try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
-                                   arguments: [Timestamp.now(), actor.userID, batchID])
-                    try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [batchID])
+                    try Batches.markExported(db, id: batchID, byUser: actor.userID, at: Timestamp.now())
                 }
                 try AuditLog.append(db, actor: actor, action: reexport ? "batch.reexport" : "batch.export", entity: "batch", entityID: String(batchID),
                                     detail: "dir=\(dir.lastPathComponent) key=\(key.id) files=" + files.map { "\($0.name):\($0.sha256.prefix(16))" }.joined(separator: ","))
@@ -281,46 +260,21 @@ public struct BatchExporter {
         PayoutMessageID.make(period: period, batchID: batchID, groupKey: groupKey)
     }
 
-    /// A group's number of lines and sum (the totals its file's header carries).
-    struct GroupTotals {
-        var key: String
-        var count: Int
-        var sum: Int64
-    }
-
-    /// Every group of the batch with its totals, in group order; nil when SQLite cannot add the
-    /// amounts up (an overflow), in which case the export reads the lines themselves.
-    static func groupTotals(_ db: Database, batchID: Int64) throws -> [GroupTotals]? {
-        do {
-            return try Row.fetchAll(db, sql: """
-                SELECT group_key, count(*), sum(amount) FROM payout_line WHERE batch_id = ? GROUP BY group_key ORDER BY group_key
-                """, arguments: [batchID]).map { GroupTotals(key: $0[0], count: $0[1], sum: $0[2]) }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR {
-            return nil
-        }
-    }
-
-    /// The lines of a batch with what the files need of their beneficiaries.
-    static let linesSQL = """
-        SELECT l.*, b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone
-        FROM payout_line l JOIN beneficiary b ON b.code = l.beneficiary_code
-        WHERE l.batch_id = ?
-        """
-
-    static func payoutLine(_ r: Row) -> PayoutLine {
-        let kind = EntitlementKind(rawValue: r["kind"]) ?? .allowance
-        let slot = EntitlementKind(rawValue: r["slot"]) ?? .allowance
-        let code: String = r["beneficiary_code"]
-        let forMonth = YearMonth(r["for_month"] as String)!
-        let payee: String = r["payee_name"]
-        let phone: String = r["phone"]
+    /// A payout line as the files write it, from the store's line and beneficiary.
+    static func payoutLine(_ r: PayoutLines.FileLine) -> PayoutLine {
+        let kind = EntitlementKind(rawValue: r.kind) ?? .allowance
+        let slot = EntitlementKind(rawValue: r.slot) ?? .allowance
+        let code = r.beneficiaryCode
+        let forMonth = YearMonth(r.forMonth)!
+        let payee = r.payeeName
+        let phone = r.phone
         return PayoutLine(
-            reference: r["reference"], beneficiaryCode: code, beneficiaryName: r["full_name"],
-            payeeName: payee, payeeNameASCII: VietnameseText.bankForm((r["account_name"] as String?) ?? payee), proxyRelation: r["payee_relation"],
-            personalIDMasked: PersonalID.masked(r["personal_id"]),
-            channel: PayoutLine.Channel(rawValue: r["channel"]) ?? .postCash,
-            bankBIN: r["bank_bin"], accountNo: r["account_no"], amount: r["amount"], kind: PayoutLine.Kind(kind),
-            forMonth: forMonth, commune: r["commune"], village: r["village"], address: r["address"],
+            reference: r.reference, beneficiaryCode: code, beneficiaryName: r.fullName,
+            payeeName: payee, payeeNameASCII: VietnameseText.bankForm(r.accountName ?? payee), proxyRelation: r.payeeRelation,
+            personalIDMasked: PersonalID.masked(r.personalID),
+            channel: PayoutLine.Channel(rawValue: r.channel) ?? .postCash,
+            bankBIN: r.bankBIN, accountNo: r.accountNo, amount: r.amount, kind: PayoutLine.Kind(kind),
+            forMonth: forMonth, commune: r.commune, village: r.village, address: r.address,
             phone: phone.isEmpty ? nil : phone,
             remittance: RemittanceText.make(kind: kind, slot: slot, forMonth: forMonth, code: code))
     }

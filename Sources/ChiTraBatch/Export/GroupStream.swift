@@ -47,8 +47,8 @@ struct GroupStream {
             var number = 0
             // A sorted format needs the whole group before its first line: keep it as bytes.
             let buffered = writer.streamsInDocumentOrder ? nil : BufferedLines()
-            let rows = try reader.rows(batchID: batchID, groupKey: groupKey)
-            while try rows.next() != nil {
+            try reader.start(batchID: batchID, groupKey: groupKey)
+            while try reader.next() {
                 number += 1
                 guard let line = reader.decode(), isPlain(line, previousReference: previousReference) else { throw Declined() }
                 previousReference.removeAll(keepingCapacity: true)

@@ -1,11 +1,11 @@
 import ChiTraCore
+import ChiTraStore
 import Foundation
 import GRDB
-import GRDBSQLite
 
-/// Reads one group's payout lines straight from SQLite into ``PayoutLineBytes``: the hot loop of
-/// the export. Text is read as the row's own bytes (`sqlite3_column_text`), without a `Row`
-/// lookup by name or a `String` per column, and only the values the group's format uses are made.
+/// Reads one group's payout lines from the store's ``PayoutLineCursor`` into ``PayoutLineBytes``:
+/// the hot loop of the export. Text is read as the row's own bytes, without a `String` per
+/// column, and only the values the group's format uses are made.
 ///
 /// The values are exactly those ``BatchExporter/payoutLine(_:)`` makes from the same row. Where
 /// bytes alone cannot promise that (a NULL where text is expected, a NUL byte or invalid UTF-8,
@@ -36,17 +36,10 @@ final class PayoutRowReader {
         }
     }
 
-    private enum Column {
-        static let reference: Int32 = 0, amount: Int32 = 1, channel: Int32 = 2, bankBIN: Int32 = 3, accountNo: Int32 = 4
-        static let accountName: Int32 = 5, payeeName: Int32 = 6, payeeRelation: Int32 = 7, kind: Int32 = 8
-        static let forMonth: Int32 = 9, beneficiaryCode: Int32 = 10
-        static let fullName: Int32 = 11, personalID: Int32 = 12, commune: Int32 = 13, village: Int32 = 14
-        static let address: Int32 = 15, phone: Int32 = 16, slot: Int32 = 17
-    }
+    private typealias Column = PayoutLineCursor.Column
 
     let needs: Needs
-    private let statement: Statement
-    private var sqlite: SQLiteStatement { statement.sqliteStatement }
+    private let cursor: PayoutLineCursor
     /// Holds the values made for the current line (bank-form name, remittance text).
     private let arena = ByteArena()
     private var months = MonthCache()
@@ -56,22 +49,17 @@ final class PayoutRowReader {
     /// deletes a beneficiary).
     init(_ db: Database, needs: Needs) throws {
         self.needs = needs
-        let beneficiary = needs.beneficiary
-            ? "b.full_name, b.personal_id, b.commune, b.village, b.address, b.phone"
-            : "NULL, NULL, NULL, NULL, NULL, NULL"
-        let join = needs.beneficiary ? "JOIN beneficiary b ON b.code = l.beneficiary_code" : ""
-        statement = try db.makeStatement(sql: """
-            SELECT l.reference, l.amount, l.channel, l.bank_bin, l.account_no, l.account_name, l.payee_name,
-                   l.payee_relation, l.kind, l.for_month, l.beneficiary_code, \(beneficiary), l.slot
-            FROM payout_line l \(join)
-            WHERE l.batch_id = ? AND l.group_key = ? ORDER BY l.reference
-            """)
+        cursor = try PayoutLineCursor(db, withBeneficiary: needs.beneficiary)
     }
 
-    /// The group's lines in the export's order (by reference); step it with `next()`, then
-    /// read each row with ``decode()``.
-    func rows(batchID: Int64, groupKey: String) throws -> RowCursor {
-        try Row.fetchCursor(statement, arguments: [batchID, groupKey])
+    /// Starts on the group's lines in the export's order (by reference).
+    func start(batchID: Int64, groupKey: String) throws {
+        try cursor.start(batchID: batchID, groupKey: groupKey)
+    }
+
+    /// Moves to the next line (false: none left); read it with ``decode()``.
+    func next() throws -> Bool {
+        try cursor.next()
     }
 
     /// The current row as bytes (valid until the next row), or nil if it is not plain enough for
@@ -81,7 +69,7 @@ final class PayoutRowReader {
         guard let reference = text(Column.reference), let code = text(Column.beneficiaryCode),
               let channel = text(Column.channel), let kind = text(Column.kind), let month = text(Column.forMonth),
               let payee = text(Column.payeeName), let slot = text(Column.slot),
-              sqlite3_column_type(sqlite, Column.amount) == SQLITE_INTEGER
+              cursor.isInteger(.amount)
         else { return nil }
         guard let bankBIN = optionalText(Column.bankBIN), let accountNo = optionalText(Column.accountNo),
               let accountName = optionalText(Column.accountName), let relation = optionalText(Column.payeeRelation)
@@ -92,7 +80,7 @@ final class PayoutRowReader {
         line.proxyRelation = relation
         line.bankBIN = bankBIN
         line.accountNo = accountNo
-        line.amount = sqlite3_column_int64(sqlite, Column.amount)
+        line.amount = cursor.int64(.amount)
         line.channel = Self.channel(channel)
         let entitlement = Self.kind(kind)
         line.kind = PayoutLine.Kind(entitlement)
@@ -144,16 +132,16 @@ final class PayoutRowReader {
 
     /// A text column: nil for NULL, or for bytes `String(cString:)` would not give back unchanged.
     @inline(__always)
-    private func text(_ i: Int32) -> ByteView? {
-        guard sqlite3_column_type(sqlite, i) != SQLITE_NULL, let p = sqlite3_column_text(sqlite, i) else { return nil }
-        let v = ByteView(base: p, count: Int(sqlite3_column_bytes(sqlite, i)))
+    private func text(_ i: Column) -> ByteView? {
+        guard let b = cursor.text(i) else { return nil }
+        let v = ByteView(base: b.baseAddress, count: b.count)
         return Self.isPlainUTF8(v) ? v : nil
     }
 
     /// An optional text column: `.some(nil)` for NULL, nil when unusable.
     @inline(__always)
-    private func optionalText(_ i: Int32) -> ByteView?? {
-        if sqlite3_column_type(sqlite, i) == SQLITE_NULL { return .some(nil) }
+    private func optionalText(_ i: Column) -> ByteView?? {
+        if cursor.isNull(i) { return .some(nil) }
         guard let v = text(i) else { return nil }
         return .some(v)
     }

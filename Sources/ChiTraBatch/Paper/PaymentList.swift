@@ -1,7 +1,6 @@
 import ChiTraCore
 import ChiTraStore
 import Foundation
-import GRDB
 
 /// The payment list (danh sách chi trả) that the post office and the commune sign for the cash
 /// and post-account payments of a batch, one village after another: one line per person with
@@ -62,7 +61,7 @@ public struct PaymentList: Sendable {
             }
             return (h, try PaperQueries.postLines(db, batchID: batchID))
         }
-        guard header.status == "approved" || header.status == "exported" else {
+        guard let status = BatchStatus(rawValue: header.status), status == .approved || status == .exported else {
             throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status)]))
         }
         return try make(header: header, lines: lines, village: village, payer: payer)
@@ -97,7 +96,7 @@ public struct PaymentList: Sendable {
                 rows.append(Row(code: first.code, name: first.fullName, birthYear: String(first.birthDate.prefix(4)),
                                 address: first.address, payee: proxy?.payeeName, relation: proxy?.payeeRelation,
                                 channel: (Channel(rawValue: first.channel) ?? .postCash).vietnamese,
-                                account: first.channel == "post_account" ? first.accountNo.map(maskAccount) : nil,
+                                account: Channel(rawValue: first.channel) == .postAccount ? first.accountNo.map(maskAccount) : nil,
                                 content: content(own), payments: own.count, amount: amount))
             }
             rows.sort { a, b in

@@ -1,7 +1,6 @@
 import ChiTraCore
 import ChiTraStore
 import Foundation
-import GRDB
 
 /// The months a periodic report covers: `2026-12`, `2026-Q4`, `2026-H2`, `2026`, or
 /// `2026-07..2026-12`.
@@ -141,7 +140,7 @@ public struct PeriodicReport: Sendable {
             mutating func add(_ c: PaperQueries.PeriodCell) throws {
                 people.insert(c.code)
                 f.payments += c.count
-                if c.state == "paid" {
+                if c.state == .paid {
                     paidPeople.insert(c.code)
                     f.paid = try Money.sum([f.paid, c.sum])
                     switch Channel(rawValue: c.channel) {

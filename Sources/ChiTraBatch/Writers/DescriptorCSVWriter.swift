@@ -83,9 +83,17 @@ public struct DescriptorCSVWriter: PayoutWriter {
         var running = RunningTotals()
         let loader = PayoutLineLoader()
         let scratch = ByteArena()
-        for (seq, index) in order(doc.lines).enumerated() {
-            try appendLine(loader.load(doc.lines[index]), number: index + 1, sequence: seq + 1,
-                           to: &out, running: &running, scratch: scratch)
+        if streamsInDocumentOrder {
+            for (index, line) in doc.lines.enumerated() {
+                try appendLine(loader.load(line), number: index + 1, sequence: index + 1, to: &out, running: &running, scratch: scratch)
+            }
+        } else {
+            // A sorted format: the lines held as bytes and ordered as the export orders a streamed group.
+            let buffered = BufferedLines()
+            for line in doc.lines { buffered.append(loader.load(line)) }
+            for (seq, index) in order(buffered).enumerated() {
+                try appendLine(buffered[index], number: index + 1, sequence: seq + 1, to: &out, running: &running, scratch: scratch)
+            }
         }
         let written = try running.verify(against: totals)
         appendTotals(written, to: &out)
@@ -148,8 +156,8 @@ public struct DescriptorCSVWriter: PayoutWriter {
         descriptor.lineEnding.append(to: &out)
     }
 
-    /// ``order(_:)`` for lines held as bytes (``BufferedLines``): the same comparison, with the
-    /// references (checked `[A-Za-z0-9-]`) compared byte by byte as `String` compares ASCII.
+    /// Indices of the lines in output order: by the descriptor's sort fields (``PayoutField/sortKey(of:scratch:)``),
+    /// then by reference (checked `[A-Za-z0-9-]`, compared byte by byte).
     func order(_ lines: BufferedLines) -> [Int] {
         guard !descriptor.sort.isEmpty else { return Array(0..<lines.count) }
         let scratch = ByteArena()
@@ -162,18 +170,6 @@ public struct DescriptorCSVWriter: PayoutWriter {
                 return ka.lexicographicallyPrecedes(kb)
             }
             return lines[a].reference.buffer.lexicographicallyPrecedes(lines[b].reference.buffer)
-        }
-    }
-
-    /// Indices of the lines in output order: by the descriptor's sort fields, then by reference.
-    private func order(_ lines: [PayoutLine]) -> [Int] {
-        guard !descriptor.sort.isEmpty else { return Array(lines.indices) }
-        let keys = lines.map { line in descriptor.sort.map { $0.sortKey(of: line) } }
-        return lines.indices.sorted { a, b in
-            for (ka, kb) in zip(keys[a], keys[b]) where ka != kb {
-                return ka.lexicographicallyPrecedes(kb)
-            }
-            return lines[a].reference < lines[b].reference
         }
     }
 }

@@ -32,47 +32,8 @@ public enum PayoutField: String, Sendable, CaseIterable, Equatable {
     /// An empty cell, e.g. for a signature (`Ký nhận`).
     case blank
 
-    /// The cell text for a line. `sequence` is the 1-based position in the file.
-    func value(of line: PayoutLine, sequence: Int, at place: PayoutWriteError.Place) throws(PayoutWriteError) -> String {
-        switch self {
-        case .sequence: return String(sequence)
-        case .reference: return line.reference
-        case .beneficiaryCode: return line.beneficiaryCode
-        case .beneficiaryName: return line.beneficiaryName
-        case .payeeName: return line.payeeName
-        case .payeeNameASCII: return line.payeeNameASCII
-        case .proxyName: return line.proxyName ?? ""
-        case .proxyRelation: return line.proxyRelation ?? ""
-        case .personalIDMasked:
-            let v = line.personalIDMasked
-            if !v.isEmpty && !v.contains("*") { throw .invalidField(field: rawValue, at: place, problem: .notMasked) }
-            return v
-        case .channel: return line.channel.rawValue
-        case .channelVietnamese: return line.channel.vietnamese
-        case .kind: return line.kind.rawValue
-        case .kindVietnamese: return line.kind.vietnamese
-        case .bankBIN: return line.bankBIN ?? ""
-        case .accountNo: return line.accountNo ?? ""
-        case .amount: return String(line.amount)
-        case .currency: return "VND"
-        case .forMonth: return line.forMonth.vietnamese
-        case .forMonthISO: return line.forMonth.description
-        case .commune: return line.commune
-        case .village: return line.village
-        case .address: return line.address
-        case .phone: return line.phone ?? ""
-        case .remittance: return line.remittance
-        case .remittanceASCII:
-            guard let folded = TextRules.asciiFold(line.remittance) else {
-                throw .invalidField(field: rawValue, at: place, problem: .notASCII)
-            }
-            return folded
-        case .blank: return ""
-        }
-    }
-
-    /// ``value(of:sequence:at:)`` for a line given as bytes: a view of the line's own bytes, or of
-    /// `scratch` (reset here) for values made on the fly (numbers, labels, folded text).
+    /// The cell text for a line: a view of the line's own bytes, or of `scratch` (reset here) for
+    /// values made on the fly (numbers, labels, folded text). `sequence` is the 1-based position in the file.
     @inline(__always)
     func value(of line: PayoutLineBytes, sequence: Int, at place: () -> PayoutWriteError.Place,
                scratch: ByteArena) throws(PayoutWriteError) -> ByteView {
@@ -125,7 +86,7 @@ public enum PayoutField: String, Sendable, CaseIterable, Equatable {
         n >= 0 ? scratch.decimal(n) : text(String(n), in: scratch)
     }
 
-    /// ``sortKey(of:)`` for a line given as bytes.
+    /// A key that orders lines: numbers numerically, months chronologically, text in Vietnamese alphabetical order.
     func sortKey(of line: PayoutLineBytes, scratch: ByteArena) -> [UInt32] {
         switch self {
         case .amount: return [UInt32(truncatingIfNeeded: line.amount >> 32), UInt32(truncatingIfNeeded: line.amount)]
@@ -138,17 +99,6 @@ public enum PayoutField: String, Sendable, CaseIterable, Equatable {
 
     /// Whether the field can order lines (`sequence` and `blank` cannot).
     var isSortable: Bool { self != .sequence && self != .blank }
-
-    /// A key that orders lines: numbers numerically, months chronologically, text in Vietnamese alphabetical order.
-    func sortKey(of line: PayoutLine) -> [UInt32] {
-        switch self {
-        case .amount: return [UInt32(truncatingIfNeeded: line.amount >> 32), UInt32(truncatingIfNeeded: line.amount)]
-        case .forMonth, .forMonthISO: return [UInt32(line.forMonth.index)]
-        default:
-            let text = (try? value(of: line, sequence: 0, at: .document)) ?? ""
-            return VietnameseCollation.key(text)
-        }
-    }
 }
 
 /// Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,

@@ -1,3 +1,4 @@
+import ChiTraCore
 import GRDB
 
 /// What the official paper is printed from (the post office's payment list, the periodic report
@@ -78,7 +79,7 @@ public enum PaperQueries {
         public var category: String
         public var slot: String
         public var channel: String
-        public var state: String
+        public var state: PayoutLineState
         public var count: Int
         public var sum: Int64
     }
@@ -91,7 +92,7 @@ public enum PaperQueries {
             GROUP BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
             ORDER BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
             """, arguments: [from, to]).map {
-                PeriodCell(code: $0[0], category: $0[1], slot: $0[2], channel: $0[3], state: $0[4], count: $0[5], sum: $0[6])
+                PeriodCell(code: $0[0], category: $0[1], slot: $0[2], channel: $0[3], state: PayoutLineState(rawValue: $0[4])!, count: $0[5], sum: $0[6])
             }
     }
 

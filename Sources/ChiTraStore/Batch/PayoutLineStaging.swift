@@ -1,6 +1,5 @@
-import ChiTraStore
+import ChiTraCore
 import GRDB
-import GRDBSQLite
 
 /// The batch's new payout lines, collected in a temporary table while the roll is walked and then
 /// inserted into `payout_line` by one `INSERT … SELECT`, in the order they were made (so they get
@@ -13,7 +12,7 @@ import GRDBSQLite
 /// time. One statement for the whole batch journals each page at most once. The temporary table
 /// has no index, trigger or constraint; it lives in SQLite's temp store (a temporary file, not
 /// this process's memory) and only until the end of the build's transaction.
-final class PayoutLineStaging {
+public final class PayoutLineStaging {
     /// The statement the lines used to be inserted with, one by one: a failure of the batch insert
     /// is reported as the same SQLite error for this statement, as before.
     static let lineInsertSQL = """
@@ -26,9 +25,9 @@ final class PayoutLineStaging {
     private let db: Database
     private let sql: RawSQL
     private let stage: Statement
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init(_ db: Database) throws {
+    public init(_ db: Database) throws {
         self.db = db
         sql = RawSQL(db: db)
         // Columns without a declared type keep each value exactly as bound (no affinity conversion).
@@ -37,18 +36,18 @@ final class PayoutLineStaging {
     }
 
     // swiftlint:disable:next function_parameter_count
-    func add(reference: String, code: String, personKey: String, kind: String, slot: String, forMonth: String, amount: Int64,
-             groupKey: String, channel: String, bankBIN: String?, accountNo: String?, accountName: String?,
+    public func add(reference: String, code: String, personKey: String, kind: EntitlementKind, slot: EntitlementKind, forMonth: String, amount: Int64,
+             groupKey: String, channel: Channel, bankBIN: String?, accountNo: String?, accountName: String?,
              payee: String, payeeRelation: String?, category: String, carriedFrom: Int64?) throws {
         try sql.bind(stage, 1, reference)
         try sql.bind(stage, 2, code)
         try sql.bind(stage, 3, personKey)
-        try sql.bind(stage, 4, kind)
-        try sql.bind(stage, 5, slot)
+        try sql.bind(stage, 4, kind.rawValue)
+        try sql.bind(stage, 5, slot.rawValue)
         try sql.bind(stage, 6, forMonth)
         try sql.bind(stage, 7, amount)
         try sql.bind(stage, 8, groupKey)
-        try sql.bind(stage, 9, channel)
+        try sql.bind(stage, 9, channel.rawValue)
         try sql.bind(stage, 10, bankBIN)
         try sql.bind(stage, 11, accountNo)
         try sql.bind(stage, 12, accountName)
@@ -63,7 +62,7 @@ final class PayoutLineStaging {
     /// Inserts the staged lines into `payout_line` for `batchID`, in staging order, and drops the
     /// temporary table (`drop`: no other statement may be running then). Returns the largest
     /// payout line id before the insert: the batch's lines are exactly those above it.
-    func insertAll(batchID: Int64, drop: Bool = true) throws -> Int64 {
+    public func insertAll(batchID: Int64, drop: Bool = true) throws -> Int64 {
         let before = try Int64.fetchOne(db, sql: "SELECT max(id) FROM payout_line") ?? 0
         let insert = try db.makeStatement(sql: """
             INSERT INTO payout_line(batch_id, \(Self.columns), state, carried_from)

@@ -1,3 +1,4 @@
+import ChiTraCore
 import GRDB
 
 /// Questions about payout lines and batches that the build, the export, the review and the
@@ -26,9 +27,9 @@ public enum PayoutQueries {
     }
 
     /// Every batch's id, month, status and kind (a few hundred rows a year: read whole).
-    public static func batchPeriods(_ db: Database) throws -> [(id: Int64, period: String, status: String, supplementary: Bool)] {
+    public static func batchPeriods(_ db: Database) throws -> [(id: Int64, period: String, status: BatchStatus, supplementary: Bool)] {
         try Row.fetchAll(db, sql: "SELECT id, period, status, supplementary FROM batch").map {
-            ($0["id"], $0["period"], $0["status"], ($0["supplementary"] as Int) == 1)
+            ($0["id"], $0["period"], BatchStatus(rawValue: $0["status"])!, ($0["supplementary"] as Int) == 1)
         }
     }
 

@@ -1,0 +1,9 @@
+/// Where a payout line is (`payout_line.state`, the stored text is the raw value): built into a
+/// draft, approved and exported with its batch, then paid, failed or pending as the bank or post
+/// office reported; cancelled with its batch. Failed and cancelled lines are no longer live.
+public enum PayoutLineState: String, Sendable, Codable, CaseIterable {
+    case draft, approved, exported, paid, failed, pending, cancelled
+
+    /// Whether the line still stands for its person, slot and month (the store's one-live-line rule).
+    public var isLive: Bool { self != .failed && self != .cancelled }
+}
