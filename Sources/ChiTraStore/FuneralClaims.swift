@@ -51,7 +51,7 @@ public struct FuneralClaim: Sendable, Codable, Equatable {
     /// Set when a bank or post office rejected the organiser's account; cleared by a new account.
     public var accountFlag: String?
     /// Where the payment stands: the newest payout line for it (`paid`, `failed`, `exported`…), if any.
-    public var paymentState: String?
+    public var paymentState: PayoutLineState?
     public var paymentBatchID: Int64?
 }
 
@@ -386,7 +386,7 @@ public struct FuneralClaims: Sendable {
             channel: r["channel"], bankBIN: r["bank_bin"], accountMasked: (r["account_no"] as String?).map(maskAccount),
             accountName: r["account_name"], status: FuneralClaim.Status(rawValue: r["status"]) ?? .active, recordedBy: r["recorded_by"],
             recordedAt: r["recorded_at"], cancelReason: r["cancel_reason"], accountFlag: r["account_flag"],
-            paymentState: pay?["state"], paymentBatchID: pay?["batch_id"])
+            paymentState: try (pay?["state"] as String?).map { try StoredValue.decode($0, "payout_line.state") }, paymentBatchID: pay?["batch_id"])
     }
 
     /// The account for a channel, checked as `beneficiary set-account` checks it.

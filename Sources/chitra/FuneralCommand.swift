@@ -137,11 +137,11 @@ struct FuneralCommand: ParsableCommand {
         guard let state = c.paymentState, let batch = c.paymentBatchID else { return Message("cli.funeral.state.waiting").text() }
         let b = MessageArg.text(String(batch))
         switch state {
-        case "paid": return Message("cli.funeral.state.paid", ["batch": b]).text()
-        case "failed": return Message("cli.funeral.state.failed", ["batch": b]).text()
-        case "pending": return Message("cli.funeral.state.pending", ["batch": b]).text()
-        case "draft": return Message("cli.funeral.state.draft", ["batch": b]).text()
-        default: return Message("cli.funeral.state.other", ["batch": b, "state": .text(state)]).text()
+        case .paid: return Message("cli.funeral.state.paid", ["batch": b]).text()
+        case .failed: return Message("cli.funeral.state.failed", ["batch": b]).text()
+        case .pending: return Message("cli.funeral.state.pending", ["batch": b]).text()
+        case .draft: return Message("cli.funeral.state.draft", ["batch": b]).text()
+        case .approved, .exported, .cancelled: return Message("cli.funeral.state.other", ["batch": b, "state": .text(state.rawValue)]).text()
         }
     }
 }

@@ -132,7 +132,7 @@ struct ApprovedMoneyTests {
                 && (e as? BatchError)?.text(in: .en).contains("14 open return exceptions hold 14 payments of 13,750,000 VND") == true
         }
         #expect(throws: BatchError.self) { try life.approve(batchID: jan.id, by: try s.db.actor(.checker), acceptingOpenExceptions: "  ") }
-        #expect(try BatchReport.load(s.db, batchID: jan.id).status == "draft")
+        #expect(try BatchReport.load(s.db, batchID: jan.id).status == .draft)
 
         // The clerk checks with the banks: Agribank and BIDV paid (apply the real outcome); VietinBank's R03 is still open.
         let q = ExceptionQueue(db: s.db)

@@ -12,8 +12,8 @@ public struct ExceptionQueue {
         public var batchID: Int64?
         public var reference: String?
         public var detail: String
-        public var status: String
-        public var resolution: String?
+        public var status: ExceptionStatus
+        public var resolution: ExceptionResolution?
         public var resolvedBy: String?
         public var note: String?
         /// XML: the transaction's position in the file and its EndToEndId (nil for CSV lines).

@@ -120,13 +120,12 @@ extension Reconciliation {
     }
 
     /// A batch's status as the clerk reads it.
-    static func statusVietnamese(_ status: String) -> String {
+    static func statusVietnamese(_ status: BatchStatus) -> String {
         switch status {
-        case "draft": return "bản nháp"
-        case "approved": return "đã duyệt"
-        case "exported": return "đã xuất tệp chi trả"
-        case "cancelled": return "đã hủy"
-        default: return status
+        case .draft: return "bản nháp"
+        case .approved: return "đã duyệt"
+        case .exported: return "đã xuất tệp chi trả"
+        case .cancelled: return "đã hủy"
         }
     }
 

@@ -46,7 +46,7 @@ public struct Reconciliation: Sendable, Codable {
     }
     public var batchID: Int64
     public var period: String
-    public var status: String
+    public var status: BatchStatus
     public var total: Group
     public var groups: [Group]
     public var failures: [Failure]

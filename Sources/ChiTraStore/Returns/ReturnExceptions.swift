@@ -38,8 +38,8 @@ public enum ReturnExceptions {
         public var batchID: Int64?
         public var reference: String?
         public var detail: String
-        public var status: String
-        public var resolution: String?
+        public var status: ExceptionStatus
+        public var resolution: ExceptionResolution?
         public var resolvedBy: String?
         public var note: String?
         public var transaction: Int?
@@ -59,7 +59,8 @@ public enum ReturnExceptions {
         sql += " ORDER BY e.id"
         return try Row.fetchAll(db, sql: sql, arguments: args).map {
             Listed(id: $0["id"], kind: $0["kind"], fileName: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
-                   reference: $0["reference"], detail: $0["detail"], status: $0["status"], resolution: $0["resolution"],
+                   reference: $0["reference"], detail: $0["detail"], status: try StoredValue.decode($0["status"], "return_exception.status"),
+                   resolution: try ($0["resolution"] as String?).map { try StoredValue.decode($0, "return_exception.resolution") },
                    resolvedBy: $0["resolved_by"], note: $0["note"], transaction: $0["tx_no"], endToEndID: $0["end_to_end_id"],
                    lines: $0["lines"] ?? 1)
         }

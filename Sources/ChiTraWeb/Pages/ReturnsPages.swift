@@ -199,13 +199,12 @@ enum ReturnsPages {
             openExceptionsText: open == 0 ? "Không có ngoại lệ nào chờ xử lý." : "\(n(open)) ngoại lệ chờ xử lý: tiền của các khoản này không tự thay đổi cho đến khi có người xem và xử lý.")
     }
 
-    static func statusName(_ s: String) -> String {
+    static func statusName(_ s: BatchStatus) -> String {
         switch s {
-        case "draft": "bản nháp"
-        case "approved": "đã duyệt"
-        case "exported": "đã xuất tệp"
-        case "cancelled": "đã huỷ"
-        default: s
+        case .draft: "bản nháp"
+        case .approved: "đã duyệt"
+        case .exported: "đã xuất tệp"
+        case .cancelled: "đã huỷ"
         }
     }
 
@@ -411,7 +410,7 @@ enum ReturnsPages {
             (#"^reference (\S+) belongs to batch #(\d+), which was cancelled; nothing should have been paid on it$"#,
              { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) đã huỷ; lẽ ra không có gì được chi theo mã này." }),
             (#"^reference (\S+) belongs to batch #(\d+), which is (\w+) and was never exported$"#,
-             { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) (\(statusName($0[2]))), chưa từng xuất tệp gửi đi." }),
+             { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) (\(BatchStatus(rawValue: $0[2]).map(statusName) ?? $0[2])), chưa từng xuất tệp gửi đi." }),
             (#"^reference (\S+): the return says ([\d,]+) but we sent ([\d,]+) VND$"#,
              { "Mã tham chiếu \($0[0]): tệp kết quả ghi \(money($0[1])), nhưng số đã gửi là \(money($0[2]))." }),
             (#"^reference (\S+): the return names account (\S+) but we sent to (\S+)$"#,
@@ -607,15 +606,15 @@ enum ReturnsPages {
     static func exceptionsModel(_ env: WebEnvironment, user: WebUser, filter: ExceptionFilter, problem: Problem?) throws -> ExceptionsModel {
         let all = try ExceptionQueue(db: env.db).list(openOnly: !filter.all, batchID: filter.batch)
         // Open ones first; the page shows at most `exceptionsShown` (each with its form).
-        let ordered = all.filter { $0.status == "open" } + all.filter { $0.status != "open" }.reversed()
+        let ordered = all.filter { $0.status == .open } + all.filter { $0.status != .open }.reversed()
         var items = Array(ordered.prefix(exceptionsShown))
         if let p = problem, !items.contains(where: { $0.id == p.id }), let e = all.first(where: { $0.id == p.id }) { items.insert(e, at: 0) }
         let canResolve = user.has(.clerk)
         let rows = items.map { e -> ExceptionRow in
             let p = problem?.id == e.id ? problem : nil
-            let open = e.status == "open"
+            let open = e.status == .open
             let resolved: String? = open ? nil :
-                "Đã xử lý: \(e.resolution == "applied" ? "áp dụng kết quả của ngân hàng" : "bỏ qua (không đổi tiền)"), bởi \(e.resolvedBy ?? "?")."
+                "Đã xử lý: \(e.resolution == .applied ? "áp dụng kết quả của ngân hàng" : "bỏ qua (không đổi tiền)"), bởi \(e.resolvedBy ?? "?")."
             let holds = OpenExceptions.holdingKinds.contains(e.kind)
             return ExceptionRow(id: e.id, kind: exceptionKindName(e.kind), advice: exceptionAdvice(e.kind), holdsMoney: open && holds,
                                 file: e.file, line: e.lineNo, batchID: e.batchID, reference: e.reference, detail: exceptionDetail(e.detail),
