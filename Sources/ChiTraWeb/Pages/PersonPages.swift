@@ -242,14 +242,15 @@ enum PersonPages {
         }
     }
 
+    /// The reason code a return left in `account_flag` (a `CanonicalReason`), as the page names it.
     static func accountFlagName(_ s: String) -> String {
-        switch s {
-        case "invalid_account": "Số tài khoản không hợp lệ"
-        case "closed": "Tài khoản đã đóng"
-        case "blocked": "Tài khoản bị phong tỏa"
-        case "name_mismatch": "Tên không khớp với chủ tài khoản"
-        case "deceased": "Được báo chủ tài khoản đã mất"
-        default: "Lý do: \(s)"
+        switch CanonicalReason(rawValue: s) {
+        case .invalidAccount: "Số tài khoản không hợp lệ"
+        case .closed: "Tài khoản đã đóng"
+        case .blocked: "Tài khoản bị phong tỏa"
+        case .nameMismatch: "Tên không khớp với chủ tài khoản"
+        case .deceased: "Được báo chủ tài khoản đã mất"
+        case .duplicate, .regulatory, .notCollected, .other, nil: "Lý do: \(s)"
         }
     }
 }
