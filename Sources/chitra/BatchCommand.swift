@@ -257,7 +257,7 @@ func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)
     }
     let others = open.filter { !$0.holdsMoney }
     if !others.isEmpty {
-        let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+        let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         print(Message("cli.batch.open_exceptions_other", ["n": .int(others.count), "kinds": .text(byKind.joined(separator: ", "))]).text())
     }
 }

@@ -83,7 +83,7 @@ struct ExceptionsCommand: ParsableCommand {
                 let batch = e.batchID.map { " " + Message("cli.exceptions.batch", ["batch": .text("\($0)")]).text() } ?? ""
                 let resolved = e.status == .resolved
                     ? " — " + Message("cli.exceptions.resolved_by", ["resolution": .text(e.resolution?.rawValue ?? ""), "by": .text(e.resolvedBy ?? ""), "note": .text(e.note ?? "")]).text() : ""
-                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
+                print("#\(e.id) [\(e.kind.rawValue)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
             }
         }
     }

@@ -101,7 +101,7 @@ struct ApprovedMoneyTests {
         for f in real { conflicting += try s.importer().importFile(f).exceptions.count }
         #expect(conflicting == 14)
         let open = try ExceptionQueue(db: s.db).list()
-        #expect(open.count == 14 && open.allSatisfy { $0.kind == "conflicting_outcome" })
+        #expect(open.count == 14 && open.allSatisfy { $0.kind == .conflictingOutcome })
 
         // Reconciliation no longer promises to pay them again.
         let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db), taxonomy: Self.reasons)

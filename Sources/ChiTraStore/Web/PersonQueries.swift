@@ -114,7 +114,7 @@ public enum PersonQueries {
         public let reasonCode: String?
         public let reason: String?
         public let date: String?
-        public let result: String
+        public let result: ReturnLineResult
     }
 
     public struct Flag: Sendable {
@@ -187,7 +187,7 @@ public enum PersonQueries {
                 """, arguments: [code, limit]).map {
                     ReturnLine(fileName: $0["file_name"], importedAt: $0["imported_at"], lineNo: $0["line_no"], reference: $0["reference"],
                                amount: $0["amount"], outcome: try StoredValue.decode($0["outcome"], "return_line.outcome"), reasonCode: $0["reason_code"], reason: $0["reason"],
-                               date: $0["date"], result: $0["result"])
+                               date: $0["date"], result: try StoredValue.decode($0["result"], "return_line.result"))
                 }
             let flags = try Row.fetchAll(d, sql: "SELECT * FROM beneficiary_flag WHERE beneficiary_code = ? ORDER BY closed_at IS NOT NULL, id DESC",
                                          arguments: [code]).map {

@@ -306,18 +306,17 @@ extension BatchPages {
         }
     }
 
-    static func exceptionKind(_ kind: String) -> String {
+    static func exceptionKind(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "conflicting_outcome": "kết quả mâu thuẫn"
-        case "amount_differs": "số tiền khác"
-        case "account_differs": "tài khoản khác"
-        case "duplicate_return": "kết quả trùng"
-        case "unknown_reference": "mã tham chiếu lạ"
-        case "malformed": "dòng không đọc được"
-        case "totals_differ": "tổng không khớp"
-        case "cancelled_batch": "bảng chi đã huỷ"
-        case "not_exported": "khoản chưa xuất"
-        default: kind
+        case .conflictingOutcome: "kết quả mâu thuẫn"
+        case .amountDiffers: "số tiền khác"
+        case .accountDiffers: "tài khoản khác"
+        case .duplicateReturn: "kết quả trùng"
+        case .unknownReference: "mã tham chiếu lạ"
+        case .malformed: "dòng không đọc được"
+        case .totalsDiffer: "tổng không khớp"
+        case .cancelledBatch: "bảng chi đã huỷ"
+        case .notExported: "khoản chưa xuất"
         }
     }
 

@@ -223,12 +223,11 @@ enum PersonPages {
         }
     }
 
-    static func returnResult(_ s: String) -> String {
+    static func returnResult(_ s: ReturnLineResult) -> String {
         switch s {
-        case "applied": "Đã ghi nhận"
-        case "exception": "Ngoại lệ, chờ xử lý"
-        case "unchanged": "Trùng, không đổi"
-        default: s
+        case .applied: "Đã ghi nhận"
+        case .exception: "Ngoại lệ, chờ xử lý"
+        case .unchanged: "Trùng, không đổi"
         }
     }
 

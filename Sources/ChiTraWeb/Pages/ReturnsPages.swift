@@ -375,18 +375,22 @@ enum ReturnsPages {
         }
     }
 
+    /// A kind as stored or written in the audit trail; a word that is no kind is shown as written.
     static func exceptionKindName(_ kind: String) -> String {
+        ReturnExceptionKind(rawValue: kind).map(exceptionKindName) ?? kind
+    }
+
+    static func exceptionKindName(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "unknown_reference": "Mã tham chiếu không có trong bảng chi nào"
-        case "amount_differs": "Số tiền khác số đã gửi"
-        case "account_differs": "Số tài khoản khác tài khoản đã gửi"
-        case "duplicate_return": "Kết quả trùng (đã báo trước đó, chỉ tính một lần)"
-        case "conflicting_outcome": "Kết quả ngược với kết quả đã nhận trước đó"
-        case "cancelled_batch": "Thuộc bảng chi đã huỷ"
-        case "not_exported": "Thuộc bảng chi chưa xuất tệp"
-        case "malformed": "Dòng hoặc tệp không đọc được"
-        case "totals_differ": "Dòng tổng cộng không khớp"
-        default: kind
+        case .unknownReference: "Mã tham chiếu không có trong bảng chi nào"
+        case .amountDiffers: "Số tiền khác số đã gửi"
+        case .accountDiffers: "Số tài khoản khác tài khoản đã gửi"
+        case .duplicateReturn: "Kết quả trùng (đã báo trước đó, chỉ tính một lần)"
+        case .conflictingOutcome: "Kết quả ngược với kết quả đã nhận trước đó"
+        case .cancelledBatch: "Thuộc bảng chi đã huỷ"
+        case .notExported: "Thuộc bảng chi chưa xuất tệp"
+        case .malformed: "Dòng hoặc tệp không đọc được"
+        case .totalsDiffer: "Dòng tổng cộng không khớp"
         }
     }
 
@@ -433,15 +437,14 @@ enum ReturnsPages {
         return Mask.personal(d)
     }
 
-    static func exceptionAdvice(_ kind: String) -> String {
+    static func exceptionAdvice(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "unknown_reference": "Kiểm tra tệp có đúng là của đơn vị mình; nếu là dòng lạ đã được đơn vị chi trả xác nhận, bỏ qua."
-        case "amount_differs", "account_differs": "Hỏi lại ngân hàng; nếu họ xác nhận kết quả là đúng cho khoản này, áp dụng kết quả; nếu không, bỏ qua."
-        case "conflicting_outcome": "Hỏi lại ngân hàng khoản này thực tế đã chi hay chưa; áp dụng kết quả mới chỉ khi họ xác nhận."
-        case "duplicate_return": "Kết quả đã được tính một lần; thường chỉ cần bỏ qua."
-        case "cancelled_batch", "not_exported": "Khoản này chưa từng được gửi đi; hỏi đơn vị chi trả vì sao có kết quả, rồi bỏ qua."
-        case "malformed", "totals_differ": "Đối chiếu với đơn vị gửi tệp; nếu cần, đề nghị gửi lại tệp đúng."
-        default: ""
+        case .unknownReference: "Kiểm tra tệp có đúng là của đơn vị mình; nếu là dòng lạ đã được đơn vị chi trả xác nhận, bỏ qua."
+        case .amountDiffers, .accountDiffers: "Hỏi lại ngân hàng; nếu họ xác nhận kết quả là đúng cho khoản này, áp dụng kết quả; nếu không, bỏ qua."
+        case .conflictingOutcome: "Hỏi lại ngân hàng khoản này thực tế đã chi hay chưa; áp dụng kết quả mới chỉ khi họ xác nhận."
+        case .duplicateReturn: "Kết quả đã được tính một lần; thường chỉ cần bỏ qua."
+        case .cancelledBatch, .notExported: "Khoản này chưa từng được gửi đi; hỏi đơn vị chi trả vì sao có kết quả, rồi bỏ qua."
+        case .malformed, .totalsDiffer: "Đối chiếu với đơn vị gửi tệp; nếu cần, đề nghị gửi lại tệp đúng."
         }
     }
 
@@ -615,7 +618,7 @@ enum ReturnsPages {
             let open = e.status == .open
             let resolved: String? = open ? nil :
                 "Đã xử lý: \(e.resolution == .applied ? "áp dụng kết quả của ngân hàng" : "bỏ qua (không đổi tiền)"), bởi \(e.resolvedBy ?? "?")."
-            let holds = OpenExceptions.holdingKinds.contains(e.kind)
+            let holds = ReturnExceptionKind.holdingMoney.contains(e.kind)
             return ExceptionRow(id: e.id, kind: exceptionKindName(e.kind), advice: exceptionAdvice(e.kind), holdsMoney: open && holds,
                                 file: e.file, line: e.lineNo, batchID: e.batchID, reference: e.reference, detail: exceptionDetail(e.detail),
                                 open: open, resolvedText: resolved, note: e.note.map(Mask.personal),
