@@ -39,7 +39,7 @@ public struct FuneralClaim: Sendable, Codable, Equatable {
     public var amount: Int64
     /// How the amount was reached (`FuneralSupport.vietnamese`).
     public var amountBasis: String
-    public var channel: String
+    public var channel: Channel
     public var bankBIN: String?
     /// Masked (`*********9001`).
     public var accountMasked: String?
@@ -51,7 +51,7 @@ public struct FuneralClaim: Sendable, Codable, Equatable {
     /// Set when a bank or post office rejected the organiser's account; cleared by a new account.
     public var accountFlag: String?
     /// Where the payment stands: the newest payout line for it (`paid`, `failed`, `exported`…), if any.
-    public var paymentState: String?
+    public var paymentState: PayoutLineState?
     public var paymentBatchID: Int64?
 }
 
@@ -383,10 +383,10 @@ public struct FuneralClaims: Sendable {
             organiserKind: FuneralOrganiserKind(rawValue: r["organiser_kind"]) ?? .relative, organiserName: r["organiser_name"],
             organiserIDMasked: (r["organiser_id"] as String?).map(PersonalID.masked), relation: r["organiser_relation"],
             decisionNo: r["decision_no"], decisionDate: r["decision_date"], amount: r["amount"], amountBasis: r["amount_basis"],
-            channel: r["channel"], bankBIN: r["bank_bin"], accountMasked: (r["account_no"] as String?).map(maskAccount),
+            channel: try StoredValue.decode(r["channel"], "funeral_claim.channel"), bankBIN: r["bank_bin"], accountMasked: (r["account_no"] as String?).map(maskAccount),
             accountName: r["account_name"], status: FuneralClaim.Status(rawValue: r["status"]) ?? .active, recordedBy: r["recorded_by"],
             recordedAt: r["recorded_at"], cancelReason: r["cancel_reason"], accountFlag: r["account_flag"],
-            paymentState: pay?["state"], paymentBatchID: pay?["batch_id"])
+            paymentState: try (pay?["state"] as String?).map { try StoredValue.decode($0, "payout_line.state") }, paymentBatchID: pay?["batch_id"])
     }
 
     /// The account for a channel, checked as `beneficiary set-account` checks it.

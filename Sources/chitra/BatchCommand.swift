@@ -52,7 +52,7 @@ struct BatchCommand: ParsableCommand {
             for g in s.groups { print("  " + Message("cli.batch.group_total", ["group": .text(g.key), "name": .text(g.name), "lines": .int(g.count), "sum": .money(g.sum)]).text()) }
             if s.alreadyLive > 0 {
                 let places = s.alreadyLiveIn.map { p in
-                    let args: [String: MessageArg] = ["n": .int(p.count), "batch": .text("\(p.batchID)"), "period": .text("\(p.period)"), "status": .text(p.status)]
+                    let args: [String: MessageArg] = ["n": .int(p.count), "batch": .text("\(p.batchID)"), "period": .text("\(p.period)"), "status": .text(p.status.rawValue)]
                     return (p.supplementary ? Message("cli.batch.already_live_place_supplementary", args) : Message("cli.batch.already_live_place", args)).text()
                 }
                 print(Message("cli.batch.already_live", ["n": .int(s.alreadyLive), "places": .text(places.joined(separator: ", "))]).text())
@@ -230,7 +230,7 @@ struct BatchCommand: ParsableCommand {
             if global.json { try printJSON(all); return }
             if all.isEmpty { print(Message("cli.batch.none").text()) }
             for b in all {
-                let args: [String: MessageArg] = ["batch": .text("\(b.id)"), "period": .text("\(b.period)"), "status": .text(b.status), "lines": .int(b.lineCount),
+                let args: [String: MessageArg] = ["batch": .text("\(b.id)"), "period": .text("\(b.period)"), "status": .text(b.status.rawValue), "lines": .int(b.lineCount),
                                                  "sum": .money(b.controlSum), "maker": .text(b.builtBy), "checker": .text(b.approvedBy ?? "")]
                 let line = b.supplementary
                     ? (b.approvedBy == nil ? Message("cli.batch.list_supplementary", args) : Message("cli.batch.list_supplementary_approved", args))
@@ -257,7 +257,7 @@ func printOpenExceptions(_ open: [OpenException], held: (count: Int, sum: Int64)
     }
     let others = open.filter { !$0.holdsMoney }
     if !others.isEmpty {
-        let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+        let byKind = Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         print(Message("cli.batch.open_exceptions_other", ["n": .int(others.count), "kinds": .text(byKind.joined(separator: ", "))]).text())
     }
 }

@@ -48,7 +48,7 @@ struct ExplainCommand: ParsableCommand {
             let who = [f.organiserName, f.relation].compactMap { $0 }.joined(separator: ", ")
             print(lang == .vi
                 ? "Hỗ trợ mai táng phí (hồ sơ #\(f.id), quyết định \(f.decisionNo)): \(Money.vietnamese(f.amount)) đồng = \(f.amountBasis); chi cho người tổ chức mai táng \(who) — \(FuneralCommand.paymentText(f))"
-                : "Funeral support (claim #\(f.id), decision \(f.decisionNo)): \(Money.english(f.amount)) VND; paid to the burial's organiser \(who)\(f.paymentBatchID.map { " — batch #\($0) (\(f.paymentState ?? ""))" } ?? " — next batch built")")
+                : "Funeral support (claim #\(f.id), decision \(f.decisionNo)): \(Money.english(f.amount)) VND; paid to the burial's organiser \(who)\(f.paymentBatchID.map { " — batch #\($0) (\(f.paymentState?.rawValue ?? ""))" } ?? " — next batch built")")
         }
     }
 }

@@ -127,7 +127,7 @@ struct FuneralCommand: ParsableCommand {
         print("  " + Message("cli.funeral.organiser", ["kind": .text(c.organiserKind.vietnamese), "who": .text(who)]).text())
         print("  " + Message("cli.funeral.decision", ["decision": .text(c.decisionNo), "date": .text(CivilDate(c.decisionDate)?.vietnamese ?? c.decisionDate),
                                                       "amount": .money(c.amount), "basis": .text(c.amountBasis)]).text())
-        let channel = Channel(rawValue: c.channel)?.vietnamese ?? c.channel
+        let channel = c.channel.vietnamese
         let account = [c.bankBIN, c.accountMasked, c.accountName].compactMap { $0 }.map { " " + $0 }.joined()
         let flag = c.accountFlag.map { Message("cli.funeral.account_rejected", ["reason": .text(AccountFlag.vietnamese($0)), "id": .text(String(c.id))]).text() } ?? ""
         print("  " + Message("cli.funeral.paid_via", ["channel": .text(channel), "account": .text(account), "flag": .text(flag)]).text())
@@ -137,11 +137,11 @@ struct FuneralCommand: ParsableCommand {
         guard let state = c.paymentState, let batch = c.paymentBatchID else { return Message("cli.funeral.state.waiting").text() }
         let b = MessageArg.text(String(batch))
         switch state {
-        case "paid": return Message("cli.funeral.state.paid", ["batch": b]).text()
-        case "failed": return Message("cli.funeral.state.failed", ["batch": b]).text()
-        case "pending": return Message("cli.funeral.state.pending", ["batch": b]).text()
-        case "draft": return Message("cli.funeral.state.draft", ["batch": b]).text()
-        default: return Message("cli.funeral.state.other", ["batch": b, "state": .text(state)]).text()
+        case .paid: return Message("cli.funeral.state.paid", ["batch": b]).text()
+        case .failed: return Message("cli.funeral.state.failed", ["batch": b]).text()
+        case .pending: return Message("cli.funeral.state.pending", ["batch": b]).text()
+        case .draft: return Message("cli.funeral.state.draft", ["batch": b]).text()
+        case .approved, .exported, .cancelled: return Message("cli.funeral.state.other", ["batch": b, "state": .text(state.rawValue)]).text()
         }
     }
 }

@@ -81,9 +81,9 @@ struct ExceptionsCommand: ParsableCommand {
             for e in items {
                 let lines = e.lines > 1 ? " " + Message("cli.exceptions.lines", ["n": .int(e.lines)]).text() : ""
                 let batch = e.batchID.map { " " + Message("cli.exceptions.batch", ["batch": .text("\($0)")]).text() } ?? ""
-                let resolved = e.status == "resolved"
-                    ? " — " + Message("cli.exceptions.resolved_by", ["resolution": .text(e.resolution ?? ""), "by": .text(e.resolvedBy ?? ""), "note": .text(e.note ?? "")]).text() : ""
-                print("#\(e.id) [\(e.kind)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
+                let resolved = e.status == .resolved
+                    ? " — " + Message("cli.exceptions.resolved_by", ["resolution": .text(e.resolution?.rawValue ?? ""), "by": .text(e.resolvedBy ?? ""), "note": .text(e.note ?? "")]).text() : ""
+                print("#\(e.id) [\(e.kind.rawValue)] \(e.file) \(e.location.text())\(lines)\(batch): \(e.detail)\(resolved)")
             }
         }
     }

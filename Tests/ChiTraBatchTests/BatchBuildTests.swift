@@ -72,9 +72,9 @@ struct BatchBuildTests {
         #expect(throws: DatabaseError.self) { try db.writer.write {
             try $0.execute(sql: "UPDATE batch SET status = 'approved', approved_by = 'someone else', approved_by_user = built_by_user WHERE id = ?", arguments: [s.id])
         } }
-        #expect(try BatchReport.load(db, batchID: s.id).status == "draft")
+        #expect(try BatchReport.load(db, batchID: s.id).status == .draft)
         try life.approve(batchID: s.id, by: try db.actor(.checker, login: "binh.tran"))
-        #expect(try BatchReport.load(db, batchID: s.id).status == "approved")
+        #expect(try BatchReport.load(db, batchID: s.id).status == .approved)
         #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("bị khoá; lập lại có thể chi hai lần") }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [s.id]) } }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE payout_line SET amount = amount + 1 WHERE batch_id = ?", arguments: [s.id]) } }

@@ -63,7 +63,7 @@ struct BatchExportTests {
             #expect(try Verifier.verify(file: url, keys: s.keys).isValid)
             #expect(try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int == 0o600)
         }
-        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "exported")
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == .exported)
         let states = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM payout_line WHERE batch_id = ?", arguments: [s.batchID]) }
         #expect(states == ["exported"])
     }
@@ -204,7 +204,7 @@ struct BatchExportTests {
         try FileManager.default.createSymbolicLink(at: s.out, withDestinationURL: real)
         #expect { try s.exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker)) } throws: { "\($0)".contains("is a symbolic link") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: real.path).isEmpty)
-        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == .approved)
     }
 
     @Test("A folder every user may write to is refused (with or without the sticky bit)", arguments: [0o777, 0o1777, 0o703])
@@ -216,7 +216,7 @@ struct BatchExportTests {
             "\($0)".contains("every user of this machine may write to it") && "\($0)".contains("chmod o-w")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path).isEmpty)
-        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == .approved)
     }
 
     @Test("A symbolic link inside the folder, where a payout file would go, is refused; its target is untouched")
@@ -231,7 +231,7 @@ struct BatchExportTests {
         }
         #expect(try String(contentsOf: elsewhere, encoding: .utf8) == "keep me")
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.out.path) == ["CT202612-B000001-970405.csv"])
-        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == .approved)
     }
 
     @Test("A folder holding another batch's export is refused")

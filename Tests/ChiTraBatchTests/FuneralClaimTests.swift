@@ -82,7 +82,7 @@ struct FuneralClaimTests {
         let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: "test")
         #expect(try Self.funeralLines(db, batch: sup.id).isEmpty)
         // Where it stands, and the audit entry.
-        #expect(try Self.claims(db).list(code: "R09").first?.paymentState == "approved")
+        #expect(try Self.claims(db).list(code: "R09").first?.paymentState == .approved)
         #expect(try db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audit_log WHERE action = 'funeral.add' AND entity_id = ?", arguments: [String(c.id)]) } == 1)
     }
 

@@ -156,7 +156,7 @@ struct PayerAccountsTests {
         #expect { try s.export() } throws: { "\($0)".contains("VietinBank (970415)") && "\($0)".contains("chưa ghi tệp nào") }
         let written = (try? FileManager.default.contentsOfDirectory(atPath: s.out.path)) ?? []
         #expect(written.isEmpty)
-        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == "approved")
+        #expect(try BatchReport.load(s.db, batchID: s.batchID).status == .approved)
     }
 
     @Test("A file to another bank refuses a foreign BIN; the own bank's interbank file takes it")

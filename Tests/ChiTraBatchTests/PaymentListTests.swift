@@ -133,10 +133,10 @@ struct PaymentListTests {
 
     @Test("Every value is escaped in the HTML: a name cannot become markup")
     func escaping() throws {
-        let header = PaperQueries.BatchHeader(id: 9, period: "2026-12", status: "approved", supplementary: false, lineCount: 1, controlSum: 500_000)
+        let header = PaperQueries.BatchHeader(id: 9, period: "2026-12", status: .approved, supplementary: false, lineCount: 1, controlSum: 500_000)
         let line = PaperQueries.PostLine(reference: "CT202612A0-X", groupKey: "VNPOST-X", code: "X<1>", fullName: "<script>alert('x')</script>",
                                          birthDate: "1950-01-01", commune: "Xã \"A\" & B", village: "Thôn <i>", address: "",
-                                         channel: "post_cash", accountNo: nil, payeeName: "N", payeeRelation: nil, kind: "allowance",
+                                         channel: .postCash, accountNo: nil, payeeName: "N", payeeRelation: nil, kind: "allowance",
                                          slot: "allowance", forMonth: "2026-12", amount: 500_000)
         let html = try PaymentList.make(header: header, lines: [line], village: nil, payer: Fixture.payer).html()
         #expect(!html.contains("<script>"))
@@ -178,11 +178,11 @@ struct PaymentListTests {
         let lines = (1...1_336).map { n in
             PaperQueries.PostLine(reference: String(format: "CT202612A0-%06d", n), groupKey: "VNPOST-PHUONG-HUONG-TRA",
                                   code: String(format: "DT%07d", n), fullName: "Nguyễn Văn \(n)", birthDate: "1950-01-01",
-                                  commune: "Phường Hương Trà", village: "Tổ dân phố 4", address: "Kiệt \(n)", channel: "post_cash",
+                                  commune: "Phường Hương Trà", village: "Tổ dân phố 4", address: "Kiệt \(n)", channel: .postCash,
                                   accountNo: nil, payeeName: "Nguyễn Văn \(n)", payeeRelation: nil, kind: "allowance", slot: "allowance",
                                   forMonth: "2026-12", amount: n == 1_336 ? 500_000 : 750_000)
         }
-        let header = PaperQueries.BatchHeader(id: 3, period: "2026-12", status: "exported", supplementary: false, lineCount: 1_336, controlSum: 1_001_750_000)
+        let header = PaperQueries.BatchHeader(id: 3, period: "2026-12", status: .exported, supplementary: false, lineCount: 1_336, controlSum: 1_001_750_000)
         let list = try PaymentList.make(header: header, lines: lines, village: "Tổ dân phố 4", payer: Fixture.payer)
         #expect(list.villages[0].total == 1_001_750_000)
         #expect(list.villages[0].totalInWords == "Một tỷ không trăm linh một triệu bảy trăm năm mươi nghìn đồng")

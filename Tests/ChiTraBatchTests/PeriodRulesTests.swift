@@ -64,6 +64,6 @@ struct PeriodRulesTests {
         try BatchLifecycle(db: db).approve(batchID: dec.id, by: try db.actor(.checker))
         let sup = try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker), supplementary: true, reason: "check")
         #expect(sup.alreadyLive == 16)
-        #expect(sup.alreadyLiveIn == [.init(batchID: dec.id, period: "2026-12", status: "approved", supplementary: false, count: 16)])
+        #expect(sup.alreadyLiveIn == [.init(batchID: dec.id, period: "2026-12", status: .approved, supplementary: false, count: 16)])
     }
 }

@@ -268,7 +268,7 @@ struct IdentityTests {
         #expect { try BatchLifecycle(db: db).approve(batchID: b.id, by: checker) } throws: {
             "\($0)".contains("ghi tài khoản #\(other.userID) là người lập, nhưng nhật ký kiểm toán ghi tài khoản #\(both.userID) đã lập")
         }
-        #expect(try BatchReport.load(db, batchID: b.id).status == "draft")
+        #expect(try BatchReport.load(db, batchID: b.id).status == .draft)
     }
 
     @Test("A store made before accounts migrates: free-text names become legacy actors, shown as such, and cannot log in")

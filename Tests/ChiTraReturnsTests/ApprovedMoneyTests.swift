@@ -101,7 +101,7 @@ struct ApprovedMoneyTests {
         for f in real { conflicting += try s.importer().importFile(f).exceptions.count }
         #expect(conflicting == 14)
         let open = try ExceptionQueue(db: s.db).list()
-        #expect(open.count == 14 && open.allSatisfy { $0.kind == "conflicting_outcome" })
+        #expect(open.count == 14 && open.allSatisfy { $0.kind == .conflictingOutcome })
 
         // Reconciliation no longer promises to pay them again.
         let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db), taxonomy: Self.reasons)
@@ -132,7 +132,7 @@ struct ApprovedMoneyTests {
                 && (e as? BatchError)?.text(in: .en).contains("14 open return exceptions hold 14 payments of 13,750,000 VND") == true
         }
         #expect(throws: BatchError.self) { try life.approve(batchID: jan.id, by: try s.db.actor(.checker), acceptingOpenExceptions: "  ") }
-        #expect(try BatchReport.load(s.db, batchID: jan.id).status == "draft")
+        #expect(try BatchReport.load(s.db, batchID: jan.id).status == .draft)
 
         // The clerk checks with the banks: Agribank and BIDV paid (apply the real outcome); VietinBank's R03 is still open.
         let q = ExceptionQueue(db: s.db)

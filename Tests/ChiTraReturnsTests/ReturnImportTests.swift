@@ -177,18 +177,18 @@ struct ReturnImportTests {
         ])
         let sum = try s.importer().importFile(file)
         let kinds = try ExceptionQueue(db: s.db).list().map(\.kind)
-        #expect(kinds == ["unknown_reference", "amount_differs", "account_differs", "conflicting_outcome"])
+        #expect(kinds == [.unknownReference, .amountDiffers, .accountDiffers, .conflictingOutcome])
         #expect(sum.paid == 1)
         #expect(try s.state(r01["reference"]) == "exported")
         #expect(try s.state(r02["reference"]) == "exported")
         #expect(try s.state(r04["reference"]) == "paid")
         // Resolving needs a note; applying the amount-differs line settles it, with who and why.
         let q = ExceptionQueue(db: s.db)
-        let amountEx = try q.list().first { $0.kind == "amount_differs" }!
+        let amountEx = try q.list().first { $0.kind == .amountDiffers }!
         #expect(throws: (any Error).self) { try q.resolve(id: amountEx.id, resolution: .apply, note: "", by: try s.db.actor(.clerk)) }
         try q.resolve(id: amountEx.id, resolution: .apply, note: "bank confirmed 1,000,000 paid; typo in their file", by: try s.db.actor(.clerk))
         #expect(try s.state(r01["reference"]) == "paid")
-        let unknown = try q.list().first { $0.kind == "unknown_reference" }!
+        let unknown = try q.list().first { $0.kind == .unknownReference }!
         #expect(throws: (any Error).self) { try q.resolve(id: unknown.id, resolution: .apply, note: "x", by: try s.db.actor(.clerk)) }
         try q.resolve(id: unknown.id, resolution: .dismiss, note: "another commune's line", by: try s.db.actor(.clerk))
         #expect(try q.list().count == 2)
@@ -214,7 +214,7 @@ struct ReturnImportTests {
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
         try BatchLifecycle(db: s.db).cancel(batchID: s.batchID, by: try s.db.actor(.maker), reason: "test")
         _ = try s.importer().importFile(try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")]))
-        #expect(try ExceptionQueue(db: s.db).list().map(\.kind) == ["cancelled_batch"])
+        #expect(try ExceptionQueue(db: s.db).list().map(\.kind) == [.cancelledBatch])
         #expect(try s.state(r01["reference"]) == "cancelled")
     }
 
@@ -345,8 +345,8 @@ struct PublicSampleImportTests {
             #expect(sum.exceptions.count == sum.records + sum.malformed, "\(name): every line it holds is queued, none applied")
         }
         let kinds = Set(try ExceptionQueue(db: s.db).list().map(\.kind))
-        #expect(kinds.contains("unknown_reference"))
-        #expect(kinds.isSubset(of: ["unknown_reference", "malformed", "totals_differ"]))
+        #expect(kinds.contains(.unknownReference))
+        #expect(kinds.isSubset(of: [.unknownReference, .malformed, .totalsDiffer]))
         // Nothing of ours changed.
         let states = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM payout_line WHERE batch_id = ?", arguments: [s.batchID]) }
         #expect(states == ["exported"])

@@ -129,7 +129,7 @@ struct ReturnLooseEndsTests {
         _ = try s.importer().importFile(try Pain002(msgID: "STS-5", originalMsgIDs: ["OTHER-COMMUNE-0001"], blocks: [.init(id: "OTHER-COMMUNE-0001", txs: [
             .init(ref: "CT202612-TYPO-000005", status: "ACSC", amount: 500_000)])]).write(s, "sts5.xml"))
         let items = try ExceptionQueue(db: s.db).list()
-        #expect(items.map(\.kind) == ["unknown_reference", "unknown_reference", "unknown_reference", "unknown_reference"])
+        #expect(items.map(\.kind) == [.unknownReference, .unknownReference, .unknownReference, .unknownReference])
         #expect(items.map(\.batchID) == [s.batchID, s.batchID, s.batchID, nil])
         let rec = try Reconciliation.build(s.db, batchID: s.batchID, queue: ExceptionQueue(db: s.db))
         #expect(rec.openExceptions.map(\.reference) == ["CT202612-TYPO-000001", "CT202612-TYPO-000002", "CT202612-TYPO-000003"])
@@ -181,7 +181,7 @@ struct ReturnLooseEndsTests {
         #expect(again.exceptions[0].hasPrefix("giao dịch thứ 1 (EndToEndId \(lines[0]["reference"] as String)): \(lines.count) giao dịch của tệp này lặp lại kết quả đã ghi nhận cho danh sách chi trả #\(s.batchID) theo agri-sts-100.xml"), "\(again.exceptions)")
         let items = try ExceptionQueue(db: s.db).list()
         #expect(items.count == 1)
-        #expect(items[0].kind == "duplicate_return")
+        #expect(items[0].kind == .duplicateReturn)
         #expect(items[0].lines == lines.count)
         #expect(items[0].batchID == s.batchID)
         // Every line is still recorded, none applied twice; the payments stay paid.

@@ -22,7 +22,7 @@ public struct BuildSummary: Sendable, Codable {
     }
     public var id: Int64
     public var period: String
-    public var status: String
+    public var status: BatchStatus
     public var rebuilt: Bool
     public var supplementary: Bool
     public var builtBy: String
@@ -36,10 +36,10 @@ public struct BuildSummary: Sendable, Codable {
     public struct LiveElsewhere: Sendable, Codable, Equatable {
         public var batchID: Int64
         public var period: String
-        public var status: String
+        public var status: BatchStatus
         public var supplementary: Bool
         public var count: Int
-        public init(batchID: Int64, period: String, status: String, supplementary: Bool, count: Int) {
+        public init(batchID: Int64, period: String, status: BatchStatus, supplementary: Bool, count: Int) {
             self.batchID = batchID; self.period = period; self.status = status; self.supplementary = supplementary; self.count = count
         }
     }
@@ -158,10 +158,10 @@ public struct BatchBuilder {
             var elsewhere: [BuildSummary.LiveElsewhere] = []
             for (other, count) in run.alreadyLiveByBatch {
                 guard let b = try Batches.record(db, id: other) else { continue }
-                elsewhere.append(.init(batchID: other, period: b.period, status: b.status.rawValue, supplementary: b.supplementary, count: count))
+                elsewhere.append(.init(batchID: other, period: b.period, status: b.status, supplementary: b.supplementary, count: count))
             }
             elsewhere.sort { $0.count != $1.count ? $0.count > $1.count : $0.batchID < $1.batchID }
-            return BuildSummary(id: batchID, period: period.description, status: BatchStatus.draft.rawValue, rebuilt: rebuilt, supplementary: supplementary,
+            return BuildSummary(id: batchID, period: period.description, status: .draft, rebuilt: rebuilt, supplementary: supplementary,
                                 builtBy: actor.username, lineCount: lineCount, controlSum: controlSum, byKind: run.byKind, groups: groups,
                                 excluded: excluded, alreadyLive: run.alreadyLive, alreadyLiveIn: elsewhere, sharedIDs: run.sharedIDs,
                                 inputDigest: digest, reason: reason, heldCount: run.heldCount, heldSum: run.heldSum,

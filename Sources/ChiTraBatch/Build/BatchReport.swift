@@ -19,7 +19,7 @@ public struct BatchReport: Sendable, Codable {
     public var id: Int64
     public var period: String
     public var supplementary: Bool
-    public var status: String
+    public var status: BatchStatus
     public var builtBy: String
     public var builtAt: String
     public var approvedBy: String?
@@ -57,7 +57,7 @@ public struct BatchReport: Sendable, Codable {
             // Up to the approval for an approved batch (what its checker saw), up to now for a draft.
             let changes = try RollQueries.paymentChanges(db, after: previous?.builtAt, until: b.approvedAt)
             let seal = b.status == .approved || b.status == .exported ? try ApprovalSeal.check(db, batchID: batchID) : nil
-            let r = BatchReport(id: batchID, period: b.period, supplementary: b.supplementary, status: b.status.rawValue,
+            let r = BatchReport(id: batchID, period: b.period, supplementary: b.supplementary, status: b.status,
                                 builtBy: b.builtBy, builtAt: b.builtAt, approvedBy: b.approvedBy, approvedAt: b.approvedAt,
                                 exportedAt: b.exportedAt, cancelledBy: b.cancelledBy, cancelReason: b.cancelReason,
                                 lineCount: b.lineCount, controlSum: b.controlSum, groups: groups, byGroupAndKind: cells,
@@ -92,7 +92,7 @@ public struct BatchReport: Sendable, Codable {
     /// The Vietnamese report for finance staff.
     public func vietnameseLines(banks: BankDirectory) -> [String] {
         var out: [String] = []
-        let st = BatchStatus(rawValue: status)?.vietnamese ?? status
+        let st = status.vietnamese
         out.append("Danh sách chi trả #\(id) — tháng \(YearMonth(period)?.vietnamese ?? period)\(supplementary ? " (bổ sung)" : "") — \(st)")
         out.append("Người lập: \(builtByAccount ?? builtBy) lúc \(builtAt)")
         if let a = approvedBy { out.append("Người duyệt: \(approvedByAccount ?? a) lúc \(approvedAt ?? "")") }
@@ -141,7 +141,7 @@ public struct BatchReport: Sendable, Codable {
 public struct BatchListing: Sendable, Codable {
     public var id: Int64
     public var period: String
-    public var status: String
+    public var status: BatchStatus
     public var supplementary: Bool
     public var lineCount: Int
     public var controlSum: Int64
@@ -151,7 +151,7 @@ public struct BatchListing: Sendable, Codable {
     public static func all(_ db: AppDatabase) throws -> [BatchListing] {
         try db.writer.read { db in
             try Batches.all(db).map {
-                BatchListing(id: $0.id, period: $0.period, status: $0.status.rawValue, supplementary: $0.supplementary,
+                BatchListing(id: $0.id, period: $0.period, status: $0.status, supplementary: $0.supplementary,
                              lineCount: $0.lineCount, controlSum: $0.controlSum, builtBy: $0.builtBy, approvedBy: $0.approvedBy)
             }
         }

@@ -20,7 +20,7 @@ public struct BatchReview: Sendable {
         public var id: Int64
         public var period: YearMonth
         public var supplementary: Bool
-        public var status: String
+        public var status: BatchStatus
         public var lineCount: Int
         public var controlSum: Int64
     }
@@ -357,13 +357,12 @@ struct ReviewWords {
             out.append("Bị để ngoài bảng chi này: \(why) (còn nợ \(money(d.excludedOwed ?? 0))).")
             return out
         }
-        let status = PersonFacts.Status(rawValue: d.status)
-        switch status {
+        switch d.status {
         case .suspended: out.append("Đang tạm dừng hưởng (Thông tư 02/2021 Điều 2).")
         case .stopped: out.append("Đã thôi hưởng.")
-        case .active, nil: break
+        case .active: break
         }
-        if let c, status != .suspended {
+        if let c, d.status != .suspended {
             let unpaid = engine.entitlement(person: c.person, grants: c.grants, period: current).periodDetail.filter { $0.outcome != .paid }
             out += unpaid.map { renderer.describe($0).capitalizedFirst + "." }
         }
@@ -404,7 +403,7 @@ struct ReviewWords {
 
     func amountChanged(_ d: BatchReviewQueries.PersonDiff, case c: PersonCase?, base: YearMonth, current: YearMonth) -> [String] {
         var out: [String] = []
-        if PersonFacts.Status(rawValue: d.status) == .suspended && d.cur.monthly == 0 {
+        if d.status == .suspended && d.cur.monthly == 0 {
             out.append("Đang tạm dừng hưởng: không chi trợ cấp hằng tháng (Thông tư 02/2021 Điều 2).")
         } else if d.cur.monthly != d.prev.monthly {
             if let c { out += monthlyReasons(c, base: base, current: current, paidBefore: d.prev.monthly, paidNow: d.cur.monthly) }

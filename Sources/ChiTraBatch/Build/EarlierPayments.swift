@@ -43,7 +43,10 @@ final class EarlierPayments {
             retiredCount[SlotMonth(slot: r.slot, month: r.forMonth), default: 0] += 1
             guard r.state == .failed, r.batchID != batchID else { return }
             failedSlots.insert(SlotMonth(slot: r.slot, month: r.forMonth))
-            if r.reason == "deceased" || r.reason == "duplicate" { return }
+            switch r.reason.flatMap(CanonicalReason.init(rawValue:)) {
+            case .deceased?, .duplicate?: return
+            case .invalidAccount?, .closed?, .blocked?, .nameMismatch?, .regulatory?, .notCollected?, .other?, nil: break
+            }
             failed.append(Failed(id: r.id, slot: EntitlementKind(rawValue: r.slot)!, forMonth: YearMonth(r.forMonth)!, amount: r.amount,
                                  retryable: r.retryable == 1, reason: r.reason ?? "", batchID: r.batchID))
             retryableOrder.append(r.retryable)

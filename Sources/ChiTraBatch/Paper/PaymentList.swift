@@ -61,8 +61,10 @@ public struct PaymentList: Sendable {
             }
             return (h, try PaperQueries.postLines(db, batchID: batchID))
         }
-        guard let status = BatchStatus(rawValue: header.status), status == .approved || status == .exported else {
-            throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status)]))
+        switch header.status {
+        case .approved, .exported: break
+        case .draft, .cancelled:
+            throw BatchError(Message("batch.paper.not_approved", ["batch": .int(Int(batchID)), "status": .text(header.status.rawValue)]))
         }
         return try make(header: header, lines: lines, village: village, payer: payer)
     }
@@ -95,8 +97,8 @@ public struct PaymentList: Sendable {
                 let proxy = own.first { $0.payeeRelation != nil }
                 rows.append(Row(code: first.code, name: first.fullName, birthYear: String(first.birthDate.prefix(4)),
                                 address: first.address, payee: proxy?.payeeName, relation: proxy?.payeeRelation,
-                                channel: (Channel(rawValue: first.channel) ?? .postCash).vietnamese,
-                                account: Channel(rawValue: first.channel) == .postAccount ? first.accountNo.map(maskAccount) : nil,
+                                channel: first.channel.vietnamese,
+                                account: first.channel == .postAccount ? first.accountNo.map(maskAccount) : nil,
                                 content: content(own), payments: own.count, amount: amount))
             }
             rows.sort { a, b in

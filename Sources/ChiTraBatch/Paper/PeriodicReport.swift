@@ -143,10 +143,10 @@ public struct PeriodicReport: Sendable {
                 if c.state == .paid {
                     paidPeople.insert(c.code)
                     f.paid = try Money.sum([f.paid, c.sum])
-                    switch Channel(rawValue: c.channel) {
-                    case .bank?: f.paidBank = try Money.sum([f.paidBank, c.sum])
-                    case .postAccount?: f.paidPostAccount = try Money.sum([f.paidPostAccount, c.sum])
-                    default: f.paidCash = try Money.sum([f.paidCash, c.sum])
+                    switch c.channel {
+                    case .bank: f.paidBank = try Money.sum([f.paidBank, c.sum])
+                    case .postAccount: f.paidPostAccount = try Money.sum([f.paidPostAccount, c.sum])
+                    case .postCash: f.paidCash = try Money.sum([f.paidCash, c.sum])
                     }
                 } else {
                     f.unpaid = try Money.sum([f.unpaid, c.sum])
@@ -178,7 +178,7 @@ public struct PeriodicReport: Sendable {
             let key = s == .funeral ? "" : c.category
             try rows[s, default: [:]][key, default: Acc()].add(c)
             try parts[s, default: Acc()].add(c)
-            try byChannel[Channel(rawValue: c.channel) ?? .postCash, default: Acc()].add(c)
+            try byChannel[c.channel, default: Acc()].add(c)
             try total.add(c)
         }
         func rank(_ category: String) -> (Int, String) {

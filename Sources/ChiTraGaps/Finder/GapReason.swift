@@ -36,7 +36,7 @@ public enum AccountFlag {
         case .closed: return "tài khoản đã đóng"
         case .blocked: return "tài khoản bị phong tỏa"
         case .nameMismatch: return "tên chủ tài khoản không khớp"
-        default: return "bị từ chối (mã \(flag))"
+        case .deceased, .duplicate, .regulatory, .notCollected, .other, nil: return "bị từ chối (mã \(flag))"
         }
     }
 }

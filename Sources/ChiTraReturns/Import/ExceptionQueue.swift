@@ -6,14 +6,14 @@ import GRDB
 public struct ExceptionQueue {
     public struct Item: Sendable, Codable {
         public var id: Int64
-        public var kind: String
+        public var kind: ReturnExceptionKind
         public var file: String
         public var lineNo: Int
         public var batchID: Int64?
         public var reference: String?
         public var detail: String
-        public var status: String
-        public var resolution: String?
+        public var status: ExceptionStatus
+        public var resolution: ExceptionResolution?
         public var resolvedBy: String?
         public var note: String?
         /// XML: the transaction's position in the file and its EndToEndId (nil for CSV lines).
@@ -65,9 +65,9 @@ public struct ExceptionQueue {
             let now = Timestamp.now()
             if resolution == .apply {
                 // The kinds whose outcome may yet be applied are the kinds that hold money.
-                guard OpenExceptions.holdingKinds.contains(kind),
+                guard ReturnExceptionKind.holdingMoney.contains(kind),
                       let lineID = e.payoutLineID, let rlID = e.returnLineID else {
-                    throw StoreError(Message("store.exception.no_payment", ["id": .int(Int(id)), "kind": .text(kind)]))
+                    throw StoreError(Message("store.exception.no_payment", ["id": .int(Int(id)), "kind": .text(kind.rawValue)]))
                 }
                 let rl = try ReturnLines.recorded(db, id: rlID)!
                 // Paid (or pending) after all, while a later batch carries it over: that batch must go first.

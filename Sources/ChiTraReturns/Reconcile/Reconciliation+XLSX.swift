@@ -104,7 +104,7 @@ extension Reconciliation {
                 columns: [XLSXColumn("Số ngoại lệ", width: 9), XLSXColumn("Loại"), XLSXColumn("Tệp trả về", maxWidth: 34),
                           XLSXColumn("Vị trí", maxWidth: 26), XLSXColumn("Số giao dịch", width: 9), XLSXColumn("Chi tiết", wrap: true, maxWidth: 50)],
                 rows: openExceptions.map { e in
-                    [.integer(e.id), .text(e.kind), .text(e.file), .text(e.location.vietnamese), .integer(Int64(e.lines)), .text(e.detail)]
+                    [.integer(e.id), .text(e.kind.rawValue), .text(e.file), .text(e.location.vietnamese), .integer(Int64(e.lines)), .text(e.detail)]
                 },
                 landscape: true))
         }
@@ -120,13 +120,12 @@ extension Reconciliation {
     }
 
     /// A batch's status as the clerk reads it.
-    static func statusVietnamese(_ status: String) -> String {
+    static func statusVietnamese(_ status: BatchStatus) -> String {
         switch status {
-        case "draft": return "bản nháp"
-        case "approved": return "đã duyệt"
-        case "exported": return "đã xuất tệp chi trả"
-        case "cancelled": return "đã hủy"
-        default: return status
+        case .draft: return "bản nháp"
+        case .approved: return "đã duyệt"
+        case .exported: return "đã xuất tệp chi trả"
+        case .cancelled: return "đã hủy"
         }
     }
 

@@ -46,7 +46,7 @@ public struct Reconciliation: Sendable, Codable {
     }
     public var batchID: Int64
     public var period: String
-    public var status: String
+    public var status: BatchStatus
     public var total: Group
     public var groups: [Group]
     public var failures: [Failure]
@@ -321,7 +321,7 @@ public struct Reconciliation: Sendable, Codable {
             emit(Message("returns.reconcile.open_exceptions", ["count": Self.count(openExceptions.count)]).text())
             for e in openExceptions {
                 let lines = e.lines > 1 ? Message("returns.reconcile.exception_lines", ["lines": Self.count(e.lines)]).text() : ""
-                emit("  #\(e.id) [\(e.kind)] \(e.file) \(e.location.vietnamese)\(lines): \(e.detail)")
+                emit("  #\(e.id) [\(e.kind.rawValue)] \(e.file) \(e.location.vietnamese)\(lines): \(e.detail)")
             }
         }
     }

@@ -8,12 +8,12 @@ public enum PaperQueries {
     public struct BatchHeader: Sendable {
         public var id: Int64
         public var period: String
-        public var status: String
+        public var status: BatchStatus
         public var supplementary: Bool
         public var lineCount: Int
         public var controlSum: Int64
 
-        public init(id: Int64, period: String, status: String, supplementary: Bool, lineCount: Int, controlSum: Int64) {
+        public init(id: Int64, period: String, status: BatchStatus, supplementary: Bool, lineCount: Int, controlSum: Int64) {
             self.id = id; self.period = period; self.status = status; self.supplementary = supplementary
             self.lineCount = lineCount; self.controlSum = controlSum
         }
@@ -30,7 +30,7 @@ public enum PaperQueries {
         public var commune: String
         public var village: String
         public var address: String
-        public var channel: String
+        public var channel: Channel
         public var accountNo: String?
         public var payeeName: String
         public var payeeRelation: String?
@@ -40,7 +40,7 @@ public enum PaperQueries {
         public var amount: Int64
 
         public init(reference: String, groupKey: String, code: String, fullName: String, birthDate: String, commune: String,
-                    village: String, address: String, channel: String, accountNo: String?, payeeName: String, payeeRelation: String?,
+                    village: String, address: String, channel: Channel, accountNo: String?, payeeName: String, payeeRelation: String?,
                     kind: String, slot: String, forMonth: String, amount: Int64) {
             self.reference = reference; self.groupKey = groupKey; self.code = code; self.fullName = fullName; self.birthDate = birthDate
             self.commune = commune; self.village = village; self.address = address; self.channel = channel; self.accountNo = accountNo
@@ -51,7 +51,7 @@ public enum PaperQueries {
 
     public static func batch(_ db: Database, id: Int64) throws -> BatchHeader? {
         try Row.fetchOne(db, sql: "SELECT id, period, status, supplementary, line_count, control_sum FROM batch WHERE id = ?", arguments: [id]).map {
-            BatchHeader(id: $0[0], period: $0[1], status: $0[2], supplementary: ($0[3] as Int) == 1, lineCount: $0[4], controlSum: $0[5])
+            BatchHeader(id: $0[0], period: $0[1], status: try StoredValue.decode($0[2], "batch.status"), supplementary: ($0[3] as Int) == 1, lineCount: $0[4], controlSum: $0[5])
         }
     }
 
@@ -66,7 +66,7 @@ public enum PaperQueries {
             ORDER BY l.reference
             """, arguments: [batchID]).map {
                 PostLine(reference: $0[0], groupKey: $0[1], code: $0[2], fullName: $0[3], birthDate: $0[4], commune: $0[5], village: $0[6],
-                         address: $0[7], channel: $0[8], accountNo: $0[9], payeeName: $0[10], payeeRelation: $0[11], kind: $0[12],
+                         address: $0[7], channel: try StoredValue.decode($0[8], "payout_line.channel"), accountNo: $0[9], payeeName: $0[10], payeeRelation: $0[11], kind: $0[12],
                          slot: $0[13], forMonth: $0[14], amount: $0[15])
             }
     }
@@ -78,7 +78,7 @@ public enum PaperQueries {
         public var code: String
         public var category: String
         public var slot: String
-        public var channel: String
+        public var channel: Channel
         public var state: PayoutLineState
         public var count: Int
         public var sum: Int64
@@ -92,7 +92,8 @@ public enum PaperQueries {
             GROUP BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
             ORDER BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
             """, arguments: [from, to]).map {
-                PeriodCell(code: $0[0], category: $0[1], slot: $0[2], channel: $0[3], state: PayoutLineState(rawValue: $0[4])!, count: $0[5], sum: $0[6])
+                PeriodCell(code: $0[0], category: $0[1], slot: $0[2], channel: try StoredValue.decode($0[3], "payout_line.channel"),
+                           state: try StoredValue.decode($0[4], "payout_line.state"), count: $0[5], sum: $0[6])
             }
     }
 

@@ -5,7 +5,7 @@ import GRDB
 /// An open return exception as the build and the approval show it: what it is about and how much.
 public struct OpenException: Sendable, Codable, Equatable {
     public var id: Int64
-    public var kind: String
+    public var kind: ReturnExceptionKind
     /// The batch of the payment it is about (nil for a line that matched nothing).
     public var batchID: Int64?
     public var payoutLineID: Int64?
@@ -51,13 +51,13 @@ public enum OpenExceptions {
             LEFT JOIN return_line r ON r.id = e.return_line_id
             WHERE e.status = 'open' ORDER BY e.id
             """).map { r in
-                let kind: String = r["kind"]
+                let kind: ReturnExceptionKind = try StoredValue.decode(r["kind"], "return_exception.kind")
                 let lineID: Int64? = r["payout_line_id"]
                 return OpenException(id: r["id"], kind: kind, batchID: r["batch_id"], payoutLineID: lineID,
                                      reference: (r["line_ref"] as String?) ?? (r["return_ref"] as String?),
                                      beneficiaryCode: r["beneficiary_code"],
                                      amount: (r["line_amount"] as Int64?) ?? (r["return_amount"] as Int64?),
-                                     holdsMoney: lineID != nil && holdingKinds.contains(kind), detail: r["detail"])
+                                     holdsMoney: lineID != nil && ReturnExceptionKind.holdingMoney.contains(kind), detail: r["detail"])
             }
     }
 
@@ -95,8 +95,8 @@ public enum OpenExceptions {
         let batch = e.batchID.map { Message("store.open_exception.batch", ["batch": .int(Int($0))]).text() } ?? ""
         let place: MessageArg = .text(batch + (e.reference.map { " \($0)" } ?? "") + (e.beneficiaryCode.map { " \($0)" } ?? ""))
         if let amount = e.amount {
-            return Message("store.open_exception.with_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind), "where": place, "amount": .money(amount)]).text()
+            return Message("store.open_exception.with_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind.rawValue), "where": place, "amount": .money(amount)]).text()
         }
-        return Message("store.open_exception.no_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind), "where": place]).text()
+        return Message("store.open_exception.no_amount", ["id": .int(Int(e.id)), "kind": .text(e.kind.rawValue), "where": place]).text()
     }
 }

@@ -9,14 +9,14 @@ public enum ReconciliationQueries {
     public struct Batch: Sendable {
         public var period: String
         /// As stored (`exported`, …), for the report.
-        public var status: String
+        public var status: BatchStatus
         public var lineCount: Int?
         public var controlSum: Int64?
     }
 
     public static func batch(_ db: Database, id: Int64) throws -> Batch? {
         try Row.fetchOne(db, sql: "SELECT period, status, line_count, control_sum FROM batch WHERE id = ?", arguments: [id]).map {
-            Batch(period: $0["period"], status: $0["status"], lineCount: $0["line_count"], controlSum: $0["control_sum"])
+            Batch(period: $0["period"], status: try StoredValue.decode($0["status"], "batch.status"), lineCount: $0["line_count"], controlSum: $0["control_sum"])
         }
     }
 

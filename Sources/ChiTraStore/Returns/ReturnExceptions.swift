@@ -32,14 +32,14 @@ public enum ReturnExceptions {
     /// An exception as listed, with its file's name and the return line's reference.
     public struct Listed: Sendable {
         public var id: Int64
-        public var kind: String
+        public var kind: ReturnExceptionKind
         public var fileName: String
         public var lineNo: Int
         public var batchID: Int64?
         public var reference: String?
         public var detail: String
-        public var status: String
-        public var resolution: String?
+        public var status: ExceptionStatus
+        public var resolution: ExceptionResolution?
         public var resolvedBy: String?
         public var note: String?
         public var transaction: Int?
@@ -58,8 +58,9 @@ public enum ReturnExceptions {
         if let batchID { sql += " AND e.batch_id = ?"; args += [batchID] }
         sql += " ORDER BY e.id"
         return try Row.fetchAll(db, sql: sql, arguments: args).map {
-            Listed(id: $0["id"], kind: $0["kind"], fileName: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
-                   reference: $0["reference"], detail: $0["detail"], status: $0["status"], resolution: $0["resolution"],
+            Listed(id: $0["id"], kind: try StoredValue.decode($0["kind"], "return_exception.kind"), fileName: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
+                   reference: $0["reference"], detail: $0["detail"], status: try StoredValue.decode($0["status"], "return_exception.status"),
+                   resolution: try ($0["resolution"] as String?).map { try StoredValue.decode($0, "return_exception.resolution") },
                    resolvedBy: $0["resolved_by"], note: $0["note"], transaction: $0["tx_no"], endToEndID: $0["end_to_end_id"],
                    lines: $0["lines"] ?? 1)
         }
@@ -68,8 +69,7 @@ public enum ReturnExceptions {
     /// One exception, as resolving it needs.
     public struct Stored: Sendable {
         public var id: Int64
-        /// The kind as stored.
-        public var kind: String
+        public var kind: ReturnExceptionKind
         public var status: ExceptionStatus
         public var resolvedBy: String?
         public var payoutLineID: Int64?
@@ -78,7 +78,7 @@ public enum ReturnExceptions {
 
     public static func stored(_ db: Database, id: Int64) throws -> Stored? {
         try Row.fetchOne(db, sql: "SELECT id, kind, status, resolved_by, payout_line_id, return_line_id FROM return_exception WHERE id = ?", arguments: [id]).map {
-            Stored(id: $0["id"], kind: $0["kind"], status: ExceptionStatus(rawValue: $0["status"]) ?? .resolved, resolvedBy: $0["resolved_by"],
+            Stored(id: $0["id"], kind: try StoredValue.decode($0["kind"], "return_exception.kind"), status: ExceptionStatus(rawValue: $0["status"]) ?? .resolved, resolvedBy: $0["resolved_by"],
                    payoutLineID: $0["payout_line_id"], returnLineID: $0["return_line_id"])
         }
     }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import GRDB
 
 /// What the batch pages ask the store beyond `BatchReport`: who built, approved, exported or
@@ -9,7 +10,7 @@ public enum BatchReviewQueries {
         public let id: Int64
         public let period: String
         public let supplementary: Bool
-        public let status: String
+        public let status: BatchStatus
         public let builtByUser: Int64?
         public let builtBy: String
         public let approvedBy: String?
@@ -25,7 +26,8 @@ public enum BatchReviewQueries {
             func account(_ column: String, _ legacy: String?) throws -> String? {
                 try Users.display(d, id: b[column]) ?? legacy
             }
-            return People(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1, status: b["status"],
+            return People(id: batchID, period: b["period"], supplementary: (b["supplementary"] as Int) == 1,
+                          status: try StoredValue.decode(b["status"], "batch.status"),
                           builtByUser: b["built_by_user"], builtBy: try account("built_by_user", b["built_by"]) ?? "",
                           approvedBy: try account("approved_by_user", b["approved_by"]),
                           exportedBy: try account("exported_by_user", nil), exportedAt: b["exported_at"],
@@ -38,7 +40,7 @@ public enum BatchReviewQueries {
         public let id: Int64
         public let period: String
         public let supplementary: Bool
-        public let status: String
+        public let status: BatchStatus
         public let lineCount: Int
         public let controlSum: Int64
         public let builtAt: String
@@ -49,12 +51,13 @@ public enum BatchReviewQueries {
     /// of the latest earlier month; for a supplementary one, the live regular batch of its month.
     public static func reviewBase(_ db: AppDatabase, batchID: Int64) throws -> (current: BatchRef, base: BatchRef?)? {
         try db.writer.read { d in
-            func ref(_ r: Row) -> BatchRef {
-                BatchRef(id: r["id"], period: r["period"], supplementary: (r["supplementary"] as Int) == 1, status: r["status"],
+            func ref(_ r: Row) throws -> BatchRef {
+                BatchRef(id: r["id"], period: r["period"], supplementary: (r["supplementary"] as Int) == 1,
+                         status: try StoredValue.decode(r["status"], "batch.status"),
                          lineCount: r["line_count"], controlSum: r["control_sum"], builtAt: r["built_at"], approvedAt: r["approved_at"])
             }
             guard let b = try Row.fetchOne(d, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID]) else { return nil }
-            let current = ref(b)
+            let current = try ref(b)
             let base: Row?
             if current.supplementary {
                 base = try Row.fetchOne(d, sql: """
@@ -65,7 +68,7 @@ public enum BatchReviewQueries {
                     SELECT * FROM batch WHERE period < ? AND supplementary = 0 AND status <> 'cancelled' ORDER BY period DESC, id DESC LIMIT 1
                     """, arguments: [current.period])
             }
-            return (current, base.map(ref))
+            return (current, try base.map(ref))
         }
     }
 
@@ -86,7 +89,7 @@ public enum BatchReviewQueries {
         /// The months the arrears lines of the batch are for.
         public let curArrearsMonths: Int
         /// The roll as it is now.
-        public let status: String
+        public let status: PersonFacts.Status
         public let deathDate: String?
         /// Left out of the batch (reason code, Vietnamese reason, amount owed), or left out of the one compared with.
         public let excludedReasonCode: String?
@@ -157,7 +160,7 @@ public enum BatchReviewQueries {
                     prev: Amounts(total: r["prev_total"], allowance: r["prev_allowance"], care: r["prev_care"], arrears: r["prev_arrears"],
                                   carryOver: r["prev_carry"], funeral: r["prev_funeral"]),
                     curPayment: r["cur_pay"], prevPayment: r["prev_pay"], curArrearsMonths: r["cur_arrears_months"],
-                    status: r["status"], deathDate: r["death_date"],
+                    status: try StoredValue.decode(r["status"], "beneficiary.status"), deathDate: r["death_date"],
                     excludedReasonCode: r["x_code"], excludedReason: r["x_reason"], excludedOwed: r["x_owed"], prevExcludedReason: r["px_reason"]))
             }
         }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -16,7 +17,7 @@ public enum CycleQueries {
     public struct BatchState: Sendable {
         public let id: Int64
         public let supplementary: Bool
-        public let status: String
+        public let status: BatchStatus
         public let lineCount: Int
         public let controlSum: Int64
         public let builtAt: String
@@ -60,7 +61,8 @@ public enum CycleQueries {
                     SELECT count(DISTINCT l.file_id) FROM return_line l JOIN payout_line p ON p.reference = l.reference WHERE p.batch_id = ?
                     """, arguments: [id]) ?? 0
                 let open = try Int.fetchOne(d, sql: "SELECT count(*) FROM return_exception WHERE batch_id = ? AND status = 'open'", arguments: [id]) ?? 0
-                out.append(BatchState(id: id, supplementary: (r["supplementary"] as Int) == 1, status: r["status"], lineCount: r["line_count"],
+                out.append(BatchState(id: id, supplementary: (r["supplementary"] as Int) == 1,
+                                          status: try StoredValue.decode(r["status"], "batch.status"), lineCount: r["line_count"],
                                       controlSum: r["control_sum"], builtAt: r["built_at"], approvedAt: r["approved_at"], exportedAt: r["exported_at"],
                                       paid: counts["paid"] ?? 0, failed: counts["failed"] ?? 0, pending: counts["pending"] ?? 0,
                                       awaiting: counts["exported"] ?? 0, returnFiles: files, openExceptions: open))

@@ -34,8 +34,7 @@ public enum GapsQueries {
     public struct FollowUp: Sendable {
         public let id: Int64
         public let code: String
-        /// `contacted`, `visit-planned`…
-        public let status: String
+        public let status: GapFollowUpStatus
         public let note: String
         public let recordedBy: String
         public let recordedAt: String
@@ -56,7 +55,7 @@ public enum GapsQueries {
                       (SELECT max(id) FROM gap_case_event WHERE code IN (\(slice.map { _ in "?" }.joined(separator: ","))) GROUP BY code)
                     """, arguments: StatementArguments(slice))
                 for r in rows {
-                    let f = FollowUp(id: r["id"], code: r["code"], status: r["status"], note: r["note"],
+                    let f = FollowUp(id: r["id"], code: r["code"], status: try StoredValue.decode(r["status"], "gap_case_event.status"), note: r["note"],
                                      recordedBy: r["recorded_by"], recordedAt: r["recorded_at"])
                     out[f.code] = f
                 }
@@ -97,16 +96,14 @@ public enum GapsQueries {
         public let fullName: String
         public let birthDate: String
         public let birthYearOnly: Bool
-        /// `active`, `suspended` or `stopped`.
-        public let status: String
+        public let status: PersonFacts.Status
         public let deathDate: String?
         public let commune: String
         public let village: String
         public let address: String
         public let phone: String
         public let personalIDMasked: String
-        /// `bank`, `post_account` or `post_cash`.
-        public let channel: String
+        public let channel: Channel
         public let bankBIN: String?
         public let accountMasked: String?
         public let accountName: String?
@@ -126,8 +123,9 @@ public enum GapsQueries {
                 Proxy(name: $0, relation: text("proxy_relation"), idMasked: text("proxy_id").map(PersonalID.masked), until: text("authorisation_until"))
             }
             return Person(code: r["code"], fullName: r["full_name"], birthDate: r["birth_date"], birthYearOnly: (r["birth_year_only"] as Int) == 1,
-                          status: r["status"], deathDate: text("death_date"), commune: r["commune"], village: r["village"],
-                          address: r["address"], phone: r["phone"], personalIDMasked: PersonalID.masked(pid), channel: r["channel"],
+                          status: try StoredValue.decode(r["status"], "beneficiary.status"), deathDate: text("death_date"), commune: r["commune"], village: r["village"],
+                          address: r["address"], phone: r["phone"], personalIDMasked: PersonalID.masked(pid),
+                          channel: try StoredValue.decode(r["channel"], "beneficiary.channel"),
                           bankBIN: text("bank_bin"), accountMasked: text("account_no").map(maskAccount), accountName: text("account_name"),
                           accountFlag: text("account_flag"), accountFlagAt: text("account_flag_at"), proxy: proxy,
                           needsProxy: (r["needs_proxy"] as Int) == 1)

@@ -14,7 +14,7 @@ public enum PersonQueries {
         public let birthDate: String
         public let commune: String
         public let village: String
-        public let status: String
+        public let status: PersonFacts.Status
     }
 
     /// People whose code starts with `query`, or whose name contains it without regard to case or
@@ -37,7 +37,8 @@ public enum PersonQueries {
                 WHERE code = ?1 OR instr(upper(code), upper(?1)) = 1 OR (?2 <> '' AND instr(name_bank, ?2) > 0)
                 ORDER BY rank, name_bank, code LIMIT ?3
                 """, arguments: [q, key, limit + 1]).map {
-                    Hit(code: $0["code"], fullName: $0["full_name"], birthDate: $0["birth_date"], commune: $0["commune"], village: $0["village"], status: $0["status"])
+                    Hit(code: $0["code"], fullName: $0["full_name"], birthDate: $0["birth_date"], commune: $0["commune"], village: $0["village"],
+                        status: try StoredValue.decode($0["status"], "beneficiary.status"))
                 }
         }
     }
@@ -55,9 +56,9 @@ public enum PersonQueries {
         public let village: String
         public let address: String
         public let phone: String
-        public let status: String
+        public let status: PersonFacts.Status
         public let deathDate: String?
-        public let channel: String
+        public let channel: Channel
         public let bankBIN: String?
         public let accountMasked: String?
         public let accountName: String?
@@ -81,22 +82,22 @@ public enum PersonQueries {
         public let decisionDate: String
         public let startMonth: String
         public let endMonth: String?
-        public let status: String
+        public let status: PersonFacts.Status
     }
 
     /// One payout line of the person, with its batch.
     public struct Payout: Sendable {
         public let batchID: Int64
         public let batchPeriod: String
-        public let batchStatus: String
+        public let batchStatus: BatchStatus
         public let supplementary: Bool
         public let reference: String
         public let kind: String
         public let forMonth: String
         public let amount: Int64
-        public let state: String
+        public let state: PayoutLineState
         public let payeeName: String
-        public let channel: String
+        public let channel: Channel
         public let resultReasonCode: String?
         public let resultReason: String?
         public let resultDate: String?
@@ -109,11 +110,11 @@ public enum PersonQueries {
         public let lineNo: Int
         public let reference: String?
         public let amount: Int64?
-        public let outcome: String
+        public let outcome: ReturnOutcome
         public let reasonCode: String?
         public let reason: String?
         public let date: String?
-        public let result: String
+        public let result: ReturnLineResult
     }
 
     public struct Flag: Sendable {
@@ -151,8 +152,9 @@ public enum PersonQueries {
             let person = Person(
                 code: code, fullName: b["full_name"], birthDate: b["birth_date"], birthYearOnly: (b["birth_year_only"] as Int) == 1,
                 sex: b["sex"], personalIDMasked: PersonalID.masked(pid), idLegacy: (b["id_legacy"] as Int) == 1,
-                commune: b["commune"], village: b["village"], address: b["address"], phone: b["phone"], status: b["status"],
-                deathDate: b["death_date"], channel: b["channel"], bankBIN: b["bank_bin"],
+                commune: b["commune"], village: b["village"], address: b["address"], phone: b["phone"],
+                status: try StoredValue.decode(b["status"], "beneficiary.status"),
+                deathDate: b["death_date"], channel: try StoredValue.decode(b["channel"], "beneficiary.channel"), bankBIN: b["bank_bin"],
                 accountMasked: (b["account_no"] as String?).map(maskAccount), accountName: b["account_name"],
                 proxyName: b["proxy_name"], proxyIDMasked: (b["proxy_id"] as String?).map(PersonalID.masked),
                 proxyRelation: b["proxy_relation"], authorisationUntil: b["authorisation_until"],
@@ -160,16 +162,17 @@ public enum PersonQueries {
                 otherCodes: others, updatedAt: b["updated_at"])
             let grants = try Row.fetchAll(d, sql: "SELECT * FROM grant_record WHERE code = ? ORDER BY start_month, category", arguments: [code]).map {
                 Grant(category: $0["category"], children: $0["children"], decisionNo: $0["decision_no"], decisionDate: $0["decision_date"],
-                      startMonth: $0["start_month"], endMonth: $0["end_month"], status: $0["status"])
+                      startMonth: $0["start_month"], endMonth: $0["end_month"],
+                      status: try StoredValue.decode($0["status"], "grant_record.status"))
             }
             let payouts = try Row.fetchAll(d, sql: """
                 SELECT p.*, b.period, b.status AS batch_status, b.supplementary FROM payout_line p JOIN batch b ON b.id = p.batch_id
                 WHERE p.beneficiary_code = ? ORDER BY p.batch_id DESC, p.for_month DESC, p.id DESC LIMIT ?
                 """, arguments: [code, limit]).map {
-                    Payout(batchID: $0["batch_id"], batchPeriod: $0["period"], batchStatus: $0["batch_status"],
+                    Payout(batchID: $0["batch_id"], batchPeriod: $0["period"], batchStatus: try StoredValue.decode($0["batch_status"], "batch.status"),
                            supplementary: ($0["supplementary"] as Int) == 1, reference: $0["reference"], kind: $0["kind"],
-                           forMonth: $0["for_month"], amount: $0["amount"], state: $0["state"], payeeName: $0["payee_name"],
-                           channel: $0["channel"], resultReasonCode: $0["result_reason_code"], resultReason: $0["result_reason"],
+                           forMonth: $0["for_month"], amount: $0["amount"], state: try StoredValue.decode($0["state"], "payout_line.state"), payeeName: $0["payee_name"],
+                           channel: try StoredValue.decode($0["channel"], "payout_line.channel"), resultReasonCode: $0["result_reason_code"], resultReason: $0["result_reason"],
                            resultDate: $0["result_date"])
                 }
             // Return lines matched to the person's payout lines, and unmatched ones naming one of their references.
@@ -183,8 +186,8 @@ public enum PersonQueries {
                 ORDER BY file_id DESC, line_no LIMIT ?2
                 """, arguments: [code, limit]).map {
                     ReturnLine(fileName: $0["file_name"], importedAt: $0["imported_at"], lineNo: $0["line_no"], reference: $0["reference"],
-                               amount: $0["amount"], outcome: $0["outcome"], reasonCode: $0["reason_code"], reason: $0["reason"],
-                               date: $0["date"], result: $0["result"])
+                               amount: $0["amount"], outcome: try StoredValue.decode($0["outcome"], "return_line.outcome"), reasonCode: $0["reason_code"], reason: $0["reason"],
+                               date: $0["date"], result: try StoredValue.decode($0["result"], "return_line.result"))
                 }
             let flags = try Row.fetchAll(d, sql: "SELECT * FROM beneficiary_flag WHERE beneficiary_code = ? ORDER BY closed_at IS NOT NULL, id DESC",
                                          arguments: [code]).map {

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -91,7 +92,7 @@ public enum ReturnsQueries {
         public let id: Int64
         public let period: String
         public let supplementary: Bool
-        public let status: String
+        public let status: BatchStatus
         public let lineCount: Int
         public let controlSum: Int64
         public let exportedAt: String?
@@ -116,7 +117,8 @@ public enum ReturnsQueries {
                         counts[s["state"]] = s["n"]
                     }
                     let open = try Int.fetchOne(d, sql: "SELECT count(*) FROM return_exception WHERE batch_id = ? AND status = 'open'", arguments: [id]) ?? 0
-                    return SentBatch(id: id, period: r["period"], supplementary: (r["supplementary"] as Int) == 1, status: r["status"],
+                    return SentBatch(id: id, period: r["period"], supplementary: (r["supplementary"] as Int) == 1,
+                                     status: try StoredValue.decode(r["status"], "batch.status"),
                                      lineCount: r["line_count"], controlSum: r["control_sum"], exportedAt: r["exported_at"],
                                      paid: counts["paid"] ?? 0, failed: counts["failed"] ?? 0, pending: counts["pending"] ?? 0,
                                      awaiting: counts["exported"] ?? 0, openExceptions: open)
@@ -130,10 +132,10 @@ public enum ReturnsQueries {
     }
 
     /// A batch's month and status, or nil when there is no such batch.
-    public static func batchHeader(_ db: AppDatabase, id: Int64) throws -> (period: String, status: String, exported: Bool)? {
+    public static func batchHeader(_ db: AppDatabase, id: Int64) throws -> (period: String, status: BatchStatus, exported: Bool)? {
         try db.writer.read { d in
             try Row.fetchOne(d, sql: "SELECT period, status, exported_at FROM batch WHERE id = ?", arguments: [id]).map {
-                (period: $0["period"], status: $0["status"], exported: ($0["exported_at"] as String?) != nil)
+                (period: $0["period"], status: try StoredValue.decode($0["status"], "batch.status"), exported: ($0["exported_at"] as String?) != nil)
             }
         }
     }

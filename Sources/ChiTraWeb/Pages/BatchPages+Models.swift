@@ -168,7 +168,7 @@ extension BatchPages {
         if let at = report.exportedAt {
             facts.append(Fact(label: "Xuất tệp", value: "\(people.exportedBy.map { "\($0), " } ?? "")lúc \(Show.time(at))"))
         }
-        if status == "cancelled" {
+        if status == .cancelled {
             facts.append(Fact(label: "Huỷ", value: "\(people.cancelledBy ?? ""), lúc \(Show.time(people.cancelledAt)) — lý do: \(report.cancelReason ?? "")"))
         }
         facts.append(Fact(label: "Tổng cộng", value: "\(Show.number(report.lineCount)) khoản, \(Show.money(report.controlSum))"))
@@ -204,33 +204,33 @@ extension BatchPages {
             Dictionary(grouping: others, by: \.kind).map { "\($0.value.count) \(exceptionKind($0.key))" }.sorted().joined(separator: ", ") + "."
         // Actions, by role and state.
         let isMaker = people.builtByUser == user.account.id
-        let draft = status == "draft"
+        let draft = status == .draft
         let showApprove = draft && user.has(.checker) && !isMaker
         let approveRefusal: String? = draft && user.has(.checker) && isMaker
             ? "Bạn đã lập bảng chi này nên không được tự duyệt; một người khác có vai trò người duyệt phải duyệt." : nil
-        let showCancel = user.has(.maker) && (draft || status == "approved")
-        let showExport = user.has(.maker) && (status == "approved" || status == "exported")
+        let showCancel = user.has(.maker) && (draft || status == .approved)
+        let showExport = user.has(.maker) && (status == .approved || status == .exported)
 
         // The export folder, verified as `chitra verify manifest.json --db` does.
         var exportState: ExportState?
         var exportMissing: String?
-        if status == "approved" || status == "exported" {
+        if status == .approved || status == .exported {
             if let check = try ExportCheck.run(db, batchID: id, folder: folder, keys: KeyStore(directory: env.keysDirectory)) {
                 exportState = exportModel(check, id: id, user: user) { code in
                     if let bank = banks.bank(code) { return "Ngân hàng \(bank.short)" }
                     return communes[code].map { "\(payer?.postOfficeName ?? "Bưu điện") \($0)" } ?? code
                 }
-            } else if status == "exported" {
+            } else if status == .exported {
                 exportMissing = "Bảng chi này đã được xuất tệp ngoài trang web (bằng lệnh chitra batch export) nên chưa có tệp ở đây để tải về. Người lập bấm \"Xuất lại\" để ghi lại đúng các tệp đó (cùng nội dung) vào thư mục của máy chủ."
             } else {
                 exportMissing = "Chưa xuất tệp. Người lập bấm \"Xuất tệp\": mỗi ngân hàng, bưu điện một tệp, có chữ ký và bảng kê (manifest)."
             }
         }
         let next: String? = switch status {
-        case "draft": showApprove ? "Xem các thay đổi bên dưới, rồi duyệt ở cuối trang." : "Chờ người duyệt (khác người lập) xem các thay đổi và duyệt."
-        case "approved": user.has(.maker) ? "Xuất tệp chi trả ở cuối trang." : "Chờ người lập xuất tệp chi trả."
-        case "exported": "Gửi tệp cho ngân hàng, bưu điện; khi có kết quả, nhập ở trang Kết quả chi trả."
-        default: nil
+        case .draft: showApprove ? "Xem các thay đổi bên dưới, rồi duyệt ở cuối trang." : "Chờ người duyệt (khác người lập) xem các thay đổi và duyệt."
+        case .approved: user.has(.maker) ? "Xuất tệp chi trả ở cuối trang." : "Chờ người lập xuất tệp chi trả."
+        case .exported: "Gửi tệp cho ngân hàng, bưu điện; khi có kết quả, nhập ở trang Kết quả chi trả."
+        case .cancelled: nil
         }
 
         return ShowModel(
@@ -247,11 +247,11 @@ extension BatchPages {
             holdingText: holding.isEmpty ? nil : "\(holding.count) ngoại lệ trả về đang mở giữ \(Show.number(held.count)) khoản, \(Show.money(held.sum)): kết quả chi trả của các khoản này chưa rõ nên chúng không được chi lại. Khi còn ngoại lệ giữ tiền, người duyệt phải ghi chú đã kiểm tra gì mới duyệt được.",
             otherExceptions: otherText,
             review: reviewModel(review, batchID: id), focused: focusKind != nil,
-            next: next, nextHref: status == "exported" ? "#tep" : "#thao-tac",
-            nextLink: status == "exported" ? "Đến phần tệp chi trả" : "Đến phần thao tác",
+            next: next, nextHref: status == .exported ? "#tep" : "#thao-tac",
+            nextLink: status == .exported ? "Đến phần tệp chi trả" : "Đến phần thao tác",
             showApprove: showApprove, approveRefusal: approveRefusal, needsAccept: !holding.isEmpty,
             showCancel: showCancel, showRebuild: draft && !report.supplementary && user.has(.maker), period: period?.vietnamese ?? report.period,
-            showExport: showExport, exportLabel: status == "exported" || exportState != nil ? "Xuất lại (cùng nội dung)" : "Xuất tệp",
+            showExport: showExport, exportLabel: status == .exported || exportState != nil ? "Xuất lại (cùng nội dung)" : "Xuất tệp",
             export: exportState, exportMissing: exportMissing,
             anyAction: showApprove || approveRefusal != nil || showCancel || showExport || (draft && user.has(.maker)))
     }
@@ -306,18 +306,17 @@ extension BatchPages {
         }
     }
 
-    static func exceptionKind(_ kind: String) -> String {
+    static func exceptionKind(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "conflicting_outcome": "kết quả mâu thuẫn"
-        case "amount_differs": "số tiền khác"
-        case "account_differs": "tài khoản khác"
-        case "duplicate_return": "kết quả trùng"
-        case "unknown_reference": "mã tham chiếu lạ"
-        case "malformed": "dòng không đọc được"
-        case "totals_differ": "tổng không khớp"
-        case "cancelled_batch": "bảng chi đã huỷ"
-        case "not_exported": "khoản chưa xuất"
-        default: kind
+        case .conflictingOutcome: "kết quả mâu thuẫn"
+        case .amountDiffers: "số tiền khác"
+        case .accountDiffers: "tài khoản khác"
+        case .duplicateReturn: "kết quả trùng"
+        case .unknownReference: "mã tham chiếu lạ"
+        case .malformed: "dòng không đọc được"
+        case .totalsDiffer: "tổng không khớp"
+        case .cancelledBatch: "bảng chi đã huỷ"
+        case .notExported: "khoản chưa xuất"
         }
     }
 

@@ -162,21 +162,20 @@ enum BatchPages {
 
     static func vi(_ period: String) -> String { YearMonth(period)?.vietnamese ?? period }
 
-    static func statusWord(_ status: String) -> String {
+    static func statusWord(_ status: BatchStatus) -> String {
         switch status {
-        case "draft": "Nháp"
-        case "approved": "Đã duyệt"
-        case "exported": "Đã xuất"
-        case "cancelled": "Đã huỷ"
-        default: status
+        case .draft: "Nháp"
+        case .approved: "Đã duyệt"
+        case .exported: "Đã xuất"
+        case .cancelled: "Đã huỷ"
         }
     }
 
-    static func badge(_ status: String) -> String {
+    static func badge(_ status: BatchStatus) -> String {
         switch status {
-        case "exported", "approved": "badge ok"
-        case "draft": "badge warn"
-        default: "badge"
+        case .exported, .approved: "badge ok"
+        case .draft: "badge warn"
+        case .cancelled: "badge"
         }
     }
 

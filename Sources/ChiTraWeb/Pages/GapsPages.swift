@@ -264,7 +264,7 @@ enum GapsPages {
     }
 
     static func followUpText(_ f: GapsQueries.FollowUp) -> String {
-        let status = GapFollowUpStatus(rawValue: f.status)?.vietnamese ?? f.status
+        let status = f.status.vietnamese
         return "\(status) ngày \(vietnamDay(f.recordedAt)) (\(f.recordedBy))\(f.note.isEmpty ? "" : ": \(f.note)")"
     }
 
@@ -636,7 +636,7 @@ extension GapsPages {
                              PrintRow(n: n + 1, name: c.name, code: c.code, age: c.age, idMasked: c.personalIDMasked, atRisk: c.paymentAtRisk,
                                       address: c.address.isEmpty ? "không có" : c.address, phone: c.phone.map(phoneText) ?? "không có",
                                       categories: c.categoryText, missing: c.missing,
-                                      followUp: followUps[c.code].map { "\(GapFollowUpStatus(rawValue: $0.status)?.vietnamese ?? $0.status) \(vietnamDay($0.recordedAt))" },
+                                      followUp: followUps[c.code].map { "\($0.status.vietnamese) \(vietnamDay($0.recordedAt))" },
                                       bring: c.bring)
                          },
                          breakAfter: i < villages.count - 1)
@@ -701,10 +701,10 @@ struct CaseForm {
     /// The account form, checked as `BeneficiaryUpdater.setAccount` checks it, in Vietnamese.
     static func account(_ fields: FormFields, banks: BankDirectory) throws -> Account {
         let channel: Channel
-        switch fields["channel"] ?? "bank" {
-        case "bank": channel = .bank
-        case "post_account": channel = .postAccount
-        default: throw FormProblem("Chọn hình thức nhận: tài khoản ngân hàng hoặc tài khoản bưu điện.")
+        switch Channel(rawValue: fields["channel"] ?? Channel.bank.rawValue) {
+        case .bank?: channel = .bank
+        case .postAccount?: channel = .postAccount
+        case .postCash?, nil: throw FormProblem("Chọn hình thức nhận: tài khoản ngân hàng hoặc tài khoản bưu điện.")
         }
         for (label, key) in [("Số tài khoản", "account"), ("Tên chủ tài khoản", "account_name")] {
             try text(fields[key], label)
@@ -856,7 +856,6 @@ extension GapsPages {
         let list = try await source.worklist(try await source.moment(), fresh: true)
         let open = list.case(code)
 
-        func channelText(_ c: String) -> String { Channel(rawValue: c)?.vietnamese ?? c }
         var facts: [Fact] = [Fact(label: "Mã", value: person.code)]
         if let b = CivilDate(person.birthDate), let a = age(person.birthDate, on: today) {
             facts.append(Fact(label: "Năm sinh", value: person.birthYearOnly ? "\(b.year) (\(a) tuổi)" : "\(b.vietnamese) (\(a) tuổi)"))
@@ -864,9 +863,13 @@ extension GapsPages {
         facts.append(Fact(label: "Số định danh", value: person.personalIDMasked))
         facts.append(Fact(label: "Địa chỉ", value: [person.address, person.village, person.commune].filter { !$0.isEmpty }.joined(separator: ", ")))
         facts.append(Fact(label: "Điện thoại", value: person.phone.isEmpty ? "không có" : phoneText(person.phone)))
-        let status = ["active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"][person.status] ?? person.status
+        let status = switch person.status {
+        case .active: "Đang hưởng"
+        case .suspended: "Tạm dừng"
+        case .stopped: "Thôi hưởng"
+        }
         facts.append(Fact(label: "Tình trạng", value: status + (person.deathDate.flatMap(CivilDate.init).map { ", mất ngày \($0.vietnamese)" } ?? "")))
-        var pay = channelText(person.channel)
+        var pay = person.channel.vietnamese
         if let bin = person.bankBIN { pay += " · " + (banks.bank(bin).map { "\($0.short) (\(bin))" } ?? bin) }
         if let a = person.accountMasked { pay += " · số \(a)" }
         if let n = person.accountName { pay += " · \(n)" }
@@ -889,7 +892,7 @@ extension GapsPages {
             facts: facts, onList: open != nil, atRisk: open?.paymentAtRisk ?? false,
             flags: open?.flags.map { Flag(label: $0.label, detail: $0.detail) } ?? [],
             bring: open.flatMap { $0.bring.isEmpty ? nil : $0.bring }, score: open.map { Show.number($0.score) } ?? "",
-            offListText: person.status == "active"
+            offListText: person.status == .active
                 ? "Không còn trong danh sách cần xử lý (ngày \(today.vietnamese)): đã có tài khoản dùng được, số điện thoại và người nhận thay khi cần."
                 : "Không trong danh sách cần xử lý: đối tượng không còn đang hưởng.",
             history: history.reversed().map {

@@ -53,7 +53,7 @@ enum PersonPages {
     static func searchModel(_ q: String, _ hits: [PersonQueries.Hit]) -> SearchModel {
         let shown = hits.prefix(searchLimit).map {
             HitItem(code: $0.code, href: "/person/\(RollPages.pathEscape($0.code))", name: $0.fullName, born: String($0.birthDate.prefix(4)),
-                    place: "\($0.village), \($0.commune)", status: statusName($0.status), warn: $0.status != "active")
+                    place: "\($0.village), \($0.commune)", status: statusName($0.status), warn: $0.status != .active)
         }
         return SearchModel(q: q, hits: Array(shown), hasHits: !shown.isEmpty, searched: !q.isEmpty,
                            more: hits.count > searchLimit ? "Chỉ hiện \(searchLimit) kết quả đầu tiên; gõ thêm họ tên hoặc mã để thu hẹp." : nil,
@@ -122,7 +122,7 @@ enum PersonPages {
         fact("Nơi ở", [p.address, p.village, p.commune].filter { !$0.isEmpty }.joined(separator: ", "))
         fact("Điện thoại", p.phone)
         fact("Ngày mất", p.deathDate.flatMap(CivilDate.init)?.vietnamese)
-        fact("Hình thức chi trả", Channel(rawValue: p.channel)?.vietnamese ?? p.channel)
+        fact("Hình thức chi trả", p.channel.vietnamese)
         fact("Ngân hàng", p.bankBIN.map { RollPages.bankLabel(banks, $0) })
         fact("Số tài khoản", p.accountMasked)
         fact("Tên chủ tài khoản", p.accountName)
@@ -144,18 +144,18 @@ enum PersonPages {
             return GrantItem(category: cat?.nameVi ?? g.category, code: g.category, count: g.children.map(String.init) ?? "",
                              decision: "\(g.decisionNo), ngày \(decided)",
                              period: g.endMonth.map { "\(month(g.startMonth)) – \(month($0))" } ?? "từ \(month(g.startMonth))",
-                             status: statusName(g.status), warn: g.status != "active", basis: cat?.basis ?? "")
+                             status: statusName(g.status), warn: g.status != .active, basis: cat?.basis ?? "")
         }
         let payouts = rec.payouts.map { l -> PayoutItem in
             let reason = [l.resultReasonCode, l.resultReason].compactMap { $0 }.joined(separator: " — ")
-            return PayoutItem(batch: "Số \(l.batchID)" + (l.supplementary ? " (bổ sung)" : "") + (l.batchStatus == "cancelled" ? " (đã hủy)" : ""),
+            return PayoutItem(batch: "Số \(l.batchID)" + (l.supplementary ? " (bổ sung)" : "") + (l.batchStatus == .cancelled ? " (đã hủy)" : ""),
                               href: "/batches/\(l.batchID)", period: month(l.batchPeriod),
                               kind: EntitlementKind(rawValue: l.kind)?.vietnamese ?? l.kind, month: month(l.forMonth),
-                              amount: Show.money(l.amount), state: lineState(l.state), bad: l.state == "failed", reason: reason)
+                              amount: Show.money(l.amount), state: lineState(l.state), bad: l.state == .failed, reason: reason)
         }
         let returns = rec.returns.map { r -> ReturnItem in
             ReturnItem(file: r.fileName, at: Show.time(r.importedAt), line: Show.number(r.lineNo), reference: r.reference ?? "",
-                       outcome: returnOutcome(r.outcome), bad: r.outcome == "rejected",
+                       outcome: returnOutcome(r.outcome), bad: r.outcome == .rejected,
                        reason: [r.reasonCode, r.reason].compactMap { $0 }.joined(separator: " — "), result: returnResult(r.result))
         }
         var flags = rec.flags.map { f in
@@ -184,7 +184,7 @@ enum PersonPages {
         let others = p.otherCodes.map { Link(code: $0, href: "/person/\(RollPages.pathEscape($0))") }
 
         return PersonModel(
-            code: p.code, name: p.fullName, status: statusName(p.status), statusWarn: p.status != "active",
+            code: p.code, name: p.fullName, status: statusName(p.status), statusWarn: p.status != .active,
             facts: facts, otherCodes: others, hasOtherCodes: !others.isEmpty,
             period: period.description, periodVi: period.vietnamese, total: Show.money(e.total),
             lines: lines, hasLines: !lines.isEmpty, explain: text.joined(separator: "\n"),
@@ -195,43 +195,39 @@ enum PersonPages {
 
     static func month(_ s: String) -> String { YearMonth(s)?.vietnamese ?? s }
 
-    static func statusName(_ s: String) -> String {
+    static func statusName(_ s: PersonFacts.Status) -> String {
         switch s {
-        case "active": "Đang hưởng"
-        case "suspended": "Tạm dừng"
-        case "stopped": "Thôi hưởng"
-        default: s
+        case .active: "Đang hưởng"
+        case .suspended: "Tạm dừng"
+        case .stopped: "Thôi hưởng"
         }
     }
 
-    static func lineState(_ s: String) -> String {
+    static func lineState(_ s: PayoutLineState) -> String {
         switch s {
-        case "draft": "Nháp (chưa duyệt)"
-        case "approved": "Đã duyệt"
-        case "exported": "Đã gửi, chờ kết quả"
-        case "paid": "Đã chi"
-        case "failed": "Không chi được"
-        case "pending": "Đang chờ"
-        case "cancelled": "Đã hủy"
-        default: s
+        case .draft: "Nháp (chưa duyệt)"
+        case .approved: "Đã duyệt"
+        case .exported: "Đã gửi, chờ kết quả"
+        case .paid: "Đã chi"
+        case .failed: "Không chi được"
+        case .pending: "Đang chờ"
+        case .cancelled: "Đã hủy"
         }
     }
 
-    static func returnOutcome(_ s: String) -> String {
+    static func returnOutcome(_ s: ReturnOutcome) -> String {
         switch s {
-        case "paid": "Đã chi"
-        case "rejected": "Không chi được"
-        case "pending": "Đang chờ"
-        default: s
+        case .paid: "Đã chi"
+        case .rejected: "Không chi được"
+        case .pending: "Đang chờ"
         }
     }
 
-    static func returnResult(_ s: String) -> String {
+    static func returnResult(_ s: ReturnLineResult) -> String {
         switch s {
-        case "applied": "Đã ghi nhận"
-        case "exception": "Ngoại lệ, chờ xử lý"
-        case "unchanged": "Trùng, không đổi"
-        default: s
+        case .applied: "Đã ghi nhận"
+        case .exception: "Ngoại lệ, chờ xử lý"
+        case .unchanged: "Trùng, không đổi"
         }
     }
 
@@ -245,14 +241,15 @@ enum PersonPages {
         }
     }
 
+    /// The reason code a return left in `account_flag` (a `CanonicalReason`), as the page names it.
     static func accountFlagName(_ s: String) -> String {
-        switch s {
-        case "invalid_account": "Số tài khoản không hợp lệ"
-        case "closed": "Tài khoản đã đóng"
-        case "blocked": "Tài khoản bị phong tỏa"
-        case "name_mismatch": "Tên không khớp với chủ tài khoản"
-        case "deceased": "Được báo chủ tài khoản đã mất"
-        default: "Lý do: \(s)"
+        switch CanonicalReason(rawValue: s) {
+        case .invalidAccount: "Số tài khoản không hợp lệ"
+        case .closed: "Tài khoản đã đóng"
+        case .blocked: "Tài khoản bị phong tỏa"
+        case .nameMismatch: "Tên không khớp với chủ tài khoản"
+        case .deceased: "Được báo chủ tài khoản đã mất"
+        case .duplicate, .regulatory, .notCollected, .other, nil: "Lý do: \(s)"
         }
     }
 }

@@ -199,13 +199,12 @@ enum ReturnsPages {
             openExceptionsText: open == 0 ? "Không có ngoại lệ nào chờ xử lý." : "\(n(open)) ngoại lệ chờ xử lý: tiền của các khoản này không tự thay đổi cho đến khi có người xem và xử lý.")
     }
 
-    static func statusName(_ s: String) -> String {
+    static func statusName(_ s: BatchStatus) -> String {
         switch s {
-        case "draft": "bản nháp"
-        case "approved": "đã duyệt"
-        case "exported": "đã xuất tệp"
-        case "cancelled": "đã huỷ"
-        default: s
+        case .draft: "bản nháp"
+        case .approved: "đã duyệt"
+        case .exported: "đã xuất tệp"
+        case .cancelled: "đã huỷ"
         }
     }
 
@@ -376,18 +375,22 @@ enum ReturnsPages {
         }
     }
 
+    /// A kind as stored or written in the audit trail; a word that is no kind is shown as written.
     static func exceptionKindName(_ kind: String) -> String {
+        ReturnExceptionKind(rawValue: kind).map(exceptionKindName) ?? kind
+    }
+
+    static func exceptionKindName(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "unknown_reference": "Mã tham chiếu không có trong bảng chi nào"
-        case "amount_differs": "Số tiền khác số đã gửi"
-        case "account_differs": "Số tài khoản khác tài khoản đã gửi"
-        case "duplicate_return": "Kết quả trùng (đã báo trước đó, chỉ tính một lần)"
-        case "conflicting_outcome": "Kết quả ngược với kết quả đã nhận trước đó"
-        case "cancelled_batch": "Thuộc bảng chi đã huỷ"
-        case "not_exported": "Thuộc bảng chi chưa xuất tệp"
-        case "malformed": "Dòng hoặc tệp không đọc được"
-        case "totals_differ": "Dòng tổng cộng không khớp"
-        default: kind
+        case .unknownReference: "Mã tham chiếu không có trong bảng chi nào"
+        case .amountDiffers: "Số tiền khác số đã gửi"
+        case .accountDiffers: "Số tài khoản khác tài khoản đã gửi"
+        case .duplicateReturn: "Kết quả trùng (đã báo trước đó, chỉ tính một lần)"
+        case .conflictingOutcome: "Kết quả ngược với kết quả đã nhận trước đó"
+        case .cancelledBatch: "Thuộc bảng chi đã huỷ"
+        case .notExported: "Thuộc bảng chi chưa xuất tệp"
+        case .malformed: "Dòng hoặc tệp không đọc được"
+        case .totalsDiffer: "Dòng tổng cộng không khớp"
         }
     }
 
@@ -411,7 +414,7 @@ enum ReturnsPages {
             (#"^reference (\S+) belongs to batch #(\d+), which was cancelled; nothing should have been paid on it$"#,
              { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) đã huỷ; lẽ ra không có gì được chi theo mã này." }),
             (#"^reference (\S+) belongs to batch #(\d+), which is (\w+) and was never exported$"#,
-             { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) (\(statusName($0[2]))), chưa từng xuất tệp gửi đi." }),
+             { "Mã tham chiếu \($0[0]) thuộc bảng chi số \($0[1]) (\(BatchStatus(rawValue: $0[2]).map(statusName) ?? $0[2])), chưa từng xuất tệp gửi đi." }),
             (#"^reference (\S+): the return says ([\d,]+) but we sent ([\d,]+) VND$"#,
              { "Mã tham chiếu \($0[0]): tệp kết quả ghi \(money($0[1])), nhưng số đã gửi là \(money($0[2]))." }),
             (#"^reference (\S+): the return names account (\S+) but we sent to (\S+)$"#,
@@ -434,15 +437,14 @@ enum ReturnsPages {
         return Mask.personal(d)
     }
 
-    static func exceptionAdvice(_ kind: String) -> String {
+    static func exceptionAdvice(_ kind: ReturnExceptionKind) -> String {
         switch kind {
-        case "unknown_reference": "Kiểm tra tệp có đúng là của đơn vị mình; nếu là dòng lạ đã được đơn vị chi trả xác nhận, bỏ qua."
-        case "amount_differs", "account_differs": "Hỏi lại ngân hàng; nếu họ xác nhận kết quả là đúng cho khoản này, áp dụng kết quả; nếu không, bỏ qua."
-        case "conflicting_outcome": "Hỏi lại ngân hàng khoản này thực tế đã chi hay chưa; áp dụng kết quả mới chỉ khi họ xác nhận."
-        case "duplicate_return": "Kết quả đã được tính một lần; thường chỉ cần bỏ qua."
-        case "cancelled_batch", "not_exported": "Khoản này chưa từng được gửi đi; hỏi đơn vị chi trả vì sao có kết quả, rồi bỏ qua."
-        case "malformed", "totals_differ": "Đối chiếu với đơn vị gửi tệp; nếu cần, đề nghị gửi lại tệp đúng."
-        default: ""
+        case .unknownReference: "Kiểm tra tệp có đúng là của đơn vị mình; nếu là dòng lạ đã được đơn vị chi trả xác nhận, bỏ qua."
+        case .amountDiffers, .accountDiffers: "Hỏi lại ngân hàng; nếu họ xác nhận kết quả là đúng cho khoản này, áp dụng kết quả; nếu không, bỏ qua."
+        case .conflictingOutcome: "Hỏi lại ngân hàng khoản này thực tế đã chi hay chưa; áp dụng kết quả mới chỉ khi họ xác nhận."
+        case .duplicateReturn: "Kết quả đã được tính một lần; thường chỉ cần bỏ qua."
+        case .cancelledBatch, .notExported: "Khoản này chưa từng được gửi đi; hỏi đơn vị chi trả vì sao có kết quả, rồi bỏ qua."
+        case .malformed, .totalsDiffer: "Đối chiếu với đơn vị gửi tệp; nếu cần, đề nghị gửi lại tệp đúng."
         }
     }
 
@@ -607,16 +609,16 @@ enum ReturnsPages {
     static func exceptionsModel(_ env: WebEnvironment, user: WebUser, filter: ExceptionFilter, problem: Problem?) throws -> ExceptionsModel {
         let all = try ExceptionQueue(db: env.db).list(openOnly: !filter.all, batchID: filter.batch)
         // Open ones first; the page shows at most `exceptionsShown` (each with its form).
-        let ordered = all.filter { $0.status == "open" } + all.filter { $0.status != "open" }.reversed()
+        let ordered = all.filter { $0.status == .open } + all.filter { $0.status != .open }.reversed()
         var items = Array(ordered.prefix(exceptionsShown))
         if let p = problem, !items.contains(where: { $0.id == p.id }), let e = all.first(where: { $0.id == p.id }) { items.insert(e, at: 0) }
         let canResolve = user.has(.clerk)
         let rows = items.map { e -> ExceptionRow in
             let p = problem?.id == e.id ? problem : nil
-            let open = e.status == "open"
+            let open = e.status == .open
             let resolved: String? = open ? nil :
-                "Đã xử lý: \(e.resolution == "applied" ? "áp dụng kết quả của ngân hàng" : "bỏ qua (không đổi tiền)"), bởi \(e.resolvedBy ?? "?")."
-            let holds = OpenExceptions.holdingKinds.contains(e.kind)
+                "Đã xử lý: \(e.resolution == .applied ? "áp dụng kết quả của ngân hàng" : "bỏ qua (không đổi tiền)"), bởi \(e.resolvedBy ?? "?")."
+            let holds = ReturnExceptionKind.holdingMoney.contains(e.kind)
             return ExceptionRow(id: e.id, kind: exceptionKindName(e.kind), advice: exceptionAdvice(e.kind), holdsMoney: open && holds,
                                 file: e.file, line: e.lineNo, batchID: e.batchID, reference: e.reference, detail: exceptionDetail(e.detail),
                                 open: open, resolvedText: resolved, note: e.note.map(Mask.personal),
