@@ -4,27 +4,8 @@ import GRDB
 
 /// The queue of return lines that need a person: listed, then resolved with a note.
 public struct ExceptionQueue {
-    public struct Item: Sendable, Codable {
-        public var id: Int64
-        public var kind: ReturnExceptionKind
-        public var file: String
-        public var lineNo: Int
-        public var batchID: Int64?
-        public var reference: String?
-        public var detail: String
-        public var status: ExceptionStatus
-        public var resolution: ExceptionResolution?
-        public var resolvedBy: String?
-        public var note: String?
-        /// XML: the transaction's position in the file and its EndToEndId (nil for CSV lines).
-        public var transaction: Int?
-        public var endToEndID: String?
-        /// Return lines the exception stands for (a re-sent report's repeats of one batch are one exception).
-        public var lines: Int = 1
-
-        /// "transaction 17 (EndToEndId …)" for an XML file, "line 12" for a CSV file.
-        public var location: ReturnLocation { ReturnLocation(line: lineNo, transaction: transaction, endToEndID: endToEndID) }
-    }
+    /// An exception as the clerk lists it (the store's listing; JSON keys are its field names).
+    public typealias Item = ReturnExceptions.Listed
     public enum Resolution: String, Sendable, CaseIterable {
         /// Nothing changes; the note says why (e.g. confirmed with the bank that it was a stray line).
         case dismiss
@@ -41,11 +22,7 @@ public struct ExceptionQueue {
 
     /// `list`, inside a read the caller already holds.
     static func list(_ db: Database, openOnly: Bool, batchID: Int64?) throws -> [Item] {
-        try ReturnExceptions.list(db, openOnly: openOnly, batchID: batchID).map {
-            Item(id: $0.id, kind: $0.kind, file: $0.fileName, lineNo: $0.lineNo, batchID: $0.batchID, reference: $0.reference, detail: $0.detail,
-                 status: $0.status, resolution: $0.resolution, resolvedBy: $0.resolvedBy, note: $0.note, transaction: $0.transaction,
-                 endToEndID: $0.endToEndID, lines: $0.lines)
-        }
+        try ReturnExceptions.list(db, openOnly: openOnly, batchID: batchID)
     }
 
     /// Resolves one exception, in one transaction, with who and why in the audit log.
@@ -82,4 +59,9 @@ public struct ExceptionQueue {
                                 detail: "kind=\(kind) resolution=\(resolution.rawValue) note=\(note)")
         }
     }
+}
+
+extension ReturnExceptions.Listed {
+    /// "transaction 17 (EndToEndId …)" for an XML file, "line 12" for a CSV file.
+    public var location: ReturnLocation { ReturnLocation(line: lineNo, transaction: transaction, endToEndID: endToEndID) }
 }

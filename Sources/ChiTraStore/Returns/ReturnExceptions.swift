@@ -29,11 +29,13 @@ public enum ReturnExceptions {
             """).execute(arguments: [e.fileID, e.returnLine, e.lineNo, e.kind.rawValue, e.payoutLine, e.batch, e.detail, e.transaction, e.endToEndID, e.lines])
     }
 
-    /// An exception as listed, with its file's name and the return line's reference.
-    public struct Listed: Sendable {
+    /// An exception as listed, with its file's name and the return line's reference (the queue's
+    /// item, `ExceptionQueue.Item`, and its JSON: field names are the output's keys).
+    public struct Listed: Sendable, Codable {
         public var id: Int64
         public var kind: ReturnExceptionKind
-        public var fileName: String
+        /// The return file's name.
+        public var file: String
         public var lineNo: Int
         public var batchID: Int64?
         public var reference: String?
@@ -42,8 +44,10 @@ public enum ReturnExceptions {
         public var resolution: ExceptionResolution?
         public var resolvedBy: String?
         public var note: String?
+        /// XML: the transaction's position in the file and its EndToEndId (nil for CSV lines).
         public var transaction: Int?
         public var endToEndID: String?
+        /// Return lines the exception stands for (a re-sent report's repeats of one batch are one exception).
         public var lines: Int
     }
 
@@ -58,7 +62,7 @@ public enum ReturnExceptions {
         if let batchID { sql += " AND e.batch_id = ?"; args += [batchID] }
         sql += " ORDER BY e.id"
         return try Row.fetchAll(db, sql: sql, arguments: args).map {
-            Listed(id: $0["id"], kind: try StoredValue.decode($0["kind"], "return_exception.kind"), fileName: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
+            Listed(id: $0["id"], kind: try StoredValue.decode($0["kind"], "return_exception.kind"), file: $0["file_name"], lineNo: $0["line_no"], batchID: $0["batch_id"],
                    reference: $0["reference"], detail: $0["detail"], status: try StoredValue.decode($0["status"], "return_exception.status"),
                    resolution: try ($0["resolution"] as String?).map { try StoredValue.decode($0, "return_exception.resolution") },
                    resolvedBy: $0["resolved_by"], note: $0["note"], transaction: $0["tx_no"], endToEndID: $0["end_to_end_id"],
