@@ -87,7 +87,7 @@ public struct PayableFuneralClaim: Sendable {
     public var amount: Int64
     public var payeeName: String
     public var payeeRelation: String
-    public var channel: String
+    public var channel: Channel
     public var bankBIN: String?
     public var accountNo: String?
     public var accountName: String?
@@ -311,14 +311,14 @@ public struct FuneralClaims: Sendable {
         try Row.fetchAll(db, sql: """
             SELECT c.*, b.commune, b.death_date IS c.death_date AS death_on_roll FROM funeral_claim c JOIN beneficiary b ON b.code = c.deceased_code
             WHERE c.status = 'active' ORDER BY c.person_key, c.id
-            """).map { r in
+            """).map { r -> PayableFuneralClaim in
                 let kind = FuneralOrganiserKind(rawValue: r["organiser_kind"]) ?? .relative
                 let relation: String? = r["organiser_relation"]
                 return PayableFuneralClaim(
                     id: r["id"], deceasedCode: r["deceased_code"], personKey: r["person_key"],
                     deathMonth: CivilDate(r["death_date"] as String)!.yearMonth, amount: r["amount"], payeeName: r["organiser_name"],
                     payeeRelation: relation ?? (kind == .organisation ? "Tổ chức lo mai táng" : "Người lo mai táng"),
-                    channel: r["channel"], bankBIN: r["bank_bin"], accountNo: r["account_no"], accountName: r["account_name"],
+                    channel: try StoredValue.decode(r["channel"], "funeral_claim.channel"), bankBIN: r["bank_bin"], accountNo: r["account_no"], accountName: r["account_name"],
                     accountFlag: r["account_flag"], commune: r["commune"], deathOnRoll: r["death_on_roll"])
             }
     }

@@ -46,4 +46,31 @@ import Testing
         r = try ChitraRun.run(["batch", "export", "1", "--out", "out2"], in: dir.url, as: "an.nguyen")
         #expect(r.status != 0 && r.text.contains("không xuất được danh sách chi trả #1") && !FileManager.default.fileExists(atPath: dir.file("out2/manifest.json").path), "\(r.text)")
     }
+
+    @Test("A batch status edited into the store outside chitra stops approve and list with a sentence naming the column, not a crash; nothing is approved",
+          .enabled(if: chitraBinary != nil, "needs the chitra executable"))
+    func unknownStatusEditedIn() throws {
+        let dir = try TempDir()
+        try ChitraRun.setUpStore(in: dir.url)
+        try FileManager.default.copyItem(at: Paths.fixtures.appendingPathComponent("rules/rules-roll.csv"), to: dir.file("roll.csv"))
+        for (args, login) in [(["roll", "import", "roll.csv"], "an.nguyen"),
+                              (["batch", "build", "--period", "2026-12", "--as-of", "2026-11-28"], "an.nguyen")] {
+            let r = try ChitraRun.run(args, in: dir.url, as: login)
+            try #require(r.status == 0, "\(args): \(r.text)")
+        }
+        // The attacker (or a careless fix by hand): CHECK constraints ignored, the draft's status typed in capitals.
+        let db = try DatabaseQueue(path: dir.file("s.sqlite").path)
+        try db.writeWithoutTransaction { d in
+            try d.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try d.execute(sql: "UPDATE batch SET status = 'APPROVED' WHERE id = 1")
+        }
+        try db.close()
+        for (args, login) in [(["batch", "approve", "1"], Optional("binh.tran")), (["batch", "list"], nil)] {
+            let r = try ChitraRun.run(args, in: dir.url, as: login)
+            #expect(r.status != 0 && r.text.contains("kho dữ liệu có giá trị không hợp lệ ở cột batch.status: 'APPROVED'") && !r.text.contains("Fatal error"), "\(args): \(r.text)")
+        }
+        let check = try DatabaseQueue(path: dir.file("s.sqlite").path)
+        let approvedBy = try check.read { try String.fetchOne($0, sql: "SELECT approved_by FROM batch WHERE id = 1") }
+        #expect(approvedBy == nil)
+    }
 }

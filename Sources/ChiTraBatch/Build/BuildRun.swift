@@ -308,8 +308,7 @@ final class BuildRun {
                 case .carry: kind = .carryOver; carriedFrom = f.id; amount = f.amount
                 }
             }
-            // The claim's channel is one of the three (the claims table checks it).
-            let channel = Channel(rawValue: c.channel)!
+            let channel = c.channel
             let groupKey = payoutGroup(channel: channel, bankBIN: c.bankBIN, commune: c.commune)
             try stage(code: c.deceasedCode, personKey: c.personKey, kind: kind, slot: .funeral, forMonth: c.deathMonth, amount: amount,
                       groupKey: groupKey, channel: channel, bankBIN: c.bankBIN, accountNo: c.accountNo, accountName: c.accountName,

@@ -20,9 +20,9 @@ public struct BatchRecord: Sendable {
     public var controlSum: Int64
     public var approvalSeal: String?
 
-    init(_ r: Row) {
+    init(_ r: Row) throws {
         id = r["id"]; period = r["period"]; supplementary = (r["supplementary"] as Int) == 1
-        status = BatchStatus(rawValue: r["status"])!   // the schema's CHECK holds it to these four
+        status = try StoredValue.decode(r["status"], "batch.status")   // the schema's CHECK holds it to these four
         builtBy = r["built_by"]; builtByUser = r["built_by_user"]; builtAt = r["built_at"]
         approvedBy = r["approved_by"]; approvedByUser = r["approved_by_user"]; approvedAt = r["approved_at"]
         exportedAt = r["exported_at"]; cancelledBy = r["cancelled_by"]; cancelReason = r["cancel_reason"]
@@ -34,29 +34,29 @@ public struct BatchRecord: Sendable {
 public enum Batches {
     /// A batch by id, or nil.
     public static func record(_ db: Database, id: Int64) throws -> BatchRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]).map(BatchRecord.init)
+        try Row.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]).map { try BatchRecord($0) }
     }
 
     /// Every batch, newest first.
     public static func all(_ db: Database) throws -> [BatchRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id DESC").map(BatchRecord.init)
+        try Row.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id DESC").map { try BatchRecord($0) }
     }
 
     /// A batch's status, or nil when there is no such batch.
     public static func status(_ db: Database, id: Int64) throws -> BatchStatus? {
-        try String.fetchOne(db, sql: "SELECT status FROM batch WHERE id = ?", arguments: [id]).map { BatchStatus(rawValue: $0)! }
+        try String.fetchOne(db, sql: "SELECT status FROM batch WHERE id = ?", arguments: [id]).map { try StoredValue.decode($0, "batch.status") }
     }
 
     /// The batches of a month that are not cancelled, regular or supplementary, oldest first.
     public static func live(_ db: Database, period: String, supplementary: Bool) throws -> [(id: Int64, status: BatchStatus)] {
         try Row.fetchAll(db, sql: "SELECT id, status FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = ? ORDER BY id",
-                         arguments: [period, supplementary ? 1 : 0]).map { ($0["id"], BatchStatus(rawValue: $0["status"])!) }
+                         arguments: [period, supplementary ? 1 : 0]).map { ($0["id"], try StoredValue.decode($0["status"], "batch.status")) }
     }
 
     /// The month's regular batch that is not cancelled (at most one: `batch_one_live_per_period`).
     public static func regular(_ db: Database, period: String) throws -> (id: Int64, status: BatchStatus)? {
         try Row.fetchOne(db, sql: "SELECT id, status FROM batch WHERE period = ? AND status <> 'cancelled' AND supplementary = 0",
-                         arguments: [period]).map { ($0["id"], BatchStatus(rawValue: $0["status"])!) }
+                         arguments: [period]).map { ($0["id"], try StoredValue.decode($0["status"], "batch.status")) }
     }
 
     /// The month's regular draft, if any.

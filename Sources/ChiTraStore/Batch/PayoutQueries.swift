@@ -29,7 +29,7 @@ public enum PayoutQueries {
     /// Every batch's id, month, status and kind (a few hundred rows a year: read whole).
     public static func batchPeriods(_ db: Database) throws -> [(id: Int64, period: String, status: BatchStatus, supplementary: Bool)] {
         try Row.fetchAll(db, sql: "SELECT id, period, status, supplementary FROM batch").map {
-            ($0["id"], $0["period"], BatchStatus(rawValue: $0["status"])!, ($0["supplementary"] as Int) == 1)
+            ($0["id"], $0["period"], try StoredValue.decode($0["status"], "batch.status"), ($0["supplementary"] as Int) == 1)
         }
     }
 

@@ -35,7 +35,7 @@ public enum RollWalk {
         var group: [WalkRow] = []
         group.reserveCapacity(8)
         while try sql.step(st) {
-            let row = decode(st)
+            let row = try decode(st)
             if let last = group.last, last.personalID != row.personalID {
                 try person(group)
                 group.removeAll(keepingCapacity: true)
@@ -45,14 +45,14 @@ public enum RollWalk {
         if !group.isEmpty { try person(group) }
     }
 
-    private static func decode(_ st: Statement) -> WalkRow {
+    private static func decode(_ st: Statement) throws -> WalkRow {
         typealias S = RawSQL
         // Grant dates are NOT NULL and always parsable in a store the import wrote; as before, a
         // store that breaks this stops the build (the force unwraps), an unreadable end month is none.
         return WalkRow(
             code: S.string(st, 0), fullName: S.string(st, 1), birthDate: S.string(st, 2), birthYearOnly: Int(S.int64(st, 3)),
             personalID: S.string(st, 4), commune: S.string(st, 5), status: S.string(st, 6), deathDate: S.optionalString(st, 7),
-            channel: Channel(rawValue: S.string(st, 8))!, bankBIN: S.optionalString(st, 9), accountNo: S.optionalString(st, 10), accountName: S.optionalString(st, 11),
+            channel: try StoredValue.decode(S.string(st, 8), "beneficiary.channel"), bankBIN: S.optionalString(st, 9), accountNo: S.optionalString(st, 10), accountName: S.optionalString(st, 11),
             proxyName: S.optionalString(st, 12), proxyRelation: S.optionalString(st, 13), authorisationUntil: S.optionalString(st, 14),
             accountFlag: S.optionalString(st, 15),
             category: S.string(st, 16), children: S.optionalInt64(st, 17).map { Int($0) }, decisionNo: S.string(st, 18),
