@@ -81,6 +81,24 @@ public final class HMACSHA256 {
         return HMACSHA256(mac: mac, context: dup)
     }
 
+    /// The MAC of `bytes` computed on a copy of this context (keyed, nothing fed yet), written
+    /// into `out` (32 bytes): one `EVP_MAC_CTX_dup`, one update, one final, no Swift allocation.
+    /// This instance is left as it was.
+    public func macOfCopy(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) throws {
+        precondition(!finalized, "HMACSHA256.macOfCopy called after finalize")
+        guard let dup = EVP_MAC_CTX_dup(context) else { throw SigningError.fromOpenSSL("EVP_MAC_CTX_dup") }
+        defer { EVP_MAC_CTX_free(dup) }
+        if bytes.count > 0 {
+            guard EVP_MAC_update(dup, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count) == 1 else {
+                throw SigningError.fromOpenSSL("EVP_MAC_update")
+            }
+        }
+        var length = 0
+        guard EVP_MAC_final(dup, out, &length, Self.byteCount) == 1, length == Self.byteCount else {
+            throw SigningError.fromOpenSSL("EVP_MAC_final")
+        }
+    }
+
     deinit {
         EVP_MAC_CTX_free(context)
         EVP_MAC_free(mac)

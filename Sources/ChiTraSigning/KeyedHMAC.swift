@@ -16,6 +16,14 @@ public final class KeyedHMAC: @unchecked Sendable {
         return try template.copy()
     }
 
+    /// HMAC-SHA256 of `bytes` into `out` (32 bytes), without allocating; safe from several threads
+    /// (the template's context is only duplicated, under the lock).
+    public func mac(bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try template.macOfCopy(bytes, into: out)
+    }
+
     /// HMAC-SHA256 of `data`; safe from several threads (the template is only copied, under a lock).
     public func mac(_ data: some ContiguousBytes) throws -> Data {
         lock.lock()

@@ -332,6 +332,12 @@ struct SealFunctionTests {
         var other = values; other[11] = .null
         let changed = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(other)) }
         #expect(changed != line)
+        // Integers are their decimal digits with a minus sign when negative (zero and the extremes too).
+        for (i, n) in [(0, Int64.min), (7, 0), (0, -42), (7, Int64.max)] {
+            var ints = values; ints[i] = n.databaseValue
+            let seal = try db.writer.read { try Data.fetchOne($0, sql: "SELECT chitra_line_seal(\(placeholders))", arguments: StatementArguments(ints)) }
+            #expect(seal == (try db.auditKey.mac(SealEncoding.encode(tag: "chitra-line-v1", ints))), "integer \(n)")
+        }
     }
 }
 

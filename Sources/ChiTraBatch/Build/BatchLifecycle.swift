@@ -72,10 +72,9 @@ public struct BatchLifecycle {
                 throw BatchError(Message("batch.approve.open_exceptions", ["exceptions": .int(holding.count), "payments": .int(held.count), "sum": .money(held.sum), "list": .text(list), "batch": .int(Int(batchID))]))
             }
             try Batches.markApproved(db, id: batchID, by: actor.username, userID: actor.userID, at: Timestamp.now())
-            // Every line of the batch (in id order, one range: `PayoutLines.approve`).
-            let lineRange = try PayoutLines.approve(db, batchID: batchID)
-            // What is approved is sealed with the audit key: each line, then the batch (ApprovalSeal).
-            let seal = try ApprovalSeal.seal(db, batchID: batchID, lineRange: lineRange)
+            // Every line of the batch approved and sealed with the audit key in one pass, then the
+            // batch (ApprovalSeal).
+            let seal = try ApprovalSeal.approveAndSeal(db, batchID: batchID)
             var detail = "period=\(b.period) lines=\(b.lineCount) sum=\(b.controlSum) built_by=\(builtBy) built_by_user=\(builtByUser.map(String.init) ?? "legacy") seal=\(seal)"
             if let note {
                 let ids = holding.map { "#\($0.id)" }.joined(separator: ",")

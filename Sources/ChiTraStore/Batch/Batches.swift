@@ -90,7 +90,7 @@ public enum Batches {
                        arguments: [lineCount, controlSum, inputDigest, id])
     }
 
-    /// The batch approved by a checker (its lines: `PayoutLines.approve`).
+    /// The batch approved by a checker (its lines: `ApprovalSeal.approveAndSeal`).
     public static func markApproved(_ db: Database, id: Int64, by username: String, userID: Int64, at: String) throws {
         try db.execute(sql: "UPDATE batch SET status = 'approved', approved_by = ?, approved_by_user = ?, approved_at = ? WHERE id = ?",
                        arguments: [username, userID, at, id])
@@ -107,6 +107,9 @@ public enum Batches {
     public static func markExported(_ db: Database, id: Int64, byUser userID: Int64, at: String) throws {
         try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
                        arguments: [at, userID, id])
-        try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE batch_id = ? AND state = 'approved'", arguments: [id])
+        if let r = try PayoutLines.idRange(db, batchID: id) {
+            try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE id BETWEEN ? AND ? AND +batch_id = ? AND state = 'approved'",
+                           arguments: [r.lowerBound, r.upperBound, id])
+        }
     }
 }

@@ -65,13 +65,14 @@ public enum PayoutLines {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false
     }
 
-    /// Every line of the batch set to `approved`, visited in id (table) order: a batch's lines
-    /// were inserted together, so they lie in one id range; going through the batch index instead
-    /// would visit them group by group, all over the table. Returns that id range (nil: no line).
-    public static func approve(_ db: Database, batchID: Int64) throws -> ClosedRange<Int64>? {
+    /// The ids of the batch's lines, lowest to highest (nil: no line). A batch's lines were
+    /// inserted together, so they lie in this one range: a pass over `id BETWEEN lo AND hi AND
+    /// +batch_id = ?` reads them in table order, where the batch index would visit them group by
+    /// group, all over the table. (Lines of another batch inside the range are skipped by the
+    /// batch test, so the range is only a speed-up, never a condition.)
+    public static func idRange(_ db: Database, batchID: Int64) throws -> ClosedRange<Int64>? {
         let range = try Row.fetchOne(db, sql: "SELECT min(id) AS lo, max(id) AS hi FROM payout_line WHERE batch_id = ?", arguments: [batchID])!
         guard let lo = range["lo"] as Int64?, let hi = range["hi"] as Int64? else { return nil }
-        try db.execute(sql: "UPDATE payout_line SET state = 'approved' WHERE id BETWEEN ? AND ? AND +batch_id = ?", arguments: [lo, hi, batchID])
         return lo...hi
     }
 

@@ -27,10 +27,23 @@ public enum ApprovalSeal {
 
     static var lineExpression: String { "\(lineFunctionName)(\(lineColumns.joined(separator: ", ")))" }
 
-    /// Seals the lines of `batchID` (ids `lo…hi`, the batch's one id range) and the batch itself;
-    /// returns the batch seal (hex). Inside the approval's transaction, after the batch row names
-    /// its checker.
-    public static func seal(_ db: Database, batchID: Int64, lineRange: ClosedRange<Int64>?) throws -> String {
+    /// Approves every line of `batchID` and seals it, in one pass over the batch's id range (a
+    /// batch's lines were inserted together; visiting them through the batch index would go group
+    /// by group, all over the table), then seals the batch; returns the batch seal (hex). Inside
+    /// the approval's transaction, after the batch row names its checker.
+    public static func approveAndSeal(_ db: Database, batchID: Int64) throws -> String {
+        if let r = try PayoutLines.idRange(db, batchID: batchID) {
+            try db.execute(sql: "UPDATE payout_line SET state = 'approved', line_seal = \(lineExpression) WHERE id BETWEEN ? AND ? AND +batch_id = ?",
+                           arguments: [r.lowerBound, r.upperBound, batchID])
+        }
+        let seal = try batchSeal(db, batchID: batchID)
+        try db.execute(sql: "UPDATE batch SET approval_seal = ? WHERE id = ?", arguments: [seal, batchID])
+        return seal
+    }
+
+    /// Seals the lines of an approved or exported batch (ids `lo…hi`) and the batch, without
+    /// changing a state: the migration that brought seals to batches approved before them.
+    private static func seal(_ db: Database, batchID: Int64, lineRange: ClosedRange<Int64>?) throws -> String {
         if let r = lineRange {
             try db.execute(sql: "UPDATE payout_line SET line_seal = \(lineExpression) WHERE id BETWEEN ? AND ? AND +batch_id = ?",
                            arguments: [r.lowerBound, r.upperBound, batchID])
@@ -46,7 +59,9 @@ public enum ApprovalSeal {
             SELECT id, period, supplementary, line_count, control_sum, built_by_user, approved_by_user FROM batch WHERE id = ?
             """, arguments: [batchID]) else { throw StoreError(Message("store.batch.missing", ["batch": .int(Int(batchID))])) }
         let digest = try SHA256Digest()
-        let cursor = try Data.fetchCursor(db, sql: "SELECT ifnull(line_seal, x'') FROM payout_line WHERE batch_id = ? ORDER BY id", arguments: [batchID])
+        let range = try PayoutLines.idRange(db, batchID: batchID).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)   // no line: an empty range
+        let cursor = try Data.fetchCursor(db, sql: "SELECT ifnull(line_seal, x'') FROM payout_line WHERE id BETWEEN ? AND ? AND +batch_id = ? ORDER BY id",
+                                          arguments: [range.0, range.1, batchID])
         var count: Int64 = 0
         while let s = try cursor.next() { try s.withUnsafeBytes { try digest.update(bytes: $0) }; count += 1 }
         let lines = try digest.finalize()
@@ -98,12 +113,14 @@ public enum ApprovalSeal {
             f.unsealed = true
             return f
         }
-        f.changedLineCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM payout_line WHERE batch_id = ? AND line_seal IS NOT \(lineExpression)",
-                                              arguments: [batchID]) ?? 0
+        // The batch's lines in id order (one range, read in table order).
+        let range = try PayoutLines.idRange(db, batchID: batchID).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)   // no line: an empty range
+        f.changedLineCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM payout_line WHERE id BETWEEN ? AND ? AND +batch_id = ? AND line_seal IS NOT \(lineExpression)",
+                                              arguments: [range.0, range.1, batchID]) ?? 0
         if f.changedLineCount > 0 {
             f.changedLines = try Row.fetchAll(db, sql: """
-                SELECT reference, beneficiary_code FROM payout_line WHERE batch_id = ? AND line_seal IS NOT \(lineExpression) ORDER BY id LIMIT 50
-                """, arguments: [batchID]).map { "\($0["reference"] as String) (\($0["beneficiary_code"] as String))" }
+                SELECT reference, beneficiary_code FROM payout_line WHERE id BETWEEN ? AND ? AND +batch_id = ? AND line_seal IS NOT \(lineExpression) ORDER BY id LIMIT 50
+                """, arguments: [range.0, range.1, batchID]).map { "\($0["reference"] as String) (\($0["beneficiary_code"] as String))" }
         }
         f.batchSealDiffers = try batchSeal(db, batchID: batchID) != stored
         let entries = try String.fetchAll(db, sql: """
