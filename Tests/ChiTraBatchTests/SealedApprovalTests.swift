@@ -41,6 +41,43 @@ struct SealedApprovalTests {
         #expect(try s.db.verifyAuditChain().ok)
     }
 
+    @Test("An account changed by another process while the files are being written: the export takes its files back and the batch stays approved")
+    func changedWhileWriting() throws {
+        let s = try ExportSetup()
+        var exporter = s.exporter
+        let target = try s.db.writer.read { try String.fetchOne($0, sql: "SELECT reference FROM payout_line WHERE batch_id = ? AND channel = 'bank' ORDER BY id LIMIT 1", arguments: [s.batchID])! }
+        // Another connection to the same file (another process, as far as SQLite can tell), used
+        // once the first file is written: the attacker's change commits between the check before
+        // writing and the state change after.
+        let path = s.db.path
+        final class Once: @unchecked Sendable { var done = false; var error: Error? }
+        let once = Once()
+        exporter.progress = ProgressReport { _, _ in
+            guard !once.done else { return }
+            once.done = true
+            do {
+                let other = try DatabaseQueue(path: path)
+                try other.writeWithoutTransaction { d in
+                    let trigger = try String.fetchOne(d, sql: "SELECT sql FROM sqlite_schema WHERE name = 'payout_line_frozen_update'")!
+                    try d.execute(sql: "DROP TRIGGER payout_line_frozen_update")
+                    try d.execute(sql: "UPDATE payout_line SET account_no = '9999888877776666' WHERE reference = ?", arguments: [target])
+                    try d.execute(sql: trigger)
+                }
+            } catch { once.error = error }
+        }
+        #expect {
+            try exporter.export(batchID: s.batchID, to: s.out, by: try s.db.actor(.maker))
+        } throws: { e in
+            "\(e)".contains("bị thay đổi trong lúc ghi tệp") && "\(e)".contains("1 dòng đã bị sửa sau khi duyệt") && "\(e)".contains(target)
+        }
+        #expect(once.done && once.error == nil)
+        // No payout file, signature or manifest is left, and the batch is still only approved.
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.out.path).filter { !$0.hasPrefix(".") }
+        #expect(left.isEmpty, "left: \(left)")
+        #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT status FROM batch WHERE id = ?", arguments: [s.batchID]) } == "approved")
+        #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM payout_line WHERE batch_id = ? AND state = 'exported'", arguments: [s.batchID]) } == 0)
+    }
+
     @Test("Replacing the approver, or removing a line, breaks the batch's seal")
     func approverAndLinesAreSealed() throws {
         let s = try ExportSetup()

@@ -61,7 +61,7 @@ public struct BatchExporter {
     public func export(batchID: Int64, to dir: URL, by actor: Actor) throws -> ExportSummary {
         try actor.require(.maker)
         // 1. The batch must be approved (or already exported: same bytes again).
-        let (batch, hasLines) = try db.writer.read { db -> (BatchRecord, Bool) in
+        let (batch, hasLines, checkedVersion) = try db.writer.read { db -> (BatchRecord, Bool, Int64) in
             guard let b = try Batches.record(db, id: batchID) else {
                 throw BatchError(Message("batch.missing", ["batch": .int(Int(batchID))]))
             }
@@ -86,7 +86,7 @@ public struct BatchExporter {
                     throw BatchError(Message("batch.export.held_carry_overs", ["batch": .int(Int(batchID)), "n": .int(held.count), "list": .text(held.prefix(10).map(OpenExceptions.sentence).joined(separator: "; "))]))
                 }
             }
-            return (b, try PayoutLines.exist(db, batchID: batchID))
+            return (b, try PayoutLines.exist(db, batchID: batchID), try StoreVersion.current(db))
         }
         let period = YearMonth(batch.period)!
         let reexport = batch.status == .exported
@@ -215,14 +215,19 @@ public struct BatchExporter {
 
         // 5. Only now, with every file whole and signed, does the batch change state — in the
         // transaction that checks the seals once more: a change made while the files were being
-        // written (the lines were read in several transactions) takes the files back.
+        // written (the lines were read in several transactions) takes the files back. When no
+        // other connection has committed anything since the check of step 1 (the store's data
+        // version is the same; this export itself only read), the store is the one checked then,
+        // and the lines are not sealed over again.
         var sealBroken = false
         do {
             try db.writer.write { db in
-                let seal = try ApprovalSeal.check(db, batchID: batchID)
-                guard seal.ok else {
-                    sealBroken = true
-                    throw BatchError(Message("batch.export.changed_while_writing", ["batch": .int(Int(batchID)), "detail": .text(seal.message)]))
+                if try StoreVersion.current(db) != checkedVersion {
+                    let seal = try ApprovalSeal.check(db, batchID: batchID)
+                    guard seal.ok else {
+                        sealBroken = true
+                        throw BatchError(Message("batch.export.changed_while_writing", ["batch": .int(Int(batchID)), "detail": .text(seal.message)]))
+                    }
                 }
                 if !reexport {
                     try Batches.markExported(db, id: batchID, byUser: actor.userID, at: Timestamp.now())
