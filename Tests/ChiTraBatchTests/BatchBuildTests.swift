@@ -78,6 +78,17 @@ struct BatchBuildTests {
         #expect { try Fixture.builder(db).build(period: YearMonth("2026-12")!, by: try db.actor(.maker)) } throws: { "\($0)".contains("bị khoá; lập lại có thể chi hai lần") }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "DELETE FROM payout_line WHERE batch_id = ?", arguments: [s.id]) } }
         #expect(throws: (any Error).self) { try db.writer.write { try $0.execute(sql: "UPDATE payout_line SET amount = amount + 1 WHERE batch_id = ?", arguments: [s.id]) } }
+        // The build set the insert trigger aside for its one statement: it stands again, word for
+        // word as the schema made it, and refuses a line added to the approved batch.
+        let trigger = try db.writer.read { try String.fetchOne($0, sql: "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'payout_line_frozen_insert'") }
+        #expect(trigger?.hasPrefix("CREATE TRIGGER payout_line_frozen_insert BEFORE INSERT ON payout_line") == true)
+        #expect { try db.writer.write {
+            try $0.execute(sql: """
+                INSERT INTO payout_line(batch_id, reference, beneficiary_code, person_key, kind, slot, for_month, amount, group_key, channel, payee_name, state)
+                SELECT batch_id, 'CT-EXTRA-1', beneficiary_code, person_key || '-x', kind, slot, for_month, amount, group_key, channel, payee_name, 'approved'
+                FROM payout_line WHERE batch_id = ? LIMIT 1
+                """, arguments: [s.id])
+        } } throws: { "\($0)".contains("this batch is frozen: no line can be added") }
         let audit = try db.writer.read { try String.fetchAll($0, sql: "SELECT action FROM audit_log WHERE entity = 'batch' ORDER BY id") }
         #expect(audit == ["batch.build", "batch.approve"])
     }
