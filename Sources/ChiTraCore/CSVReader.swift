@@ -75,7 +75,12 @@ public final class CSVReader {
     static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var ascii = true
         for b in bytes where b >= 0x80 { ascii = false; break }
-        return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        // `String(decoding:)` keeps valid UTF-8 byte for byte and replaces anything invalid with
+        // U+FFFD: the bytes come back unchanged exactly when they were valid. (Faster than the
+        // generic `String(validating:as:)`, which cost a sixth of a roll import's parsing.)
+        let s = String(decoding: bytes, as: UTF8.self)
+        return s.utf8.elementsEqual(bytes) ? s : nil
     }
 
     @inline(__always)

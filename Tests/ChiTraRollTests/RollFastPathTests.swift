@@ -57,3 +57,38 @@ struct RollFastPathTests {
         #expect(lines == Array(1...30_000))
     }
 }
+
+@Suite("CSV fields and UTF-8")
+struct CSVUTF8Tests {
+    func read(_ bytes: [UInt8]) throws -> [[String]] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csv-utf8-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("f.csv")
+        try Data(bytes).write(to: url)
+        let reader = try CSVReader(url: url)
+        var out: [[String]] = []
+        while let r = try reader.next() { out.append(r.fields) }
+        return out
+    }
+
+    @Test("Valid UTF-8 comes back byte for byte: composed and decomposed Vietnamese, a 4-byte character, quoted or not")
+    func validKeepsItsBytes() throws {
+        let nfc = "Nguyễn Thị Hoà", nfd = "Nguyễn Thị Hoà".decomposedStringWithCanonicalMapping, four = "Bà 𠀀 Lan"
+        let rows = try read(Array("\(nfc),\(nfd),\"\(four), x\"\r\n".utf8))
+        #expect(rows.count == 1)
+        #expect(rows[0].map { Array($0.utf8) } == [Array(nfc.utf8), Array(nfd.utf8), Array("\(four), x".utf8)])
+    }
+
+    @Test("Each kind of invalid UTF-8 is refused, naming the field: a stray continuation byte, a cut sequence, an overlong form, a surrogate, a byte over F4")
+    func invalidIsRefused() throws {
+        let bad: [[UInt8]] = [[0x80], [0x41, 0xE1, 0xBA], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xEF, 0xBF, 0xBD, 0xFF]]
+        for b in bad {
+            #expect(throws: CSVReader.Failure.self, "\(b)") { _ = try read(Array("ok,".utf8) + b + Array(",z\n".utf8)) }
+            do { _ = try read(Array("ok,".utf8) + b + Array(",z\n".utf8)) } catch let f as CSVReader.Failure {
+                #expect(f.message.contains("2"), "\(f.message)")
+            }
+        }
+        // U+FFFD written in the file is valid UTF-8 and kept.
+        #expect(try read([0xEF, 0xBF, 0xBD, 0x0A]) == [["\u{FFFD}"]])
+    }
+}
