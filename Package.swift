@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ChiTraCoreTests", dependencies: ["ChiTraCore"]),
-        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraSheets", "ChiTraCore", "ChiTraStore",
+        .testTarget(name: "ChiTraRollTests", dependencies: ["ChiTraTestSupport", "ChiTraRoll", "ChiTraSheets", "ChiTraCore", "ChiTraStore", "ChiTraFixtures",
             .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ChiTraSigningTests", dependencies: ["ChiTraSigning", "ChiTraCore"]),
         .testTarget(name: "ChiTraSheetsTests", dependencies: ["ChiTraSheets", "ChiTraCore", "ChiTraSigning", "ChiTraTestSupport",

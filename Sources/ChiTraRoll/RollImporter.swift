@@ -284,7 +284,12 @@ public struct RollImporter {
                     : []
                 var realDateLine: [RollColumn: Int] = [:]
                 var textDayOver12: [RollColumn: (line: Int, value: String)] = [:]
-                while let rec = try reader.next() {
+                // The lines are read and validated on the second core, ahead of this loop (which
+                // alone touches the store), and taken here in file order.
+                let lines = RollLinePipeline(reader: reader, validator: validator, header: header, file: name)
+                defer { lines.stop() }
+                while let item = try lines.next() {
+                    let rec = item.record
                     counter.advance()
                     for (c, i) in dayColumns where i < rec.fields.count && rec.fields[i].contains("/") {
                         if rec.dateFields.contains(i) {
@@ -297,10 +302,10 @@ public struct RollImporter {
                                 reason: Message("roll.xlsx.swapped_dates", ["real": .int(real)]), monthFirstDate: true))
                         }
                     }
-                    if Self.isBlank(rec.fields) { summary.blankLines += 1; continue }
+                    if item.blank { summary.blankLines += 1; continue }
                     summary.lines += 1
                     let row: RollRow
-                    switch validator.validate(fields: rec.fields, line: rec.line, header: header, file: name, numericFields: rec.numericFields) {
+                    switch item.validation! {
                     case .invalid(let problems):
                         if let p = problems.first(where: \.monthFirstDate) { throw MonthFirstRollback(problem: p) }
                         try reject(rec.fields, problems); continue
@@ -336,7 +341,7 @@ public struct RollImporter {
                     }
                     if row.idLegacy { summary.legacyIDs += 1 }
                     if row.personalIDRestoredFrom != nil { summary.restoredIDs += 1 }
-                    for w in validator.warnings(for: row) {
+                    for w in item.warnings {
                         summary.warningCount += 1
                         if summary.warnings.count < warningLimit { summary.warnings.append(w) }
                     }
