@@ -1,0 +1,112 @@
+import ChiTraCore
+import GRDB
+import GRDBSQLite
+
+/// The payout lines a returns import settles, kept until the end of the command and then written
+/// in ascending `payout_line.id` order, in one pass (`applyInLineOrder`).
+///
+/// Why: a bank's return answers lines scattered over the whole `payout_line` table; updated as
+/// each return line is read, nearly every settled line dirtied its own page, again and again.
+/// Kept here, the lines of a command are written once each, in table order, at its end.
+///
+/// The import reads through it (`outcome(lineID:)`, `entry(lineID:)`): a later line of the same
+/// command sees an earlier settlement exactly as it would have seen it in the store (a pending
+/// then a paid, a repeat, a conflict). A file's settlements are undone with its savepoint
+/// (`beginFile` / `commitFile` / `rollbackFile`).
+public final class ReturnSettlements {
+    /// One settlement: what `ReturnSettlement.settleSQL` writes onto the line (compact: about
+    /// 48 bytes a line, the time as an index into the command's timestamps).
+    public struct Entry: Sendable {
+        public var outcome: ReturnOutcome
+        public var reason: CanonicalReason?
+        public var retryable: Bool?
+        public var receiver: ReturnReceiver?
+        var at: Int32
+        public var reasonCode: String?
+        public var date: String?
+        public var returnLine: Int64
+    }
+
+    private var entries: [Int64: Entry] = [:]
+    private var timestamps: [String] = []
+    /// The current file's changes, to undo when its savepoint is rolled back: (line, entry before).
+    private var undo: [(Int64, Entry?)] = []
+    private var fileTimestamps = 0
+
+    public init() {}
+
+    /// Lines settled so far (each counted once).
+    public var count: Int { entries.count }
+
+    /// Starts a file's settlements, made at `now` (its import time).
+    public func beginFile(at now: String) {
+        undo.removeAll(keepingCapacity: true)
+        fileTimestamps = timestamps.count
+        timestamps.append(now)
+    }
+
+    /// The file's savepoint was released: its settlements stay.
+    public func commitFile() { undo.removeAll(keepingCapacity: true) }
+
+    /// The file's savepoint was rolled back: its settlements go with it.
+    public func rollbackFile() {
+        for (lineID, before) in undo.reversed() { entries[lineID] = before }
+        undo.removeAll(keepingCapacity: true)
+        timestamps.removeSubrange(fileTimestamps...)
+    }
+
+    /// Records that return line `returnLine` settles payout line `lineID` (the latest wins).
+    public func add(lineID: Int64, outcome: ReturnOutcome, reason: CanonicalReason?, reasonCode: String?, retryable: Bool?,
+                    receiver: ReturnReceiver?, date: String?, returnLine: Int64) {
+        precondition(!timestamps.isEmpty, "ReturnSettlements.add before beginFile")
+        let e = Entry(outcome: outcome, reason: reason, retryable: retryable, receiver: receiver, at: Int32(timestamps.count - 1),
+                      reasonCode: reasonCode, date: date, returnLine: returnLine)
+        undo.append((lineID, entries.updateValue(e, forKey: lineID)))
+    }
+
+    /// The outcome this command settled line `lineID` with, nil when it has not.
+    public func outcome(lineID: Int64) -> ReturnOutcome? { entries[lineID]?.outcome }
+
+    /// This command's settlement of line `lineID`, nil when it has none.
+    public func entry(lineID: Int64) -> Entry? { entries[lineID] }
+
+    /// Writes every settlement onto its payout line, in ascending line id, and forgets them;
+    /// returns how many lines were written.
+    @discardableResult
+    public func applyInLineOrder(_ db: Database) throws -> Int {
+        undo.removeAll()
+        guard !entries.isEmpty else { return 0 }
+        let statement = try db.makeStatement(sql: ReturnSettlement.settleSQL)
+        let s = statement.sqliteStatement
+        let ids = entries.keys.sorted()
+        for id in ids {
+            let e = entries[id]!
+            defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+            bindText(ReturnSettlement.lineState(e.outcome), 1, s)
+            bindText(e.reason?.rawValue, 2, s)
+            bindText(e.reasonCode, 3, s)
+            if let r = e.retryable { sqlite3_bind_int64(s, 4, r ? 1 : 0) } else { sqlite3_bind_null(s, 4) }
+            bindText(e.receiver?.rawValue, 5, s)
+            bindText(e.date, 6, s)
+            sqlite3_bind_int64(s, 7, e.returnLine)
+            bindText(timestamps[Int(e.at)], 8, s)
+            sqlite3_bind_int64(s, 9, id)
+            let code = sqlite3_step(s)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+            }
+        }
+        let n = entries.count
+        entries = [:]
+        timestamps = []
+        return n
+    }
+
+    /// Text bound as GRDB binds it (copied by SQLite, NUL-terminated), or NULL.
+    private func bindText(_ value: String?, _ index: Int32, _ s: OpaquePointer) {
+        if let value { sqlite3_bind_text(s, index, value, -1, SQLITE_TRANSIENT_SETTLEMENTS) } else { sqlite3_bind_null(s, index) }
+    }
+}
+
+/// `SQLITE_TRANSIENT` (a C macro Swift does not import): SQLite copies the bound bytes.
+private let SQLITE_TRANSIENT_SETTLEMENTS = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
