@@ -115,6 +115,9 @@ public struct ReturnImporter {
                 do {
                     results.append(.success(try importOne(db, url: url, formatHint: formatHint, settlements: settlements)))
                 } catch {
+                    // SQLite ended the whole transaction (a full disk, an I/O error): nothing of the
+                    // command is left to commit; say so rather than write the rest outside it.
+                    guard db.isInsideTransaction else { throw error }
                     results.append(.failure(error))
                     if stopAtRefusal { break }
                 }
