@@ -124,7 +124,10 @@ struct ReturnCommandTransactionTests {
         let s = try ReturnsSetup()
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
         let f1 = try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")], name: "first.csv")
-        let f2 = try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "PAID", "")], name: "resent.csv")
+        // Re-sent with a note (other bytes, so not the same file): the same outcome again.
+        let f2 = s.dir.appendingPathComponent("resent.csv")
+        try Data("reference,account_no,amount,currency,status,reason_code,reason_text,value_date\r\n\(r01["reference"] as String),\(r01["account_no"] as String),1000000,VND,PAID,,re-sent,2026-12-05\r\n".utf8).write(to: f2)
+        try s.sign(f2)
         // The same line again in other bytes (so not the same file): a reported rejection.
         let f3 = try s.bankReturn([(r01["reference"], r01["account_no"], 1_000_000, "REJECTED", "AC04")], name: "late.csv")
         let results = try s.importer().importFiles([f1, f2, f3])
