@@ -171,3 +171,28 @@ struct ReturnCommandTransactionTests {
         #expect(settled == ["failed not_collected", "failed not_collected", "failed not_collected"])
     }
 }
+
+@Suite("Returns: the command's pending settlements")
+struct ReturnSettlementsTests {
+    @Test("24 bytes a line; the latest settlement of a line wins; a file rolled back takes its settlements with it")
+    func layering() {
+        #expect(MemoryLayout<ReturnSettlements.Entry>.stride == 24)
+        let p = ReturnSettlements()
+        p.beginFile(at: "2026-12-07T10:00:00Z")
+        p.add(lineID: 7, outcome: .pending, reason: nil, reasonCode: nil, retryable: nil, receiver: nil, date: nil, returnLine: 1)
+        p.commitFile()
+        p.beginFile(at: "2026-12-07T10:00:01Z")
+        p.add(lineID: 7, outcome: .rejected, reason: .closed, reasonCode: "AC04", retryable: false, receiver: nil,
+              date: CivilDate(year: 2026, month: 12, day: 5), returnLine: 2)
+        p.add(lineID: 9, outcome: .paid, reason: nil, reasonCode: nil, retryable: nil, receiver: .proxy, date: CivilDate(year: 2026, month: 12, day: 6), returnLine: 3)
+        #expect(p.outcome(lineID: 7) == .rejected)
+        #expect(p.entry(lineID: 7)?.reason == .closed)
+        #expect(p.entry(lineID: 7)?.returnLine == 2)
+        #expect(p.count == 2)
+        p.rollbackFile()
+        #expect(p.outcome(lineID: 7) == .pending)
+        #expect(p.entry(lineID: 7)?.returnLine == 1)
+        #expect(p.outcome(lineID: 9) == nil)
+        #expect(p.count == 1)
+    }
+}

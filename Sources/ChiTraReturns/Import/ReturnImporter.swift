@@ -397,7 +397,7 @@ struct Matcher {
             }
             let line = line!
             settlements.add(lineID: line.id, outcome: rec.outcome, reason: reason?.reason, reasonCode: rec.reasonCode, retryable: reason?.retryable,
-                            receiver: rec.receiver, date: rec.date?.description, returnLine: rlID)
+                            receiver: rec.receiver, date: rec.date, returnLine: rlID)
             if rec.outcome == .rejected, let reason {
                 try consequences(code: line.beneficiaryCode, lineID: line.id, reason: reason, forMonth: line.forMonth, slot: line.slot)
             }

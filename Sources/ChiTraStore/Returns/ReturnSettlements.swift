@@ -14,21 +14,32 @@ import GRDBSQLite
 /// then a paid, a repeat, a conflict). A file's settlements are undone with its savepoint
 /// (`beginFile` / `commitFile` / `rollbackFile`).
 public final class ReturnSettlements {
-    /// One settlement: what `ReturnSettlement.settleSQL` writes onto the line (compact: about
-    /// 48 bytes a line, the time as an index into the command's timestamps).
+    /// One settlement: what `ReturnSettlement.settleSQL` writes onto the line, in 24 bytes (a
+    /// million lines of a national month hold about 64 MB with the dictionary's buckets): the time
+    /// and the bank's reason code as indexes into the command's few distinct values, the date as
+    /// yyyymmdd.
     public struct Entry: Sendable {
+        public var returnLine: Int64
+        var at: Int32
+        /// yyyymmdd, 0 for none.
+        var packedDate: Int32
+        /// Index into `codes` + 1, 0 for none.
+        var code: Int32
         public var outcome: ReturnOutcome
         public var reason: CanonicalReason?
         public var retryable: Bool?
         public var receiver: ReturnReceiver?
-        var at: Int32
-        public var reasonCode: String?
-        public var date: String?
-        public var returnLine: Int64
+
+        var date: CivilDate? {
+            packedDate == 0 ? nil : CivilDate(year: Int(packedDate / 10_000), month: Int(packedDate / 100 % 100), day: Int(packedDate % 100))
+        }
     }
 
     private var entries: [Int64: Entry] = [:]
     private var timestamps: [String] = []
+    /// The reason codes met (`AC04`, `MD07`, …), each once.
+    private var codes: [String] = []
+    private var codeIndex: [String: Int32] = [:]
     /// The current file's changes, to undo when its savepoint is rolled back: (line, entry before).
     private var undo: [(Int64, Entry?)] = []
     private var fileTimestamps = 0
@@ -57,10 +68,19 @@ public final class ReturnSettlements {
 
     /// Records that return line `returnLine` settles payout line `lineID` (the latest wins).
     public func add(lineID: Int64, outcome: ReturnOutcome, reason: CanonicalReason?, reasonCode: String?, retryable: Bool?,
-                    receiver: ReturnReceiver?, date: String?, returnLine: Int64) {
+                    receiver: ReturnReceiver?, date: CivilDate?, returnLine: Int64) {
         precondition(!timestamps.isEmpty, "ReturnSettlements.add before beginFile")
-        let e = Entry(outcome: outcome, reason: reason, retryable: retryable, receiver: receiver, at: Int32(timestamps.count - 1),
-                      reasonCode: reasonCode, date: date, returnLine: returnLine)
+        var code: Int32 = 0
+        if let reasonCode {
+            if let known = codeIndex[reasonCode] { code = known } else {
+                codes.append(reasonCode)
+                code = Int32(codes.count)
+                codeIndex[reasonCode] = code
+            }
+        }
+        let packed = date.map { Int32($0.year * 10_000 + $0.month * 100 + $0.day) } ?? 0
+        let e = Entry(returnLine: returnLine, at: Int32(timestamps.count - 1), packedDate: packed, code: code,
+                      outcome: outcome, reason: reason, retryable: retryable, receiver: receiver)
         undo.append((lineID, entries.updateValue(e, forKey: lineID)))
     }
 
@@ -84,10 +104,10 @@ public final class ReturnSettlements {
             defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
             bindText(ReturnSettlement.lineState(e.outcome), 1, s)
             bindText(e.reason?.rawValue, 2, s)
-            bindText(e.reasonCode, 3, s)
+            bindText(e.code == 0 ? nil : codes[Int(e.code) - 1], 3, s)
             if let r = e.retryable { sqlite3_bind_int64(s, 4, r ? 1 : 0) } else { sqlite3_bind_null(s, 4) }
             bindText(e.receiver?.rawValue, 5, s)
-            bindText(e.date, 6, s)
+            bindText(e.date?.description, 6, s)
             sqlite3_bind_int64(s, 7, e.returnLine)
             bindText(timestamps[Int(e.at)], 8, s)
             sqlite3_bind_int64(s, 9, id)
@@ -99,6 +119,8 @@ public final class ReturnSettlements {
         let n = entries.count
         entries = [:]
         timestamps = []
+        codes = []
+        codeIndex = [:]
         return n
     }
 
