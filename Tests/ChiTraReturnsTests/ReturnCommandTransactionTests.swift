@@ -1,6 +1,8 @@
 import ChiTraCore
+import ChiTraBatch
 import ChiTraReturns
 import ChiTraSigning
+import ChiTraSimulator
 import ChiTraStore
 import Foundation
 import GRDB
@@ -87,6 +89,30 @@ struct ReturnCommandTransactionTests {
         #expect(try ids(s, "SELECT id FROM return_line") == [1])
         #expect(try resultLine(s, r05["reference"]) == 1)
         #expect(try count(s, "SELECT count(*) FROM return_exception") == 0)
+    }
+
+    @Test("A pain.002 the byte-level reader steps aside from after its last transaction is read again by XMLParser: its settlements are made once, no line is a repeat")
+    func fastXMLStepsAsideAfterTheLines() throws {
+        let s = try ReturnsSetup()
+        let payout = s.dir.appendingPathComponent("out-\(s.batchID)/CT202612-B000001-970418.xml")
+        let data = try ReturnSimulator.simulate(payoutFile: payout, outputFormat: nil, failRate: 0, seed: 1,
+                                                formats: try PayoutFormats.load(from: ReturnsSetup.formats.appendingPathComponent("payout-formats.json")),
+                                                returnFormats: try ReturnFormats.load(from: ReturnsSetup.formats.appendingPathComponent("return-formats.json")),
+                                                paymentDate: CivilDate(year: 2026, month: 12, day: 5)!)
+        // A comment after the last transaction: outside the byte-level reader's subset, met once every line went to the matcher.
+        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</Document>", with: "<!-- end --></Document>")
+        #expect(text.contains("<!-- end -->"))
+        let url = s.dir.appendingPathComponent("bidv.pain002.xml")
+        try Data(text.utf8).write(to: url)
+        try s.sign(url)
+        let bidv = try s.lines(s.batchID, group: "BANK-970418")
+        try #require(bidv.count >= 1)
+        let sum = try s.importer().importFiles([url])[0].get()
+        #expect((sum.records, sum.paid, sum.exceptions.count) == (bidv.count, bidv.count, 0))
+        for l in bidv { #expect(try s.state(l["reference"]) == "paid") }
+        #expect(try count(s, "SELECT count(*) FROM return_line") == bidv.count)
+        #expect(try ids(s, "SELECT result_return_line FROM payout_line WHERE group_key = 'BANK-970418' AND batch_id = 1 ORDER BY result_return_line")
+                == (1...Int64(bidv.count)).map { $0 })
     }
 
     @Test("The same file twice in one command: the second is already imported")
