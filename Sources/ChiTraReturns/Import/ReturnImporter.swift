@@ -101,10 +101,11 @@ public struct ReturnImporter {
     /// already imported (same SHA-256), earlier in the same call too, is `alreadyImported`.
     ///
     /// The payout lines the files settle are written at the end, in line order (`ReturnSettlements`);
-    /// later lines see earlier settlements as if they were written. With `stopAtRefusal` (the CLI,
-    /// the web page), the files after the first refused one are not read, and the result ends with
-    /// that refusal; the files before it are committed. `fileDone` is told how many files are done.
-    /// Nothing is committed before the end: a command stopped midway leaves nothing of itself.
+    /// later lines see earlier settlements as if they were written. With `stopAtRefusal` (as the
+    /// CLI, and the web page file by file, have always stopped), the files after the first refused
+    /// one are not read and the result ends with that refusal; the files before it are committed.
+    /// `fileDone` is told how many files are done. Nothing is committed before the end: a command
+    /// stopped midway leaves nothing of itself, and other writers wait for it (the busy timeout).
     public func importFiles(_ urls: [URL], formatHint: String? = nil, stopAtRefusal: Bool = true,
                             fileDone: ((Int) -> Void)? = nil) throws -> [Result<ReturnImportSummary, any Error>] {
         try actor.require(.clerk)
