@@ -47,6 +47,9 @@ public final class ReturnSettlements {
     static let pageShift: Int64 = 8
     static let pageSize = 1 << Int(pageShift)
     private var settled = 0
+    /// The page used last: a file answers its lines mostly in id order.
+    private var lastKey: Int64 = -1
+    private var lastPage: Page?
     private var timestamps: [String] = []
     /// The reason codes met (`AC04`, `MD07`, …), each once.
     private var codes: [String] = []
@@ -61,11 +64,18 @@ public final class ReturnSettlements {
     /// Lines settled so far (each counted once).
     public var count: Int { settled }
 
+    private func existingPage(_ key: Int64) -> Page? {
+        if key == lastKey { return lastPage }
+        guard let p = pages[key] else { return nil }
+        lastKey = key; lastPage = p
+        return p
+    }
+
     /// Stores `e` at `lineID`; returns what was there.
     private func put(_ e: Entry, at lineID: Int64) -> Entry {
         let key = lineID >> Self.pageShift, i = Int(lineID & Int64(Self.pageSize - 1))
         let page: Page
-        if let p = pages[key] { page = p } else { page = Page(); pages[key] = page }
+        if let p = existingPage(key) { page = p } else { page = Page(); pages[key] = page; lastKey = key; lastPage = page }
         let before = page.slots[i]
         page.slots[i] = e
         settled += (e.returnLine != 0 ? 1 : 0) - (before.returnLine != 0 ? 1 : 0)
@@ -112,7 +122,7 @@ public final class ReturnSettlements {
 
     /// This command's settlement of line `lineID`, nil when it has none.
     public func entry(lineID: Int64) -> Entry? {
-        guard let page = pages[lineID >> Self.pageShift] else { return nil }
+        guard let page = existingPage(lineID >> Self.pageShift) else { return nil }
         let e = page.slots[Int(lineID & Int64(Self.pageSize - 1))]
         return e.returnLine == 0 ? nil : e
     }
@@ -146,6 +156,7 @@ public final class ReturnSettlements {
         }
         let n = settled
         pages = [:]
+        lastKey = -1; lastPage = nil
         settled = 0
         timestamps = []
         codes = []
