@@ -14,8 +14,8 @@ struct ReturnsCommand: ParsableCommand {
             discussion: """
             Formats are told apart by the file itself (pain.002, camt.054, bank CSV return, Vietnam Post return);
             --format forces one. A FILE.sig beside the file is verified, and a bad signature refuses the whole file.
-            Importing the same file again changes nothing. Several files are imported one after the other, each
-            in its own transaction, as if the command were run once per file; the first file refused stops
+            Importing the same file again changes nothing. Several files are imported one after the other in one
+            transaction, each file as if the command were run once per file; the first file refused stops
             the command (the files before it stay imported).
             Example: chitra returns import returns/CT202612-B000001-970418.pain002.xml --keys chitra-keys
                      chitra returns import returns/*.xml returns/*.csv --keys chitra-keys --user cuc.le
@@ -40,15 +40,20 @@ struct ReturnsCommand: ParsableCommand {
                                           formatsDir: dir, keys: keys.keyStore, actor: actor)
             importer.requireSignature = requireSignature
             let list = files
-            var summaries: [ReturnImportSummary] = []
             // Over many files (a bank's month can be hundreds), a progress line in files.
             let progress = list.count > 1 ? TerminalProgress(label: Message("progress.label.returns_import"), unit: Message("progress.unit.files"), json: global.json) : nil
             var counter = ProgressCounter(progress?.report, total: list.count, stride: 1)
-            for file in list {
-                let s: ReturnImportSummary
-                do { defer { progress?.finish() }; s = try importer.importFile(URL(fileURLWithPath: file), formatHint: format) }
+            // One transaction for the whole list; what it did is printed once it is committed.
+            let results: [Result<ReturnImportSummary, any Error>]
+            do {
+                defer { progress?.finish() }
+                results = try importer.importFiles(list.map { URL(fileURLWithPath: $0) }, formatHint: format, fileDone: { _ in counter.advance() })
+            }
+            var summaries: [ReturnImportSummary] = []
+            for r in results {
+                // The first file refused stops the command; the files before it stay imported.
+                let s = try r.get()
                 if global.json { summaries.append(s) } else { report(s) }
-                counter.advance()
             }
             if global.json { if list.count == 1 { try printJSON(summaries[0]) } else { try printJSON(summaries) } }
         }

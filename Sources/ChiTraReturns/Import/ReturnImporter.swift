@@ -76,7 +76,7 @@ public struct ReturnRefused: Error, CustomStringConvertible {
 
 /// Imports a bank or post-office return: records every line, matches it to a payout line by
 /// reference, checks amount and account, applies the outcome, and queues what does not fit as
-/// an exception. One transaction; a file imported twice changes nothing.
+/// an exception. One transaction per command, a savepoint per file; a file imported twice changes nothing.
 public struct ReturnImporter {
     public let db: AppDatabase
     public let taxonomy: ReasonTaxonomy
@@ -90,12 +90,50 @@ public struct ReturnImporter {
         self.db = db; self.taxonomy = taxonomy; self.formatsDir = formatsDir; self.keys = keys; self.actor = actor
     }
 
+    /// Imports one file (`importFiles` of that file): its summary, or the error that refused it.
     public func importFile(_ url: URL, formatHint: String? = nil) throws -> ReturnImportSummary {
+        try importFiles([url], formatHint: formatHint)[0].get()
+    }
+
+    /// Imports several files in ONE write transaction, in the order given, each file inside its
+    /// own savepoint: a file refused (bad signature, unreadable, unsigned from an institution that
+    /// signs, …) rolls back that file only, as when each file was its own transaction; a file
+    /// already imported (same SHA-256), earlier in the same call too, is `alreadyImported`.
+    ///
+    /// The payout lines the files settle are written at the end, in line order (`ReturnSettlements`);
+    /// later lines see earlier settlements as if they were written. With `stopAtRefusal` (as the
+    /// CLI, and the web page file by file, have always stopped), the files after the first refused
+    /// one are not read and the result ends with that refusal; the files before it are committed.
+    /// `fileDone` is told how many files are done. Nothing is committed before the end: a command
+    /// stopped midway leaves nothing of itself, and other writers wait for it (the busy timeout).
+    public func importFiles(_ urls: [URL], formatHint: String? = nil, stopAtRefusal: Bool = true,
+                            fileDone: ((Int) -> Void)? = nil) throws -> [Result<ReturnImportSummary, any Error>] {
         try actor.require(.clerk)
+        let settlements = ReturnSettlements()
+        return try db.writer.write { db in
+            var results: [Result<ReturnImportSummary, any Error>] = []
+            for (i, url) in urls.enumerated() {
+                do {
+                    results.append(.success(try importOne(db, url: url, formatHint: formatHint, settlements: settlements)))
+                } catch {
+                    // SQLite ended the whole transaction (a full disk, an I/O error): nothing of the
+                    // command is left to commit; say so rather than write the rest outside it.
+                    guard db.isInsideTransaction else { throw error }
+                    results.append(.failure(error))
+                    if stopAtRefusal { break }
+                }
+                fileDone?(i + 1)
+            }
+            try settlements.applyInLineOrder(db)
+            return results
+        }
+    }
+
+    /// One file, inside the command's transaction: refused before a savepoint, or imported in one.
+    private func importOne(_ db: Database, url: URL, formatHint: String?, settlements: ReturnSettlements) throws -> ReturnImportSummary {
         let name = url.lastPathComponent
         var s = ReturnImportSummary(file: name, sha256: try FileDigest.sha256Hex(of: url))
-        let sha256 = s.sha256
-        if let prev = try db.writer.read({ try ReturnFiles.previousImport($0, sha256: sha256) }) {
+        if let prev = try ReturnFiles.previousImport(db, sha256: s.sha256) {
             s.alreadyImported = true
             s.fileID = prev.id
             s.previousImportAt = prev.importedAt
@@ -105,7 +143,7 @@ public struct ReturnImporter {
         let sigURL = DetachedSignature.signatureURL(for: url)
         // For an unsigned file: the refusal when one of its lines answers a payment sent to an
         // institution that signs its returns (banks.json `signsReturns`); checked as lines are
-        // matched, inside the import's transaction (a refusal rolls everything back).
+        // matched, inside the file's savepoint (a refusal rolls the file back).
         let unsignedRefusal: ((String) -> ReturnRefused?)?
         if FileManager.default.fileExists(atPath: sigURL.path) {
             guard let keys else { throw ReturnRefused(Message("returns.refused.no_keys", ["file": .text(name)])) }
@@ -132,31 +170,41 @@ public struct ReturnImporter {
         let now = Timestamp.now()
         let actor = self.actor
         // The lines are matched as they are read (memory does not grow with the file), inside the
-        // transaction: an unreadable file rolls everything back, as if it had been refused before.
-        // Should the byte-level XML reader step aside midway, the transaction is rolled back and the
+        // file's savepoint: an unreadable file rolls the file back, as if it had been refused before.
+        // Should the byte-level XML reader step aside midway, the savepoint is rolled back and the
         // file read again by XMLParser.
         var fastXML = true
         while true {
+            var attempt = s
+            settlements.beginFile(at: now)
             do {
-                try db.writer.write { db in try importLines(db, url: url, name: name, format: format, formats: formats, reader: reader,
-                                                            fastXML: fastXML, now: now, actor: actor, unsignedRefusal: unsignedRefusal, summary: &s) }
-                return s
+                try db.inSavepoint {
+                    try importLines(db, url: url, name: name, format: format, formats: formats, reader: reader, fastXML: fastXML, now: now,
+                                    actor: actor, unsignedRefusal: unsignedRefusal, settlements: settlements, summary: &attempt)
+                    return .commit
+                }
+                settlements.commitFile()
+                return attempt
             } catch is ReturnFileReader.FastXMLSteppedAside where fastXML {
+                settlements.rollbackFile()
                 fastXML = false
+            } catch {
+                settlements.rollbackFile()
+                throw error
             }
         }
     }
 
-    /// One file's transaction: the file row, every line matched and applied, then (in the order
+    /// One file's savepoint: the file row, every line matched and applied, then (in the order
     /// they always had) the exceptions for unreadable lines, whole-file findings, a whole-message
     /// rejection and the lines' own exceptions, the import record and the audit entry.
     private func importLines(_ db: Database, url: URL, name: String, format: String, formats: ReturnFormats, reader: ReturnFileReader,
                              fastXML: Bool, now: String, actor: Actor, unsignedRefusal: ((String) -> ReturnRefused?)?,
-                             summary s: inout ReturnImportSummary) throws {
+                             settlements: ReturnSettlements, summary s: inout ReturnImportSummary) throws {
         // Its counts are known at the end; the row is written first (lines refer to it) and completed then.
         let fileID = try ReturnFiles.begin(db, sha256: s.sha256, name: name, at: now, by: actor)
         s.fileID = fileID
-        var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor)
+        var m = try Matcher(db: db, fileID: fileID, taxonomy: taxonomy, now: now, actor: actor, settlements: settlements)
         m.deferLineExceptions = true
         m.unsignedRefusal = unsignedRefusal
         let sink = ReturnRecordSink { rec in try m.apply(rec) }
@@ -213,6 +261,8 @@ public struct ReturnImporter {
 struct Matcher {
     let db: Database
     let fileID: Int64
+    /// The command's settlements, written at its end; read before the store's state.
+    let settlements: ReturnSettlements
     let taxonomy: ReasonTaxonomy
     let now: String
     let actor: Actor
@@ -271,8 +321,8 @@ struct Matcher {
         return out
     }
 
-    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: Actor) throws {
-        self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor
+    init(db: Database, fileID: Int64, taxonomy: ReasonTaxonomy, now: String, actor: Actor, settlements: ReturnSettlements) throws {
+        self.db = db; self.fileID = fileID; self.taxonomy = taxonomy; self.now = now; self.actor = actor; self.settlements = settlements
         statements = try ReturnMatchStatements(db)
         originalBatches = OriginalBatches(db: db)
     }
@@ -302,6 +352,7 @@ struct Matcher {
         let verdict: Verdict
         if let ref = rec.reference, !ref.isEmpty {
             line = try statements.payoutLine(reference: ref)
+            if let id = line?.id, let settled = settlements.outcome(lineID: id) { line!.settled = settled }
             if let l = line, let unsignedRefusal, let refusal = unsignedRefusal(l.groupKey) { throw refusal }
             verdict = Self.verdict(rec, ref: ref, line: line)
         } else {
@@ -346,8 +397,8 @@ struct Matcher {
             case .pending: pending += 1
             }
             let line = line!
-            try statements.settle(lineID: line.id, outcome: rec.outcome, reason: reason?.reason, reasonCode: rec.reasonCode, retryable: reason?.retryable,
-                                  receiver: rec.receiver, date: rec.date?.description, returnLine: rlID, now: now)
+            settlements.add(lineID: line.id, outcome: rec.outcome, reason: reason?.reason, reasonCode: rec.reasonCode, retryable: reason?.retryable,
+                            receiver: rec.receiver, date: rec.date, returnLine: rlID)
             if rec.outcome == .rejected, let reason {
                 try consequences(code: line.beneficiaryCode, lineID: line.id, reason: reason, forMonth: line.forMonth, slot: line.slot)
             }
@@ -427,7 +478,7 @@ struct Matcher {
                      detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
         } else if reason.reason == .notCollected && slot == .allowance {
             // The last three months paid for, each reported not collected?
-            let recent = try ReturnConsequences.lastAllowancePayments(db, code: code)
+            let recent = try ReturnConsequences.lastAllowancePayments(db, code: code, pending: settlements)
             let months = recent.map(\.forMonth)
             let consecutive = months.count == 3 && Set(months).count == 3
                 && YearMonth(months[2])!.months(to: YearMonth(months[0])!) == 2

@@ -36,14 +36,19 @@ public enum ReturnConsequences {
         public var reason: String?
     }
 
-    /// The person's last three allowance payments, latest month first.
-    public static func lastAllowancePayments(_ db: Database, code: String) throws -> [AllowancePayment] {
+    /// The person's last three allowance payments, latest month first; a line `pending` settles
+    /// (this command's settlements, not yet written) as it settles it. A settlement changes a
+    /// line's state among exported, paid, failed and pending only, so the three lines are the same.
+    public static func lastAllowancePayments(_ db: Database, code: String, pending: ReturnSettlements? = nil) throws -> [AllowancePayment] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT for_month, state, result_reason FROM payout_line
+            SELECT id, for_month, state, result_reason FROM payout_line
             WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
             ORDER BY for_month DESC, id DESC LIMIT 3
             """), arguments: [code]).map {
-                AllowancePayment(forMonth: $0["for_month"], settled: ReturnSettlement.outcome(ofLineState: $0["state"]), reason: $0["result_reason"])
+                if let e = pending?.entry(lineID: $0["id"]) {
+                    return AllowancePayment(forMonth: $0["for_month"], settled: e.outcome, reason: e.reason?.rawValue)
+                }
+                return AllowancePayment(forMonth: $0["for_month"], settled: ReturnSettlement.outcome(ofLineState: $0["state"]), reason: $0["result_reason"])
             }
     }
 

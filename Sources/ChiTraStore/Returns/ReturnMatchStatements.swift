@@ -5,9 +5,9 @@ import GRDBSQLite
 /// `SQLITE_TRANSIENT` (a C macro Swift does not import): SQLite copies the bound bytes.
 private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
-/// The three statements the returns matcher runs for every return line, bound, stepped and read
-/// through the SQLite C API: find the payout line of a reference, record the return line, settle
-/// the payout line.
+/// The two statements the returns matcher runs for every return line, bound, stepped and read
+/// through the SQLite C API: find the payout line of a reference, record the return line. (The
+/// payout line is settled at the end of the command, in line order: `ReturnSettlements`.)
 ///
 /// Why: a national batch has about a million return lines, and GRDB's `StatementArguments`
 /// (an array of `DatabaseValue`s per call) and `Row` (a copied dictionary of values per fetch)
@@ -70,7 +70,6 @@ public final class ReturnMatchStatements {
     private let db: Database
     private let lookup: Statement
     private let insertReturnLine: Statement
-    private let settleLine: Statement
 
     public init(_ db: Database) throws {
         self.db = db
@@ -82,7 +81,6 @@ public final class ReturnMatchStatements {
             INSERT INTO return_line(file_id, line_no, reference, amount, account_no, outcome, reason_code, reason, retryable, receiver, date, payout_line_id, result, tx_no)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
-        settleLine = try db.makeStatement(sql: ReturnSettlement.settleSQL)
     }
 
     /// The payout line whose reference is `reference`, or nil.
@@ -120,23 +118,6 @@ public final class ReturnMatchStatements {
         bind(rec.transaction.map(Int64.init), 14, s)
         try step(insertReturnLine)
         return sqlite3_last_insert_rowid(db.sqliteConnection)
-    }
-
-    /// Writes the reported outcome of return line `returnLine` onto the payout line.
-    public func settle(lineID: Int64, outcome: ReturnOutcome, reason: CanonicalReason?, reasonCode: String?, retryable: Bool?,
-                       receiver: ReturnReceiver?, date: String?, returnLine: Int64, now: String) throws {
-        let s = settleLine.sqliteStatement
-        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-        bind(ReturnSettlement.lineState(outcome), 1, s)
-        bind(reason?.rawValue, 2, s)
-        bind(reasonCode, 3, s)
-        bind(retryable.map { Int64($0 ? 1 : 0) }, 4, s)
-        bind(receiver?.rawValue, 5, s)
-        bind(date, 6, s)
-        sqlite3_bind_int64(s, 7, returnLine)
-        bind(now, 8, s)
-        sqlite3_bind_int64(s, 9, lineID)
-        try step(settleLine)
     }
 
     // MARK: - C API helpers (GRDB's own conventions)
