@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// A detached signature: the `FILE.sig` text file written next to a signed file.
@@ -89,15 +90,15 @@ public struct DetachedSignature: Sendable, Equatable {
     /// - Throws: ``SigningError/malformedSignature(line:reason:)`` naming the offending line.
     public static func parse(_ data: Data) throws -> DetachedSignature {
         guard data.count <= maximumSize else {
-            throw SigningError.malformedSignature(line: nil, reason: "it is \(data.count) bytes long, more than a signature can be")
+            throw SigningError.malformedSignature(line: nil, reason: Message("signing.reason.too_big", ["bytes": .int(data.count)]))
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw SigningError.malformedSignature(line: nil, reason: "it is not UTF-8 text")
+            throw SigningError.malformedSignature(line: nil, reason: Message("signing.reason.not_utf8"))
         }
-        guard !text.isEmpty else { throw SigningError.malformedSignature(line: nil, reason: "the file is empty") }
+        guard !text.isEmpty else { throw SigningError.malformedSignature(line: nil, reason: Message("signing.reason.empty")) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.last == "" else {
-            throw SigningError.malformedSignature(line: lines.count, reason: "the last line does not end with a newline")
+            throw SigningError.malformedSignature(line: lines.count, reason: Message("signing.reason.no_final_newline"))
         }
         lines.removeLast()
 
@@ -106,51 +107,51 @@ public struct DetachedSignature: Sendable, Equatable {
         for (index, line) in lines.enumerated() {
             let number = index + 1
             guard index < expectedKeys.count else {
-                throw SigningError.malformedSignature(line: number, reason: "unexpected extra line after `mac:`")
+                throw SigningError.malformedSignature(line: number, reason: Message("signing.reason.extra_line"))
             }
             let expected = expectedKeys[index]
             if line.hasSuffix("\r") {
-                throw SigningError.malformedSignature(line: number, reason: "the line ends with a carriage return (CRLF); only LF is allowed")
+                throw SigningError.malformedSignature(line: number, reason: Message("signing.reason.crlf"))
             }
             guard let separator = line.range(of: ": ") else {
-                throw SigningError.malformedSignature(line: number, reason: "expected `\(expected): …`, found no `: ` separator")
+                throw SigningError.malformedSignature(line: number, reason: Message("signing.reason.no_separator", ["expected": .text(expected)]))
             }
             let key = line[..<separator.lowerBound]
             guard key == expected else {
-                throw SigningError.malformedSignature(line: number, reason: "expected key `\(expected)`, found `\(key.prefix(40))`")
+                throw SigningError.malformedSignature(line: number, reason: Message("signing.reason.wrong_field", ["expected": .text(expected), "found": .text(String(key.prefix(40)))]))
             }
             values.append(String(line[separator.upperBound...]))
         }
         guard values.count == expectedKeys.count else {
             throw SigningError.malformedSignature(
-                line: values.count + 1, reason: "missing line `\(expectedKeys[values.count]): …`")
+                line: values.count + 1, reason: Message("signing.reason.missing_line", ["expected": .text(expectedKeys[values.count])]))
         }
 
         guard values[0] == formatTag else {
-            throw SigningError.malformedSignature(line: 1, reason: "unsupported format `\(values[0].prefix(40))`, expected \(formatTag)")
+            throw SigningError.malformedSignature(line: 1, reason: Message("signing.reason.unsupported_format", ["found": .text(String(values[0].prefix(40))), "expected": .text(formatTag)]))
         }
         guard values[1] == algorithm else {
-            throw SigningError.malformedSignature(line: 2, reason: "unsupported algorithm `\(values[1].prefix(40))`, expected \(algorithm)")
+            throw SigningError.malformedSignature(line: 2, reason: Message("signing.reason.unsupported_algorithm", ["found": .text(String(values[1].prefix(40))), "expected": .text(algorithm)]))
         }
         guard FileName.isPlain(values[2]) else {
-            throw SigningError.malformedSignature(line: 3, reason: "the file name is not a plain name")
+            throw SigningError.malformedSignature(line: 3, reason: Message("signing.reason.file_not_plain"))
         }
         let bytesText = values[3]
         guard !bytesText.isEmpty, bytesText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
               bytesText == "0" || !bytesText.hasPrefix("0"), let byteCount = UInt64(bytesText) else {
-            throw SigningError.malformedSignature(line: 4, reason: "`bytes` must be a whole number of bytes")
+            throw SigningError.malformedSignature(line: 4, reason: Message("signing.reason.bytes"))
         }
         guard Hex.isLowercaseHex(values[4], count: 64) else {
-            throw SigningError.malformedSignature(line: 5, reason: "`sha256` must be 64 lower-case hex digits")
+            throw SigningError.malformedSignature(line: 5, reason: Message("signing.reason.sha256"))
         }
         guard KeyID.isValid(values[5]) else {
-            throw SigningError.malformedSignature(line: 6, reason: "`key-id` must be 1 to 40 of A-Z a-z 0-9 . _ -")
+            throw SigningError.malformedSignature(line: 6, reason: Message("signing.reason.key_id"))
         }
         guard Hex.isLowercaseHex(values[6], count: KeyCheckValue.byteCount * 2) else {
-            throw SigningError.malformedSignature(line: 7, reason: "`kcv` must be 12 lower-case hex digits")
+            throw SigningError.malformedSignature(line: 7, reason: Message("signing.reason.kcv"))
         }
         guard Hex.isLowercaseHex(values[7], count: HMACSHA256.byteCount * 2) else {
-            throw SigningError.malformedSignature(line: 8, reason: "`mac` must be 64 lower-case hex digits")
+            throw SigningError.malformedSignature(line: 8, reason: Message("signing.reason.mac"))
         }
         return DetachedSignature(
             fileName: values[2], byteCount: byteCount, sha256: values[4],

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// Reads a file in fixed-size chunks into one reused buffer, so memory stays constant.
@@ -34,7 +35,7 @@ enum FileChunks {
         var data = Data()
         try read(url, chunkSize: 64 * 1024) { chunk in
             guard data.count + chunk.count <= limit else {
-                throw SigningError.malformedSignature(line: nil, reason: "the file is longer than \(limit) bytes")
+                throw SigningError.malformedSignature(line: nil, reason: Message("signing.reason.too_long", ["limit": .int(limit)]))
             }
             data.append(contentsOf: chunk)
         }

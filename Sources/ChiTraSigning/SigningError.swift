@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// An error from signing, key handling or verification.
@@ -29,7 +30,8 @@ public enum SigningError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `keyring.json` cannot be read.
     case malformedKeyring(path: String, reason: String)
     /// A `.sig` file is not a valid CHITRA-SIG-1 signature; `line` is 1-based when known.
-    case malformedSignature(line: Int?, reason: String)
+    /// The reason is a catalogue message (a clerk reads it when a return file is refused).
+    case malformedSignature(line: Int?, reason: Message)
     /// A manifest cannot be read or is not valid.
     case malformedManifest(reason: String)
     /// A file name that is not a plain name (contains `/`, is `..`, …) was found where a plain name is required.
@@ -68,9 +70,9 @@ public enum SigningError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The keyring \(path) cannot be read: \(reason). Restore it from backup."
         case let .malformedSignature(line, reason):
             if let line {
-                return "The signature is malformed at line \(line): \(reason)."
+                return "The signature is malformed at line \(line): \(reason.text(in: .en))."
             }
-            return "The signature is malformed: \(reason)."
+            return "The signature is malformed: \(reason.text(in: .en))."
         case let .malformedManifest(reason):
             return "The manifest is malformed: \(reason)."
         case let .unsafeFileName(name):

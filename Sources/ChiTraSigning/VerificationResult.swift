@@ -16,7 +16,7 @@ public enum VerificationResult: Sendable, Equatable {
     /// There is no `.sig` file.
     case missingSignature
     /// The `.sig` file cannot be parsed, or does not belong to this file.
-    case malformedSignature(reason: String)
+    case malformedSignature(reason: Message)
 
     /// True only for ``valid(keyID:)``.
     public var isValid: Bool {
@@ -48,7 +48,7 @@ public enum VerificationResult: Sendable, Equatable {
         case .missingSignature:
             return Message("signing.missing", ["file": file, "sig": .text("\(fileName).\(DetachedSignature.fileExtension)")])
         case let .malformedSignature(reason):
-            return Message("signing.malformed", ["sig": .text("\(fileName).\(DetachedSignature.fileExtension)"), "reason": .text(reason)])
+            return Message("signing.malformed", ["sig": .text("\(fileName).\(DetachedSignature.fileExtension)"), "reason": .message(reason)])
         }
     }
 

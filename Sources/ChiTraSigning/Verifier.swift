@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 
 /// Checks files against their detached signatures with the keys of a ``KeyStore``.
@@ -32,14 +33,13 @@ public enum Verifier {
         let sig: DetachedSignature
         do {
             sig = try DetachedSignature.parse(try FileChunks.readAll(signatureURL, limit: DetachedSignature.maximumSize))
-        } catch let error as SigningError {
-            if case .malformedSignature = error {
-                return (.malformedSignature(reason: error.reasonText), nil)
-            }
-            throw error
+        } catch let SigningError.malformedSignature(line, reason) {
+            // The reason with its line number, in the reader's language (a clerk reads it when a
+            // return file is refused).
+            return (.malformedSignature(reason: line.map { Message("signing.reason.at_line", ["line": .int($0), "reason": .message(reason)]) } ?? reason), nil)
         }
         guard sig.fileName == file.lastPathComponent else {
-            return (.malformedSignature(reason: "it is the signature of \(sig.fileName), not of \(file.lastPathComponent)"), nil)
+            return (.malformedSignature(reason: Message("signing.reason.other_file", ["signed": .text(sig.fileName), "file": .text(file.lastPathComponent)])), nil)
         }
 
         guard let info = try keys.keyring().entry(id: sig.keyID) else { return (.unknownKey(keyID: sig.keyID), nil) }
@@ -54,18 +54,8 @@ public enum Verifier {
         }
         // The MAC is authentic, so the bytes are; the informative lines must agree with them.
         guard sig.byteCount == digest.byteCount, sig.sha256 == Hex.encode(digest.sha256) else {
-            return (.malformedSignature(reason: "its bytes or sha256 line does not match the file although the MAC does, so the .sig was edited"), digest)
+            return (.malformedSignature(reason: Message("signing.reason.edited")), digest)
         }
         return (.valid(keyID: sig.keyID), digest)
-    }
-}
-
-extension SigningError {
-    /// For `.malformedSignature`, the reason with its line number; otherwise the description.
-    var reasonText: String {
-        if case let .malformedSignature(line, reason) = self {
-            return line.map { "line \($0): \(reason)" } ?? reason
-        }
-        return description
     }
 }

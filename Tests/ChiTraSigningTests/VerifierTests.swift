@@ -96,7 +96,10 @@ struct VerifierTests {
             Issue.record("expected malformedSignature, got \(result)")
             return
         }
-        #expect(reason.contains("line 7"))
+        #expect(reason.text(in: .en).contains("line 7"))
+        // What a clerk reads when a return file comes with this .sig: Vietnamese only.
+        #expect(result.message(for: "pain001-970405.xml").text(in: .vi)
+                == "CHỮ KÝ HỎNG: pain001-970405.xml.sig không dùng được (dòng 7: cần `kcv: …` nhưng không có dấu `: `); hãy ký lại tệp.")
     }
 
     @Test("after rotation a file signed with the old key still verifies")
@@ -120,10 +123,13 @@ struct VerifierTests {
         let sigURL = dir.file("pain001-970405.xml.sig")
         let text = try String(contentsOf: sigURL, encoding: .utf8).replacingOccurrences(of: "bytes: 40", with: "bytes: 41")
         try Data(text.utf8).write(to: sigURL)
-        guard case .malformedSignature = try Verifier.verify(file: file, keys: store) else {
+        let result = try Verifier.verify(file: file, keys: store)
+        guard case .malformedSignature = result else {
             Issue.record("an edited .sig must not verify")
             return
         }
+        #expect(result.message(for: "pain001-970405.xml").text(in: .vi)
+                == "CHỮ KÝ HỎNG: pain001-970405.xml.sig không dùng được (dòng bytes hoặc sha256 không khớp với tệp trong khi mã MAC khớp, tức là tệp .sig đã bị sửa); hãy ký lại tệp.")
     }
 
     @Test("a .sig belonging to another file is malformed, not valid")
@@ -131,10 +137,16 @@ struct VerifierTests {
         let other = try dir.write("pain001-970422.xml", "<Document>other</Document>\n")
         try DetachedSignature.sign(file: other, with: store.activeKey())
         try FileManager.default.copyItem(at: dir.file("pain001-970422.xml.sig"), to: dir.file("pain001-970405.xml.sig"))
-        guard case .malformedSignature = try Verifier.verify(file: file, keys: store) else {
+        let result = try Verifier.verify(file: file, keys: store)
+        guard case .malformedSignature = result else {
             Issue.record("a swapped signature must not verify")
             return
         }
+        // The sentence names both files, in the reader's language, with no English left in it.
+        #expect(result.message(for: "pain001-970405.xml").text(in: .vi)
+                == "CHỮ KÝ HỎNG: pain001-970405.xml.sig không dùng được (đây là chữ ký của tệp pain001-970422.xml, không phải của pain001-970405.xml); hãy ký lại tệp.")
+        #expect(result.message(for: "pain001-970405.xml").text(in: .en)
+                == "MALFORMED SIGNATURE: pain001-970405.xml.sig cannot be used (it is the signature of pain001-970422.xml, not of pain001-970405.xml); sign the file again.")
     }
 
     @Test("the stock openssl CLI computes the same MAC as the mac: line")
