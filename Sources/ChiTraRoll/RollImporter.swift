@@ -368,7 +368,7 @@ public struct RollImporter {
                 summary.changedPeople = changedPeople.count
                 counter.finish()
                 try seen.drop()
-                try RollStatus.derive(db, fileID: fileID, at: now, actor: actor)
+                try Beneficiaries.deriveStatusAfterImport(db, fileID: fileID, at: now, actor: actor)
                 // The payment fields this file wrote are sealed with the audit key (PaymentMAC).
                 try PaymentMAC.sealImported(db, fileID: fileID)
                 if strict && summary.rejected > 0 {

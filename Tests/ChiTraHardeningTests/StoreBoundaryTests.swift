@@ -66,6 +66,40 @@ import Testing
         #expect(!flagged("let selected = rows.filter { $0.updated }"))
     }
 
+    /// A statement that writes the `beneficiary` table itself (not `beneficiary_flag` and the like).
+    static let beneficiaryWrite = try! NSRegularExpression(pattern: #"\b(UPDATE|INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+beneficiary\b"#,
+                                                          options: [.caseInsensitive])
+
+    @Test("Every change to a person's row is in Beneficiaries.swift; the payment seal alone writes its MAC column elsewhere")
+    func beneficiaryWritesInOnePlace() throws {
+        let store = Self.sources.appendingPathComponent("ChiTraStore")
+        let fm = FileManager.default
+        var found: [String] = []
+        var inBeneficiaries = 0
+        for case let path as String in fm.enumerator(atPath: store.path)! where path.hasSuffix(".swift") {
+            let text = try String(contentsOf: store.appendingPathComponent(path), encoding: .utf8)
+            for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let l = String(line)
+                guard Self.beneficiaryWrite.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)) != nil else { continue }
+                if path == "Beneficiaries/Beneficiaries.swift" { inBeneficiaries += 1; continue }
+                if path == "Seals/PaymentMAC.swift", l.contains("UPDATE beneficiary SET payment_mac = ") { continue }
+                found.append("Sources/ChiTraStore/\(path):\(i + 1): \(l.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(inBeneficiaries >= 4, "Beneficiaries.swift was not read (\(inBeneficiaries) writes found)")
+        #expect(found.isEmpty, "a write to `beneficiary` outside Beneficiaries.swift (make it an operation there):\n\(found.joined(separator: "\n"))")
+    }
+
+    @Test("The beneficiary-write check bites: an update, an insert and an INSERT OR REPLACE are caught; the flag table is not")
+    func beneficiaryCheckBites() {
+        func caught(_ s: String) -> Bool { Self.beneficiaryWrite.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
+        #expect(caught(#"try db.execute(sql: "UPDATE beneficiary SET account_no = ? WHERE code = ?")"#))
+        #expect(caught(#""INSERT OR REPLACE INTO beneficiary(code) VALUES (?)""#))
+        #expect(caught(#""update beneficiary as b set status = 'active'""#))
+        #expect(!caught(#""INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code) VALUES (?)""#))
+        #expect(!caught(#""SELECT account_flag FROM beneficiary WHERE code = ?""#))
+    }
+
     @Test("Only ChiTraStore depends on the SQLite C module (GRDBSQLite) in Package.swift")
     func onlyTheStoreLinksSQLite() throws {
         let manifest = try String(contentsOf: Paths.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)

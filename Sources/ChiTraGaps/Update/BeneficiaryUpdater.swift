@@ -112,8 +112,7 @@ public struct BeneficiaryUpdater: Sendable {
                 try history("account_flag", flag, nil)
                 result.clearedAccountFlag = flag
             }
-            try ManualBeneficiaryUpdates.apply(db, code: code, changes: changed, clearAccountFlag: clearFlag, at: now)
-            try PaymentMAC.seal(db, code: code)
+            try Beneficiaries.updateManually(db, code: code, changes: changed, clearAccountFlag: clearFlag, at: now)
             try AuditLog.append(db, actor: actor, action: action, entity: "beneficiary", entityID: code,
                                 detail: "fields=\(changed.map(\.0).joined(separator: ","))\(result.clearedAccountFlag.map { " cleared_flag=\($0)" } ?? "")")
             return result

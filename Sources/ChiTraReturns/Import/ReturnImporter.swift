@@ -463,13 +463,13 @@ struct Matcher {
         }
         if AccountRejection.reasons.contains(reason.reason.rawValue) {
             let old = try ReturnConsequences.accountFlag(db, code: code)
-            try ReturnConsequences.flagAccount(db, code: code, reason: reason.reason, lineID: lineID, at: now)
+            try Beneficiaries.flagAccount(db, code: code, reason: reason.reason, lineID: lineID, at: now)
             try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)
             try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.label)
         } else if reason.reason == .deceased {
             let status = try ReturnConsequences.status(db, code: code) ?? .active
             if status == .active {
-                try ReturnConsequences.suspend(db, code: code, at: now)
+                try Beneficiaries.suspendForReportedDeath(db, code: code, at: now)
                 try history(code: code, field: "status", old: status.rawValue, new: PersonFacts.Status.suspended.rawValue)
             }
             try flag(code: code, kind: "deceased_reported", lineID: lineID,

@@ -1,7 +1,8 @@
 import GRDB
 
 /// The manual updates of how a person is paid between two roll imports (`beneficiary set-account`
-/// / `set-proxy`): the fields as stored, the history rows (source `manual`) and the change itself.
+/// / `set-proxy`): the fields as stored and the history rows (source `manual`); the change itself
+/// is `Beneficiaries.updateManually`.
 public enum ManualBeneficiaryUpdates {
     /// The fields a manual update may change (`RollQueries.paymentFields`).
     public static let fields = RollQueries.paymentFields
@@ -32,16 +33,5 @@ public enum ManualBeneficiaryUpdates {
             VALUES (?, NULL, ?, ?, ?, NULL, 'manual', ?, ?, ?)
             """)
         try history.execute(arguments: [code, field, old, new, now, actor.username, actor.userID])
-    }
-
-    /// Writes `changes` (fields of `fields` and their new values) into the person; `clearAccountFlag`
-    /// also clears the account rejection flag.
-    public static func apply(_ db: Database, code: String, changes: [(String, String?)], clearAccountFlag: Bool, at now: String) throws {
-        precondition(changes.allSatisfy { fields.contains($0.0) })
-        var sets = changes.map { "\($0.0) = ?" }.joined(separator: ", ")
-        if clearAccountFlag { sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL" }
-        var args = StatementArguments(changes.map(\.1))
-        args += [now, code]
-        try db.execute(sql: "UPDATE beneficiary SET \(sets), updated_at = ? WHERE code = ?", arguments: args)
     }
 }

@@ -1,30 +1,18 @@
 import ChiTraCore
 import GRDB
 
-/// What a rejected payment changes for the person (`beneficiary`, `beneficiary_flag`,
-/// `roll_change`), as the returns import decides it.
+/// What a rejected payment changes for the person (`beneficiary_flag`, `roll_change`; the
+/// person's own row through `Beneficiaries`), as the returns import decides it.
 public enum ReturnConsequences {
     /// The person's account flag (a rejection reason), or nil.
     public static func accountFlag(_ db: Database, code: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT account_flag FROM beneficiary WHERE code = ?"), arguments: [code])
     }
 
-    /// Flags the person's account as rejected for `reason`, by payout line `lineID`.
-    public static func flagAccount(_ db: Database, code: String, reason: CanonicalReason, lineID: Int64, at now: String) throws {
-        try db.cachedStatement(sql: "UPDATE beneficiary SET account_flag = ?, account_flag_at = ?, account_flag_ref = ? WHERE code = ?")
-            .execute(arguments: [reason.rawValue, now, String(lineID), code])
-    }
-
     /// The person's status, nil when there is no such person.
     public static func status(_ db: Database, code: String) throws -> PersonFacts.Status? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM beneficiary WHERE code = ?"), arguments: [code])
             .flatMap { PersonFacts.Status(rawValue: $0) }
-    }
-
-    /// Suspends the person (a reported death) and seals the payment columns again (`PaymentMAC`).
-    public static func suspend(_ db: Database, code: String, at now: String) throws {
-        try db.cachedStatement(sql: "UPDATE beneficiary SET status = 'suspended', updated_at = ? WHERE code = ?").execute(arguments: [now, code])
-        try PaymentMAC.seal(db, code: code)
     }
 
     /// One of the person's last allowance payments (not cancelled, not draft).

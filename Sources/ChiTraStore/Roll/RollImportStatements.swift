@@ -33,7 +33,7 @@ public final class RollImportStatements {
     private let insertHistory: Statement
 
     /// The person columns a roll line carries (`RollRow.personFields`), in order. The person's
-    /// status is not among them: it is derived from their grants' statuses (`RollStatus.derive`).
+    /// status is not among them: it is derived from their grants' statuses (`Beneficiaries.deriveStatusAfterImport`).
     public static let personColumns = ["full_name", "name_bank", "birth_date", "birth_year_only", "sex", "personal_id", "id_legacy",
                                        "commune", "village", "address", "phone", "death_date", "channel", "bank_bin", "account_no",
                                        "account_name", "proxy_name", "proxy_id", "proxy_relation", "authorisation_until", "needs_proxy"]
@@ -57,10 +57,7 @@ public final class RollImportStatements {
         let cols = Self.personColumns
         selectPerson = try db.makeStatement(sql: "SELECT \(cols.joined(separator: ", ")), account_flag FROM beneficiary WHERE code = ?")
         selectGrant = try db.makeStatement(sql: "SELECT \(Self.grantColumns.joined(separator: ", ")) FROM grant_record WHERE code = ? AND category = ?")
-        insertPersonStatement = try db.makeStatement(sql: """
-            INSERT INTO beneficiary(code, \(cols.joined(separator: ", ")), status, first_file_id, last_file_id, updated_at) \
-            VALUES (?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?, ?, ?)
-            """)
+        insertPersonStatement = try db.makeStatement(sql: Beneficiaries.insertFromRollSQL(columns: cols))
         insertGrantStatement = try db.makeStatement(sql: """
             INSERT INTO grant_record(code, category, children, decision_no, decision_date, start_month, end_month, status, last_file_id, cared_for_birth_dates)
             VALUES (?,?,?,?,?,?,?,?,?,?)
@@ -107,12 +104,8 @@ public final class RollImportStatements {
     /// Writes the line's values of the `changes` fields into the stored person; `clearAccountFlag`
     /// also clears the account rejection flag (a new account or bank closes that gap).
     public func updatePerson(code: String, changes: [Difference], clearAccountFlag: Bool, fileID: Int64, at now: String) throws {
-        precondition(changes.allSatisfy { Self.personColumns.contains($0.field) })
-        var sets = changes.map { "\($0.field) = ?" }.joined(separator: ", ")
-        if clearAccountFlag { sets += ", account_flag = NULL, account_flag_at = NULL, account_flag_ref = NULL" }
-        var args = StatementArguments(changes.map(\.new))
-        args += [fileID, now, code]
-        try db.execute(sql: "UPDATE beneficiary SET \(sets), last_file_id = ?, updated_at = ? WHERE code = ?", arguments: args)
+        try Beneficiaries.updateFromRoll(db, code: code, changes: changes.map { ($0.field, $0.new) }, clearAccountFlag: clearAccountFlag,
+                                         fileID: fileID, at: now)
     }
 
     // MARK: the grant
