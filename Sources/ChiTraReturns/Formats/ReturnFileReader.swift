@@ -88,7 +88,25 @@ public struct ReturnFileReader: Sendable {
     /// Reads a file `prepare` accepted, handing each record to `sink` as it is read; the document
     /// returned holds everything else (its `records` stay empty). Throws what `read` throws for
     /// the file, else the sink's first error.
+    ///
+    /// The file is parsed on a second thread (`ReturnRecordPipeline`), a bounded number of records
+    /// ahead; `sink` takes them here, on the caller's thread (the matcher's, which alone touches
+    /// the store), in file order. Every record is taken, also after the sink's first error (then
+    /// only counted), so that an error of the file itself still comes first.
     func stream(url: URL, format: String, formats: ReturnFormats, fastXML: Bool = true, sink: ReturnRecordSink) throws -> ReturnDocument {
+        let reader = self
+        let records = ReturnRecordPipeline { handed in
+            try reader.parse(url: url, format: format, formats: formats, fastXML: fastXML, sink: handed)
+        }
+        defer { records.stop() }
+        while let record = try records.next() { sink.take(record) }
+        if let e = sink.error { throw e }
+        return records.document!
+    }
+
+    /// `stream`'s reading half, on the reading thread: the file's records to `sink` (the
+    /// pipeline's), everything else in the document returned. Touches nothing but the file.
+    private func parse(url: URL, format: String, formats: ReturnFormats, fastXML: Bool, sink: ReturnRecordSink) throws -> ReturnDocument {
         if format.hasPrefix("pain.002") || format.hasPrefix("camt.054") {
             func handler() -> XMLEventHandler & StreamingHandler {
                 if format.hasPrefix("pain.002") {
@@ -98,20 +116,16 @@ public struct ReturnFileReader: Sendable {
             }
             if fastXML {
                 let fast = handler()
-                if FastXMLReader.parse(url, limits: limits, handler: fast) {
-                    if let e = sink.error { throw e }
-                    return fast.document
-                }
+                if FastXMLReader.parse(url, limits: limits, handler: fast) { return fast.document }
+                // Records were handed on (the matcher takes them before this error): it undoes them
+                // and asks again without the fast path.
                 if sink.count > 0 { throw FastXMLSteppedAside() }
             }
             let slow = handler()
             try ReturnXML.parse(url, limits: limits, handler: slow)
-            if let e = sink.error { throw e }
             return slow.document
         }
-        let doc = try ReturnCSVParser.read(url, descriptor: formats.csv[format]!, maxRecordBytes: maxRecordBytes, sink: sink)
-        if let e = sink.error { throw e }
-        return doc
+        return try ReturnCSVParser.read(url, descriptor: formats.csv[format]!, maxRecordBytes: maxRecordBytes, sink: sink)
     }
 
     /// The format name of a return file: `formatHint` if given (checked), else from the content.

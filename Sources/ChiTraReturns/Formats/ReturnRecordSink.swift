@@ -3,8 +3,12 @@
 /// holds hundreds of thousands of lines).
 ///
 /// The readers' callbacks cannot throw, so the first error of `body` is kept and the records after
-/// it are only counted; the reader rethrows it once the file is read (an error of the file itself
-/// comes first, as when the whole file was read before anything was done with it).
+/// it are only counted; `ReturnFileReader.stream` rethrows it once the file is read (an error of
+/// the file itself comes first, as when the whole file was read before anything was done with it).
+///
+/// A sink belongs to one thread: in the import, the parsers hand their records to the sink of a
+/// `ReturnRecordPipeline` on its reading thread, and `ReturnFileReader.stream` hands them on, in
+/// the same order, to the matcher's sink on the matcher's thread.
 final class ReturnRecordSink {
     private let body: (ReturnRecord) throws -> Void
     /// Records handed over (or counted after an error).

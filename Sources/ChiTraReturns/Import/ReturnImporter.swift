@@ -169,7 +169,8 @@ public struct ReturnImporter {
         let format = try reader.prepare(url: url, formatHint: formatHint, formats: formats)
         let now = Timestamp.now()
         let actor = self.actor
-        // The lines are matched as they are read (memory does not grow with the file), inside the
+        // The lines are matched as they are read (memory does not grow with the file; the file is
+        // parsed on a second thread, a few chunks ahead: `ReturnFileReader.stream`), inside the
         // file's savepoint: an unreadable file rolls the file back, as if it had been refused before.
         // Should the byte-level XML reader step aside midway, the savepoint is rolled back and the
         // file read again by XMLParser.
