@@ -36,7 +36,7 @@ public final class ReadAhead<Item, Outcome>: @unchecked Sendable {
     /// Starts `produce` on a thread named `name`. It must touch nothing the taker's thread uses
     /// (it may capture a reader the caller then leaves alone until `stop()` has returned).
     public init(name: String, chunkSize: Int = 1024, depth: Int = 8,
-                produce: @escaping (_ emit: (Item) throws -> Void) throws -> Outcome) {
+                produce: @escaping (_ emit: @escaping (Item) throws -> Void) throws -> Outcome) {
         self.depth = depth
         let work = Box(produce)
         let thread = Thread { [self] in
