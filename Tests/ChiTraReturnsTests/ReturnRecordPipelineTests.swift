@@ -58,15 +58,29 @@ struct ReturnRecordPipelineTests {
         #expect(try count(s, "SELECT count(*) FROM payout_line WHERE batch_id = \(s.batchID) AND state <> 'exported'") == 0)
     }
 
+    /// The batch's bank lines and, by data position, which of them stands there (`knownAt`, else `knownPosition`).
+    func placed(_ s: ReturnsSetup, knownAt: ((Int) -> Int)?) throws -> (known: [(ref: String, account: String, amount: Int64)], byPosition: [Int: Int]) {
+        let known = try bankLines(s)
+        var byPosition: [Int: Int] = [:]
+        for k in known.indices { byPosition[(knownAt ?? Self.knownPosition)(k)] = k }
+        return (known, byPosition)
+    }
+
+    /// Writes a return file beside the store, with its `.sig` when `signed`.
+    func write(_ s: ReturnsSetup, _ data: Data, name: String, signed: Bool) throws -> URL {
+        let url = s.dir.appendingPathComponent(name)
+        try data.write(to: url)
+        if signed { try s.sign(url) }
+        return url
+    }
+
     // MARK: - CSV
 
     /// A bank CSV return of `size` lines: the bank lines at `knownPosition` (even ones paid, odd
     /// ones rejected MS03), unreadable amounts at `malformedPositions`, unknown references elsewhere.
     func bankCSV(_ s: ReturnsSetup, name: String, signed: Bool = true, knownAt: ((Int) -> Int)? = nil,
                  edit: (Int, inout [UInt8]) -> Void = { _, _ in }) throws -> URL {
-        let known = try bankLines(s)
-        var byPosition: [Int: Int] = [:]
-        for k in known.indices { byPosition[(knownAt ?? Self.knownPosition)(k)] = k }
+        let (known, byPosition) = try placed(s, knownAt: knownAt)
         var bytes = Array("reference,account_no,amount,currency,status,reason_code,reason_text,value_date\r\n".utf8)
         for p in 1...Self.size {
             var row: [UInt8]
@@ -81,10 +95,7 @@ struct ReturnRecordPipelineTests {
             edit(p, &row)
             bytes += row + Array("2026-12-05\r\n".utf8)
         }
-        let url = s.dir.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        if signed { try s.sign(url) }
-        return url
+        return try write(s, Data(bytes), name: name, signed: signed)
     }
 
     @Test("A 5,000-line CSV return imports as when one thread read it: every line once, in file order, the counts by hand")
@@ -167,9 +178,7 @@ struct ReturnRecordPipelineTests {
     /// unknown references elsewhere; `edit` changes a transaction's text, `before` adds text before it.
     func pain002(_ s: ReturnsSetup, name: String, signed: Bool = true, knownAt: ((Int) -> Int)? = nil,
                  header: String = "", before: [Int: String] = [:], edit: [Int: (String) -> String] = [:]) throws -> URL {
-        let known = try bankLines(s)
-        var byPosition: [Int: Int] = [:]
-        for k in known.indices { byPosition[(knownAt ?? Self.knownPosition)(k)] = k }
+        let (known, byPosition) = try placed(s, knownAt: knownAt)
         var txs: [Pain002.Tx] = []
         for p in 1...Self.size {
             if let k = byPosition[p] {
@@ -185,10 +194,7 @@ struct ReturnRecordPipelineTests {
         for (p, change) in edit { parts[p] = change(parts[p]) }
         var out = parts[0].replacingOccurrences(of: "<CstmrPmtStsRpt>", with: "<CstmrPmtStsRpt>" + header)
         for p in 1...Self.size { out += (before[p] ?? "") + "<TxInfAndSts>" + parts[p] }
-        let url = s.dir.appendingPathComponent(name)
-        try Data(out.utf8).write(to: url)
-        if signed { try s.sign(url) }
-        return url
+        return try write(s, Data(out.utf8), name: name, signed: signed)
     }
 
     @Test("A 5,000-transaction pain.002 imports as when one thread read it; the byte-level reader stepping aside before any transaction or after 2,999 gives the same, line for line")
