@@ -75,7 +75,7 @@ public final class ReadAhead<Item, Outcome>: @unchecked Sendable {
 
     private func finish(_ produced: Result<Outcome, any Error>) {
         condition.lock()
-        if !stopped { result = produced }
+        result = produced
         condition.broadcast()
         condition.unlock()
     }
@@ -104,7 +104,7 @@ public final class ReadAhead<Item, Outcome>: @unchecked Sendable {
         return current[0]
     }
 
-    /// Stops the reading thread (if still running) and waits for it. Call once.
+    /// Stops the reading thread (if still running) and waits for it. Call once, after the last `next()`.
     public func stop() {
         condition.lock()
         stopped = true
