@@ -6,7 +6,8 @@
 Left out of the comparison: the audit log and its chain (entries carry the time they were written
 and chain on it), web sessions, and columns holding the time a stage ran (`*_at`, the import's
 `imported_at`) or a seal over such a time (`approval_seal`). Every other column of every row is
-compared. Prints the first difference of each table; exits 1 when any table differs.
+compared, a payout line's state as every reader sees it (LINE_STATE). Prints the first difference
+of each table; exits 1 when any table differs.
 """
 import sqlite3
 import sys
@@ -18,9 +19,17 @@ def skip_column(name):
     return name.endswith("_at") or name in ("at", "approval_seal")
 
 
+# A payout line's state as every reader sees it (Sources/ChiTraStore/Batch/LineState.swift): a line
+# no return has settled is where its batch is. Stores before 7 Dec 2026 wrote `approved` and
+# `exported` on the line rows; later ones leave `draft` there and change only the batch.
+LINE_STATE = ("CASE WHEN state IN ('draft','approved','exported') "
+              "THEN (SELECT status FROM batch WHERE batch.id = payout_line.batch_id) ELSE state END")
+
+
 def rows(db, table, cols):
     order = "rowid" if table not in ("user_role",) else ", ".join(cols)
-    return db.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {order}").fetchall()
+    select = [LINE_STATE if (table, c) == ("payout_line", "state") else c for c in cols]
+    return db.execute(f"SELECT {', '.join(select)} FROM {table} ORDER BY {order}").fetchall()
 
 
 def main():

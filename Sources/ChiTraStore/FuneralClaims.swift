@@ -363,8 +363,9 @@ public struct FuneralClaims: Sendable {
     private static func frozenLivePayment(_ db: Database, claim c: Row) throws -> (batch: Int64, state: String)? {
         let month = String((c["death_date"] as String).prefix(7))
         return try Row.fetchOne(db, sql: """
-            SELECT batch_id, state FROM payout_line WHERE person_key = ? AND slot = 'funeral' AND for_month = ?
-              AND state IN ('approved','exported','pending','paid') ORDER BY id DESC LIMIT 1
+            SELECT l.batch_id, \(LineState.sql()) AS state FROM payout_line l JOIN batch b ON b.id = l.batch_id
+            WHERE l.person_key = ? AND l.slot = 'funeral' AND l.for_month = ?
+              AND \(LineState.sql()) IN ('approved','exported','pending','paid') ORDER BY l.id DESC LIMIT 1
             """, arguments: [c["person_key"] as String, month]).map { ($0["batch_id"], $0["state"]) }
     }
 
@@ -375,8 +376,9 @@ public struct FuneralClaims: Sendable {
             """, arguments: [id]) else { return nil }
         let month = String((r["death_date"] as String).prefix(7))
         let pay = try Row.fetchOne(db, sql: """
-            SELECT batch_id, state FROM payout_line WHERE person_key = ? AND slot = 'funeral' AND for_month = ? AND state <> 'cancelled'
-            ORDER BY id DESC LIMIT 1
+            SELECT l.batch_id, \(LineState.sql()) AS state FROM payout_line l JOIN batch b ON b.id = l.batch_id
+            WHERE l.person_key = ? AND l.slot = 'funeral' AND l.for_month = ? AND l.state <> 'cancelled'
+            ORDER BY l.id DESC LIMIT 1
             """, arguments: [r["person_key"] as String, month])
         return FuneralClaim(
             id: r["id"], deceasedCode: r["deceased_code"], deceasedName: r["full_name"], deathDate: r["death_date"],

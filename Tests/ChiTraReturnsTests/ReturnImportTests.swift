@@ -112,7 +112,7 @@ struct ReturnsSetup {
     }
 
     func state(_ ref: String) throws -> String {
-        try db.writer.read { try String.fetchOne($0, sql: "SELECT state FROM payout_line WHERE reference = ?", arguments: [ref])! }
+        try db.writer.read { try PayoutLines.state($0, reference: ref)!.rawValue }
     }
 }
 
@@ -348,8 +348,8 @@ struct PublicSampleImportTests {
         #expect(kinds.contains(.unknownReference))
         #expect(kinds.isSubset(of: [.unknownReference, .malformed, .totalsDiffer]))
         // Nothing of ours changed.
-        let states = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT DISTINCT state FROM payout_line WHERE batch_id = ?", arguments: [s.batchID]) }
-        #expect(states == ["exported"])
+        let states = try s.db.writer.read { try PayoutLines.stateCounts($0, batchID: s.batchID) }
+        #expect(Array(states.keys) == [.exported])
     }
 }
 

@@ -1,6 +1,7 @@
 import ChiTraCore
 @testable import ChiTraReturns
 import ChiTraSigning
+import ChiTraStore
 import Foundation
 import GRDB
 import Testing
@@ -55,7 +56,7 @@ struct ReturnRecordPipelineTests {
         #expect(try count(s, "SELECT count(*) FROM import_file WHERE kind = 'return'") == 0)
         #expect(try count(s, "SELECT count(*) FROM return_line") == 0)
         #expect(try count(s, "SELECT count(*) FROM return_exception") == 0)
-        #expect(try count(s, "SELECT count(*) FROM payout_line WHERE batch_id = \(s.batchID) AND state <> 'exported'") == 0)
+        #expect(Array(try s.db.writer.read { try PayoutLines.stateCounts($0, batchID: s.batchID) }.keys) == [.exported])
     }
 
     /// The batch's bank lines and, by data position, which of them stands there (`knownAt`, else `knownPosition`).

@@ -54,7 +54,7 @@ struct ReturnsWebSetup {
     }
 
     func state(_ reference: String) throws -> String {
-        try h.db.writer.read { try String.fetchOne($0, sql: "SELECT state FROM payout_line WHERE reference = ?", arguments: [reference])! }
+        try h.db.writer.read { try PayoutLines.state($0, reference: reference)!.rawValue }
     }
 
     func count(_ sql: String) throws -> Int { try h.db.writer.read { try Int.fetchOne($0, sql: sql)! } }

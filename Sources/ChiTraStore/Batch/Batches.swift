@@ -103,13 +103,10 @@ public enum Batches {
         try db.execute(sql: "UPDATE payout_line SET state = 'cancelled' WHERE batch_id = ?", arguments: [id])
     }
 
-    /// An approved batch exported, and its approved lines with it (nothing for a batch that is not approved).
+    /// An approved batch exported (nothing for a batch that is not approved). One row: its lines
+    /// are exported with it (`LineState`).
     public static func markExported(_ db: Database, id: Int64, byUser userID: Int64, at: String) throws {
         try db.execute(sql: "UPDATE batch SET status = 'exported', exported_at = ?, exported_by_user = ? WHERE id = ? AND status = 'approved'",
                        arguments: [at, userID, id])
-        if let r = try PayoutLines.idRange(db, batchID: id) {
-            try db.execute(sql: "UPDATE payout_line SET state = 'exported' WHERE id BETWEEN ? AND ? AND +batch_id = ? AND state = 'approved'",
-                           arguments: [r.lowerBound, r.upperBound, id])
-        }
     }
 }

@@ -86,11 +86,11 @@ public enum PaperQueries {
 
     public static func periodCells(_ db: Database, from: String, to: String) throws -> [PeriodCell] {
         try Row.fetchAll(db, sql: """
-            SELECT l.beneficiary_code, l.category, l.slot, l.channel, l.state, count(*), sum(l.amount)
+            SELECT l.beneficiary_code, l.category, l.slot, l.channel, \(LineState.sql()) AS state, count(*), sum(l.amount)
             FROM payout_line l JOIN batch b ON b.id = l.batch_id
             WHERE b.status = 'exported' AND b.period >= ? AND b.period <= ?
-            GROUP BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
-            ORDER BY l.beneficiary_code, l.category, l.slot, l.channel, l.state
+            GROUP BY l.beneficiary_code, l.category, l.slot, l.channel, state
+            ORDER BY l.beneficiary_code, l.category, l.slot, l.channel, state
             """, arguments: [from, to]).map {
                 PeriodCell(code: $0[0], category: $0[1], slot: $0[2], channel: try StoredValue.decode($0[3], "payout_line.channel"),
                            state: try StoredValue.decode($0[4], "payout_line.state"), count: $0[5], sum: $0[6])

@@ -60,6 +60,26 @@ public enum PayoutLines {
             .map { KindTotal(group: $0["group_key"], kind: $0["kind"], count: $0["n"], sum: $0["s"]) }
     }
 
+    /// The batch's lines counted by state, as every reader sees it (`LineState`): a line of an
+    /// exported batch that no return has settled counts as exported.
+    public static func stateCounts(_ db: Database, batchID: Int64) throws -> [PayoutLineState: Int] {
+        var counts: [PayoutLineState: Int] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT \(LineState.sql()) AS state, count(*) AS n FROM payout_line l JOIN batch b ON b.id = l.batch_id
+            WHERE l.batch_id = ? GROUP BY 1
+            """, arguments: [batchID]) {
+            counts[try StoredValue.decode(r["state"], "payout_line.state")] = r["n"]
+        }
+        return counts
+    }
+
+    /// The state of the line with `reference`, as every reader sees it (`LineState`); nil when no
+    /// line has it.
+    public static func state(_ db: Database, reference: String) throws -> PayoutLineState? {
+        try String.fetchOne(db, sql: "SELECT \(LineState.sql()) FROM payout_line l JOIN batch b ON b.id = l.batch_id WHERE l.reference = ?",
+                            arguments: [reference]).map { try StoredValue.decode($0, "payout_line.state") }
+    }
+
     /// Whether the batch has any line.
     public static func exist(_ db: Database, batchID: Int64) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM payout_line WHERE batch_id = ?)", arguments: [batchID]) ?? false

@@ -123,7 +123,7 @@ public enum ReconciliationQueries {
             JOIN beneficiary b ON b.code = l.beneficiary_code
             WHERE l.batch_id = ? AND +l.beneficiary_code IN (SELECT code FROM beneficiary WHERE death_date IS NOT NULL)
               AND b.death_date IS NOT NULL AND l.slot IN ('allowance','care','arrears','care_arrears')
-              AND l.for_month > substr(b.death_date, 1, 7) AND l.state IN ('paid','exported','pending')
+              AND l.for_month > substr(b.death_date, 1, 7) AND \(LineState.sqlLookingUpBatch()) IN ('paid','exported','pending')
             ORDER BY l.beneficiary_code, l.for_month
             """, arguments: [batchID]).map {
                 Overpayment(code: $0["beneficiary_code"], name: $0["full_name"], reference: $0["reference"], forMonth: $0["for_month"],

@@ -29,9 +29,9 @@ public enum ReturnConsequences {
     /// line's state among exported, paid, failed and pending only, so the three lines are the same.
     public static func lastAllowancePayments(_ db: Database, code: String, pending: ReturnSettlements? = nil) throws -> [AllowancePayment] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, for_month, state, result_reason FROM payout_line
-            WHERE beneficiary_code = ? AND kind = 'allowance' AND state NOT IN ('cancelled','draft')
-            ORDER BY for_month DESC, id DESC LIMIT 3
+            SELECT l.id, l.for_month, l.state, l.result_reason FROM payout_line l JOIN batch b ON b.id = l.batch_id
+            WHERE l.beneficiary_code = ? AND l.kind = 'allowance' AND \(LineState.sql()) NOT IN ('cancelled','draft')
+            ORDER BY l.for_month DESC, l.id DESC LIMIT 3
             """), arguments: [code]).map {
                 if let e = pending?.entry(lineID: $0["id"]) {
                     return AllowancePayment(forMonth: $0["for_month"], settled: e.outcome, reason: e.reason?.rawValue)

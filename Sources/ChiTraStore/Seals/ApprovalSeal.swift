@@ -27,22 +27,18 @@ public enum ApprovalSeal {
 
     static var lineExpression: String { "\(lineFunctionName)(\(lineColumns.joined(separator: ", ")))" }
 
-    /// Approves every line of `batchID` and seals it, in one pass over the batch's id range (a
-    /// batch's lines were inserted together; visiting them through the batch index would go group
-    /// by group, all over the table), then seals the batch; returns the batch seal (hex). Inside
-    /// the approval's transaction, after the batch row names its checker.
+    /// Seals every line of `batchID`, in one pass over the batch's id range (a batch's lines were
+    /// inserted together; visiting them through the batch index would go group by group, all over
+    /// the table), then seals the batch; returns the batch seal (hex). Inside the approval's
+    /// transaction, after the batch row names its checker and is approved: the lines are approved
+    /// with it (`LineState`), their own state is not written.
     public static func approveAndSeal(_ db: Database, batchID: Int64) throws -> String {
-        if let r = try PayoutLines.idRange(db, batchID: batchID) {
-            try db.execute(sql: "UPDATE payout_line SET state = 'approved', line_seal = \(lineExpression) WHERE id BETWEEN ? AND ? AND +batch_id = ?",
-                           arguments: [r.lowerBound, r.upperBound, batchID])
-        }
-        let seal = try batchSeal(db, batchID: batchID)
-        try db.execute(sql: "UPDATE batch SET approval_seal = ? WHERE id = ?", arguments: [seal, batchID])
-        return seal
+        try seal(db, batchID: batchID, lineRange: try PayoutLines.idRange(db, batchID: batchID))
     }
 
     /// Seals the lines of an approved or exported batch (ids `lo…hi`) and the batch, without
-    /// changing a state: the migration that brought seals to batches approved before them.
+    /// changing a state: at approval, and in the migration that brought seals to batches approved
+    /// before them.
     private static func seal(_ db: Database, batchID: Int64, lineRange: ClosedRange<Int64>?) throws -> String {
         if let r = lineRange {
             try db.execute(sql: "UPDATE payout_line SET line_seal = \(lineExpression) WHERE id BETWEEN ? AND ? AND +batch_id = ?",

@@ -53,10 +53,7 @@ public enum CycleQueries {
             var out: [BatchState] = []
             for r in rows {
                 let id: Int64 = r["id"]
-                var counts: [String: Int] = [:]
-                for s in try Row.fetchAll(d, sql: "SELECT state, count(*) AS n FROM payout_line WHERE batch_id = ? GROUP BY state", arguments: [id]) {
-                    counts[s["state"]] = s["n"]
-                }
+                let counts = try PayoutLines.stateCounts(d, batchID: id)
                 let files = try Int.fetchOne(d, sql: """
                     SELECT count(DISTINCT l.file_id) FROM return_line l JOIN payout_line p ON p.reference = l.reference WHERE p.batch_id = ?
                     """, arguments: [id]) ?? 0
@@ -64,8 +61,8 @@ public enum CycleQueries {
                 out.append(BatchState(id: id, supplementary: (r["supplementary"] as Int) == 1,
                                           status: try StoredValue.decode(r["status"], "batch.status"), lineCount: r["line_count"],
                                       controlSum: r["control_sum"], builtAt: r["built_at"], approvedAt: r["approved_at"], exportedAt: r["exported_at"],
-                                      paid: counts["paid"] ?? 0, failed: counts["failed"] ?? 0, pending: counts["pending"] ?? 0,
-                                      awaiting: counts["exported"] ?? 0, returnFiles: files, openExceptions: open))
+                                      paid: counts[.paid] ?? 0, failed: counts[.failed] ?? 0, pending: counts[.pending] ?? 0,
+                                      awaiting: counts[.exported] ?? 0, returnFiles: files, openExceptions: open))
             }
             return Month(period: period, batches: out)
         }

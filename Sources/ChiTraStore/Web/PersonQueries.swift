@@ -166,12 +166,13 @@ public enum PersonQueries {
                       status: try StoredValue.decode($0["status"], "grant_record.status"))
             }
             let payouts = try Row.fetchAll(d, sql: """
-                SELECT p.*, b.period, b.status AS batch_status, b.supplementary FROM payout_line p JOIN batch b ON b.id = p.batch_id
+                SELECT p.*, \(LineState.sql(line: "p")) AS line_state, b.period, b.status AS batch_status, b.supplementary
+                FROM payout_line p JOIN batch b ON b.id = p.batch_id
                 WHERE p.beneficiary_code = ? ORDER BY p.batch_id DESC, p.for_month DESC, p.id DESC LIMIT ?
                 """, arguments: [code, limit]).map {
                     Payout(batchID: $0["batch_id"], batchPeriod: $0["period"], batchStatus: try StoredValue.decode($0["batch_status"], "batch.status"),
                            supplementary: ($0["supplementary"] as Int) == 1, reference: $0["reference"], kind: $0["kind"],
-                           forMonth: $0["for_month"], amount: $0["amount"], state: try StoredValue.decode($0["state"], "payout_line.state"), payeeName: $0["payee_name"],
+                           forMonth: $0["for_month"], amount: $0["amount"], state: try StoredValue.decode($0["line_state"], "payout_line.state"), payeeName: $0["payee_name"],
                            channel: try StoredValue.decode($0["channel"], "payout_line.channel"), resultReasonCode: $0["result_reason_code"], resultReason: $0["result_reason"],
                            resultDate: $0["result_date"])
                 }

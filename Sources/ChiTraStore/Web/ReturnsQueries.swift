@@ -112,16 +112,13 @@ public enum ReturnsQueries {
                 WHERE exported_at IS NOT NULL ORDER BY id DESC LIMIT ?
                 """, arguments: [limit]).map { r in
                     let id: Int64 = r["id"]
-                    var counts: [String: Int] = [:]
-                    for s in try Row.fetchAll(d, sql: "SELECT state, count(*) AS n FROM payout_line WHERE batch_id = ? GROUP BY state", arguments: [id]) {
-                        counts[s["state"]] = s["n"]
-                    }
+                    let counts = try PayoutLines.stateCounts(d, batchID: id)
                     let open = try Int.fetchOne(d, sql: "SELECT count(*) FROM return_exception WHERE batch_id = ? AND status = 'open'", arguments: [id]) ?? 0
                     return SentBatch(id: id, period: r["period"], supplementary: (r["supplementary"] as Int) == 1,
                                      status: try StoredValue.decode(r["status"], "batch.status"),
                                      lineCount: r["line_count"], controlSum: r["control_sum"], exportedAt: r["exported_at"],
-                                     paid: counts["paid"] ?? 0, failed: counts["failed"] ?? 0, pending: counts["pending"] ?? 0,
-                                     awaiting: counts["exported"] ?? 0, openExceptions: open)
+                                     paid: counts[.paid] ?? 0, failed: counts[.failed] ?? 0, pending: counts[.pending] ?? 0,
+                                     awaiting: counts[.exported] ?? 0, openExceptions: open)
                 }
         }
     }
