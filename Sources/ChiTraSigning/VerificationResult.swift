@@ -31,24 +31,44 @@ public enum VerificationResult: Sendable, Equatable {
     /// CHANGED: pain001-970405.xml does not match its signature (key k20261123T120000):
     /// the file was altered after signing; do not send it.
     /// ```
+    ///
+    /// The advice is for the files ChiTra signs and sends; a caller about a file it received says
+    /// its own after ``finding(for:)``.
     public func message(for fileName: String) -> Message {
+        switch self {
+        case .valid: return finding(for: fileName)
+        case .unknownKey: return Message("signing.unknown_key", ["finding": .message(finding(for: fileName))])
+        case .retiredKey: return Message("signing.retired_key", ["finding": .message(finding(for: fileName))])
+        case .wrongKey: return Message("signing.wrong_key", ["finding": .message(finding(for: fileName))])
+        case let .fileChanged(_, signedBytes, actualBytes):
+            if signedBytes == actualBytes { return Message("signing.changed", ["finding": .message(finding(for: fileName))]) }
+            return Message("signing.changed_size", ["finding": .message(finding(for: fileName))])
+        case .missingSignature: return Message("signing.missing", ["finding": .message(finding(for: fileName))])
+        case .malformedSignature: return Message("signing.malformed", ["finding": .message(finding(for: fileName))])
+        }
+    }
+
+    /// What is wrong with `fileName`, without what to do: "CHANGED: x.csv does not match its
+    /// signature (key k1): the file was altered after signing".
+    public func finding(for fileName: String) -> Message {
         let file: MessageArg = .text(fileName)
+        let sig: MessageArg = .text("\(fileName).\(DetachedSignature.fileExtension)")
         switch self {
         case let .valid(keyID):
             return Message("signing.valid", ["file": file, "key": .text(keyID)])
         case let .unknownKey(keyID):
-            return Message("signing.unknown_key", ["file": file, "key": .text(keyID)])
+            return Message("signing.finding.unknown_key", ["file": file, "key": .text(keyID)])
         case let .retiredKey(keyID):
-            return Message("signing.retired_key", ["file": file, "key": .text(keyID)])
+            return Message("signing.finding.retired_key", ["file": file, "key": .text(keyID)])
         case let .wrongKey(keyID):
-            return Message("signing.wrong_key", ["file": file, "key": .text(keyID)])
+            return Message("signing.finding.wrong_key", ["file": file, "key": .text(keyID)])
         case let .fileChanged(keyID, signedBytes, actualBytes):
-            if signedBytes == actualBytes { return Message("signing.changed", ["file": file, "key": .text(keyID)]) }
-            return Message("signing.changed_size", ["file": file, "key": .text(keyID), "signed": .int(Int(signedBytes)), "actual": .int(Int(actualBytes))])
+            if signedBytes == actualBytes { return Message("signing.finding.changed", ["file": file, "key": .text(keyID)]) }
+            return Message("signing.finding.changed_size", ["file": file, "key": .text(keyID), "signed": .int(Int(signedBytes)), "actual": .int(Int(actualBytes))])
         case .missingSignature:
-            return Message("signing.missing", ["file": file, "sig": .text("\(fileName).\(DetachedSignature.fileExtension)")])
+            return Message("signing.finding.missing", ["file": file, "sig": sig])
         case let .malformedSignature(reason):
-            return Message("signing.malformed", ["sig": .text("\(fileName).\(DetachedSignature.fileExtension)"), "reason": .message(reason)])
+            return Message("signing.finding.malformed", ["sig": sig, "reason": .message(reason)])
         }
     }
 

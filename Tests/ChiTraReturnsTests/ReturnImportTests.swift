@@ -194,7 +194,7 @@ struct ReturnImportTests {
         #expect(try q.list().count == 2)
     }
 
-    @Test("A return with a bad signature is refused whole")
+    @Test("A return with a bad signature is refused whole, saying what the check found and what to ask the sender, once")
     func badSignature() throws {
         let s = try ReturnsSetup()
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
@@ -203,7 +203,14 @@ struct ReturnImportTests {
         var data = try Data(contentsOf: file)
         data[data.count - 5] = UInt8(ascii: "9")
         try data.write(to: file)
-        #expect(throws: ReturnRefused.self) { try s.importer().importFile(file) }
+        let key = try s.keys.activeKey().id
+        #expect {
+            try s.importer().importFile(file)
+        } throws: { e in
+            // One byte changed, the size the same. Not the advice for a file ChiTra sends ("không gửi tệp này").
+            (e as? ReturnRefused)?.message.text(in: .vi) == "ĐÃ BỊ SỬA: agribank-return.csv không khớp chữ ký số (khoá \(key)): tệp đã bị sửa sau khi ký. Tệp trả về không được nhập; đề nghị đơn vị gửi lại tệp có chữ ký đúng."
+                && (e as? ReturnRefused)?.message.text(in: .en) == "CHANGED: agribank-return.csv does not match its signature (key \(key)): the file was altered after signing. The return was not imported; ask the sender for a correctly signed file."
+        }
         #expect(try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM import_file WHERE kind = 'return'") } == 0)
         #expect(try s.state(r01["reference"]) == "exported")
     }

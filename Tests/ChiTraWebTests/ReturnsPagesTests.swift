@@ -252,7 +252,9 @@ final class ReturnsPagesTests: XCTestCase {
             var r = try await b.uploadFiles(client, "/returns/upload", fields: ["requireSignature": "1"], files: [("a.csv", good)])
             XCTAssertEqual(r.status, .badRequest)
             var page = readable(b.lastBody)
-            XCTAssertTrue(page.contains("Tệp a.csv bị từ chối: không kèm tệp chữ ký a.csv.sig, trong khi đã chọn \"bắt buộc có chữ ký\""), page)
+            XCTAssertTrue(page.contains("Tệp a.csv bị từ chối: không kèm tệp chữ ký a.csv.sig, trong khi đã chọn \"bắt buộc có chữ ký\". Không có gì được nhập từ tệp này; chọn cả tệp .sig rồi tải lại."), page)
+            // Said once, in the page's words: not the command line's option.
+            XCTAssertFalse(page.contains("--require-signature"), page)
             XCTAssertTrue(page.contains("Đã nhập không có"), page)
             XCTAssertEqual(try s.state(r01.reference), "exported")
             XCTAssertEqual(try s.count("SELECT count(*) FROM import_file WHERE kind = 'return'"), 0)
@@ -260,7 +262,9 @@ final class ReturnsPagesTests: XCTestCase {
             // Unsigned without the box: Agribank signs its returns (banks.json), so refused all the same.
             r = try await b.uploadFiles(client, "/returns/upload", files: [("a.csv", good)])
             XCTAssertEqual(r.status, .badRequest)
-            XCTAssertTrue(readable(b.lastBody).contains("Tệp không có chữ ký có thể là giả mạo"), readable(b.lastBody))
+            page = readable(b.lastBody)
+            XCTAssertTrue(page.contains("Tệp a.csv bị từ chối: không kèm tệp chữ ký a.csv.sig, nhưng nó báo kết quả cho các khoản gửi tới Agribank (970405), đơn vị luôn ký số kết quả chi trả. Tệp không có chữ ký có thể là giả mạo. Không có gì được nhập; đề nghị đơn vị gửi tệp đã ký cùng tệp .sig."), page)
+            XCTAssertFalse(page.contains("formats/banks.json"), page)
             XCTAssertEqual(try s.count("SELECT count(*) FROM return_line"), 0)
 
             // Forged: b.csv's signature beside a changed b.csv. A good file before it is kept, the one after it waits.
@@ -269,7 +273,10 @@ final class ReturnsPagesTests: XCTestCase {
             XCTAssertEqual(r.status, .badRequest)
             page = readable(b.lastBody)
             XCTAssertTrue(page.contains("Tệp b.csv bị từ chối và việc nhập đã dừng lại ở tệp đó."), page)
-            XCTAssertTrue(page.contains("Tệp b.csv bị từ chối: chữ ký số (b.csv.sig) không khớp"), page)
+            XCTAssertTrue(page.contains("Tệp b.csv bị từ chối: chữ ký số (b.csv.sig) không khớp — tệp đã bị sửa, hoặc được ký bằng khoá khác. Không có gì được nhập từ tệp này; đề nghị đơn vị gửi lại tệp có chữ ký đúng. Kết quả kiểm tra: ĐÃ BỊ SỬA: b.csv không khớp chữ ký số (khoá "), page)
+            // The advice once; not the advice for files ChiTra sends ("không gửi tệp này").
+            XCTAssertEqual(page.components(separatedBy: "đề nghị đơn vị gửi lại tệp có chữ ký đúng").count, 2, page)
+            XCTAssertFalse(page.contains("không gửi tệp này"), page)
             XCTAssertTrue(page.contains("Đã nhập a.csv"), page)
             XCTAssertTrue(page.contains("Chưa nhập b.csv, c.csv"), page)
             XCTAssertTrue(page.contains("Chưa nhập: dừng lại vì tệp b.csv bị từ chối."), page)

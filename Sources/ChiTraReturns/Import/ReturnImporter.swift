@@ -67,10 +67,36 @@ public struct ReturnImportSummary: Sendable, Codable {
     }
 }
 
-/// A return file refused whole (bad signature, unreadable): nothing was recorded.
+/// A return file refused whole for its signature: nothing was recorded.
 public struct ReturnRefused: Error, CustomStringConvertible {
-    public let message: Message
-    public init(_ message: Message) { self.message = message }
+    public enum Reason: Sendable, Equatable {
+        /// The file is signed, but no key store was given.
+        case noKeys
+        /// The signature does not verify: what the verifier found.
+        case badSignature(VerificationResult)
+        /// No signature file (`sig`) while signatures are required.
+        case signatureRequired(sig: String)
+        /// No signature file (`sig`), and a line answers a payment sent to `institution`, which
+        /// signs its returns (banks.json `signsReturns`).
+        case unsignedFromSigner(sig: String, institution: String)
+    }
+
+    public let file: String
+    public let reason: Reason
+
+    public init(file: String, _ reason: Reason) { self.file = file; self.reason = reason }
+
+    /// The refusal as the command line says it (with its options).
+    public var message: Message {
+        switch reason {
+        case .noKeys: Message("returns.refused.no_keys", ["file": .text(file)])
+        case .badSignature(let result): Message("returns.refused.bad_signature", ["finding": .message(result.finding(for: file))])
+        case .signatureRequired(let sig): Message("returns.refused.signature_required", ["file": .text(file), "sig": .text(sig)])
+        case .unsignedFromSigner(let sig, let institution):
+            Message("returns.refused.unsigned_from_signer", ["file": .text(file), "sig": .text(sig), "institution": .text(institution)])
+        }
+    }
+
     public var description: String { message.text() }
 }
 
@@ -146,21 +172,21 @@ public struct ReturnImporter {
         // matched, inside the file's savepoint (a refusal rolls the file back).
         let unsignedRefusal: ((String) -> ReturnRefused?)?
         if FileManager.default.fileExists(atPath: sigURL.path) {
-            guard let keys else { throw ReturnRefused(Message("returns.refused.no_keys", ["file": .text(name)])) }
+            guard let keys else { throw ReturnRefused(file: name, .noKeys) }
             let result = try Verifier.verify(file: url, signature: sigURL, keys: keys)
             guard result.isValid else {
-                throw ReturnRefused(Message("returns.refused.bad_signature", ["result": .text(result.sentence(for: name))]))
+                throw ReturnRefused(file: name, .badSignature(result))
             }
             s.signature = "valid"
             unsignedRefusal = nil
         } else if requireSignature {
-            throw ReturnRefused(Message("returns.refused.signature_required", ["file": .text(name), "sig": .text(sigURL.lastPathComponent)]))
+            throw ReturnRefused(file: name, .signatureRequired(sig: sigURL.lastPathComponent))
         } else {
             let banks = try BankDirectory.load(from: formatsDir.appendingPathComponent("banks.json"))
             let sigName = sigURL.lastPathComponent
             unsignedRefusal = { groupKey in
                 guard banks.signsReturns(groupKey: groupKey) else { return nil }
-                return ReturnRefused(Message("returns.refused.unsigned_from_signer", ["file": .text(name), "sig": .text(sigName), "institution": .text(banks.institutionName(groupKey: groupKey))]))
+                return ReturnRefused(file: name, .unsignedFromSigner(sig: sigName, institution: banks.institutionName(groupKey: groupKey)))
             }
         }
         let formats = try ReturnFormats.load(from: formatsDir.appendingPathComponent("return-formats.json"))

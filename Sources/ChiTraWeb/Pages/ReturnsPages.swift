@@ -316,7 +316,7 @@ enum ReturnsPages {
                 imported.append(name)
             } catch {
                 refusedName = name
-                results.append(skipped(name, refusal(error, file: name, signed: item.signature != nil, required: plan.requireSignature), refused: true))
+                results.append(skipped(name, refusal(error, file: name), refused: true))
                 notImported.append(name)
             }
         }
@@ -359,13 +359,19 @@ enum ReturnsPages {
     }
 
     /// Why a file was refused, in Vietnamese, with what to do; the importer's own sentence follows.
-    static func refusal(_ error: any Error, file: String, signed: Bool, required: Bool) -> String {
+    /// What the clerk reads about a refused file: what happened and what to do, once (the
+    /// importer's own sentence names command-line options and repeats the advice).
+    static func refusal(_ error: any Error, file: String) -> String {
         let args: [String: MessageArg] = ["file": .text(file), "detail": .text("\(error)")]
         switch error {
-        case is ReturnRefused:
-            if signed { return Message("web.returns.bad_signature", args).text() }
-            if required { return Message("web.returns.signature_required", args).text() }
-            return Message("web.returns.unsigned_from_signer", args).text()
+        case let e as ReturnRefused:
+            switch e.reason {
+            case .badSignature(let result): return Message("web.returns.bad_signature", ["file": .text(file), "finding": .message(result.finding(for: file))]).text()
+            case .signatureRequired: return Message("web.returns.signature_required", ["file": .text(file)]).text()
+            case .unsignedFromSigner(_, let institution):
+                return Message("web.returns.unsigned_from_signer", ["file": .text(file), "institution": .text(institution)]).text()
+            case .noKeys: return Message("web.returns.refused", args).text()
+            }
         case is ReturnFileError:
             return Message("web.returns.unreadable", args).text()
         case let e as WebError:
