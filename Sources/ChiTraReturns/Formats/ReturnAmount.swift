@@ -4,7 +4,7 @@ import ChiTraCore
 /// VND has no minor unit, so an amount is a whole number. `750000`, `750000.0` and `750000.00`
 /// are the same amount; `750000.50` is not an amount of đồng and is refused.
 public enum ReturnAmount {
-    public enum Problem: Equatable {
+    public enum Problem: Equatable, Sendable {
         case empty, notANumber, fraction, ambiguousSeparator, tooLarge
 
         /// The end of a sentence starting "the amount …" (`returns.json`).
