@@ -6,8 +6,11 @@
 Left out of the comparison: the audit log and its chain (entries carry the time they were written
 and chain on it), web sessions, and columns holding the time a stage ran (`*_at`, the import's
 `imported_at`) or a seal over such a time (`approval_seal`). Every other column of every row is
-compared, a payout line's state as every reader sees it (LINE_STATE). Prints the first difference
-of each table; exits 1 when any table differs.
+compared, a payout line's state as every reader sees it (LINE_STATE). Payout lines are compared
+by reference, not by id, and every column holding a payout line's id by that line's reference
+(LINE_ID_COLUMNS): a line's id is only where the build stored it, and builds since 8 Dec 2026
+store a batch's lines by group and reference, not in the order of the roll walk. Prints the first
+difference of each table; exits 1 when any table differs.
 """
 import sqlite3
 import sys
@@ -26,10 +29,28 @@ LINE_STATE = ("CASE WHEN state IN ('draft','approved','exported') "
               "THEN (SELECT status FROM batch WHERE batch.id = payout_line.batch_id) ELSE state END")
 
 
+# The columns that hold a payout line's id, compared as that line's reference (the beneficiary's
+# `account_flag_ref` holds it as text: the line whose rejection flagged the account).
+LINE_ID_COLUMNS = {("payout_line", "carried_from"), ("return_line", "payout_line_id"),
+                   ("return_exception", "payout_line_id"), ("beneficiary_flag", "payout_line_id"),
+                   ("beneficiary", "account_flag_ref")}
+
+
+def column_expression(table, c):
+    if (table, c) == ("payout_line", "state"):
+        return LINE_STATE
+    if (table, c) in LINE_ID_COLUMNS:
+        # (a value that names no line, e.g. a test's text, is compared as it is)
+        return f"coalesce((SELECT p.reference FROM payout_line p WHERE p.id = {table}.{c}), {table}.{c})"
+    return c
+
+
 def rows(db, table, cols):
-    order = "rowid" if table not in ("user_role",) else ", ".join(cols)
-    select = [LINE_STATE if (table, c) == ("payout_line", "state") else c for c in cols]
-    return db.execute(f"SELECT {', '.join(select)} FROM {table} ORDER BY {order}").fetchall()
+    order = {"user_role": ", ".join(cols), "payout_line": "reference"}.get(table, "rowid")
+    if table == "payout_line":
+        cols = [c for c in cols if c != "id"]
+    select = [column_expression(table, c) for c in cols]
+    return cols, db.execute(f"SELECT {', '.join(select)} FROM {table} ORDER BY {order}").fetchall()
 
 
 def main():
@@ -45,7 +66,7 @@ def main():
         if t in SKIP_TABLES or t not in new_tables:
             continue
         cols = [r[1] for r in old.execute(f"PRAGMA table_info({t})") if not skip_column(r[1])]
-        a, b = rows(old, t, cols), rows(new, t, cols)
+        (cols, a), (_, b) = rows(old, t, cols), rows(new, t, cols)
         compared += len(a)
         if a != b:
             ok = False

@@ -2,8 +2,17 @@ import ChiTraCore
 import GRDB
 
 /// The batch's new payout lines, collected in a temporary table while the roll is walked and then
-/// inserted into `payout_line` by one `INSERT … SELECT`, in the order they were made (so they get
-/// the ids they always got).
+/// inserted into `payout_line` by one `INSERT … SELECT`, in payout group then reference order.
+///
+/// Why that order (issue 16, 8 Dec 2026): it is the order every later stage reads a batch in. The
+/// export writes each group's file in reference order, the bank's return answers in the order of
+/// that file, and the reconciliation lists the lines by group and reference. Inserted in the order
+/// of the roll walk (by personal ID), a group's lines were spread over the whole table: each of
+/// those stages read its lines from all over a table of millions of rows, every page many times.
+/// Stored in the order they are read, a batch's lines come off the table page after page. The
+/// order is also the order of the ids (a batch's ids are consecutive), so approval's seals, the
+/// returns' settlements and the batch's totals, which go by id, follow it too. Nothing reads
+/// meaning into a line's id: a line is known outside the store by its reference.
 ///
 /// Why not one INSERT per line: `payout_line` has a trigger that can abort an insert (the frozen
 /// batch check), so SQLite wraps every INSERT statement in a statement journal and copies each
@@ -59,14 +68,14 @@ public final class PayoutLineStaging {
         count += 1
     }
 
-    /// Inserts the staged lines into `payout_line` for `batchID`, in staging order, and drops the
+    /// Inserts the staged lines into `payout_line` for `batchID`, by group then reference, and drops the
     /// temporary table (`drop`: no other statement may be running then). Returns the largest
     /// payout line id before the insert: the batch's lines are exactly those above it.
     public func insertAll(batchID: Int64, drop: Bool = true) throws -> Int64 {
         let before = try Int64.fetchOne(db, sql: "SELECT max(id) FROM payout_line") ?? 0
         let insert = try db.makeStatement(sql: """
             INSERT INTO payout_line(batch_id, \(Self.columns), state, carried_from)
-            SELECT ?, \(Self.columns), 'draft', carried_from FROM temp.chitra_build_line ORDER BY rowid
+            SELECT ?, \(Self.columns), 'draft', carried_from FROM temp.chitra_build_line ORDER BY group_key, reference
             """)
         try sql.bind(insert, 1, batchID)
         // The frozen-batch trigger asks, for every row, whether the row's batch is a draft: a
@@ -89,8 +98,8 @@ public final class PayoutLineStaging {
             try sql.execute(insert)
         } catch let e as DatabaseError {
             if let trigger { try? db.execute(sql: trigger) }
-            // The row that breaks a constraint is the one the line-by-line insert stopped at, with
-            // the same message; name the statement that used to run.
+            // SQLite's message names the constraint, not the row, so it is the one the line-by-line
+            // insert gave; name the statement that used to run.
             throw DatabaseError(resultCode: e.extendedResultCode, message: e.message, sql: Self.lineInsertSQL)
         }
         if let trigger { try db.execute(sql: trigger) }
