@@ -105,13 +105,13 @@ public struct AuditAnchor: Equatable, Sendable {
     static func check(_ db: Database, anchorURL: URL) throws -> AuditLog.ChainReport? {
         let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log") ?? 0
         let storeID = try String.fetchOne(db, sql: "SELECT store_id FROM audit_chain WHERE id = 1")
-        func problem(_ id: Int64?, _ p: AuditLog.Problem, _ m: String) -> AuditLog.ChainReport {
-            AuditLog.ChainReport(entries: entries, entryID: id, problem: p, message: m)
+        func problem(_ id: Int64?, _ p: AuditLog.Problem, _ m: Message) -> AuditLog.ChainReport {
+            AuditLog.ChainReport(entries: entries, entryID: id, problem: p, message: m.text())
         }
         guard let anchor = try read(anchorURL) else {
             // Entries that name an account were all written after anchoring began.
             let v2 = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_log WHERE user_id IS NOT NULL)") ?? false
-            return v2 ? problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) is missing: the newest entries cannot be checked; restore the key directory from its backup") : nil
+            return v2 ? problem(nil, .unanchored, Message("store.anchor.missing", ["path": .text(anchorURL.path)])) : nil
         }
         // A restore killed between replacing the store and moving the anchor: its pending head.
         if let p = anchor.pending, p.storeID == storeID,
@@ -119,15 +119,16 @@ public struct AuditAnchor: Equatable, Sendable {
             return nil
         }
         guard anchor.storeID == storeID else {
-            return problem(nil, .unanchored, "the audit head anchor \(anchorURL.path) belongs to another store (\(anchor.storeID.prefix(8))…); give each store its own key directory (--keys)")
+            return problem(nil, .unanchored, Message("store.anchor.other_store", ["path": .text(anchorURL.path), "store": .text(String(anchor.storeID.prefix(8)))]))
         }
         guard let mac = try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID]) else {
             let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0
-            let which = last + 1 == anchor.entryID ? "entry #\(anchor.entryID) was" : "entries #\(last + 1)–#\(anchor.entryID) were"
-            return problem(last, .headRemoved, "the newest audit \(which) removed: the anchor outside the store (\(anchorURL.lastPathComponent)) records #\(anchor.entryID), the store ends at #\(last)")
+            let args: [String: MessageArg] = ["first": .text("\(last + 1)"), "anchored": .text("\(anchor.entryID)"), "last": .text("\(last)"),
+                                              "file": .text(anchorURL.lastPathComponent)]
+            return problem(last, .headRemoved, last + 1 == anchor.entryID ? Message("store.anchor.head_removed_one", args) : Message("store.anchor.head_removed_many", args))
         }
         guard mac == anchor.mac else {
-            return problem(anchor.entryID, .headRemoved, "audit entry #\(anchor.entryID) is not the one anchored outside the store: the newest entries were replaced")
+            return problem(anchor.entryID, .headRemoved, Message("store.anchor.head_replaced", ["id": .text("\(anchor.entryID)")]))
         }
         return nil
     }

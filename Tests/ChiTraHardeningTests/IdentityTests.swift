@@ -183,10 +183,11 @@ struct IdentityTests {
         // …the anchor does.
         let r = try db.verifyAuditChain()
         #expect(r.problem == .headRemoved, "\(r.message)")
-        #expect(r.message.contains("#\(last - 2)–#\(last)"), "\(r.message)")
+        // Said in Vietnamese, whole, to whoever runs `chitra audit verify`.
+        #expect(r.message == "các mục nhật ký kiểm toán mới nhất #\(last - 2)–#\(last) đã bị xoá: mốc đầu bên ngoài kho (audit.head) ghi #\(last), kho dữ liệu chỉ còn đến #\(last - 3)")
     }
 
-    @Test("A missing anchor, or another store's, is reported; a store ahead of its anchor is fine")
+    @Test("A missing anchor, another store's, or a replaced newest entry is reported, each in its own Vietnamese sentence; a store ahead of its anchor is fine")
     func anchorProblems() throws {
         let db = try AppDatabase.temporary()
         let admin = try db.actor(.admin)
@@ -197,11 +198,23 @@ struct IdentityTests {
         let previous = try #require(try db.writer.read { try Data.fetchOne($0, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID - 1]) })
         try AuditAnchor(storeID: anchor.storeID, entryID: anchor.entryID - 1, mac: previous).write(url, force: true)
         #expect(try db.verifyAuditChain().ok)
-        anchor.storeID = "0000"
+        let ours = anchor.storeID
+        anchor.storeID = "00001111aaaa"
         try anchor.write(url, force: true)
-        #expect(try db.verifyAuditChain().problem == .unanchored)
+        let other = try db.verifyAuditChain()
+        #expect(other.problem == .unanchored)
+        #expect(other.message == "tệp mốc đầu nhật ký kiểm toán \(url.path) thuộc về một kho dữ liệu khác (00001111…); mỗi kho dữ liệu phải có thư mục khoá riêng (--keys)")
+        // The newest entry replaced: the anchor names an entry the store holds with another seal.
+        anchor.storeID = ours
+        anchor.mac = previous
+        try anchor.write(url, force: true)
+        let replaced = try db.verifyAuditChain()
+        #expect(replaced.problem == .headRemoved)
+        #expect(replaced.message == "mục nhật ký kiểm toán #\(anchor.entryID) không phải mục đã ghi mốc bên ngoài kho: các mục mới nhất đã bị thay")
         try FileManager.default.removeItem(at: url)
-        #expect(try db.verifyAuditChain().problem == .unanchored)
+        let missing = try db.verifyAuditChain()
+        #expect(missing.problem == .unanchored)
+        #expect(missing.message == "tệp mốc đầu nhật ký kiểm toán \(url.path) không còn: không kiểm tra được các mục nhật ký mới nhất; hãy khôi phục thư mục khoá từ bản sao lưu")
     }
 
     @Test("A test restore to a spare path with the live key directory moves the anchor; the anchor it replaced is kept and puts the live store right")
