@@ -358,9 +358,9 @@ enum ReturnsPages {
                           groupStatus: s.groupStatus.map { "Trạng thái chung của cả tệp: \($0)" })
     }
 
-    /// Why a file was refused, in Vietnamese, with what to do; the importer's own sentence follows.
-    /// What the clerk reads about a refused file: what happened and what to do, once (the
-    /// importer's own sentence names command-line options and repeats the advice).
+    /// What the clerk reads about a refused file, in Vietnamese: what happened and what to do, once
+    /// (the importer's own sentence names command-line options and repeats the advice). `.noKeys`
+    /// cannot happen here (the web always passes its key directory); it keeps the generic sentence.
     static func refusal(_ error: any Error, file: String) -> String {
         let args: [String: MessageArg] = ["file": .text(file), "detail": .text("\(error)")]
         switch error {
