@@ -51,9 +51,18 @@ public struct AuditAnchor: Equatable, Sendable {
     }
 
     /// Adds `head` as the pending head of the anchor at `url` (a restore, before it replaces the store).
-    static func expect(_ head: AuditAnchor, at url: URL) throws {
+    /// `live` is the head of the store the restore replaces. When it is the pending head of an
+    /// earlier restore (killed after it replaced the store, before the anchor followed), that head
+    /// becomes the anchor first: otherwise the new pending head would take its place, and a kill
+    /// before this restore replaces the store would leave an anchor that knows neither the store's
+    /// head nor the one pending (a false "newest entries removed").
+    static func expect(_ head: AuditAnchor, at url: URL, live: AuditAnchor?) throws {
         let pending = Pending(storeID: head.storeID, entryID: head.entryID, mac: head.mac)
-        let current = (try? read(url)) ?? nil
+        var current = (try? read(url)) ?? nil
+        if let p = current?.pending, let live, p == Pending(storeID: live.storeID, entryID: live.entryID, mac: live.mac) {
+            try live.write(url, force: true)
+            current = live
+        }
         // The anchor a restore moves is kept, to put back if the restore was only a test (a spare copy).
         if let current, current.pending == nil {
             let stamp = Timestamp.compact(Date())

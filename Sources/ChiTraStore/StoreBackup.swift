@@ -215,7 +215,10 @@ extension AppDatabase {
             // The anchor accepts the restored head from now on, beside the current one.
             let anchorURL = AuditAnchor.url(for: auditKey)
             let restoredHead = try AppDatabase.headOfCopy(at: tempPath, auditKey: auditKey)
-            if let anchorURL, let restoredHead { try AuditAnchor.expect(restoredHead, at: anchorURL) }
+            if let anchorURL, let restoredHead {
+                let live = exists ? (try? AppDatabase.headOfCopy(at: path, auditKey: auditKey)) ?? nil : nil
+                try AuditAnchor.expect(restoredHead, at: anchorURL, live: live)
+            }
             if let safety {
                 try replaceLiveStore(at: path, withCheckedCopy: tempPath, keepingCopyAt: safety, busyTimeout: busyTimeout)
                 cleanup()

@@ -234,6 +234,34 @@ struct IdentityTests {
         #expect(try db.verifyAuditChain().ok)
     }
 
+    @Test("A restore killed after it replaced the store, then its re-run killed before replacing it again: audit verify finds the store's head, no false alarm")
+    func restoreKilledTwiceKeepsTheAnchorRight() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        let dir = URL(fileURLWithPath: db.path).deletingLastPathComponent()
+        try db.backup(to: dir.appendingPathComponent("b.sqlite"), by: admin)
+        for i in 1...3 { try db.writer.write { try AuditLog.append($0, actor: admin, action: "later", entity: "batch", entityID: "\(i)") } }
+        let url = try #require(db.auditAnchorURL)
+        let before = try #require(try AuditAnchor.read(url))
+        try db.writer.close()
+        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: db.path, auditKey: db.auditKey, force: true,
+                                    authorize: { try $0.actor(.admin) })
+        // The first run, killed after it replaced the store: the anchor still holds the old head, the restored one pending.
+        let live = try #require(try AppDatabase.headOfCopy(at: db.path, auditKey: db.auditKey))
+        #expect(live.entryID < before.entryID)
+        var left = before
+        left.pending = .init(storeID: live.storeID, entryID: live.entryID, mac: live.mac)
+        try left.write(url, force: true)
+        // Its re-run made a copy of its own (its restore entry has another time, so another seal) and was killed before replacing the store.
+        let copy = AuditAnchor(storeID: live.storeID, entryID: live.entryID, mac: Data(repeating: 7, count: 32))
+        try AuditAnchor.expect(copy, at: url, live: live)
+        let reopened = try AppDatabase(path: db.path, auditKeyDirectory: dir.appendingPathComponent("keys"))
+        let r = try reopened.verifyAuditChain()
+        #expect(r.ok, "\(r.message)")
+        // And once the re-run's copy replaces the store, its head is accepted too (it is pending).
+        #expect(try AuditAnchor.read(url)?.pending?.mac == copy.mac)
+    }
+
     @Test("An account forged in the store file (its own scrypt hash, the checker role) cannot log in, and audit verify names it; so does a role added or an account re-enabled in the file")
     func forgedAccountsAreRefused() throws {
         let db = try AppDatabase.temporary()
