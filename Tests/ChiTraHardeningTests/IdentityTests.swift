@@ -217,13 +217,20 @@ struct IdentityTests {
         #expect(missing.message == "tệp mốc đầu nhật ký kiểm toán \(url.path) không còn: không kiểm tra được các mục nhật ký mới nhất; hãy khôi phục thư mục khoá từ bản sao lưu")
     }
 
-    @Test("A test restore to a spare path with the live key directory moves the anchor; the anchor it replaced is kept and puts the live store right")
-    func testRestoreKeepsTheReplacedAnchor() throws {
+    /// A store backed up to `b.sqlite` beside it, then three more audit entries written (so a
+    /// restore of the backup moves the audit head back).
+    func backedUpThenThreeMoreEntries() throws -> (AppDatabase, URL) {
         let db = try AppDatabase.temporary()
         let admin = try db.actor(.admin)
         let dir = URL(fileURLWithPath: db.path).deletingLastPathComponent()
         try db.backup(to: dir.appendingPathComponent("b.sqlite"), by: admin)
         for i in 1...3 { try db.writer.write { try AuditLog.append($0, actor: admin, action: "later", entity: "batch", entityID: "\(i)") } }
+        return (db, dir)
+    }
+
+    @Test("A test restore to a spare path with the live key directory moves the anchor; the anchor it replaced is kept and puts the live store right")
+    func testRestoreKeepsTheReplacedAnchor() throws {
+        let (db, dir) = try backedUpThenThreeMoreEntries()
         _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: dir.appendingPathComponent("spare.sqlite").path,
                                     auditKey: db.auditKey, force: false, authorize: { try $0.actor(.admin) })
         #expect(try db.verifyAuditChain().problem == .headRemoved)
@@ -236,11 +243,7 @@ struct IdentityTests {
 
     @Test("A restore killed after it replaced the store, then its re-run killed before replacing it again: audit verify finds the store's head, no false alarm")
     func restoreKilledTwiceKeepsTheAnchorRight() throws {
-        let db = try AppDatabase.temporary()
-        let admin = try db.actor(.admin)
-        let dir = URL(fileURLWithPath: db.path).deletingLastPathComponent()
-        try db.backup(to: dir.appendingPathComponent("b.sqlite"), by: admin)
-        for i in 1...3 { try db.writer.write { try AuditLog.append($0, actor: admin, action: "later", entity: "batch", entityID: "\(i)") } }
+        let (db, dir) = try backedUpThenThreeMoreEntries()
         let url = try #require(db.auditAnchorURL)
         let before = try #require(try AuditAnchor.read(url))
         try db.writer.close()
