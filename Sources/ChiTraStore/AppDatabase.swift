@@ -97,7 +97,7 @@ public final class AppDatabase: Sendable {
                 try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             }
             try Self.migrator.migrate(writer)
-            try checkAuditKey()
+            try checkAuditKey(anchoring: anchoring)
             if anchoring, let url = AuditAnchor.url(for: auditKey) {
                 writer.add(transactionObserver: AuditAnchorObserver(url: url), extent: .databaseLifetime)
             }
@@ -117,11 +117,13 @@ public final class AppDatabase: Sendable {
     }
 
     /// Records the audit key's check value on first use and refuses a different key afterwards,
-    /// so a store opened with the wrong key directory never starts a second chain.
-    private func checkAuditKey() throws {
+    /// so a store opened with the wrong key directory never starts a second chain. A new store
+    /// (its random id drawn here) is refused a key directory that anchors another store's head.
+    private func checkAuditKey(anchoring: Bool) throws {
         let kcv = auditKey.checkValue
         let stored = try writer.write { db -> String in
             if let k = try String.fetchOne(db, sql: "SELECT key_kcv FROM audit_chain WHERE id = 1") { return k }
+            if anchoring, let url = auditAnchorURL { try AuditAnchor.refuseNewStore(keysAnchor: url) }
             try db.execute(sql: "INSERT INTO audit_chain(id, key_kcv, store_id) VALUES (1, ?, lower(hex(randomblob(16))))", arguments: [kcv])
             return kcv
         }
@@ -176,16 +178,6 @@ public final class AppDatabase: Sendable {
                             accountsChangedOutsideChiTra: try AccountSeal.mismatches(d),
                             funeralClaimsChangedOutsideChiTra: try FuneralClaims.mismatches(d, limit: 50))
         }
-    }
-
-    /// Points the anchor at this store's newest entry (after a restore); returns the entry id.
-    @discardableResult
-    public func reanchorAudit() throws -> (previous: AuditAnchor?, now: AuditAnchor?) {
-        guard let url = auditAnchorURL else { return (nil, nil) }
-        let previous = try? AuditAnchor.read(url)
-        let head = try writer.read { try AuditAnchor.head($0) }
-        try head?.write(url, force: true)
-        return (previous ?? nil, head)
     }
 
     static var migrator: DatabaseMigrator {

@@ -102,6 +102,34 @@ public struct AuditAnchor: Equatable, Sendable {
         try AtomicFile.write(Data(text.utf8), to: url, mode: 0o600)
     }
 
+    /// After a commit that appended entries: moves the anchor at `url` to the newest entry of the
+    /// store open on `db` — only when the store still agrees with the anchor it replaces (the
+    /// anchored entry is there with its MAC, or the head a killed restore left pending is).
+    /// Otherwise the anchor stays, and `audit verify` keeps reporting the entries removed or
+    /// replaced: new entries written after a deletion must not heal it. A damaged anchor, or
+    /// another store's, stays too, for `audit verify` to report.
+    static func advance(_ db: Database, at url: URL) throws {
+        guard let head = try head(db) else { return }
+        guard let current = try read(url) else { try head.write(url); return }
+        func holds(_ id: Int64, _ mac: Data) throws -> Bool {
+            try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [id]) == mac
+        }
+        if let p = current.pending, p.storeID == head.storeID, try holds(p.entryID, p.mac) {
+            try head.write(url, force: true)
+        } else if current.storeID == head.storeID, try holds(current.entryID, current.mac) {
+            try head.write(url)
+        }
+    }
+
+    /// Refuses to make a new store whose key directory already anchors another store's audit log:
+    /// the two would each report the other's anchor, and neither could anchor its own head.
+    static func refuseNewStore(keysAnchor url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let other = ((try? read(url)) ?? nil).map { String($0.storeID.prefix(8)) } ?? "?"
+        throw StoreError(Message("store.anchor.taken", ["dir": .text(url.deletingLastPathComponent().path), "store": .text(other),
+                                                        "file": .text(url.lastPathComponent)]))
+    }
+
     /// The newest entry of the store open on `db`, as an anchor.
     static func head(_ db: Database) throws -> AuditAnchor? {
         guard let storeID = try String.fetchOne(db, sql: "SELECT store_id FROM audit_chain WHERE id = 1"),
@@ -161,7 +189,7 @@ final class AuditAnchorObserver: TransactionObserver, @unchecked Sendable {
         appended = false
         // A failure to anchor must not undo a committed change; the next commit anchors again,
         // and `audit verify` reports a store whose anchor lags far behind only if entries vanish.
-        if let head = try? AuditAnchor.head(db) { try? head.write(url) }
+        try? AuditAnchor.advance(db, at: url)
     }
     func databaseDidRollback(_ db: Database) { appended = false }
 }

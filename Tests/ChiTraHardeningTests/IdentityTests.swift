@@ -187,6 +187,79 @@ struct IdentityTests {
         #expect(r.message == "các mục nhật ký kiểm toán mới nhất #\(last - 2)–#\(last) đã bị xoá: mốc đầu bên ngoài kho (audit.head) ghi #\(last), kho dữ liệu chỉ còn đến #\(last - 3)")
     }
 
+    @Test("Entries written after the newest ones were deleted do not move the anchor: audit verify keeps reporting the deletion, however many follow")
+    func newEntriesDoNotHealADeletion() throws {
+        let db = try AppDatabase.temporary()
+        let admin = try db.actor(.admin)
+        func step(_ i: Int) throws {
+            try db.writer.write { try AuditLog.append($0, actor: admin, action: "test.step", entity: "batch", entityID: "\(i)") }
+        }
+        for i in 1...4 { try step(i) }
+        let url = try #require(db.auditAnchorURL)
+        let anchored = try #require(try AuditAnchor.read(url))
+        try db.writer.writeWithoutTransaction { d in
+            try d.execute(sql: "DROP TRIGGER audit_log_no_delete")
+            try d.execute(sql: "DELETE FROM audit_log WHERE id > ?", arguments: [anchored.entryID - 2])
+            try d.execute(sql: "UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'", arguments: [anchored.entryID - 2])
+        }
+        // Two new entries take the deleted ids; the newest has another seal than the anchored one.
+        for i in 5...6 { try step(i) }
+        #expect(try AuditAnchor.read(url) == anchored)
+        let replaced = try db.verifyAuditChain()
+        #expect(replaced.problem == .headRemoved)
+        #expect(replaced.message == "mục nhật ký kiểm toán #\(anchored.entryID) không phải mục đã ghi mốc bên ngoài kho: các mục mới nhất đã bị thay")
+        // Three more, past the anchored id: still the same finding, the anchor unmoved.
+        for i in 7...9 { try step(i) }
+        #expect(try AuditAnchor.read(url) == anchored)
+        #expect(try db.verifyAuditChain().message == replaced.message)
+    }
+
+    @Test("After a restore killed before the anchor followed, the restored store's next entry moves the anchor to it and clears what was pending")
+    func commitAfterAKilledRestoreMovesTheAnchor() throws {
+        let (db, dir) = try backedUpThenThreeMoreEntries()
+        let url = try #require(db.auditAnchorURL)
+        let before = try #require(try AuditAnchor.read(url))
+        try db.writer.close()
+        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: db.path, auditKey: db.auditKey, force: true,
+                                    authorize: { try $0.actor(.admin) })
+        // Killed after replacing the store: the anchor holds the old head, the restored one pending.
+        let live = try #require(try AppDatabase.headOfCopy(at: db.path, auditKey: db.auditKey))
+        var left = before
+        left.pending = .init(storeID: live.storeID, entryID: live.entryID, mac: live.mac)
+        try left.write(url, force: true)
+        let reopened = try AppDatabase(path: db.path, auditKeyDirectory: dir.appendingPathComponent("keys"))
+        let admin = try reopened.actor(.admin)
+        try reopened.writer.write { try AuditLog.append($0, actor: admin, action: "after", entity: "batch", entityID: "1") }
+        let now = try #require(try AuditAnchor.read(url))
+        #expect(now.entryID > live.entryID && now.entryID <= before.entryID && now.pending == nil)
+        #expect(try reopened.verifyAuditChain().ok)
+    }
+
+    @Test("A new store is refused a key directory that anchors another store's audit head, saying what to do; with the anchor moved away it is made")
+    func newStoreRefusesAnotherStoresKeyDirectory() throws {
+        let first = try AppDatabase.temporary()
+        let admin = try first.actor(.admin)
+        try first.writer.write { try AuditLog.append($0, actor: admin, action: "test.step", entity: "batch", entityID: "1") }
+        let url = try #require(first.auditAnchorURL)
+        let held = try #require(try AuditAnchor.read(url))
+        let keys = url.deletingLastPathComponent()
+        let second = URL(fileURLWithPath: first.path).deletingLastPathComponent().appendingPathComponent("second.sqlite").path
+        #expect {
+            _ = try AppDatabase(path: second, auditKeyDirectory: keys)
+        } throws: { error in
+            "\(error)" == "thư mục khoá \(keys.path) đã giữ mốc đầu nhật ký kiểm toán (audit.head) của một kho dữ liệu khác (\(held.storeID.prefix(8))…); mỗi kho dữ liệu phải có thư mục khoá riêng: hãy dùng --keys THƯ_MỤC_MỚI cho kho mới. Nếu kho kia đã bỏ hẳn, hãy chuyển audit.head ra chỗ khác (giữ lại làm hồ sơ) rồi chạy lại"
+        }
+        // The first store's anchor is untouched, and the first store still verifies.
+        #expect(try AuditAnchor.read(url) == held)
+        #expect(try first.verifyAuditChain().ok)
+        try FileManager.default.moveItem(at: url, to: keys.appendingPathComponent("audit.head.old"))
+        let made = try AppDatabase(path: second, auditKeyDirectory: keys)
+        let admin2 = try made.actor(.admin)
+        try made.writer.write { try AuditLog.append($0, actor: admin2, action: "test.step", entity: "batch", entityID: "1") }
+        #expect(try AuditAnchor.read(url)?.storeID != held.storeID)
+        #expect(try made.verifyAuditChain().ok)
+    }
+
     @Test("A missing anchor, another store's, or a replaced newest entry is reported, each in its own Vietnamese sentence; a store ahead of its anchor is fine")
     func anchorProblems() throws {
         let db = try AppDatabase.temporary()
