@@ -18,15 +18,32 @@ extension ChiTra {
                 Language.current = language
             }
             var command = try parseAsRoot()
-            try command.run()
+            // SQLite's errors go on to the translations below; every other error of a run is ChiTra's.
+            do { try command.run() } catch let e as DatabaseError { throw e } catch { exitSaying(error) }
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
-            exit(withError: MessageError("cli.store.busy"))
+            exitSaying(MessageError("cli.store.busy"))
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT && (e.message ?? "").contains("import_file.kind, import_file.sha256") {
             // Two imports of the same file at once: the importers look for the file's SHA-256 before
             // their write transaction, so the second one meets the first one's row here.
-            exit(withError: MessageError("cli.import.concurrent_duplicate"))
+            exitSaying(MessageError("cli.import.concurrent_duplicate"))
+        } catch let e as MessageError {
+            exitSaying(e)  // an unknown --lang
         } catch {
             exit(withError: error)
+        }
+    }
+}
+
+extension ChiTra {
+    /// Ends a command that failed while it ran. ChiTra's own errors are sentences in the message
+    /// language, so they get its word for "error" (`Lỗi:`), not ArgumentParser's English one;
+    /// ArgumentParser's own (an exit code, a validation error) keep its handling.
+    static func exitSaying(_ error: Error) -> Never {
+        switch error {
+        case is ExitCode, is CleanExit, is ValidationError: exit(withError: error)
+        default:
+            FileHandle.standardError.write(Data((Message("cli.error").text() + " " + message(for: error) + "\n").utf8))
+            exit(withError: ExitCode(exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue))
         }
     }
 }

@@ -33,6 +33,12 @@ import Testing
         #expect(r.status == 0 && r.text.contains("No keys in"), "\(r.text)")
         r = try ChitraRun.run(["keys", "create", "--id", "bad id!"], in: dir, as: admin)
         #expect(r.status != 0 && r.text.contains("Mã khóa \"bad id!\" không hợp lệ"), "\(r.text)")
+        // A command that fails as it runs starts its refusal with the Vietnamese word for error,
+        // not ArgumentParser's English one (which stays for usage errors like the one above).
+        r = try ChitraRun.run(["user", "disable", "khong.co"], in: dir, as: admin)
+        #expect(r.status == 1 && r.text.hasPrefix("Lỗi: ") && !r.text.contains("Error:"), "\(r.text)")
+        r = try ChitraRun.run(["user", "disable", "khong.co", "--lang", "en"], in: dir, as: admin)
+        #expect(r.status == 1 && r.text.hasPrefix("Error: "), "\(r.text)")
         r = try ChitraRun.run(["keys", "create", "--id", "k1"], in: dir, as: admin)
         #expect(r.status == 0 && r.text.contains("Đã tạo khóa k1 (giá trị kiểm tra "), "\(r.text)")
         r = try ChitraRun.run(["keys", "rotate", "--id", "k2", "--lang", "en"], in: dir, as: admin)

@@ -26,7 +26,8 @@ struct FuneralReturnTests {
         try s.approveAndExport(jan)
         let sum = try s.importer().importFile(try s.bankReturn([(funeral[0]["reference"], "0071000123456", 10_000_000, "REJECTED", "AC04")], name: "vcb-jan.csv"))
         #expect(sum.failed == 1)
-        #expect(sum.flags == ["R09: funeral_claim_account_rejected"])
+        #expect(sum.flags == [RaisedFlag(code: "R09", kind: .funeralClaimAccountRejected)])
+        #expect(sum.reportLines().contains("  việc cần làm: R09: tài khoản của người lo mai táng bị từ chối — hồ sơ mai táng chờ tài khoản mới"))
         #expect(try claims.list(code: "R09").first?.accountFlag == "closed")
         #expect(try s.db.writer.read { try String.fetchOne($0, sql: "SELECT account_flag FROM beneficiary WHERE code = 'R09'") } == nil)
         // The reconciliation says it waits for the organiser's new account, and does not count it as carried over.

@@ -188,7 +188,7 @@ struct ReturnCommandTransactionTests {
         let results = try s.importer().importFiles(files)
         let summaries = try results.map { try $0.get() }
         #expect(summaries.map(\.failed) == [1, 1, 1])
-        #expect(summaries.map(\.flags) == [[], [], ["R05: suspend_not_collected"]])
+        #expect(summaries.map(\.flags) == [[], [], [RaisedFlag(code: "R05", kind: .suspendNotCollected)]])
         let flags = try s.db.writer.read { try String.fetchAll($0, sql: "SELECT kind FROM beneficiary_flag WHERE beneficiary_code = 'R05'") }
         #expect(flags == ["suspend_not_collected"])
         let settled = try s.db.writer.read {

@@ -55,11 +55,14 @@ struct ReturnLooseEndsTests {
         s.format = "pain.002.001.10"
         s.records = 45
         s.failed = 45
-        s.flags = (1...45).map { "DT\(String(format: "%07d", $0)): account_rejected" }
+        s.flags = (1...45).map { RaisedFlag(code: "DT\(String(format: "%07d", $0))", kind: .accountRejected) }
         s.exceptions = (1...31).map { "transaction \($0) (EndToEndId X\($0)): reference X\($0) is not in any batch" }
         s.originals = [.init(id: "CT202612-B000007-970436", batchID: 7)]
         let lines = s.reportLines()
         #expect(lines.filter { $0.hasPrefix("  việc cần làm: ") }.count == 30)
+        // Each says whom and what to do, in Vietnamese: no code word of the store.
+        #expect(lines.contains("  việc cần làm: DT0000001: tài khoản bị ngân hàng từ chối — cần cập nhật tài khoản"))
+        #expect(!lines.contains { $0.contains("account_rejected") })
         #expect(lines.contains("  … còn 15 việc cần làm nữa: chitra batch reconcile 7 liệt kê đầy đủ (Việc cần làm)"))
         #expect(lines.filter { $0.hasPrefix("  ngoại lệ: ") }.count == 30)
         #expect(lines.contains("  … còn 1 ngoại lệ nữa: xem bằng chitra exceptions list"))
@@ -69,6 +72,7 @@ struct ReturnLooseEndsTests {
         let english = s.reportLines(language: .en)
         #expect(english.first == "vcb.xml [pain.002.001.10], signature absent: 45 lines — 0 paid, 45 not paid, 0 pending, 0 unchanged; 31 exceptions, 0 malformed.")
         #expect(english.contains("  … 15 more flags: chitra batch reconcile 7 lists them all (Việc cần làm)"))
+        #expect(english.contains("  flag: DT0000001: account rejected by the bank — update the account"))
         #expect(english.contains("  answers CT202612-B000007-970436 (batch #7)"))
         // Under the limit, no "more" line.
         s.flags = Array(s.flags.prefix(30))

@@ -29,7 +29,7 @@ struct ReturnRecordPipelineTests {
     struct Seen: Equatable {
         var counts: [Int]
         var exceptions: [String]
-        var flags: [String]
+        var flags: [RaisedFlag]
         var lines: [String]
         var exceptionRows: [String]
         var states: [String]

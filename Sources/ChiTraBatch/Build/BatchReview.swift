@@ -375,9 +375,9 @@ struct ReviewWords {
 
     /// What the returns reported about the person and has not been closed: a death reported by the
     /// bank or post office, months not collected; with a warning when the batch still pays them.
-    func flagged(_ d: BatchReviewQueries.PersonDiff, _ flags: [(kind: String, detail: String)]) -> [String] {
+    func flagged(_ d: BatchReviewQueries.PersonDiff, _ flags: [(kind: FlagKind, detail: String)]) -> [String] {
         var out: [String] = []
-        for f in flags where f.kind == "deceased_reported" || f.kind == "suspend_not_collected" {
+        for f in flags where f.kind == .deceasedReported || f.kind == .suspendNotCollected {
             out.append(f.detail.capitalizedFirst + ".")
             if d.cur.total > 0 {
                 out.append("Chú ý: bảng chi này vẫn chi \(money(d.cur.total)) cho người này — kiểm tra trước khi duyệt.")

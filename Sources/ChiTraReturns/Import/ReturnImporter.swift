@@ -21,7 +21,7 @@ public struct ReturnImportSummary: Sendable, Codable {
     public var unchanged = 0
     public var exceptions: [String] = []
     public var malformed = 0
-    public var flags: [String] = []
+    public var flags: [RaisedFlag] = []
     /// A status the file gives its whole message (pain.002 GrpSts), e.g. `RCVC`, `ACCP`, `RJCT AM05`.
     public var groupStatus: String?
     /// Every payout message the file names (`OrgnlMsgId`, `OrgnlPmtInfId`…), with the batch it is ours in.
@@ -58,13 +58,20 @@ public struct ReturnImportSummary: Sendable, Codable {
         for e in exceptions.prefix(limit) { out.append("  \(exceptionLabel): \(e)") }
         if exceptions.count > limit { out.append("  " + Message("returns.summary.more_exceptions", ["n": .int(exceptions.count - limit)]).text(in: language)) }
         let flagLabel = Message("returns.summary.flag_label").text(in: language)
-        for f in flags.prefix(limit) { out.append("  \(flagLabel): \(f)") }
+        for f in flags.prefix(limit) { out.append("  \(flagLabel): \(f.code): \(f.kind.text(in: language))") }
         if flags.count > limit {
             let where_ = batches.isEmpty ? "chitra batch reconcile BATCH" : batches.map { "chitra batch reconcile \($0)" }.joined(separator: ", ")
             out.append("  " + Message("returns.summary.more_flags", ["n": .int(flags.count - limit), "commands": .text(where_)]).text(in: language))
         }
         return out
     }
+}
+
+/// A follow-up a return import raised: whom it is about, and what to do.
+public struct RaisedFlag: Sendable, Codable, Equatable {
+    public var code: String
+    public var kind: FlagKind
+    public init(code: String, kind: FlagKind) { self.code = code; self.kind = kind }
 }
 
 /// A return file refused whole for its signature: nothing was recorded.
@@ -295,7 +302,7 @@ struct Matcher {
     let actor: Actor
     var paid = 0, failed = 0, pending = 0, unchanged = 0
     var exceptionSentences: [String] = []
-    var flags: [String] = []
+    var flags: [RaisedFlag] = []
     let statements: ReturnMatchStatements
     /// When set, a line's exception is kept (its `return_line` already says `exception`) until
     /// `takeDeferredExceptions`, for the importer to write after the file's own exceptions.
@@ -484,7 +491,7 @@ struct Matcher {
             // account is the organiser's (the claim waits for a new one); nothing about the person changes.
             if AccountRejection.reasons.contains(reason.reason.rawValue) {
                 try FuneralClaims.markAccountRejected(db, deceasedCode: code, personKey: nil, reason: reason.reason.rawValue)
-                flags.append("\(code): funeral_claim_account_rejected")
+                flags.append(RaisedFlag(code: code, kind: .funeralClaimAccountRejected))
             }
             return
         }
@@ -492,16 +499,16 @@ struct Matcher {
             let old = try ReturnConsequences.accountFlag(db, code: code)
             try Beneficiaries.flagAccount(db, code: code, reason: reason.reason, lineID: lineID, at: now)
             try history(code: code, field: "account_flag", old: old, new: reason.reason.rawValue)
-            try flag(code: code, kind: "account_rejected", lineID: lineID, detail: reason.label)
+            try flag(code: code, kind: .accountRejected, lineID: lineID, detail: reason.label)
         } else if reason.reason == .deceased {
             let status = try ReturnConsequences.status(db, code: code) ?? .active
             if status == .active {
                 try Beneficiaries.suspendForReportedDeath(db, code: code, at: now)
                 try history(code: code, field: "status", old: status.rawValue, new: PersonFacts.Status.suspended.rawValue)
             }
-            try flag(code: code, kind: "deceased_reported", lineID: lineID,
+            try flag(code: code, kind: .deceasedReported, lineID: lineID,
                      detail: "Đơn vị chi trả báo đối tượng đã chết: tạm dừng chi, chờ quyết định thôi hưởng và ngày mất để tính truy thu")
-            try flag(code: code, kind: "funeral_case", lineID: lineID,
+            try flag(code: code, kind: .funeralCase, lineID: lineID,
                      detail: "Lập hồ sơ hỗ trợ mai táng phí cho người tổ chức mai táng (NĐ 20/2021 Điều 11)")
         } else if reason.reason == .notCollected && slot == .allowance {
             // The last three months paid for, each reported not collected?
@@ -510,14 +517,14 @@ struct Matcher {
             let consecutive = months.count == 3 && Set(months).count == 3
                 && YearMonth(months[2])!.months(to: YearMonth(months[0])!) == 2
             if consecutive && recent.allSatisfy({ $0.settled == .rejected && $0.reason == CanonicalReason.notCollected.rawValue }) {
-                try flag(code: code, kind: "suspend_not_collected", lineID: lineID,
+                try flag(code: code, kind: .suspendNotCollected, lineID: lineID,
                          detail: "Không nhận trợ cấp 3 tháng liên tiếp (\(months.reversed().joined(separator: ", "))): đề nghị tạm dừng theo Thông tư 02/2021 Điều 2")
             }
         }
     }
 
-    mutating func flag(code: String, kind: String, lineID: Int64, detail: String) throws {
-        if try ReturnConsequences.flag(db, code: code, kind: kind, detail: detail, lineID: lineID, at: now) { flags.append("\(code): \(kind)") }
+    mutating func flag(code: String, kind: FlagKind, lineID: Int64, detail: String) throws {
+        if try ReturnConsequences.flag(db, code: code, kind: kind, detail: detail, lineID: lineID, at: now) { flags.append(RaisedFlag(code: code, kind: kind)) }
     }
 
     func history(code: String, field: String, old: String?, new: String?) throws {

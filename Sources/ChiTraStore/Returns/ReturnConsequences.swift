@@ -41,9 +41,9 @@ public enum ReturnConsequences {
     }
 
     /// Raises a flag for an officer, once per person, kind and payout line; true when it is new.
-    public static func flag(_ db: Database, code: String, kind: String, detail: String, lineID: Int64, at now: String) throws -> Bool {
+    public static func flag(_ db: Database, code: String, kind: FlagKind, detail: String, lineID: Int64, at now: String) throws -> Bool {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO beneficiary_flag(beneficiary_code, kind, detail, payout_line_id, raised_at) VALUES (?,?,?,?,?)")
-            .execute(arguments: [code, kind, detail, lineID, now])
+            .execute(arguments: [code, kind.rawValue, detail, lineID, now])
         return db.changesCount > 0
     }
 

@@ -208,16 +208,16 @@ public enum BatchReviewQueries {
 
     /// The open flags returns raised on each of `codes` (`deceased_reported`, `suspend_not_collected`,
     /// …): kind and detail, oldest first.
-    public static func openFlags(_ db: AppDatabase, codes: [String]) throws -> [String: [(kind: String, detail: String)]] {
+    public static func openFlags(_ db: AppDatabase, codes: [String]) throws -> [String: [(kind: FlagKind, detail: String)]] {
         guard !codes.isEmpty else { return [:] }
         return try db.writer.read { d in
-            var out: [String: [(kind: String, detail: String)]] = [:]
+            var out: [String: [(kind: FlagKind, detail: String)]] = [:]
             for chunk in stride(from: 0, to: codes.count, by: 500).map({ Array(codes[$0..<min($0 + 500, codes.count)]) }) {
                 for r in try Row.fetchAll(d, sql: """
                     SELECT beneficiary_code, kind, detail FROM beneficiary_flag
                     WHERE closed_at IS NULL AND beneficiary_code IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id
                     """, arguments: StatementArguments(chunk)) {
-                    out[r["beneficiary_code"], default: []].append((r["kind"], r["detail"]))
+                    out[r["beneficiary_code"], default: []].append((try StoredValue.decode(r["kind"], "beneficiary_flag.kind"), r["detail"]))
                 }
             }
             return out

@@ -118,7 +118,7 @@ public enum PersonQueries {
     }
 
     public struct Flag: Sendable {
-        public let kind: String
+        public let kind: FlagKind
         public let detail: String
         public let raisedAt: String
         public let closedAt: String?
@@ -192,7 +192,7 @@ public enum PersonQueries {
                 }
             let flags = try Row.fetchAll(d, sql: "SELECT * FROM beneficiary_flag WHERE beneficiary_code = ? ORDER BY closed_at IS NOT NULL, id DESC",
                                          arguments: [code]).map {
-                Flag(kind: $0["kind"], detail: $0["detail"], raisedAt: $0["raised_at"], closedAt: $0["closed_at"])
+                Flag(kind: try StoredValue.decode($0["kind"], "beneficiary_flag.kind"), detail: $0["detail"], raisedAt: $0["raised_at"], closedAt: $0["closed_at"])
             }
             let exclusions = try Row.fetchAll(d, sql: """
                 SELECT e.*, b.period FROM batch_exclusion e JOIN batch b ON b.id = e.batch_id

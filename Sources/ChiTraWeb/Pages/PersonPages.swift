@@ -165,12 +165,12 @@ enum PersonPages {
         // The account a bank or post office refused: one entry, with what it takes to clear it.
         if let reason = p.accountFlag {
             let advice = "Cần số tài khoản mới: cán bộ chính sách cập nhật, hoặc nhập danh sách có tài khoản mới."
-            if let i = rec.flags.firstIndex(where: { $0.kind == "account_rejected" && $0.closedAt == nil }) {
+            if let i = rec.flags.firstIndex(where: { $0.kind == .accountRejected && $0.closedAt == nil }) {
                 let f = flags[i]
                 let said = f.detail.isEmpty ? accountFlagName(reason) : f.detail
                 flags[i] = FlagItem(kind: f.kind, detail: "\(said). \(advice)", raised: f.raised, state: f.state, open: true)
             } else {
-                flags.insert(FlagItem(kind: flagName("account_rejected"), detail: "\(accountFlagName(reason)). \(advice)",
+                flags.insert(FlagItem(kind: flagName(.accountRejected), detail: "\(accountFlagName(reason)). \(advice)",
                                       raised: Show.time(p.accountFlagAt), state: "Đang mở", open: true), at: 0)
             }
         }
@@ -231,13 +231,14 @@ enum PersonPages {
         }
     }
 
-    static func flagName(_ s: String) -> String {
-        switch s {
-        case "deceased_reported": "Được báo đã mất"
-        case "funeral_case": "Hồ sơ hỗ trợ mai táng phí"
-        case "suspend_not_collected": "Không nhận tiền 3 tháng liên tục: xem xét tạm dừng"
-        case "account_rejected": "Tài khoản bị ngân hàng/bưu điện từ chối"
-        default: s
+    /// A flag's title on the person's page (its detail says the rest).
+    static func flagName(_ kind: FlagKind) -> String {
+        switch kind {
+        case .deceasedReported: "Được báo đã mất"
+        case .funeralCase: "Hồ sơ hỗ trợ mai táng phí"
+        case .suspendNotCollected: "Không nhận tiền 3 tháng liên tục: xem xét tạm dừng"
+        case .accountRejected: "Tài khoản bị ngân hàng/bưu điện từ chối"
+        case .funeralClaimAccountRejected: "Tài khoản người lo mai táng bị từ chối"
         }
     }
 

@@ -343,10 +343,7 @@ enum ReturnsPages {
                               exceptionCount: 0, exceptionText: "", hasExceptions: false, exceptions: [], moreExceptions: nil, flags: [], hasFlags: false,
                               moreFlags: nil, groupStatus: nil)
         }
-        let flags = s.flags.map { f -> FlagLine in
-            let parts = f.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            return FlagLine(code: parts.first ?? f, what: parts.count > 1 ? flagName(parts[1]) : "")
-        }
+        let flags = s.flags.map { FlagLine(code: $0.code, what: $0.kind.vietnamese) }
         let count = s.exceptions.count
         return FileResult(name: s.file, imported: true, already: false, refused: false, skipped: false, message: nil,
                           format: formatName(s.format), signature: s.signature.hasPrefix("valid") ? "hợp lệ" : "không có", signed: s.signature.hasPrefix("valid"),
@@ -451,16 +448,6 @@ enum ReturnsPages {
         case .duplicateReturn: "Kết quả đã được tính một lần; thường chỉ cần bỏ qua."
         case .cancelledBatch, .notExported: "Khoản này chưa từng được gửi đi; hỏi đơn vị chi trả vì sao có kết quả, rồi bỏ qua."
         case .malformed, .totalsDiffer: "Đối chiếu với đơn vị gửi tệp; nếu cần, đề nghị gửi lại tệp đúng."
-        }
-    }
-
-    static func flagName(_ kind: String) -> String {
-        switch kind {
-        case "account_rejected": "tài khoản bị ngân hàng từ chối — cần cập nhật tài khoản"
-        case "deceased_reported": "đơn vị chi trả báo đã chết — tạm dừng chi, chờ quyết định thôi hưởng"
-        case "funeral_case": "lập hồ sơ hỗ trợ mai táng phí"
-        case "suspend_not_collected": "3 tháng liên tiếp không nhận tiền — đề nghị tạm dừng"
-        default: kind
         }
     }
 
