@@ -151,6 +151,9 @@ final class ReturnsPagesTests: XCTestCase {
             XCTAssertTrue(result.contains("Không chi được 2 "), result)
             XCTAssertTrue(result.contains("Đang xử lý 0 "), result)
             XCTAssertTrue(result.contains("Ngoại lệ 0"), result)
+            // AC04 (closed account) raises a to-do for R04, said in Vietnamese.
+            XCTAssertTrue(result.contains("R04 : tài khoản bị ngân hàng từ chối — cần cập nhật tài khoản"), result)
+            XCTAssertFalse(result.contains("account_rejected"), result)
             XCTAssertEqual(try s.state(r01.reference), "paid")
             XCTAssertEqual(try s.state(r04.reference), "failed")
             // Recorded under its own name, by the clerk's account.

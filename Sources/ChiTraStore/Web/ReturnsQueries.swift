@@ -71,7 +71,7 @@ public enum ReturnsQueries {
     /// One exception a return file raised.
     public struct FileException: Sendable {
         public let id: Int64
-        public let kind: String
+        public let kind: ReturnExceptionKind
         public let lineNo: Int
         public let batchID: Int64?
         public let detail: String
@@ -82,7 +82,7 @@ public enum ReturnsQueries {
         try db.writer.read { d in
             try Row.fetchAll(d, sql: "SELECT id, kind, line_no, batch_id, detail FROM return_exception WHERE file_id = ? ORDER BY id LIMIT ?",
                              arguments: [fileID, limit]).map {
-                FileException(id: $0["id"], kind: $0["kind"], lineNo: $0["line_no"], batchID: $0["batch_id"], detail: $0["detail"])
+                FileException(id: $0["id"], kind: try StoredValue.decode($0["kind"], "return_exception.kind"), lineNo: $0["line_no"], batchID: $0["batch_id"], detail: $0["detail"])
             }
         }
     }

@@ -1,3 +1,4 @@
+import ChiTraCore
 import Foundation
 import GRDB
 
@@ -22,7 +23,7 @@ public enum RollPageQueries {
         uploaded_by TEXT NOT NULL,
         uploaded_by_user INTEGER REFERENCES app_user(id),
         strict INTEGER NOT NULL CHECK (strict IN (0,1)),
-        outcome TEXT NOT NULL CHECK (outcome IN ('applied','strict_refused','nothing_applied','file_refused')),
+        outcome TEXT NOT NULL CHECK (outcome IN ('applied','strict_refused','nothing_applied','file_refused')),  -- RollUploadOutcome
         summary TEXT NOT NULL,
         folder TEXT NOT NULL,
         rejects_name TEXT,
@@ -54,8 +55,7 @@ public enum RollPageQueries {
         public let uploadedAt: String
         public let uploadedBy: String
         public let strict: Bool
-        /// `applied`, `strict_refused`, `nothing_applied` or `file_refused`.
-        public let outcome: String
+        public let outcome: RollUploadOutcome
         /// The importer's summary, as JSON.
         public let summaryJSON: String
         /// Relative to the web working directory.
@@ -69,12 +69,12 @@ public enum RollPageQueries {
         public var name: String
         public var sha256: String
         public var strict: Bool
-        public var outcome: String
+        public var outcome: RollUploadOutcome
         public var summaryJSON: String
         public var folder: String
         public var rejectsName: String?
 
-        public init(fileID: Int64?, name: String, sha256: String, strict: Bool, outcome: String, summaryJSON: String,
+        public init(fileID: Int64?, name: String, sha256: String, strict: Bool, outcome: RollUploadOutcome, summaryJSON: String,
                     folder: String, rejectsName: String?) {
             self.fileID = fileID; self.name = name; self.sha256 = sha256; self.strict = strict; self.outcome = outcome
             self.summaryJSON = summaryJSON; self.folder = folder; self.rejectsName = rejectsName
@@ -133,7 +133,7 @@ public enum RollPageQueries {
     static func resultRow(_ d: Database, _ r: Row) throws -> Result {
         Result(id: r["id"], fileID: r["file_id"], name: r["name"], sha256: r["sha256"], uploadedAt: r["uploaded_at"],
                uploadedBy: try Users.display(d, id: r["uploaded_by_user"]) ?? r["uploaded_by"], strict: (r["strict"] as Int) == 1,
-               outcome: r["outcome"], summaryJSON: r["summary"], folder: r["folder"], rejectsName: r["rejects_name"])
+               outcome: try StoredValue.decode(r["outcome"], "roll_import_result.outcome"), summaryJSON: r["summary"], folder: r["folder"], rejectsName: r["rejects_name"])
     }
 
     /// Records an upload's result (after the importer has run); returns its id.
@@ -144,7 +144,7 @@ public enum RollPageQueries {
                 INSERT INTO roll_import_result(file_id, name, sha256, uploaded_at, uploaded_by, uploaded_by_user, strict, outcome, summary, folder, rejects_name)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?)
                 """, arguments: [n.fileID, n.name, n.sha256, Timestamp.now(), actor.username, actor.userID, n.strict ? 1 : 0,
-                                 n.outcome, n.summaryJSON, n.folder, n.rejectsName])
+                                 n.outcome.rawValue, n.summaryJSON, n.folder, n.rejectsName])
             return d.lastInsertedRowID
         }
     }

@@ -255,7 +255,7 @@ enum AuditDetail {
         case "period", "as_of": return YearMonth(value)?.vietnamese ?? value
         case "signature": return value.hasPrefix("valid") ? "hợp lệ" : value == "absent" ? "không có" : value
         case "resolution": return value == "dismiss" ? "bỏ qua" : value == "apply" ? "áp dụng kết quả của ngân hàng" : value
-        case "kind": return ReturnsPages.exceptionKindName(value)
+        case "kind": return ReturnExceptionKind(rawValue: value).map(ReturnsPages.exceptionKindName) ?? value
         case "supplementary": return value == "1" ? "có" : value
         case "roles": return value.split(separator: ",").map { Role(rawValue: String($0))?.vietnamese ?? String($0) }.joined(separator: ", ")
         case "files": return value.split(separator: ",").joined(separator: ", ")

@@ -379,10 +379,6 @@ enum ReturnsPages {
     }
 
     /// A kind as stored or written in the audit trail; a word that is no kind is shown as written.
-    static func exceptionKindName(_ kind: String) -> String {
-        ReturnExceptionKind(rawValue: kind).map(exceptionKindName) ?? kind
-    }
-
     static func exceptionKindName(_ kind: ReturnExceptionKind) -> String {
         switch kind {
         case .unknownReference: "Mã tham chiếu không có trong bảng chi nào"

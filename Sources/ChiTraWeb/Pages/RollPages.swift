@@ -105,12 +105,12 @@ enum RollPages {
         bytes >= 1024 * 1024 ? "\(bytes / (1024 * 1024)) MB" : "\(max(1, bytes / 1024)) KB"
     }
 
-    static func outcomeShort(_ outcome: String) -> String {
+    static func outcomeShort(_ outcome: RollUploadOutcome) -> String {
         switch outcome {
-        case "strict_refused": "Strict: không áp dụng vì có dòng bị từ chối"
-        case "nothing_applied": "Không dòng nào áp dụng được"
-        case "file_refused": "Cả tệp bị từ chối (ngày kiểu tháng/ngày)"
-        default: "Đã áp dụng"
+        case .strictRefused: "Strict: không áp dụng vì có dòng bị từ chối"
+        case .nothingApplied: "Không dòng nào áp dụng được"
+        case .fileRefused: "Cả tệp bị từ chối (ngày kiểu tháng/ngày)"
+        case .applied: "Đã áp dụng"
         }
     }
 
@@ -145,14 +145,14 @@ enum RollPages {
                 importer.legacyText = try LegacyTextDetector.load(formats: env.formatsDirectory)
                 importer.strict = strict
                 var summary: RollImportSummary
-                var kind: String
+                var kind: RollUploadOutcome
                 do {
                     summary = try importer.importFile(dest)
-                    kind = summary.nothingApplied ? "nothing_applied" : "applied"
+                    kind = summary.nothingApplied ? .nothingApplied : .applied
                 } catch let e as StrictImportRefused {
-                    summary = e.summary; kind = "strict_refused"
+                    summary = e.summary; kind = .strictRefused
                 } catch let e as RollFileRefused {
-                    summary = e.summary; kind = "file_refused"
+                    summary = e.summary; kind = .fileRefused
                     let p = e.problem
                     summary.rejections = [.init(line: p.line, code: "", column: p.column?.rawValue, value: p.shownValue, message: p.message)]
                 }
@@ -160,7 +160,7 @@ enum RollPages {
                     try? FileManager.default.removeItem(at: folder)   // the first upload's copy is the one kept
                     return .already(previous)
                 }
-                let fileID = kind == "applied" ? summary.fileID : nil
+                let fileID = kind == .applied ? summary.fileID : nil
                 let rejects = summary.rejectsFile.map { URL(fileURLWithPath: $0).lastPathComponent }
                 let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
                 let id = try RollPageQueries.record(env.db, .init(fileID: fileID, name: name, sha256: summary.sha256, strict: strict,
@@ -252,7 +252,7 @@ enum RollPages {
 
     static func resultModel(_ env: WebEnvironment, importRow imp: RollPageQueries.Import?, result: RollPageQueries.Result?) throws -> ResultModel {
         let s = result.flatMap { decode($0.summaryJSON) }
-        let outcome = result?.outcome ?? "applied"
+        let outcome = result?.outcome ?? .applied
         let tariff = try env.tariff()
         func n(_ v: Int) -> String { Show.number(v) }
 
@@ -261,29 +261,29 @@ enum RollPages {
         let unchanged = s?.unchanged ?? imp?.rowsUnchanged ?? 0
         let rejected = s?.rejected ?? imp?.rowsRejected ?? 0
         var counts = [Count(label: "Số dòng trong tệp", value: n(lines), strong: true),
-                      Count(label: "Dòng được áp dụng", value: n(outcome == "applied" ? applied : 0), strong: true)]
+                      Count(label: "Dòng được áp dụng", value: n(outcome == .applied ? applied : 0), strong: true)]
         // What an import that was rolled back would have changed is not shown: nothing changed.
-        if let s, outcome == "applied" {
+        if let s, outcome == .applied {
             counts += [Count(label: "Người mới", value: n(s.newPeople), strong: false),
                        Count(label: "Người có thay đổi", value: n(s.changedPeople), strong: false),
                        Count(label: "Trường thay đổi (ghi lịch sử)", value: n(s.fieldChanges), strong: false)]
         }
-        if outcome == "applied" { counts.append(Count(label: "Dòng không thay đổi", value: n(unchanged), strong: false)) }
+        if outcome == .applied { counts.append(Count(label: "Dòng không thay đổi", value: n(unchanged), strong: false)) }
         counts.append(Count(label: "Dòng bị từ chối", value: n(rejected), strong: true))
         if let s, s.blankLines > 0 { counts.append(Count(label: "Dòng trống (bỏ qua)", value: n(s.blankLines), strong: false)) }
-        if let s, s.restoredIDs > 0, outcome == "applied" {
+        if let s, s.restoredIDs > 0, outcome == .applied {
             counts.append(Count(label: "Khôi phục số 0 đầu của số định danh", value: n(s.restoredIDs), strong: false))
         }
-        if outcome == "file_refused" { counts = [] }   // refused before counting: the one line that made it so is below
+        if outcome == .fileRefused { counts = [] }   // refused before counting: the one line that made it so is below
 
         let status: String
         switch outcome {
-        case "strict_refused":
+        case .strictRefused:
             status = "Chế độ strict: có \(n(rejected)) dòng bị từ chối nên không áp dụng dòng nào. Sửa các dòng dưới đây trong tệp rồi nhập lại cả tệp."
-        case "nothing_applied":
+        case .nothingApplied:
             status = lines == 0 ? "Tệp không có dòng dữ liệu nào nên không áp dụng gì. Kiểm tra đây có đúng là tệp xuất danh sách đối tượng."
                                 : "Cả \(n(rejected)) dòng đều bị từ chối nên không áp dụng gì. Sửa các dòng dưới đây rồi nhập lại."
-        case "file_refused":
+        case .fileRefused:
             status = "Cả tệp bị từ chối, không áp dụng gì: tệp ghi ngày theo kiểu tháng trước ngày (kiểu Mỹ), nên không ngày nào trong tệp đáng tin "
                 + "(7/6/2025 trong tệp đó là ngày 6 tháng 7, không phải 7 tháng 6). Xuất lại danh sách với ngày dạng ngày/tháng/năm (DD/MM/YYYY) rồi nhập tệp đó."
         default:
@@ -299,7 +299,7 @@ enum RollPages {
                                  original: vi == nil ? nil : r.message)
         }
         let listedLines = Set((s?.rejections ?? []).map(\.line)).count
-        let rejectionsMore = (s != nil && outcome != "file_refused" && rejected > listedLines)
+        let rejectionsMore = (s != nil && outcome != .fileRefused && rejected > listedLines)
             ? "Bảng trên liệt kê \(n(listedLines)) trong \(n(rejected)) dòng bị từ chối; tải tệp các dòng bị từ chối để xem hết." : nil
 
         let rejectsHref: String?
@@ -312,7 +312,7 @@ enum RollPages {
             let parts = [bin.map { b in banks?.bank(b)?.short ?? b }, masked].compactMap { $0 }
             return parts.isEmpty ? "(không có tài khoản)" : parts.joined(separator: " ")
         }
-        let showAccounts = outcome == "applied"
+        let showAccounts = outcome == .applied
         let accounts = showAccounts ? (s?.accountChanges ?? []).prefix(500).map {
             AccountItem(code: $0.code, href: "/person/\(pathEscape($0.code))", before: dest($0.bankBINBefore, $0.accountMaskedBefore),
                         after: dest($0.bankBINAfter, $0.accountMaskedAfter))
@@ -321,7 +321,7 @@ enum RollPages {
         let accountMore = accountCount > accounts.count ? "… và \(n(accountCount - accounts.count)) người khác (xem lịch sử thay đổi của từng người)." : nil
 
         func links(_ codes: [String]) -> [CodeLink] { codes.map { CodeLink(code: $0, href: "/person/\(pathEscape($0))") } }
-        let legacy = (s?.legacyIDs ?? 0) > 0 && outcome == "applied"
+        let legacy = (s?.legacyIDs ?? 0) > 0 && outcome == .applied
             ? "\(n(s!.legacyIDs)) dòng còn ghi số CMND cũ 9 chữ số: đề nghị đối tượng cung cấp số định danh cá nhân 12 chữ số (CCCD) và cập nhật ở phần mềm quản lý." : nil
         let legacyPeople = legacy == nil ? [] : try RollPageQueries.legacyIDCodes(env.db, limit: 201)
         let duplicates = (s?.duplicateIDs ?? []).prefix(200).map { DuplicateItem(id: $0.personalIDMasked, codes: links($0.codes)) }
@@ -343,7 +343,7 @@ enum RollPages {
             sha: [result?.sha256, imp?.sha256, s?.sha256].compactMap { $0 }.first { !$0.isEmpty },
             shape: s.map(RollPages.inputText),
             conversions: s.flatMap { $0.textConversions.isEmpty ? nil : $0.textConversions.map { $0.text(in: .vi) }.joined(separator: "; ") },
-            status: status, statusWarn: outcome != "applied" || rejected > 0,
+            status: status, statusWarn: outcome != .applied || rejected > 0,
             counts: counts, hasCounts: !counts.isEmpty, cliNote: result == nil,
             rejections: rejections, hasRejections: !rejections.isEmpty, rejectionsMore: rejectionsMore, rejectsHref: rejectsHref,
             accountChanges: accounts, accountMore: accountMore, hasAccountChanges: !accounts.isEmpty,
