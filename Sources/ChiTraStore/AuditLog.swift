@@ -176,7 +176,7 @@ public enum AuditLog {
                           sequence == first ? Message("store.chain.removed_last", ["id": .text("\(first)")]) : Message("store.chain.removed_last_many", ["first": .text("\(first)"), "last": .text("\(sequence)")]))
         }
         return ChainReport(entries: entries.count, entryID: nil, problem: nil,
-                           message: Message("store.chain.intact", ["n": .int(entries.count)]).text())
+                           message: (entries.count == 1 ? Message("store.chain.intact_one") : Message("store.chain.intact", ["n": .int(entries.count)])).text())
     }
 
     /// Seals entries written before the chain existed (migration v3), in id order.
