@@ -216,17 +216,7 @@ struct IdentityTests {
 
     @Test("After a restore killed before the anchor followed, the restored store's next entry moves the anchor to it and clears what was pending")
     func commitAfterAKilledRestoreMovesTheAnchor() throws {
-        let (db, dir) = try backedUpThenThreeMoreEntries()
-        let url = try #require(db.auditAnchorURL)
-        let before = try #require(try AuditAnchor.read(url))
-        try db.writer.close()
-        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: db.path, auditKey: db.auditKey, force: true,
-                                    authorize: { try $0.actor(.admin) })
-        // Killed after replacing the store: the anchor holds the old head, the restored one pending.
-        let live = try #require(try AppDatabase.headOfCopy(at: db.path, auditKey: db.auditKey))
-        var left = before
-        left.pending = .init(storeID: live.storeID, entryID: live.entryID, mac: live.mac)
-        try left.write(url, force: true)
+        let (db, dir, url, before, live) = try restoredThenKilledBeforeTheAnchorFollowed()
         let reopened = try AppDatabase(path: db.path, auditKeyDirectory: dir.appendingPathComponent("keys"))
         let admin = try reopened.actor(.admin)
         try reopened.writer.write { try AuditLog.append($0, actor: admin, action: "after", entity: "batch", entityID: "1") }
@@ -301,6 +291,24 @@ struct IdentityTests {
         return (db, dir)
     }
 
+    /// ``backedUpThenThreeMoreEntries()``, then the backup restored over the store and the anchor
+    /// left as a restore killed after it replaced the store leaves it: the old head (`before`),
+    /// with the restored one (`live`, older) pending.
+    func restoredThenKilledBeforeTheAnchorFollowed() throws -> (AppDatabase, URL, URL, AuditAnchor, AuditAnchor) {
+        let (db, dir) = try backedUpThenThreeMoreEntries()
+        let url = try #require(db.auditAnchorURL)
+        let before = try #require(try AuditAnchor.read(url))
+        try db.writer.close()
+        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: db.path, auditKey: db.auditKey, force: true,
+                                    authorize: { try $0.actor(.admin) })
+        let live = try #require(try AppDatabase.headOfCopy(at: db.path, auditKey: db.auditKey))
+        #expect(live.entryID < before.entryID)
+        var left = before
+        left.pending = .init(storeID: live.storeID, entryID: live.entryID, mac: live.mac)
+        try left.write(url, force: true)
+        return (db, dir, url, before, live)
+    }
+
     @Test("A test restore to a spare path with the live key directory moves the anchor; the anchor it replaced is kept and puts the live store right")
     func testRestoreKeepsTheReplacedAnchor() throws {
         let (db, dir) = try backedUpThenThreeMoreEntries()
@@ -316,18 +324,8 @@ struct IdentityTests {
 
     @Test("A restore killed after it replaced the store, then its re-run killed before replacing it again: audit verify finds the store's head, no false alarm")
     func restoreKilledTwiceKeepsTheAnchorRight() throws {
-        let (db, dir) = try backedUpThenThreeMoreEntries()
-        let url = try #require(db.auditAnchorURL)
-        let before = try #require(try AuditAnchor.read(url))
-        try db.writer.close()
-        _ = try AppDatabase.restore(from: dir.appendingPathComponent("b.sqlite"), to: db.path, auditKey: db.auditKey, force: true,
-                                    authorize: { try $0.actor(.admin) })
-        // The first run, killed after it replaced the store: the anchor still holds the old head, the restored one pending.
-        let live = try #require(try AppDatabase.headOfCopy(at: db.path, auditKey: db.auditKey))
-        #expect(live.entryID < before.entryID)
-        var left = before
-        left.pending = .init(storeID: live.storeID, entryID: live.entryID, mac: live.mac)
-        try left.write(url, force: true)
+        // The first run, killed after it replaced the store.
+        let (db, dir, url, _, live) = try restoredThenKilledBeforeTheAnchorFollowed()
         // Its re-run made a copy of its own (its restore entry has another time, so another seal) and was killed before replacing the store.
         let copy = AuditAnchor(storeID: live.storeID, entryID: live.entryID, mac: Data(repeating: 7, count: 32))
         try AuditAnchor.expect(copy, at: url, live: live)
