@@ -111,12 +111,9 @@ public struct AuditAnchor: Equatable, Sendable {
     static func advance(_ db: Database, at url: URL) throws {
         guard let head = try head(db) else { return }
         guard let current = try read(url) else { try head.write(url); return }
-        func holds(_ id: Int64, _ mac: Data) throws -> Bool {
-            try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [id]) == mac
-        }
-        if let p = current.pending, p.storeID == head.storeID, try holds(p.entryID, p.mac) {
+        if let p = current.pending, p.storeID == head.storeID, try mac(db, entry: p.entryID) == p.mac {
             try head.write(url, force: true)
-        } else if current.storeID == head.storeID, try holds(current.entryID, current.mac) {
+        } else if current.storeID == head.storeID, try mac(db, entry: current.entryID) == current.mac {
             try head.write(url)
         }
     }
@@ -128,6 +125,11 @@ public struct AuditAnchor: Equatable, Sendable {
         let other = ((try? read(url)) ?? nil).map { String($0.storeID.prefix(8)) } ?? "?"
         throw StoreError(Message("store.anchor.taken", ["dir": .text(url.deletingLastPathComponent().path), "store": .text(other),
                                                         "file": .text(url.lastPathComponent)]))
+    }
+
+    /// The MAC of audit entry `id` in the store open on `db`; nil when there is no such entry.
+    private static func mac(_ db: Database, entry id: Int64) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [id])
     }
 
     /// The newest entry of the store open on `db`, as an anchor.
@@ -151,20 +153,19 @@ public struct AuditAnchor: Equatable, Sendable {
             return v2 ? problem(nil, .unanchored, Message("store.anchor.missing", ["path": .text(anchorURL.path)])) : nil
         }
         // A restore killed between replacing the store and moving the anchor: its pending head.
-        if let p = anchor.pending, p.storeID == storeID,
-           try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [p.entryID]) == p.mac {
+        if let p = anchor.pending, p.storeID == storeID, try mac(db, entry: p.entryID) == p.mac {
             return nil
         }
         guard anchor.storeID == storeID else {
             return problem(nil, .unanchored, Message("store.anchor.other_store", ["path": .text(anchorURL.path), "store": .text(String(anchor.storeID.prefix(8)))]))
         }
-        guard let mac = try Data.fetchOne(db, sql: "SELECT mac FROM audit_log WHERE id = ?", arguments: [anchor.entryID]) else {
+        guard let stored = try mac(db, entry: anchor.entryID) else {
             let last = try Int64.fetchOne(db, sql: "SELECT max(id) FROM audit_log") ?? 0
             let args: [String: MessageArg] = ["first": .text("\(last + 1)"), "anchored": .text("\(anchor.entryID)"), "last": .text("\(last)"),
                                               "file": .text(anchorURL.lastPathComponent)]
             return problem(last, .headRemoved, last + 1 == anchor.entryID ? Message("store.anchor.head_removed_one", args) : Message("store.anchor.head_removed_many", args))
         }
-        guard mac == anchor.mac else {
+        guard stored == anchor.mac else {
             return problem(anchor.entryID, .headRemoved, Message("store.anchor.head_replaced", ["id": .text("\(anchor.entryID)")]))
         }
         return nil

@@ -43,7 +43,7 @@ extension ChiTra {
         case is ExitCode, is CleanExit, is ValidationError: exit(withError: error)
         default:
             FileHandle.standardError.write(Data((Message("cli.error").text() + " " + message(for: error) + "\n").utf8))
-            exit(withError: ExitCode(exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue))
+            exit(withError: exitCode(for: error))
         }
     }
 }

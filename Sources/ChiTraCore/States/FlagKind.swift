@@ -8,26 +8,17 @@ public enum FlagKind: String, Sendable, Codable, CaseIterable {
     case suspendNotCollected = "suspend_not_collected"
     case funeralClaimAccountRejected = "funeral_claim_account_rejected"
 
-    /// What happened and what to do, as a returns import lists it.
-    public var vietnamese: String {
+    /// What happened and what to do, as a returns import lists it (`formats/messages/returns.json`).
+    public var message: Message {
         switch self {
-        case .accountRejected: return "tài khoản bị ngân hàng từ chối — cần cập nhật tài khoản"
-        case .deceasedReported: return "đơn vị chi trả báo đã chết — tạm dừng chi, chờ quyết định thôi hưởng"
-        case .funeralCase: return "lập hồ sơ hỗ trợ mai táng phí"
-        case .suspendNotCollected: return "3 tháng liên tiếp không nhận tiền — đề nghị tạm dừng"
-        case .funeralClaimAccountRejected: return "tài khoản của người lo mai táng bị từ chối — hồ sơ mai táng chờ tài khoản mới"
+        case .accountRejected: Message("returns.flag.account_rejected")
+        case .deceasedReported: Message("returns.flag.deceased_reported")
+        case .funeralCase: Message("returns.flag.funeral_case")
+        case .suspendNotCollected: Message("returns.flag.suspend_not_collected")
+        case .funeralClaimAccountRejected: Message("returns.flag.funeral_claim_account_rejected")
         }
     }
 
-    public var english: String {
-        switch self {
-        case .accountRejected: return "account rejected by the bank — update the account"
-        case .deceasedReported: return "reported dead by the payer — payment suspended until the stop decision"
-        case .funeralCase: return "open a funeral support claim"
-        case .suspendNotCollected: return "not collected three months running — propose a suspension"
-        case .funeralClaimAccountRejected: return "the funeral organiser's account was rejected — the claim waits for a new account"
-        }
-    }
-
-    public func text(in language: Language) -> String { language == .vi ? vietnamese : english }
+    public func text(in language: Language) -> String { message.text(in: language) }
+    public var vietnamese: String { text(in: .vi) }
 }

@@ -286,7 +286,7 @@ enum RollPages {
         case .fileRefused:
             status = "Cả tệp bị từ chối, không áp dụng gì: tệp ghi ngày theo kiểu tháng trước ngày (kiểu Mỹ), nên không ngày nào trong tệp đáng tin "
                 + "(7/6/2025 trong tệp đó là ngày 6 tháng 7, không phải 7 tháng 6). Xuất lại danh sách với ngày dạng ngày/tháng/năm (DD/MM/YYYY) rồi nhập tệp đó."
-        default:
+        case .applied:
             status = rejected > 0
                 ? "Đã áp dụng \(n(applied)) dòng; \(n(rejected)) dòng bị từ chối. Sửa các dòng bị từ chối trong tệp rồi nhập lại: những dòng đã áp dụng sẽ không thay đổi gì thêm."
                 : (applied == 0 ? "Mọi dòng đều khớp với danh sách đang lưu: không có gì thay đổi." : "Đã áp dụng cả tệp, không dòng nào bị từ chối.")
