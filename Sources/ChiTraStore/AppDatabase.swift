@@ -241,6 +241,13 @@ public final class AppDatabase: Sendable {
         m.registerMigration("v7-return-transactions") { db in
             try db.execute(sql: Schema.v7ReturnTransactions)
         }
+        m.registerMigration("v8-retired-lines") { db in
+            try db.execute(sql: Schema.v8RetiredLines)
+            // (ALTER TABLE wrote the column's definition: it cannot be missing; if it were, no line is left unguarded)
+            guard try CheckRewrite.apply(db, [Schema.retiredCheck]) == 1 else {
+                throw DatabaseError(message: "v8-retired-lines: payout_line.retired is not defined as ALTER TABLE wrote it")
+            }
+        }
         return m
     }
 }

@@ -49,7 +49,9 @@ enum CheckRewrite {
          "CHECK (result = 'applied' OR result = 'exception' OR result = 'unchanged')"),
     ]
 
-    static func apply(_ db: Database, _ rewrites: [Rewrite]) throws {
+    /// Returns how many tables were rewritten.
+    @discardableResult
+    static func apply(_ db: Database, _ rewrites: [Rewrite]) throws -> Int {
         var changed: [String: String] = [:]
         for r in rewrites {
             let current: String?
@@ -59,7 +61,7 @@ enum CheckRewrite {
             guard let sql = current, sql.components(separatedBy: r.old).count == 2 else { continue }
             changed[r.table] = sql.replacingOccurrences(of: r.old, with: r.new)
         }
-        if changed.isEmpty { return }
+        if changed.isEmpty { return 0 }
         let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
         try db.execute(sql: "PRAGMA writable_schema = ON")
         for (table, sql) in changed.sorted(by: { $0.key < $1.key }) {
@@ -70,5 +72,6 @@ enum CheckRewrite {
         // Reading the tables makes SQLite parse the new schema now (a bad edit fails here and the
         // migration's transaction rolls back).
         for table in changed.keys.sorted() { _ = try Row.fetchOne(db, sql: "SELECT * FROM \(table) LIMIT 0") }
+        return changed.count
     }
 }

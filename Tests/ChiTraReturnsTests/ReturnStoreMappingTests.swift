@@ -6,10 +6,10 @@ import Testing
 struct ReturnStoreMappingTests {
     @Test("An outcome settles a payout line to the stored state, and the stored state reads back as that outcome")
     func outcomes() {
-        #expect(ReturnSettlement.lineState(.paid) == "paid")
-        #expect(ReturnSettlement.lineState(.rejected) == "failed")
-        #expect(ReturnSettlement.lineState(.pending) == "pending")
-        for o in ReturnOutcome.allCases { #expect(ReturnSettlement.outcome(ofLineState: ReturnSettlement.lineState(o)) == o) }
+        #expect(ReturnSettlement.lineState(.paid) == .paid)
+        #expect(ReturnSettlement.lineState(.rejected) == .failed)
+        #expect(ReturnSettlement.lineState(.pending) == .pending)
+        for o in ReturnOutcome.allCases { #expect(ReturnSettlement.outcome(ofLineState: ReturnSettlement.lineState(o).rawValue) == o) }
         for unsettled in ["draft", "approved", "exported", "cancelled"] { #expect(ReturnSettlement.outcome(ofLineState: unsettled) == nil) }
     }
 

@@ -50,7 +50,7 @@ public struct ExceptionQueue {
                 // Paid (or pending) after all, while a later batch carries it over: that batch must go first.
                 if rl.outcome != .rejected, let carrier = try PayoutQueries.liveCarrier(db, ofLine: lineID) {
                     let batch = carrier.batchID
-                    throw StoreError(Message("store.exception.carried_over", ["id": .int(Int(id)), "state": .text(ReturnSettlement.lineState(rl.outcome)), "batch": .int(Int(batch)), "status": .text(carrier.status)]))
+                    throw StoreError(Message("store.exception.carried_over", ["id": .int(Int(id)), "state": .text(ReturnSettlement.lineState(rl.outcome).rawValue), "batch": .int(Int(batch)), "status": .text(carrier.status)]))
                 }
                 try ReturnSettlement.apply(db, returnLine: rl, toLine: lineID, at: now)
             }

@@ -11,7 +11,7 @@ public enum PayoutQueries {
             SELECT c.batch_id, b.status FROM payout_line p
             JOIN payout_line c ON c.person_key = p.person_key AND c.slot = p.slot AND c.for_month = p.for_month AND c.id <> p.id
             JOIN batch b ON b.id = c.batch_id
-            WHERE p.id = ? AND c.state NOT IN ('failed','cancelled') LIMIT 1
+            WHERE p.id = ? AND c.retired = 0 LIMIT 1
             """, arguments: [lineID]).map { ($0["batch_id"], $0["status"]) }
     }
 

@@ -28,9 +28,9 @@ public final class PersonPayoutLines {
         sql = RawSQL(db: db)
         retired = try db.makeStatement(sql: """
             SELECT id, batch_id, state, slot, for_month, amount, result_retryable, result_reason FROM payout_line
-            WHERE person_key = ? AND state IN ('failed','cancelled')
+            WHERE person_key = ? AND retired = 1
             """)
-        live = try db.makeStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND state NOT IN ('failed','cancelled')")
+        live = try db.makeStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND retired = 0")
     }
 
     /// Calls `body` with each retired line of `personKey`, in the order the index gives them.

@@ -4,11 +4,11 @@ import GRDB
 /// A return's outcome written onto a payout line: the line's state and its `result_*` columns.
 public enum ReturnSettlement {
     /// The payout line state an outcome settles a line to: `paid`, `failed`, `pending`.
-    public static func lineState(_ outcome: ReturnOutcome) -> String {
+    public static func lineState(_ outcome: ReturnOutcome) -> PayoutLineState {
         switch outcome {
-        case .paid: return "paid"
-        case .rejected: return "failed"
-        case .pending: return "pending"
+        case .paid: return .paid
+        case .rejected: return .failed
+        case .pending: return .pending
         }
     }
 
@@ -22,15 +22,18 @@ public enum ReturnSettlement {
         }
     }
 
+    /// The state (`?1`) and `retired` with it: 1 for `failed`, the only settled state that takes a
+    /// line out of the one-live-line index (`Schema.v8RetiredLines`). A paid or pending line keeps
+    /// `retired = 0`, so settling it does not touch that index.
     static let settleSQL = """
-        UPDATE payout_line SET state = ?, result_reason = ?, result_reason_code = ?, result_retryable = ?, result_receiver = ?,
-               result_date = ?, result_return_line = ?, result_at = ? WHERE id = ?
+        UPDATE payout_line SET state = ?1, retired = (?1 = 'failed'), result_reason = ?2, result_reason_code = ?3, result_retryable = ?4,
+               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8 WHERE id = ?9
         """
 
     /// Applies recorded return line `returnLineID` to payout line `lineID` (an exception resolved
     /// with `apply`), and marks the return line applied.
     public static func apply(_ db: Database, returnLine rl: ReturnLines.Recorded, toLine lineID: Int64, at now: String) throws {
-        try db.execute(sql: settleSQL, arguments: [lineState(rl.outcome), rl.reason, rl.reasonCode, rl.retryable, rl.receiver,
+        try db.execute(sql: settleSQL, arguments: [lineState(rl.outcome).rawValue, rl.reason, rl.reasonCode, rl.retryable, rl.receiver,
                                                    rl.date, rl.id, now, lineID])
         try ReturnLines.setResult(db, id: rl.id, .applied)
     }

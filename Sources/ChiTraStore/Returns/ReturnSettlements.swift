@@ -139,7 +139,7 @@ public final class ReturnSettlements {
             for (i, e) in pages[key]!.slots.enumerated() where e.returnLine != 0 {
                 let id = key << Self.pageShift | Int64(i)
                 defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-                bindText(ReturnSettlement.lineState(e.outcome), 1, s)
+                bindText(ReturnSettlement.lineState(e.outcome).rawValue, 1, s)
                 bindText(e.reason?.rawValue, 2, s)
                 bindText(e.code == 0 ? nil : codes[Int(e.code) - 1], 3, s)
                 if let r = e.retryable { sqlite3_bind_int64(s, 4, r ? 1 : 0) } else { sqlite3_bind_null(s, 4) }
