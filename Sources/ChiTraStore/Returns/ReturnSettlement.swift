@@ -22,10 +22,23 @@ public enum ReturnSettlement {
         }
     }
 
-    /// The state (`?1`) and `retired` with it: 1 for `failed`, the only settled state that takes a
-    /// line out of the one-live-line index (`Schema.v8RetiredLines`). A paid or pending line keeps
-    /// `retired = 0`, so settling it does not touch that index.
-    static let settleSQL = """
+    /// A settlement is written by two statements with the same arguments (`?1` the state, `?9` the
+    /// line), the first one always, the second only when the first changed no row:
+    /// - `settleKeepingRetiredSQL` when the line's `retired` flag already agrees with the new state
+    ///   (a live line paid or pending, a failed line failed again): it does not name `retired`;
+    /// - `settleRetiringSQL` when the flag changes with it (a live line failed, a failed line found
+    ///   paid after all).
+    /// Why two: SQLite rewrites a partial index's entry whenever an UPDATE names a column the
+    /// index's WHERE reads, even to the same value. The one-live-line index reads `retired`
+    /// (`Schema.v8RetiredLines`), so a statement naming it would delete and reinsert every paid
+    /// line's entry; the first statement never names it, and the store's CHECK refuses any state
+    /// written without its flag.
+    static let settleKeepingRetiredSQL = """
+        UPDATE payout_line SET state = ?1, result_reason = ?2, result_reason_code = ?3, result_retryable = ?4,
+               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8
+        WHERE id = ?9 AND retired = (?1 = 'failed')
+        """
+    static let settleRetiringSQL = """
         UPDATE payout_line SET state = ?1, retired = (?1 = 'failed'), result_reason = ?2, result_reason_code = ?3, result_retryable = ?4,
                result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8 WHERE id = ?9
         """
@@ -33,8 +46,10 @@ public enum ReturnSettlement {
     /// Applies recorded return line `returnLineID` to payout line `lineID` (an exception resolved
     /// with `apply`), and marks the return line applied.
     public static func apply(_ db: Database, returnLine rl: ReturnLines.Recorded, toLine lineID: Int64, at now: String) throws {
-        try db.execute(sql: settleSQL, arguments: [lineState(rl.outcome).rawValue, rl.reason, rl.reasonCode, rl.retryable, rl.receiver,
-                                                   rl.date, rl.id, now, lineID])
+        let arguments: StatementArguments = [lineState(rl.outcome).rawValue, rl.reason, rl.reasonCode, rl.retryable, rl.receiver,
+                                             rl.date, rl.id, now, lineID]
+        try db.execute(sql: settleKeepingRetiredSQL, arguments: arguments)
+        if db.changesCount == 0 { try db.execute(sql: settleRetiringSQL, arguments: arguments) }
         try ReturnLines.setResult(db, id: rl.id, .applied)
     }
 }

@@ -14,7 +14,7 @@ import GRDBSQLite
 /// then a paid, a repeat, a conflict). A file's settlements are undone with its savepoint
 /// (`beginFile` / `commitFile` / `rollbackFile`).
 public final class ReturnSettlements {
-    /// One settlement: what `ReturnSettlement.settleSQL` writes onto the line, in 24 bytes (a
+    /// One settlement: what `ReturnSettlement`'s settle statements write onto the line, in 24 bytes (a
     /// million lines of a national month hold about 23 MB): the time and the bank's reason code as
     /// indexes into the command's few distinct values, the date as yyyymmdd.
     public struct Entry: Sendable {
@@ -133,25 +133,13 @@ public final class ReturnSettlements {
     public func applyInLineOrder(_ db: Database) throws -> Int {
         undo.removeAll()
         guard settled > 0 else { return 0 }
-        let statement = try db.makeStatement(sql: ReturnSettlement.settleSQL)
-        let s = statement.sqliteStatement
+        let keeping = try db.makeStatement(sql: ReturnSettlement.settleKeepingRetiredSQL)
+        let retiring = try db.makeStatement(sql: ReturnSettlement.settleRetiringSQL)
         for key in pages.keys.sorted() {
             for (i, e) in pages[key]!.slots.enumerated() where e.returnLine != 0 {
                 let id = key << Self.pageShift | Int64(i)
-                defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-                bindText(ReturnSettlement.lineState(e.outcome).rawValue, 1, s)
-                bindText(e.reason?.rawValue, 2, s)
-                bindText(e.code == 0 ? nil : codes[Int(e.code) - 1], 3, s)
-                if let r = e.retryable { sqlite3_bind_int64(s, 4, r ? 1 : 0) } else { sqlite3_bind_null(s, 4) }
-                bindText(e.receiver?.rawValue, 5, s)
-                bindText(e.date?.description, 6, s)
-                sqlite3_bind_int64(s, 7, e.returnLine)
-                bindText(timestamps[Int(e.at)], 8, s)
-                sqlite3_bind_int64(s, 9, id)
-                let code = sqlite3_step(s)
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
-                }
+                // The flag already agrees with the new state (nearly every line): one statement.
+                if try settle(e, line: id, with: keeping, db) == 0 { _ = try settle(e, line: id, with: retiring, db) }
             }
         }
         let n = settled
@@ -162,6 +150,27 @@ public final class ReturnSettlements {
         codes = []
         codeIndex = [:]
         return n
+    }
+
+    /// Runs one of `ReturnSettlement`'s two settle statements for entry `e` of line `id`; returns
+    /// how many rows it changed.
+    private func settle(_ e: Entry, line id: Int64, with statement: Statement, _ db: Database) throws -> Int32 {
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        bindText(ReturnSettlement.lineState(e.outcome).rawValue, 1, s)
+        bindText(e.reason?.rawValue, 2, s)
+        bindText(e.code == 0 ? nil : codes[Int(e.code) - 1], 3, s)
+        if let r = e.retryable { sqlite3_bind_int64(s, 4, r ? 1 : 0) } else { sqlite3_bind_null(s, 4) }
+        bindText(e.receiver?.rawValue, 5, s)
+        bindText(e.date?.description, 6, s)
+        sqlite3_bind_int64(s, 7, e.returnLine)
+        bindText(timestamps[Int(e.at)], 8, s)
+        sqlite3_bind_int64(s, 9, id)
+        let code = sqlite3_step(s)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+        return sqlite3_changes(db.sqliteConnection)
     }
 
     /// Text bound as GRDB binds it (copied by SQLite, NUL-terminated), or NULL.
