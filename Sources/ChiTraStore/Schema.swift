@@ -363,7 +363,9 @@ extension Schema {
     /// one random page of a large index per line. On 3,000,000 lines in SQLite alone, writing
     /// the outcome onto every line took 72 s that way and 9 to 23 s with the indexes on `retired`.
     /// `retired` changes only when a line fails or is cancelled (or a failed line is found paid
-    /// after all), which are the only changes that must move it between those indexes.
+    /// after all), which are the only changes that must move it between those indexes. A statement
+    /// that names `retired` rewrites the entry even when the value stays the same, so the returns
+    /// name it only when it changes (`ReturnSettlement`'s two settle statements).
     ///
     /// The CHECK (added by `retiredCheck` once existing rows are marked: SQLite tests a CHECK of
     /// a column added by ALTER TABLE against every existing row) keeps `retired` equal to
