@@ -75,6 +75,7 @@ public final class AppDatabase: Sendable {
             db.add(function: macFunction)
             try PaymentMAC.register(db, key: auditKey)
             try ApprovalSeal.registerLineFunction(db, key: auditKey)
+            try OutcomeSeal.register(db, key: auditKey)
             try FuneralClaims.registerSeal(db, key: auditKey)
             // A 64 MiB page cache (SQLite's default is 2 MiB): a national roll's indexes are
             // updated at random places, and a small cache rereads the same pages from the OS.
@@ -155,7 +156,8 @@ public final class AppDatabase: Sendable {
     }
 
     /// Everything `audit verify` checks: the chain and its anchored head, every approved batch
-    /// against its seal, every person's payment details against theirs.
+    /// against its seal, every person's payment details against theirs, every account, funeral
+    /// claim and retired payout line against theirs.
     public struct IntegrityReport: Codable, Sendable {
         public var chain: AuditLog.ChainReport
         public var approvals: [ApprovalSeal.Finding]
@@ -165,18 +167,24 @@ public final class AppDatabase: Sendable {
         public var accountsChangedOutsideChiTra: [String]
         /// Funeral claims whose organiser, account or amount were changed outside ChiTra (ids, at most 50).
         public var funeralClaimsChangedOutsideChiTra: [Int64] = []
+        /// Failed or cancelled payout lines whose outcome was changed outside ChiTra (`OutcomeSeal`):
+        /// how many, and the first 50 (reference and code).
+        public var outcomesChangedOutsideChiTraCount = 0
+        public var outcomesChangedOutsideChiTra: [String] = []
         public var ok: Bool {
             chain.ok && approvals.isEmpty && paymentDetailsChangedOutsideChiTra.isEmpty && accountsChangedOutsideChiTra.isEmpty
-                && funeralClaimsChangedOutsideChiTra.isEmpty
+                && funeralClaimsChangedOutsideChiTra.isEmpty && outcomesChangedOutsideChiTraCount == 0
         }
     }
 
     public func verifyIntegrity() throws -> IntegrityReport {
         let chain = try verifyAuditChain()
         return try writer.read { d in
-            IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50),
-                            accountsChangedOutsideChiTra: try AccountSeal.mismatches(d),
-                            funeralClaimsChangedOutsideChiTra: try FuneralClaims.mismatches(d, limit: 50))
+            let outcomes = try OutcomeSeal.mismatches(d, limit: 50)
+            return IntegrityReport(chain: chain, approvals: try ApprovalSeal.checkAll(d), paymentDetailsChangedOutsideChiTra: try PaymentMAC.mismatches(d, limit: 50),
+                                   accountsChangedOutsideChiTra: try AccountSeal.mismatches(d),
+                                   funeralClaimsChangedOutsideChiTra: try FuneralClaims.mismatches(d, limit: 50),
+                                   outcomesChangedOutsideChiTraCount: outcomes.count, outcomesChangedOutsideChiTra: outcomes.lines)
         }
     }
 
@@ -247,6 +255,12 @@ public final class AppDatabase: Sendable {
             guard try CheckRewrite.apply(db, [Schema.retiredCheck]) == 1 else {
                 throw DatabaseError(message: "v8-retired-lines: payout_line.retired is not defined as ALTER TABLE wrote it")
             }
+        }
+        m.registerMigration("v9-outcome-seals") { db in
+            // What retired each failed or cancelled line, sealed with the audit key (`OutcomeSeal`);
+            // the lines retired before seals began are sealed as they stand.
+            try db.execute(sql: "ALTER TABLE payout_line ADD COLUMN retired_seal BLOB")
+            try OutcomeSeal.sealExisting(db)
         }
         return m
     }

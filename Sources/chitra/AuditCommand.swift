@@ -35,7 +35,12 @@ struct AuditCommand: ParsableCommand {
                 if !report.funeralClaimsChangedOutsideChiTra.isEmpty {
                     print(Message("cli.audit.tampered_claims", ["claims": .text(report.funeralClaimsChangedOutsideChiTra.map { "#\($0)" }.joined(separator: ", "))]).text())
                 }
-                if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty && report.funeralClaimsChangedOutsideChiTra.isEmpty {
+                if report.outcomesChangedOutsideChiTraCount > 0 {
+                    let n = report.outcomesChangedOutsideChiTraCount, shown = report.outcomesChangedOutsideChiTra.prefix(20)
+                    print(Message("cli.audit.tampered_outcomes", ["n": .int(n), "lines": .text(shown.joined(separator: ", ") + (n > shown.count ? ", …" : ""))]).text())
+                }
+                if approvals.isEmpty && people.isEmpty && report.accountsChangedOutsideChiTra.isEmpty && report.funeralClaimsChangedOutsideChiTra.isEmpty
+                    && report.outcomesChangedOutsideChiTraCount == 0 {
                     print(Message("cli.audit.seals_ok").text())
                 }
             }

@@ -119,7 +119,7 @@ struct GapFinderTests {
         #expect(ids == ["v1-roll-batch-audit", "v2-gaps", "v3-scale-indexes", "v3-audit-chain",
                         "v4-roll-checks-without-in-lists", "v4-build-retired-lines", "v4-payout-checks-without-in-lists",
                         "v5-identities", "v5-seals", "v5-account-seals", "v6-web-sessions", "v6-roll-import-results",
-                        "v7-cared-for-birth-dates", "v7-funeral-claims", "v7-return-transactions", "v8-retired-lines"])
+                        "v7-cared-for-birth-dates", "v7-funeral-claims", "v7-return-transactions", "v8-retired-lines", "v9-outcome-seals"])
     }
 }
 

@@ -130,6 +130,14 @@ public struct BatchBuilder {
             run.finishWalk()
             // Funeral support, to the organisers of the burials (`FuneralClaims`).
             try run.funeralClaims()
+            // A failed or cancelled line is what lets a month be paid again: one whose outcome no
+            // longer matches its seal was changed outside ChiTra (a paid line set to failed or
+            // cancelled would be paid twice). Nothing is written: the transaction rolls back.
+            let unsealed = run.unsealedOutcomes
+            guard unsealed.count == 0 else {
+                throw BatchError(Message("batch.build.tampered_outcomes", ["n": .int(unsealed.count),
+                    "lines": .text(unsealed.lines.joined(separator: ", ") + (unsealed.count > unsealed.lines.count ? ", …" : ""))]))
+            }
 
             // 3. Control totals, checked against the store to the đồng.
             let firstID = try run.staging.insertAll(batchID: batchID) + 1

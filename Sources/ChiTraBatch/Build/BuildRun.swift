@@ -75,6 +75,10 @@ final class BuildRun {
     /// Called after the last person: no statement of the walk is left running.
     func finishWalk() { excludedEarlier.close() }
 
+    /// Failed or cancelled lines the build read (roll walk and funeral claims) whose outcome was
+    /// changed outside ChiTra (`OutcomeSeal`): how many, and the first 20.
+    var unsealedOutcomes: (count: Int, lines: [String]) { (earlier.unsealedCount, earlier.unsealed) }
+
     /// Someone owed money left out of the file, recorded as they are met (same order, same rows
     /// as when they were collected and written after the walk).
     private func exclude(_ code: String, _ reason: ExclusionReason, _ owed: Int64) throws {

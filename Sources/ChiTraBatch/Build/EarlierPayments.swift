@@ -25,6 +25,11 @@ final class EarlierPayments {
     /// Slot and month as stored (the count compares them as SQL did: text equality).
     struct SlotMonth: Hashable { let slot: String; let month: String }
 
+    /// Retired lines read so far whose outcome seal does not hold (changed outside ChiTra): how
+    /// many, and the first 20 (reference and code).
+    var unsealedCount: Int { lines.unsealedCount }
+    var unsealed: [String] { lines.unsealed }
+
     init(_ db: Database, batchID: Int64) throws {
         self.batchID = batchID
         lines = try PersonPayoutLines(db)

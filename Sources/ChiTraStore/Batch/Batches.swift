@@ -100,7 +100,9 @@ public enum Batches {
     public static func cancel(_ db: Database, id: Int64, by username: String, userID: Int64, at: String, reason: String) throws {
         try db.execute(sql: "UPDATE batch SET status = 'cancelled', cancelled_by = ?, cancelled_by_user = ?, cancelled_at = ?, cancel_reason = ? WHERE id = ?",
                        arguments: [username, userID, at, reason, id])
-        try db.execute(sql: "UPDATE payout_line SET state = 'cancelled', retired = 1 WHERE batch_id = ?", arguments: [id])
+        // Each line retired with its outcome sealed (`OutcomeSeal`): the state written, the result columns as they are.
+        let seal = OutcomeSeal.expression(outcome: ["'cancelled'"] + OutcomeSeal.outcomeColumns.dropFirst())
+        try db.execute(sql: "UPDATE payout_line SET state = 'cancelled', retired = 1, retired_seal = \(seal) WHERE batch_id = ?", arguments: [id])
     }
 
     /// An approved batch exported (nothing for a batch that is not approved). One row: its lines

@@ -18,6 +18,11 @@ public final class PersonPayoutLines {
         public let reason: String?
     }
 
+    /// Retired lines read whose outcome seal does not hold (`OutcomeSeal`: changed outside
+    /// ChiTra): how many, and the first 20 (reference and code). The build refuses when any.
+    public private(set) var unsealedCount = 0
+    public private(set) var unsealed: [String] = []
+
     private let sql: RawSQL
     /// The person's lines that are no longer live: `payout_line_retired`.
     private let retired: Statement
@@ -27,17 +32,23 @@ public final class PersonPayoutLines {
     public init(_ db: Database) throws {
         sql = RawSQL(db: db)
         retired = try db.makeStatement(sql: """
-            SELECT id, batch_id, state, slot, for_month, amount, result_retryable, result_reason FROM payout_line
-            WHERE person_key = ? AND retired = 1
+            SELECT id, batch_id, state, slot, for_month, amount, result_retryable, result_reason,
+                   retired_seal IS \(OutcomeSeal.storedExpression), reference, beneficiary_code
+            FROM payout_line WHERE person_key = ? AND retired = 1
             """)
         live = try db.makeStatement(sql: "SELECT batch_id FROM payout_line WHERE person_key = ? AND slot = ? AND for_month = ? AND retired = 0")
     }
 
-    /// Calls `body` with each retired line of `personKey`, in the order the index gives them.
+    /// Calls `body` with each retired line of `personKey`, in the order the index gives them;
+    /// counts those whose outcome seal does not hold (`unsealed`).
     public func forEachRetired(personKey: String, _ body: (Retired) throws -> Void) throws {
         typealias S = RawSQL
         try sql.bind(retired, 1, personKey)
         while try sql.step(retired) {
+            if RawSQL.int64(retired, 8) == 0 {
+                unsealedCount += 1
+                if unsealed.count < 20 { unsealed.append("\(S.string(retired, 9)) (\(S.string(retired, 10)))") }
+            }
             // The schema's CHECK holds the state to the enum's values.
             try body(Retired(id: S.int64(retired, 0), batchID: S.int64(retired, 1),
                              state: S.string(retired, 2) == "failed" ? .failed : .cancelled,

@@ -32,16 +32,20 @@ public enum ReturnSettlement {
     /// index's WHERE reads, even to the same value. The one-live-line index reads `retired`
     /// (`Schema.v8RetiredLines`), so a statement naming it would delete and reinsert every paid
     /// line's entry; the first statement never names it, and the store's CHECK refuses any state
-    /// written without its flag.
+    /// written without its flag. Both write the line's outcome seal (`sealSQL`).
     static let settleKeepingRetiredSQL = """
         UPDATE payout_line SET state = ?1, result_reason = ?2, result_reason_code = ?3, result_retryable = ?4,
-               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8
+               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8, \(sealSQL)
         WHERE id = ?9 AND retired = (?1 = 'failed')
         """
     static let settleRetiringSQL = """
         UPDATE payout_line SET state = ?1, retired = (?1 = 'failed'), result_reason = ?2, result_reason_code = ?3, result_retryable = ?4,
-               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8 WHERE id = ?9
+               result_receiver = ?5, result_date = ?6, result_return_line = ?7, result_at = ?8, \(sealSQL) WHERE id = ?9
         """
+    /// A failed line's outcome sealed (`OutcomeSeal`), over the values written (`?1` the state,
+    /// `?2` `?3` `?4` the reason, its code and the retryable flag, `?7` the return line); a paid
+    /// or pending line is live and has none.
+    private static let sealSQL = "retired_seal = CASE WHEN ?1 = 'failed' THEN \(OutcomeSeal.expression(outcome: ["?1", "?2", "?3", "?4", "?7"])) END"
 
     /// Applies recorded return line `returnLineID` to payout line `lineID` (an exception resolved
     /// with `apply`), and marks the return line applied.

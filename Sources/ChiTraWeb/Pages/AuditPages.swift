@@ -110,6 +110,14 @@ enum AuditPages {
                 if !report.accountsChangedOutsideChiTra.isEmpty {
                     problems.append("Tài khoản người dùng bị sửa ngoài ChiTra (vai trò, mật khẩu hoặc trạng thái): \(report.accountsChangedOutsideChiTra.joined(separator: ", ")).")
                 }
+                if !report.funeralClaimsChangedOutsideChiTra.isEmpty {
+                    problems.append("Hồ sơ mai táng bị sửa ngoài ChiTra (người tổ chức mai táng, tài khoản hoặc số tiền): \(report.funeralClaimsChangedOutsideChiTra.map { "số \($0)" }.joined(separator: ", ")).")
+                }
+                let outcomes = report.outcomesChangedOutsideChiTraCount
+                if outcomes > 0 {
+                    problems.append("Kết quả chi của \(Show.number(outcomes)) khoản không thành hoặc đã huỷ bị sửa ngoài ChiTra (một khoản đã chi bị sửa thành không thành sẽ bị chi lần nữa): "
+                                    + Mask.personal(report.outcomesChangedOutsideChiTra.prefix(20).joined(separator: ", ")) + (outcomes > 20 ? ", …" : "") + ".")
+                }
             } else {
                 let chain = try env.db.verifyAuditChain()
                 entries = chain.entries
@@ -123,7 +131,7 @@ enum AuditPages {
         let verdict: String
         if checkFailed { verdict = "CHƯA KIỂM TRA ĐƯỢC TÍNH TOÀN VẸN — báo quản trị hệ thống:" }
         else if !intact { verdict = "PHÁT HIỆN DỮ LIỆU BỊ SỬA NGOÀI CHITRA — dừng chi trả và báo quản trị hệ thống:" }
-        else if full { verdict = "Chuỗi nhật ký toàn vẹn: \(Show.number(entries)) mục, không mục nào bị sửa, xoá hay đảo thứ tự; mọi bảng chi đã duyệt khớp với dấu niêm phong khi duyệt; thông tin chi trả của mọi đối tượng và mọi tài khoản người dùng khớp với dấu niêm phong." }
+        else if full { verdict = "Chuỗi nhật ký toàn vẹn: \(Show.number(entries)) mục, không mục nào bị sửa, xoá hay đảo thứ tự; mọi bảng chi đã duyệt khớp với dấu niêm phong khi duyệt; thông tin chi trả của mọi đối tượng, mọi tài khoản người dùng, mọi hồ sơ mai táng và kết quả của mọi khoản chi không thành hoặc đã huỷ khớp với dấu niêm phong." }
         else { verdict = "Chuỗi nhật ký toàn vẹn: \(Show.number(entries)) mục, không mục nào bị sửa, xoá hay đảo thứ tự." }
         return Overview(intact: intact, verdict: verdict, problems: problems, entries: Show.number(entries), full: full,
                         rows: lines.map(row), problem: problem)
