@@ -201,7 +201,7 @@ enum BatchPages {
         case "batch.build.frozen": return page(.badRequest, Message("web.batch.frozen", ["batch": batch]))
         case "batch.build.nothing_to_supplement": return page(.badRequest, Message("web.batch.nothing_to_supplement"))
         case "batch.build.supplementary_reason": return page(.badRequest, Message("web.batch.supplementary_reason"))
-        case "batch.build.tampered_people", "batch.build.tampered_claims", "batch.approve.maker_mismatch", "batch.export.seal_broken", "batch.export.changed_while_writing":
+        case "batch.build.tampered_people", "batch.build.tampered_claims", "batch.build.tampered_outcomes", "batch.approve.maker_mismatch", "batch.export.seal_broken", "batch.export.changed_while_writing":
             return page(.conflict, Message("web.batch.tampered", ["detail": detail]))
         case "batch.approve.own_batch": return page(.forbidden, Message("web.batch.own_batch", ["batch": batch]))
         case "batch.approve.open_exceptions": return page(.conflict, Message("web.batch.open_exceptions", ["detail": detail]))
