@@ -261,6 +261,9 @@ public final class AppDatabase: Sendable {
             // the lines retired before seals began are sealed as they stand.
             try db.execute(sql: "ALTER TABLE payout_line ADD COLUMN retired_seal BLOB")
             try OutcomeSeal.sealExisting(db)
+            guard try CheckRewrite.apply(db, [OutcomeSeal.sealedCheck]) == 1 else {
+                throw DatabaseError(message: "v9-outcome-seals: payout_line.retired_seal is not defined as ALTER TABLE wrote it")
+            }
         }
         return m
     }

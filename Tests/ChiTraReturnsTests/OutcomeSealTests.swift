@@ -48,7 +48,8 @@ struct OutcomeSealTests {
         try s.db.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM batch")! }
     }
 
-    /// Writes straight into the SQLite file, as someone without the audit key would.
+    /// Writes straight into the SQLite file, as someone without the audit key would (a retired line
+    /// needs some seal for the store's CHECK: any 32 bytes pass it).
     func tamper(_ s: ReturnsSetup, _ sql: String, _ arguments: StatementArguments) throws {
         try s.db.writer.write { try $0.execute(sql: sql, arguments: arguments) }
     }
@@ -90,7 +91,7 @@ struct OutcomeSealTests {
     func paidLineMadeRetryable() throws {
         let s = try decemberAnswered()
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
-        try tamper(s, "UPDATE payout_line SET state = 'failed', retired = 1, result_reason = 'other', result_retryable = 1 WHERE id = ?", [r01["id"] as Int64])
+        try tamper(s, "UPDATE payout_line SET state = 'failed', retired = 1, result_reason = 'other', result_retryable = 1, retired_seal = randomblob(32) WHERE id = ?", [r01["id"] as Int64])
         let message = try refusedJanuary(s)
         #expect(message.contains("\(r01["reference"] as String) (R01)"))
         #expect(message.contains("đã bị sửa ngoài ChiTra"))
@@ -106,7 +107,7 @@ struct OutcomeSealTests {
     func paidLineMadeCancelled() throws {
         let s = try decemberAnswered()
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
-        try tamper(s, "UPDATE payout_line SET state = 'cancelled', retired = 1 WHERE id = ?", [r01["id"] as Int64])
+        try tamper(s, "UPDATE payout_line SET state = 'cancelled', retired = 1, retired_seal = randomblob(32) WHERE id = ?", [r01["id"] as Int64])
         #expect(try refusedJanuary(s).contains("\(r01["reference"] as String) (R01)"))
         #expect(try s.db.verifyIntegrity().outcomesChangedOutsideChiTraCount == 1)
     }
@@ -140,18 +141,39 @@ struct OutcomeSealTests {
         #expect(try january(s, jan, code: "R04").contains("carry_over 2026-12 1250000"))
     }
 
-    @Test("A store written before v9 migrates: its failed and cancelled lines sealed as they stand, the audit holds, and January is built as on a store that always had seals")
-    func olderStoreMigrates() throws {
-        let twin = try decemberAnswered()
-        let expected = try january(twin, try twin.build("2027-01"), code: "R04")
-
-        let s = try decemberAnswered()
-        try s.db.writer.writeWithoutTransaction { d in
+    /// The store as v8 left it: no `retired_seal`, its CHECK gone, v9 not applied.
+    static func unmigrateV9(_ db: AppDatabase) throws {
+        try db.writer.writeWithoutTransaction { d in
+            let version = try Int.fetchOne(d, sql: "PRAGMA schema_version")!
+            try d.execute(sql: """
+                PRAGMA writable_schema = ON;
+                UPDATE sqlite_schema SET sql = replace(sql, ' CHECK (retired = 0 OR retired_seal IS NOT NULL)', '')
+                  WHERE type = 'table' AND name = 'payout_line';
+                PRAGMA schema_version = \(version + 1);
+                PRAGMA writable_schema = OFF;
+                """)
             try d.execute(sql: """
                 ALTER TABLE payout_line DROP COLUMN retired_seal;
                 DELETE FROM grdb_migrations WHERE identifier = 'v9-outcome-seals';
                 """)
         }
+    }
+
+    @Test("A store written before v9 migrates: its failed and cancelled lines sealed as they stand, a line retired without a seal refused, the audit holds, and January is built as on a store that always had seals")
+    func olderStoreMigrates() throws {
+        let twin = try decemberAnswered()
+        let expected = try january(twin, try twin.build("2027-01"), code: "R04")
+
+        let s = try decemberAnswered()
+        // A line retired without a seal is refused by the store (an older chitra's returns import).
+        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")["id"] as Int64
+        do {
+            try tamper(s, "UPDATE payout_line SET state = 'failed', retired = 1 WHERE id = ?", [r01])
+            Issue.record("a line retired without a seal was written")
+        } catch let e as DatabaseError {
+            #expect(e.message?.contains("CHECK constraint failed: retired = 0 OR retired_seal IS NOT NULL") == true)
+        }
+        try Self.unmigrateV9(s.db)
         let migrated = try AppDatabase(path: s.dir.appendingPathComponent("chitra.sqlite").path, auditKeyDirectory: s.dir.appendingPathComponent("keys"))
         let unsealed = try migrated.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM payout_line WHERE retired = 1 AND retired_seal IS NULL")! }
         #expect(unsealed == 0)

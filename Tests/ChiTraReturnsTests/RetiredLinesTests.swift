@@ -114,7 +114,9 @@ struct RetiredLinesTests {
 
         let s = try monthWithEveryState()
         let before = try retiredCounts(s.db)
-        // The store as v7 left it: the two indexes on state, no `retired`, v8 not applied.
+        // The store as v7 left it: the two indexes on state, no `retired`, v8 not applied (nor v9,
+        // whose CHECK reads `retired`).
+        try OutcomeSealTests.unmigrateV9(s.db)
         try s.db.writer.writeWithoutTransaction { d in
             let version = try Int.fetchOne(d, sql: "PRAGMA schema_version")!
             try d.execute(sql: """

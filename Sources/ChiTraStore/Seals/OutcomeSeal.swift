@@ -41,6 +41,13 @@ public enum OutcomeSeal {
     /// A line whose seal holds: not retired, or retired with the seal of what it holds.
     static var holdsExpression: String { "(retired = 0 OR retired_seal IS \(storedExpression))" }
 
+    /// The CHECK written into `payout_line`'s definition once the retired lines are sealed
+    /// (migration v9): a line retired without a seal is refused. It keeps an older `chitra`, which
+    /// knows nothing of seals, from retiring lines the build would then refuse; it stops nobody
+    /// who writes the file (any 32 bytes pass it): the MAC does that.
+    static let sealedCheck: CheckRewrite.Rewrite = (
+        "payout_line", "retired_seal BLOB", "retired_seal BLOB CHECK (retired = 0 OR retired_seal IS NOT NULL)")
+
     /// Seals the lines retired when seals began (migration v9), as they stand.
     static func sealExisting(_ db: Database) throws {
         try db.execute(sql: "UPDATE payout_line SET retired_seal = \(storedExpression) WHERE retired = 1")
