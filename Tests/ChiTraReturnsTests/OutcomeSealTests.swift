@@ -17,18 +17,7 @@ import Testing
 /// closed account: not retryable, sent again by the post office under the payer's rule).
 @Suite("A failed or cancelled line's outcome is sealed (v9-outcome-seals)")
 struct OutcomeSealTests {
-    func decemberAnswered() throws -> ReturnsSetup {
-        let s = try ReturnsSetup()
-        let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
-        let r04 = try s.reference(s.batchID, code: "R04", month: "2026-12")
-        let r06 = try s.reference(s.batchID, code: "R06", month: "2026-12")
-        _ = try s.importer().importFile(try s.bankReturn([
-            (r01["reference"], r01["account_no"], 1_000_000, "PAID", ""),
-            (r04["reference"], r04["account_no"], 1_250_000, "REJECTED", "MS03"),
-            (r06["reference"], r06["account_no"], 1_000_000, "REJECTED", "AC04"),
-        ]))
-        return s
-    }
+    func decemberAnswered() throws -> ReturnsSetup { try ReturnsSetup.decemberAnswered() }
 
     func builder(_ s: ReturnsSetup) -> BatchBuilder {
         var b = BatchBuilder(db: s.db, tariff: ReturnsSetup.tariff, banks: ReturnsSetup.banks, payer: ReturnsSetup.payer)

@@ -15,11 +15,10 @@ import Testing
 ///
 /// The rules roll's December 2026 batch (`ReturnsSetup`). Agribank's return: R01 paid (1,000,000),
 /// R04 rejected MS03 (1,250,000, "sent again as is"), R06 rejected AC04 (1,000,000, closed account).
-@Suite("Failed and cancelled lines are retired (v8-retired-lines)")
-struct RetiredLinesTests {
-    /// December's answers, then January built and cancelled (a maker's mistake), so that the store
-    /// holds paid, failed, cancelled and unanswered lines.
-    func monthWithEveryState() throws -> ReturnsSetup {
+extension ReturnsSetup {
+    /// December's batch answered by Agribank: R01 paid (1,000,000), R04 rejected MS03 (1,250,000),
+    /// R06 rejected AC04 (1,000,000).
+    static func decemberAnswered() throws -> ReturnsSetup {
         let s = try ReturnsSetup()
         let r01 = try s.reference(s.batchID, code: "R01", month: "2026-12")
         let r04 = try s.reference(s.batchID, code: "R04", month: "2026-12")
@@ -30,6 +29,16 @@ struct RetiredLinesTests {
             (r04["reference"], r04["account_no"], 1_250_000, "REJECTED", "MS03"),
             (r06["reference"], r06["account_no"], 1_000_000, "REJECTED", "AC04"),
         ]))
+        return s
+    }
+}
+
+@Suite("Failed and cancelled lines are retired (v8-retired-lines)")
+struct RetiredLinesTests {
+    /// December's answers, then January built and cancelled (a maker's mistake), so that the store
+    /// holds paid, failed, cancelled and unanswered lines.
+    func monthWithEveryState() throws -> ReturnsSetup {
+        let s = try ReturnsSetup.decemberAnswered()
         let jan = try s.build("2027-01")
         try BatchLifecycle(db: s.db).cancel(batchID: jan, by: try s.db.actor(.maker), reason: "Sai danh sách")
         return s
